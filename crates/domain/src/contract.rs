@@ -1,0 +1,495 @@
+//! Contracts: a payment-method agreement under a point of sale, identified by its number.
+//!
+//! An `ANCV_CONNECT` contract carries the merchant's ANCV Shop ID and the card contracts that take
+//! the complementary payment when the beneficiary validates less than the total in the app.
+
+use crate::FieldError;
+use crate::clock::Timestamp;
+use crate::field_error::optional_text;
+use crate::merchant::MerchantId;
+use crate::money::Currency;
+use crate::point_of_sale::PosId;
+use std::fmt;
+
+/// How many complementary contracts one ANCV contract may list (Payline's list limit).
+pub const MAX_COMPLEMENTARY: usize = 25;
+
+/// The payment method of a contract (Payline's `card_code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CardCode {
+    AncvConnect,
+    Cb,
+    Visa,
+    Mastercard,
+    Amex,
+}
+
+impl CardCode {
+    pub const ALL: [CardCode; 5] = [
+        CardCode::AncvConnect,
+        CardCode::Cb,
+        CardCode::Visa,
+        CardCode::Mastercard,
+        CardCode::Amex,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardCode::AncvConnect => "ANCV_CONNECT",
+            CardCode::Cb => "CB",
+            CardCode::Visa => "VISA",
+            CardCode::Mastercard => "MASTERCARD",
+            CardCode::Amex => "AMEX",
+        }
+    }
+
+    pub fn parse(field: &str, value: &str) -> Result<CardCode, FieldError> {
+        let value = value.trim();
+        CardCode::ALL
+            .into_iter()
+            .find(|code| code.as_str().eq_ignore_ascii_case(value))
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "must be one of ANCV_CONNECT, CB, VISA, MASTERCARD, AMEX",
+                )
+            })
+    }
+
+    /// Card contracts can take a complementary payment; ANCV Connect cannot.
+    pub fn is_card(self) -> bool {
+        match self {
+            CardCode::AncvConnect => false,
+            CardCode::Cb | CardCode::Visa | CardCode::Mastercard | CardCode::Amex => true,
+        }
+    }
+}
+
+impl fmt::Display for CardCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A contract number: unique per merchant, 1 to 20 characters among letters, digits, `-`, `_`, `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContractNumber(String);
+
+impl ContractNumber {
+    pub fn parse(field: &str, value: &str) -> Result<ContractNumber, FieldError> {
+        let value = value.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if value.is_empty() || value.len() > 20 || !value.chars().all(allowed) {
+            return Err(FieldError::new(
+                field,
+                "must be 1 to 20 characters among letters, digits, '-', '_' and '.'",
+            ));
+        }
+        Ok(ContractNumber(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ContractNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The merchant's identifier at ANCV ("point d'accueil"): digits only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ShopId(String);
+
+impl ShopId {
+    pub fn parse(field: &str, value: &str) -> Result<ShopId, FieldError> {
+        let value = value.trim();
+        if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(field, "must be 1 to 20 digits"));
+        }
+        Ok(ShopId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ShopId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractStatus {
+    Active,
+    Inactive,
+}
+
+impl ContractStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractStatus::Active => "active",
+            ContractStatus::Inactive => "inactive",
+        }
+    }
+
+    pub fn parse(field: &str, value: &str) -> Result<ContractStatus, FieldError> {
+        match value {
+            "active" => Ok(ContractStatus::Active),
+            "inactive" => Ok(ContractStatus::Inactive),
+            _ => Err(FieldError::new(field, "must be active or inactive")),
+        }
+    }
+}
+
+/// What depends on the payment method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodSettings {
+    AncvConnect {
+        shop_id: ShopId,
+        /// Card contracts of the same point of sale, in the order they are offered.
+        complementary: Vec<ContractNumber>,
+    },
+    Card,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub merchant_id: MerchantId,
+    pub number: ContractNumber,
+    pub pos_id: PosId,
+    pub card_code: CardCode,
+    pub label: String,
+    pub currency: Currency,
+    pub description: String,
+    pub status: ContractStatus,
+    pub method: MethodSettings,
+    pub created_at: Timestamp,
+}
+
+impl Contract {
+    pub fn shop_id(&self) -> Option<&ShopId> {
+        match &self.method {
+            MethodSettings::AncvConnect { shop_id, .. } => Some(shop_id),
+            MethodSettings::Card => None,
+        }
+    }
+
+    pub fn complementary(&self) -> &[ContractNumber] {
+        match &self.method {
+            MethodSettings::AncvConnect { complementary, .. } => complementary,
+            MethodSettings::Card => &[],
+        }
+    }
+}
+
+/// A contract as an operator asks for it, before any check.
+#[derive(Debug, Clone, Default)]
+pub struct ContractRequest {
+    pub number: String,
+    pub card_code: String,
+    pub label: Option<String>,
+    pub currency: Option<String>,
+    pub description: Option<String>,
+    pub shop_id: Option<String>,
+    pub complementary: Vec<String>,
+}
+
+/// A contract whose own fields are valid; what it refers to is checked by
+/// [`check_complementary`] against the stored contracts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContract {
+    pub number: ContractNumber,
+    pub card_code: CardCode,
+    pub label: String,
+    pub currency: Currency,
+    pub description: String,
+    pub method: MethodSettings,
+}
+
+impl ContractRequest {
+    /// Checks every field on its own; the first failure wins, in the order of the CLI flags.
+    pub fn validate(&self) -> Result<NewContract, FieldError> {
+        let number = ContractNumber::parse("number", &self.number)?;
+        let card_code = CardCode::parse("card_code", &self.card_code)?;
+        let label = optional_text("label", self.label.as_deref().unwrap_or(""), 50)?;
+        let currency = match &self.currency {
+            Some(code) => Currency::parse("currency", code)?,
+            None => Currency::EUR,
+        };
+        let description = optional_text(
+            "description",
+            self.description.as_deref().unwrap_or(""),
+            255,
+        )?;
+        let method = match card_code {
+            CardCode::AncvConnect => self.ancv_settings(currency)?,
+            CardCode::Cb | CardCode::Visa | CardCode::Mastercard | CardCode::Amex => {
+                if self.shop_id.is_some() {
+                    return Err(FieldError::new(
+                        "shop_id",
+                        "only applies to ANCV_CONNECT contracts",
+                    ));
+                }
+                if !self.complementary.is_empty() {
+                    return Err(FieldError::new(
+                        "complementary",
+                        "only applies to ANCV_CONNECT contracts",
+                    ));
+                }
+                MethodSettings::Card
+            }
+        };
+        Ok(NewContract {
+            label: if label.is_empty() {
+                number.as_str().to_owned()
+            } else {
+                label
+            },
+            number,
+            card_code,
+            currency,
+            description,
+            method,
+        })
+    }
+
+    fn ancv_settings(&self, currency: Currency) -> Result<MethodSettings, FieldError> {
+        if currency != Currency::EUR {
+            return Err(FieldError::new(
+                "currency",
+                "must be 978 (EUR) for an ANCV_CONNECT contract: ANCV accepts euros only",
+            ));
+        }
+        let shop_id = match self.shop_id.as_deref() {
+            Some(value) => ShopId::parse("shop_id", value)?,
+            None => {
+                return Err(FieldError::new(
+                    "shop_id",
+                    "is required for an ANCV_CONNECT contract",
+                ));
+            }
+        };
+        if self.complementary.len() > MAX_COMPLEMENTARY {
+            return Err(FieldError::new(
+                "complementary",
+                format!("at most {MAX_COMPLEMENTARY} complementary contracts"),
+            ));
+        }
+        let mut complementary: Vec<ContractNumber> = Vec::with_capacity(self.complementary.len());
+        for value in &self.complementary {
+            let number = ContractNumber::parse("complementary", value)?;
+            if complementary.contains(&number) {
+                return Err(FieldError::new(
+                    "complementary",
+                    format!("lists {number} twice"),
+                ));
+            }
+            complementary.push(number);
+        }
+        Ok(MethodSettings::AncvConnect {
+            shop_id,
+            complementary,
+        })
+    }
+}
+
+/// Checks one complementary contract of an ANCV contract to be created at `pos_id`:
+/// it must exist (for this merchant), be an active card contract, and belong to the same point of
+/// sale. `found` is the stored contract with that number, if any.
+pub fn check_complementary(
+    pos_id: PosId,
+    number: &ContractNumber,
+    found: Option<&Contract>,
+) -> Result<(), FieldError> {
+    let field = "complementary";
+    let Some(contract) = found else {
+        return Err(FieldError::new(
+            field,
+            format!("contract {number} does not exist for this merchant"),
+        ));
+    };
+    if !contract.card_code.is_card() {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "contract {number} is not a card contract (it is {})",
+                contract.card_code
+            ),
+        ));
+    }
+    if contract.pos_id != pos_id {
+        return Err(FieldError::new(
+            field,
+            format!("contract {number} belongs to another point of sale"),
+        ));
+    }
+    if contract.status != ContractStatus::Active {
+        return Err(FieldError::new(
+            field,
+            format!("contract {number} is inactive"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ancv_request() -> ContractRequest {
+        ContractRequest {
+            number: "ANCV-1".into(),
+            card_code: "ANCV_CONNECT".into(),
+            shop_id: Some("20000001".into()),
+            complementary: vec!["CB-1".into()],
+            ..ContractRequest::default()
+        }
+    }
+
+    fn card(number: &str, pos_id: PosId, card_code: CardCode) -> Contract {
+        Contract {
+            merchant_id: MerchantId::parse("m", "1").unwrap(),
+            number: ContractNumber::parse("n", number).unwrap(),
+            pos_id,
+            card_code,
+            label: number.into(),
+            currency: Currency::EUR,
+            description: String::new(),
+            status: ContractStatus::Active,
+            method: MethodSettings::Card,
+            created_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn a_valid_ancv_contract_defaults_label_and_currency() {
+        let contract = ancv_request().validate().unwrap();
+        assert_eq!(contract.label, "ANCV-1");
+        assert_eq!(contract.currency, Currency::EUR);
+        assert_eq!(
+            contract.method,
+            MethodSettings::AncvConnect {
+                shop_id: ShopId::parse("s", "20000001").unwrap(),
+                complementary: vec![ContractNumber::parse("c", "CB-1").unwrap()],
+            }
+        );
+    }
+
+    #[test]
+    fn ancv_rules_name_the_field() {
+        let cases: Vec<(ContractRequest, &str)> = vec![
+            (
+                ContractRequest {
+                    shop_id: None,
+                    ..ancv_request()
+                },
+                "shop_id",
+            ),
+            (
+                ContractRequest {
+                    shop_id: Some("12ab".into()),
+                    ..ancv_request()
+                },
+                "shop_id",
+            ),
+            (
+                ContractRequest {
+                    currency: Some("840".into()),
+                    ..ancv_request()
+                },
+                "currency",
+            ),
+            (
+                ContractRequest {
+                    complementary: vec!["CB-1".into(), "CB-1".into()],
+                    ..ancv_request()
+                },
+                "complementary",
+            ),
+            (
+                ContractRequest {
+                    complementary: vec!["bad number!".into()],
+                    ..ancv_request()
+                },
+                "complementary",
+            ),
+            (
+                ContractRequest {
+                    number: "x".repeat(21),
+                    ..ancv_request()
+                },
+                "number",
+            ),
+            (
+                ContractRequest {
+                    card_code: "PAYPAL".into(),
+                    ..ancv_request()
+                },
+                "card_code",
+            ),
+            (
+                ContractRequest {
+                    label: Some("l".repeat(51)),
+                    ..ancv_request()
+                },
+                "label",
+            ),
+        ];
+        for (request, field) in cases {
+            assert_eq!(request.validate().unwrap_err().field, field, "{request:?}");
+        }
+    }
+
+    #[test]
+    fn card_contracts_take_no_ancv_settings() {
+        let base = ContractRequest {
+            number: "CB-1".into(),
+            card_code: "cb".into(),
+            ..ContractRequest::default()
+        };
+        assert_eq!(base.validate().unwrap().method, MethodSettings::Card);
+        let with_shop = ContractRequest {
+            shop_id: Some("1".into()),
+            ..base.clone()
+        };
+        assert_eq!(with_shop.validate().unwrap_err().field, "shop_id");
+        let with_complementary = ContractRequest {
+            complementary: vec!["CB-2".into()],
+            ..base
+        };
+        assert_eq!(
+            with_complementary.validate().unwrap_err().field,
+            "complementary"
+        );
+    }
+
+    #[test]
+    fn complementary_must_be_an_active_card_contract_of_the_same_pos() {
+        let number = ContractNumber::parse("c", "CB-1").unwrap();
+        assert!(check_complementary(7, &number, Some(&card("CB-1", 7, CardCode::Cb))).is_ok());
+        let missing = check_complementary(7, &number, None).unwrap_err();
+        assert!(missing.rule.contains("does not exist"), "{missing}");
+        let ancv = check_complementary(7, &number, Some(&card("CB-1", 7, CardCode::AncvConnect)))
+            .unwrap_err();
+        assert!(ancv.rule.contains("not a card contract"), "{ancv}");
+        let other_pos =
+            check_complementary(7, &number, Some(&card("CB-1", 8, CardCode::Visa))).unwrap_err();
+        assert!(
+            other_pos.rule.contains("another point of sale"),
+            "{other_pos}"
+        );
+        let mut inactive = card("CB-1", 7, CardCode::Cb);
+        inactive.status = ContractStatus::Inactive;
+        assert!(
+            check_complementary(7, &number, Some(&inactive))
+                .unwrap_err()
+                .rule
+                .contains("inactive")
+        );
+    }
+}

@@ -1,0 +1,61 @@
+-- Merchant configuration: merchants, points of sale, contracts (SQLite).
+-- Timestamps are milliseconds since the Unix epoch (UTC).
+
+CREATE TABLE server_secrets (
+    name        TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE merchants (
+    id                     TEXT PRIMARY KEY,
+    name                   TEXT NOT NULL,
+    status                 TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
+    access_key_hash        TEXT NOT NULL,
+    access_key_rotated_at  INTEGER NOT NULL,
+    created_at             INTEGER NOT NULL
+);
+
+CREATE TABLE points_of_sale (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant_id      TEXT NOT NULL REFERENCES merchants (id),
+    label            TEXT NOT NULL,
+    session_minutes  INTEGER NOT NULL CHECK (session_minutes BETWEEN 10 AND 90),
+    created_at       INTEGER NOT NULL
+);
+CREATE INDEX points_of_sale_by_merchant ON points_of_sale (merchant_id);
+
+CREATE TABLE contracts (
+    merchant_id  TEXT NOT NULL REFERENCES merchants (id),
+    number       TEXT NOT NULL,
+    pos_id       INTEGER NOT NULL REFERENCES points_of_sale (id),
+    card_code    TEXT NOT NULL CHECK (card_code IN ('ANCV_CONNECT', 'CB', 'VISA', 'MASTERCARD', 'AMEX')),
+    label        TEXT NOT NULL,
+    currency     INTEGER NOT NULL,
+    description  TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
+    shop_id      TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, number),
+    CHECK ((card_code = 'ANCV_CONNECT') = (shop_id IS NOT NULL))
+);
+
+CREATE TABLE contract_complementaries (
+    merchant_id           TEXT NOT NULL,
+    contract_number       TEXT NOT NULL,
+    position              INTEGER NOT NULL,
+    complementary_number  TEXT NOT NULL,
+    PRIMARY KEY (merchant_id, contract_number, position),
+    UNIQUE (merchant_id, contract_number, complementary_number),
+    FOREIGN KEY (merchant_id, contract_number) REFERENCES contracts (merchant_id, number),
+    FOREIGN KEY (merchant_id, complementary_number) REFERENCES contracts (merchant_id, number)
+);
+
+-- Marks fixtures created once per database (the homologation demo merchant), so that
+-- several instances starting together create them once.
+CREATE TABLE demo_fixtures (
+    name         TEXT PRIMARY KEY,
+    merchant_id  TEXT NOT NULL REFERENCES merchants (id),
+    created_at   INTEGER NOT NULL
+);

@@ -1,0 +1,231 @@
+//! What differs between the two database backends.
+
+use crate::StoreError;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    pub(crate) fn max_connections(self) -> u32 {
+        match self {
+            // Writers queue on SQLite's single write lock anyway; a few readers share WAL.
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        }
+    }
+
+    /// Statements run on every new connection.
+    pub(crate) fn session_setup(self) -> &'static [&'static str] {
+        match self {
+            Backend::Sqlite => &[
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+            ],
+            Backend::Postgres => &[],
+        }
+    }
+
+    /// How a writing transaction begins. SQLite's default (deferred) transaction fails with
+    /// SQLITE_BUSY when it upgrades from reading to writing under contention; IMMEDIATE waits for
+    /// the lock up front instead.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The `database_url` setting: `sqlite://PATH` (relative to the working directory, created on
+/// first use) or `postgres://…`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    pub const DEFAULT_SQLITE_PATH: &'static str = "data/cvgate.sqlite";
+
+    pub fn default_sqlite() -> DatabaseUrl {
+        DatabaseUrl::Sqlite {
+            path: PathBuf::from(Self::DEFAULT_SQLITE_PATH),
+        }
+    }
+
+    /// Parses the setting; the error is the rule it broke.
+    pub fn parse(value: &str) -> Result<DatabaseUrl, String> {
+        let value = value.trim();
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres {
+                url: value.to_owned(),
+            });
+        }
+        if let Some(rest) = value.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() || path.contains('?') || path.starts_with(':') {
+                return Err("a SQLite URL must name a file: sqlite://PATH (e.g. sqlite://data/cvgate.sqlite)".into());
+            }
+            return Ok(DatabaseUrl::Sqlite {
+                path: PathBuf::from(path),
+            });
+        }
+        Err("must start with sqlite:// or postgres:// (e.g. sqlite://data/cvgate.sqlite)".into())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
+            DatabaseUrl::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// The URL with any password hidden, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite { path } => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres { url } => redact_password(url),
+        }
+    }
+
+    /// The URL handed to the driver; for SQLite, creates the file's folder first.
+    pub(crate) fn prepare_connection_url(&self) -> Result<String, StoreError> {
+        match self {
+            DatabaseUrl::Postgres { url } => Ok(url.clone()),
+            DatabaseUrl::Sqlite { path } => {
+                create_parent_folder(path)?;
+                Ok(format!("sqlite://{}?mode=rwc", path.display()))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+fn create_parent_folder(path: &Path) -> Result<(), StoreError> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|err| {
+                StoreError::InvalidUrl(format!(
+                    "cannot create the folder {}: {err}",
+                    parent.display()
+                ))
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Hides the password in `scheme://user:password@host/…` and in a `password=` query parameter.
+fn redact_password(url: &str) -> String {
+    let mut redacted = url.to_owned();
+    if let Some(scheme_end) = redacted.find("://") {
+        let authority_start = scheme_end + 3;
+        let authority_end = redacted[authority_start..]
+            .find(['/', '?'])
+            .map_or(redacted.len(), |i| authority_start + i);
+        if let Some(at) = redacted[authority_start..authority_end].rfind('@') {
+            let userinfo = &redacted[authority_start..authority_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                let password = authority_start + colon + 1..authority_start + at;
+                redacted.replace_range(password, "***");
+            }
+        }
+    }
+    if let Some(start) = redacted.find("password=") {
+        let value_start = start + "password=".len();
+        let value_end = redacted[value_start..]
+            .find('&')
+            .map_or(redacted.len(), |i| value_start + i);
+        redacted.replace_range(value_start..value_end, "***");
+    }
+    redacted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_backends() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.sqlite").unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "data/x.sqlite".into()
+            }
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.sqlite").unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "/tmp/x.sqlite".into()
+            }
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        for bad in [
+            "mysql://h/db",
+            "",
+            "sqlite://",
+            "sqlite::memory:",
+            "data/x.sqlite",
+        ] {
+            assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let url =
+            DatabaseUrl::parse("postgres://app:s3cr3t@db.example:5432/cvgate?sslmode=require")
+                .unwrap();
+        assert_eq!(
+            url.redacted(),
+            "postgres://app:***@db.example:5432/cvgate?sslmode=require"
+        );
+        assert!(!format!("{url:?} {url}").contains("s3cr3t"));
+        let query =
+            DatabaseUrl::parse("postgres://db/cvgate?user=app&password=s3cr3t&x=1").unwrap();
+        assert_eq!(
+            query.redacted(),
+            "postgres://db/cvgate?user=app&password=***&x=1"
+        );
+        let no_password = DatabaseUrl::parse("postgres://app@db/cvgate").unwrap();
+        assert_eq!(no_password.redacted(), "postgres://app@db/cvgate");
+    }
+}

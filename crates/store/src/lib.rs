@@ -1,0 +1,97 @@
+//! cvgate's storage.
+//!
+//! One [`Store`] abstraction with two backends: SQLite (embedded default, WAL, `synchronous=FULL`)
+//! and PostgreSQL (several instances share one database). Both speak the same SQL through sqlx's
+//! `Any` driver; what differs — connection settings, migrations, how a writer transaction begins,
+//! row locking — lives in [`backend`]. Work happens in a [`UnitOfWork`]: begin, use the
+//! repositories, commit. Never hold one open across a call to a partner.
+
+pub mod backend;
+mod error;
+mod migrations;
+pub mod repos;
+mod unit_of_work;
+
+pub use backend::{Backend, DatabaseUrl};
+pub use error::StoreError;
+pub use unit_of_work::UnitOfWork;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects and brings the schema up to date (concurrent starts on one PostgreSQL database
+    /// serialise on an advisory lock).
+    pub async fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let connection_url = url.prepare_connection_url()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(backend.max_connections())
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for statement in backend.session_setup() {
+                        conn.execute(*statement).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&connection_url)
+            .await
+            .map_err(|source| StoreError::Unavailable {
+                url: url.redacted(),
+                source,
+            })?;
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migrations::for_backend(self.backend)
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::Migration)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A unit of work that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so two writers queue instead of failing half-way.
+    pub async fn write(&self) -> Result<UnitOfWork, StoreError> {
+        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        Ok(UnitOfWork::new(tx, self.backend))
+    }
+
+    /// A unit of work that only reads (a consistent snapshot).
+    pub async fn read(&self) -> Result<UnitOfWork, StoreError> {
+        let tx = self.pool.begin().await?;
+        Ok(UnitOfWork::new(tx, self.backend))
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

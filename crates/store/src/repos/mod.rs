@@ -1,0 +1,13 @@
+//! Repositories: the SQL for one aggregate each, working inside a [`crate::UnitOfWork`].
+
+mod contracts;
+mod demo_fixtures;
+mod merchants;
+mod points_of_sale;
+mod server_secrets;
+
+pub use contracts::Contracts;
+pub use demo_fixtures::DemoFixtures;
+pub use merchants::{MerchantCredentials, Merchants};
+pub use points_of_sale::PointsOfSale;
+pub use server_secrets::ServerSecrets;

@@ -1,0 +1,76 @@
+use crate::StoreError;
+use domain::clock::Timestamp;
+use domain::merchant::MerchantId;
+use domain::point_of_sale::{PointOfSale, PosId, SessionLifetime};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+pub struct PointsOfSale<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+impl<'a> PointsOfSale<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
+        PointsOfSale { conn }
+    }
+
+    pub async fn insert(
+        &mut self,
+        merchant_id: &MerchantId,
+        label: &str,
+        session_lifetime: SessionLifetime,
+        at: Timestamp,
+    ) -> Result<PosId, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO points_of_sale (merchant_id, label, session_minutes, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(merchant_id.as_str())
+        .bind(label)
+        .bind(session_lifetime.as_minutes())
+        .bind(at.millis())
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    pub async fn find(&mut self, id: PosId) -> Result<Option<PointOfSale>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, merchant_id, label, session_minutes, created_at FROM points_of_sale WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(pos_from_row).transpose()
+    }
+
+    pub async fn list_for(
+        &mut self,
+        merchant_id: &MerchantId,
+    ) -> Result<Vec<PointOfSale>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, merchant_id, label, session_minutes, created_at FROM points_of_sale
+             WHERE merchant_id = $1 ORDER BY id",
+        )
+        .bind(merchant_id.as_str())
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter().map(pos_from_row).collect()
+    }
+}
+
+fn pos_from_row(row: &AnyRow) -> Result<PointOfSale, StoreError> {
+    let corrupt = |e| StoreError::corrupt("points_of_sale", e);
+    Ok(PointOfSale {
+        id: row.try_get("id")?,
+        merchant_id: MerchantId::parse("merchant_id", &row.try_get::<String, _>("merchant_id")?)
+            .map_err(corrupt)?,
+        label: row.try_get("label")?,
+        session_lifetime: SessionLifetime::minutes(
+            "session_minutes",
+            row.try_get("session_minutes")?,
+        )
+        .map_err(corrupt)?,
+        created_at: Timestamp(row.try_get("created_at")?),
+    })
+}

@@ -1,0 +1,50 @@
+use crate::repos::{Contracts, DemoFixtures, Merchants, PointsOfSale, ServerSecrets};
+use crate::{Backend, StoreError};
+use sqlx::{Any, Transaction};
+
+/// One database transaction and the repositories that work inside it. Dropping it without
+/// [`UnitOfWork::commit`] rolls everything back.
+pub struct UnitOfWork {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl UnitOfWork {
+    pub(crate) fn new(tx: Transaction<'static, Any>, backend: Backend) -> Self {
+        UnitOfWork { tx, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    pub fn merchants(&mut self) -> Merchants<'_> {
+        Merchants::new(&mut self.tx)
+    }
+
+    pub fn points_of_sale(&mut self) -> PointsOfSale<'_> {
+        PointsOfSale::new(&mut self.tx)
+    }
+
+    pub fn contracts(&mut self) -> Contracts<'_> {
+        Contracts::new(&mut self.tx)
+    }
+
+    pub fn server_secrets(&mut self) -> ServerSecrets<'_> {
+        ServerSecrets::new(&mut self.tx)
+    }
+
+    pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {
+        DemoFixtures::new(&mut self.tx)
+    }
+}

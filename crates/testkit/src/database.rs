@@ -1,0 +1,75 @@
+use crate::{POSTGRES_URL_VAR, postgres_url, random_suffix};
+use sqlx::{Connection, Executor, PgConnection};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// A fresh, empty database for one test: what the test receives.
+#[derive(Debug, Clone)]
+pub struct TestDb {
+    pub backend: Backend,
+    /// A `database_url` as cvgate accepts it.
+    pub url: String,
+}
+
+/// Owns what was created for a [`TestDb`] and removes it afterwards.
+pub(crate) enum Provisioned {
+    Sqlite { _folder: tempfile::TempDir },
+    Postgres { server_url: String, schema: String },
+}
+
+pub(crate) async fn provision(backend: Backend) -> Result<(TestDb, Provisioned), String> {
+    match backend {
+        Backend::Sqlite => {
+            let folder = tempfile::tempdir()
+                .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+            let url = format!("sqlite://{}", folder.path().join("cvgate.sqlite").display());
+            Ok((
+                TestDb { backend, url },
+                Provisioned::Sqlite { _folder: folder },
+            ))
+        }
+        Backend::Postgres => {
+            let server_url =
+                postgres_url().ok_or_else(|| format!("{POSTGRES_URL_VAR} is not set"))?;
+            let schema = format!("cvgate_test_{}", random_suffix());
+            let mut conn = PgConnection::connect(&server_url)
+                .await
+                .map_err(|e| format!("cannot connect to {POSTGRES_URL_VAR}: {e}"))?;
+            conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .await
+                .map_err(|e| format!("cannot create schema {schema}: {e}"))?;
+            let separator = if server_url.contains('?') { '&' } else { '?' };
+            let url = format!("{server_url}{separator}options=-c%20search_path%3D{schema}");
+            Ok((
+                TestDb { backend, url },
+                Provisioned::Postgres { server_url, schema },
+            ))
+        }
+    }
+}
+
+impl Provisioned {
+    pub(crate) async fn remove(self) {
+        if let Provisioned::Postgres { server_url, schema } = self {
+            if let Ok(mut conn) = PgConnection::connect(&server_url).await {
+                let _ = conn
+                    .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                    .await;
+            }
+        }
+    }
+}
