@@ -171,19 +171,30 @@ pub struct Contract {
     pub created_at: Timestamp,
 }
 
-impl Contract {
+impl MethodSettings {
     pub fn shop_id(&self) -> Option<&ShopId> {
-        match &self.method {
+        match self {
             MethodSettings::AncvConnect { shop_id, .. } => Some(shop_id),
             MethodSettings::Card => None,
         }
     }
 
+    /// The complementary card contracts (none for a card contract).
     pub fn complementary(&self) -> &[ContractNumber] {
-        match &self.method {
+        match self {
             MethodSettings::AncvConnect { complementary, .. } => complementary,
             MethodSettings::Card => &[],
         }
+    }
+}
+
+impl Contract {
+    pub fn shop_id(&self) -> Option<&ShopId> {
+        self.method.shop_id()
+    }
+
+    pub fn complementary(&self) -> &[ContractNumber] {
+        self.method.complementary()
     }
 }
 

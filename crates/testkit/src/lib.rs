@@ -6,9 +6,11 @@
 //! why — never silently passed — and under `CI=true` they fail instead.
 
 mod database;
+mod dump;
 mod suite;
 
 pub use database::{Backend, TestDb};
+pub use dump::dump_database;
 pub use suite::{Suite, TestFuture};
 
 /// The environment variable naming the PostgreSQL server used by the tests.

@@ -30,10 +30,7 @@ impl<'a> Contracts<'a> {
         contract: &NewContract,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        let shop_id = match &contract.method {
-            MethodSettings::AncvConnect { shop_id, .. } => Some(shop_id.as_str()),
-            MethodSettings::Card => None,
-        };
+        let shop_id = contract.method.shop_id().map(ShopId::as_str);
         sqlx::query(
             "INSERT INTO contracts (merchant_id, number, pos_id, card_code, label, currency, description, status, shop_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -50,19 +47,17 @@ impl<'a> Contracts<'a> {
         .bind(at.millis())
         .execute(&mut *self.conn)
         .await?;
-        if let MethodSettings::AncvConnect { complementary, .. } = &contract.method {
-            for (position, number) in complementary.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO contract_complementaries (merchant_id, contract_number, position, complementary_number)
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(merchant_id.as_str())
-                .bind(contract.number.as_str())
-                .bind(position as i64)
-                .bind(number.as_str())
-                .execute(&mut *self.conn)
-                .await?;
-            }
+        for (position, number) in contract.method.complementary().iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO contract_complementaries (merchant_id, contract_number, position, complementary_number)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(merchant_id.as_str())
+            .bind(contract.number.as_str())
+            .bind(position as i64)
+            .bind(number.as_str())
+            .execute(&mut *self.conn)
+            .await?;
         }
         Ok(())
     }

@@ -1,0 +1,105 @@
+//! The homologation demo merchant: created once per database so that a fresh `cvgate serve` can
+//! take a payment at once, even when several instances start together.
+
+use crate::merchant_config::{ConfigError, MerchantConfig};
+use domain::access_key::AccessKey;
+use domain::contract::ContractRequest;
+use domain::merchant::MerchantId;
+use domain::point_of_sale::SessionLifetime;
+
+const FIXTURE: &str = "homologation_demo_merchant";
+
+pub const MERCHANT_NAME: &str = "Demo merchant";
+pub const POS_LABEL: &str = "Demo shop";
+pub const ANCV_CONTRACT: &str = "ANCV-DEMO";
+pub const CARD_CONTRACT: &str = "CB-DEMO";
+/// The sandbox's demo shop at ANCV.
+pub const SHOP_ID: &str = "20000001";
+
+#[derive(Debug)]
+pub enum DemoMerchant {
+    /// Made by this call: the key is shown once, now.
+    Created {
+        merchant_id: MerchantId,
+        access_key: AccessKey,
+    },
+    /// Made earlier (or by another instance); its key can only be rotated.
+    Existing { merchant_id: MerchantId },
+}
+
+impl DemoMerchant {
+    pub fn merchant_id(&self) -> &MerchantId {
+        match self {
+            DemoMerchant::Created { merchant_id, .. } | DemoMerchant::Existing { merchant_id } => {
+                merchant_id
+            }
+        }
+    }
+}
+
+impl MerchantConfig {
+    /// Creates the demo merchant, its point of sale and its two contracts unless they exist.
+    pub async fn ensure_demo_merchant(&self) -> Result<DemoMerchant, ConfigError> {
+        if let Some(merchant_id) = self.demo_merchant_id().await? {
+            return Ok(DemoMerchant::Existing { merchant_id });
+        }
+        let mut uow = self.store().write().await?;
+        let (merchant, access_key) = self
+            .insert_merchant(&mut uow, MERCHANT_NAME.to_owned())
+            .await?;
+        let now = merchant.created_at;
+        let pos_id = uow
+            .points_of_sale()
+            .insert(&merchant.id, POS_LABEL, SessionLifetime::DEFAULT, now)
+            .await?;
+        let card = ContractRequest {
+            number: CARD_CONTRACT.into(),
+            card_code: "CB".into(),
+            label: Some("Demo card contract".into()),
+            ..ContractRequest::default()
+        };
+        let ancv = ContractRequest {
+            number: ANCV_CONTRACT.into(),
+            card_code: "ANCV_CONNECT".into(),
+            label: Some("Demo Chèque-Vacances Connect".into()),
+            shop_id: Some(SHOP_ID.into()),
+            complementary: vec![CARD_CONTRACT.into()],
+            ..ContractRequest::default()
+        };
+        for request in [card, ancv] {
+            uow.contracts()
+                .insert(&merchant.id, pos_id, &request.validate()?, now)
+                .await?;
+        }
+        // Another instance may have been faster: the claim then fails and this attempt is undone.
+        if !uow
+            .demo_fixtures()
+            .claim(FIXTURE, &merchant.id, now)
+            .await?
+        {
+            uow.rollback().await?;
+            let merchant_id = self.demo_merchant_id().await?.ok_or_else(|| {
+                store::StoreError::corrupt(
+                    "demo_fixtures",
+                    "the demo merchant was claimed but cannot be read",
+                )
+            })?;
+            return Ok(DemoMerchant::Existing { merchant_id });
+        }
+        uow.commit().await?;
+        Ok(DemoMerchant::Created {
+            merchant_id: merchant.id,
+            access_key,
+        })
+    }
+
+    async fn demo_merchant_id(&self) -> Result<Option<MerchantId>, ConfigError> {
+        Ok(self
+            .store()
+            .read()
+            .await?
+            .demo_fixtures()
+            .find(FIXTURE)
+            .await?)
+    }
+}

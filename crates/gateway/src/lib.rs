@@ -1,0 +1,8 @@
+//! cvgate's application services: what the CLI, the SOAP API and the pages ask for, done by
+//! combining the pure domain, the store and (later) the partner connectors.
+
+pub mod demo;
+pub mod merchant_config;
+pub mod random;
+
+pub use merchant_config::{ConfigError, MerchantConfig};

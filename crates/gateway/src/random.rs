@@ -1,0 +1,32 @@
+//! Randomness is injected, like time, so that tests and simulations can replay a run.
+
+use std::sync::Arc;
+
+pub trait Random: Send + Sync {
+    fn fill(&self, bytes: &mut [u8]);
+
+    fn next_u64(&self) -> u64 {
+        let mut bytes = [0u8; 8];
+        self.fill(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+
+    fn hex(&self, byte_count: usize) -> String {
+        let mut bytes = vec![0u8; byte_count];
+        self.fill(&mut bytes);
+        hex::encode(bytes)
+    }
+}
+
+/// The operating system's cryptographic random source.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&self, bytes: &mut [u8]) {
+        // Without OS randomness no key can be made safely: stopping is the only right answer.
+        getrandom::fill(bytes).expect("the operating system's random source is available");
+    }
+}
+
+pub type SharedRandom = Arc<dyn Random>;

@@ -1,0 +1,385 @@
+//! Merchant configuration services, on SQLite and PostgreSQL.
+
+use domain::clock::SystemClock;
+use domain::contract::{ContractRequest, ContractStatus};
+use gateway::demo::DemoMerchant;
+use gateway::random::OsRandom;
+use gateway::{ConfigError, MerchantConfig};
+use std::sync::Arc;
+use store::{DatabaseUrl, Store};
+use testkit::{Suite, TestDb, dump_database};
+
+fn main() {
+    Suite::new()
+        .on_both_backends("access_keys_are_stored_only_hashed", |db| {
+            Box::pin(access_keys_are_stored_only_hashed(db))
+        })
+        .on_both_backends("rotation_replaces_the_key", |db| {
+            Box::pin(rotation_replaces_the_key(db))
+        })
+        .on_both_backends("invalid_contracts_are_refused_and_write_nothing", |db| {
+            Box::pin(invalid_contracts_are_refused_and_write_nothing(db))
+        })
+        .on_both_backends("contracts_can_be_listed_shown_and_disabled", |db| {
+            Box::pin(contracts_can_be_listed_shown_and_disabled(db))
+        })
+        .on_both_backends("demo_merchant_is_created_once", |db| {
+            Box::pin(demo_merchant_is_created_once(db))
+        })
+        .on_both_backends("concurrent_demo_creation_makes_one_merchant", |db| {
+            Box::pin(concurrent_demo_creation_makes_one_merchant(db))
+        })
+        .run()
+}
+
+async fn config(db: &TestDb) -> MerchantConfig {
+    let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    MerchantConfig::new(store, Arc::new(SystemClock), Arc::new(OsRandom))
+        .await
+        .unwrap()
+}
+
+async fn access_keys_are_stored_only_hashed(db: TestDb) {
+    let config = config(&db).await;
+    let (merchant, key) = config.create_merchant("Shop & Co").await.unwrap();
+    assert_eq!(key.expose().len(), 24);
+    let dump = dump_database(&db).await;
+    assert!(
+        dump.contains(merchant.id.as_str()),
+        "the dump reads the merchant row: {dump}"
+    );
+    assert!(
+        !dump.contains_secret(key.expose()),
+        "the access key is stored in clear: {dump}"
+    );
+    assert_eq!(
+        config
+            .authenticate(merchant.id.as_str(), key.expose())
+            .await
+            .unwrap(),
+        Some(merchant.id.clone())
+    );
+    assert_eq!(
+        config
+            .authenticate(merchant.id.as_str(), "wrong")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        config.authenticate("999", key.expose()).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        config
+            .authenticate("not digits", key.expose())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn rotation_replaces_the_key(db: TestDb) {
+    let config = config(&db).await;
+    let (merchant, old_key) = config.create_merchant("Shop").await.unwrap();
+    let (id, new_key) = config.rotate_key(merchant.id.as_str()).await.unwrap();
+    assert_eq!(id, merchant.id);
+    assert_ne!(old_key, new_key);
+    assert_eq!(
+        config
+            .authenticate(id.as_str(), old_key.expose())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        config
+            .authenticate(id.as_str(), new_key.expose())
+            .await
+            .unwrap(),
+        Some(id)
+    );
+    let unknown = config.rotate_key("123").await.unwrap_err();
+    assert!(
+        matches!(&unknown, ConfigError::Invalid(e) if e.field == "merchant"),
+        "{unknown}"
+    );
+}
+
+fn request(number: &str, card_code: &str) -> ContractRequest {
+    ContractRequest {
+        number: number.into(),
+        card_code: card_code.into(),
+        ..ContractRequest::default()
+    }
+}
+
+fn ancv(complementary: &[&str]) -> ContractRequest {
+    ContractRequest {
+        shop_id: Some("20000001".into()),
+        complementary: complementary.iter().map(|s| (*s).to_owned()).collect(),
+        ..request("ANCV-1", "ANCV_CONNECT")
+    }
+}
+
+async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
+    let config = config(&db).await;
+    let (merchant, _) = config.create_merchant("Shop").await.unwrap();
+    let (other, _) = config.create_merchant("Other").await.unwrap();
+    let m = merchant.id.as_str();
+    let pos = config
+        .create_point_of_sale(m, "Main", None)
+        .await
+        .unwrap()
+        .id;
+    let second_pos = config
+        .create_point_of_sale(m, "Second", Some(30))
+        .await
+        .unwrap()
+        .id;
+    let other_pos = config
+        .create_point_of_sale(other.id.as_str(), "Theirs", None)
+        .await
+        .unwrap()
+        .id;
+    config
+        .create_contract(m, pos, &request("CB-1", "CB"))
+        .await
+        .unwrap();
+    config
+        .create_contract(m, second_pos, &request("CB-2", "VISA"))
+        .await
+        .unwrap();
+    config
+        .create_contract(
+            m,
+            pos,
+            &ContractRequest {
+                shop_id: Some("1".into()),
+                ..request("ANCV-0", "ANCV_CONNECT")
+            },
+        )
+        .await
+        .unwrap();
+    let before = dump_database(&db).await;
+
+    let cases: Vec<(&str, PosIdOrMerchant, ContractRequest, &str, &str)> = vec![
+        (
+            "missing Shop ID",
+            PosIdOrMerchant::Pos(pos),
+            ContractRequest {
+                shop_id: None,
+                ..ancv(&[])
+            },
+            "shop_id",
+            "required",
+        ),
+        (
+            "complementary is not a card contract",
+            PosIdOrMerchant::Pos(pos),
+            ancv(&["ANCV-0"]),
+            "complementary",
+            "not a card contract",
+        ),
+        (
+            "complementary of another point of sale",
+            PosIdOrMerchant::Pos(pos),
+            ancv(&["CB-2"]),
+            "complementary",
+            "another point of sale",
+        ),
+        (
+            "complementary unknown",
+            PosIdOrMerchant::Pos(pos),
+            ancv(&["CB-9"]),
+            "complementary",
+            "does not exist",
+        ),
+        (
+            "duplicate number",
+            PosIdOrMerchant::Pos(pos),
+            request("CB-1", "CB"),
+            "number",
+            "already exists",
+        ),
+        (
+            "unknown point of sale",
+            PosIdOrMerchant::Pos(pos + 1000),
+            request("CB-3", "CB"),
+            "pos",
+            "no point of sale",
+        ),
+        (
+            "another merchant's point of sale",
+            PosIdOrMerchant::Pos(other_pos),
+            request("CB-3", "CB"),
+            "pos",
+            "no point of sale",
+        ),
+        (
+            "unknown merchant",
+            PosIdOrMerchant::Merchant("424242"),
+            request("CB-3", "CB"),
+            "merchant",
+            "no merchant",
+        ),
+        (
+            "bad card code",
+            PosIdOrMerchant::Pos(pos),
+            request("X-1", "PAYPAL"),
+            "card_code",
+            "one of",
+        ),
+    ];
+    for (case, target, contract, field, rule) in cases {
+        let (merchant_id, pos_id) = match target {
+            PosIdOrMerchant::Pos(pos_id) => (m, pos_id),
+            PosIdOrMerchant::Merchant(id) => (id, pos),
+        };
+        let err = config
+            .create_contract(merchant_id, pos_id, &contract)
+            .await
+            .unwrap_err();
+        let ConfigError::Invalid(err) = err else {
+            panic!("{case}: not a validation error: {err}")
+        };
+        assert_eq!(err.field, field, "{case}: {err}");
+        assert!(err.rule.contains(rule), "{case}: {err}");
+    }
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "a refused contract wrote something"
+    );
+
+    let created = config
+        .create_contract(m, pos, &ancv(&["CB-1"]))
+        .await
+        .unwrap();
+    assert_eq!(created.complementary()[0].as_str(), "CB-1");
+}
+
+enum PosIdOrMerchant {
+    Pos(i64),
+    Merchant(&'static str),
+}
+
+async fn contracts_can_be_listed_shown_and_disabled(db: TestDb) {
+    let config = config(&db).await;
+    let (merchant, _) = config.create_merchant("Shop").await.unwrap();
+    let m = merchant.id.as_str();
+    let pos = config
+        .create_point_of_sale(m, "Main", None)
+        .await
+        .unwrap()
+        .id;
+    config
+        .create_contract(m, pos, &request("CB-1", "CB"))
+        .await
+        .unwrap();
+    let disabled = config.disable_contract(m, "CB-1").await.unwrap();
+    assert_eq!(disabled.status, ContractStatus::Inactive);
+    assert_eq!(
+        config.show_contract(m, "CB-1").await.unwrap().status,
+        ContractStatus::Inactive
+    );
+    assert_eq!(config.list_contracts(m).await.unwrap(), vec![disabled]);
+    let missing = config.disable_contract(m, "CB-9").await.unwrap_err();
+    assert!(
+        missing.to_string().contains("has no contract CB-9"),
+        "{missing}"
+    );
+    // An inactive card contract cannot become a complementary contract.
+    let err = config
+        .create_contract(m, pos, &ancv(&["CB-1"]))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("inactive"), "{err}");
+}
+
+async fn demo_merchant_is_created_once(db: TestDb) {
+    let config = config(&db).await;
+    let first = config.ensure_demo_merchant().await.unwrap();
+    let DemoMerchant::Created {
+        merchant_id,
+        access_key,
+    } = &first
+    else {
+        panic!("first start creates: {first:?}")
+    };
+    assert_eq!(
+        config
+            .authenticate(merchant_id.as_str(), access_key.expose())
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(merchant_id)
+    );
+    let second = config.ensure_demo_merchant().await.unwrap();
+    assert!(
+        matches!(&second, DemoMerchant::Existing { merchant_id: id } if id == merchant_id),
+        "{second:?}"
+    );
+    assert_eq!(config.list_merchants().await.unwrap().len(), 1);
+    let contracts = config.list_contracts(merchant_id.as_str()).await.unwrap();
+    let ancv = contracts
+        .iter()
+        .find(|c| c.number.as_str() == "ANCV-DEMO")
+        .expect("ANCV-DEMO exists");
+    assert_eq!(ancv.shop_id().unwrap().as_str(), "20000001");
+    assert_eq!(ancv.complementary()[0].as_str(), "CB-DEMO");
+    assert_eq!(contracts.len(), 2);
+    let pos = config
+        .list_points_of_sale(merchant_id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(pos[0].label, "Demo shop");
+}
+
+async fn concurrent_demo_creation_makes_one_merchant(db: TestDb) {
+    let instances = [config(&db).await, config(&db).await, config(&db).await];
+    let results = futures_join(instances.iter().map(|c| c.ensure_demo_merchant())).await;
+    let created = results
+        .iter()
+        .filter(|r| matches!(r, Ok(DemoMerchant::Created { .. })))
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    let ids: Vec<_> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().merchant_id().clone())
+        .collect();
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+    assert_eq!(instances[0].list_merchants().await.unwrap().len(), 1);
+}
+
+/// Polls all futures together in one task (so they really interleave on the database).
+async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.map(|f| Some(Box::pin(f))).collect();
+    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future completed"))
+        .collect()
+}
