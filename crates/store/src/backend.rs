@@ -132,6 +132,27 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
+/// Takes an exclusive OS lock on `<path>.lock` (waiting for it), released when the file drops.
+pub(crate) async fn lock_file_beside(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let fail = |err: std::io::Error| {
+        StoreError::InvalidUrl(format!("cannot lock {}: {err}", lock_path.display()))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(fail)?;
+    // Blocking wait, off the async threads.
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|err| StoreError::InvalidUrl(format!("lock task failed: {err}")))?
+        .map_err(fail)
+}
+
 fn create_parent_folder(path: &Path) -> Result<(), StoreError> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => {

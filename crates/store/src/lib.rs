@@ -24,6 +24,7 @@ use std::time::Duration;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: DatabaseUrl,
 }
 
 impl Store {
@@ -57,10 +58,20 @@ impl Store {
                 url: url.redacted(),
                 source,
             })?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: url.clone(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        // PostgreSQL: sqlx's migrator holds an advisory lock. SQLite has none, so processes
+        // starting together on one file queue on a lock file beside it.
+        let _guard = match &self.url {
+            DatabaseUrl::Sqlite { path } => Some(backend::lock_file_beside(path).await?),
+            DatabaseUrl::Postgres { .. } => None,
+        };
         migrations::for_backend(self.backend)
             .run(&self.pool)
             .await

@@ -64,12 +64,11 @@ pub(crate) async fn provision(backend: Backend) -> Result<(TestDb, Provisioned),
 
 impl Provisioned {
     pub(crate) async fn remove(self) {
-        if let Provisioned::Postgres { server_url, schema } = self {
-            if let Ok(mut conn) = PgConnection::connect(&server_url).await {
-                let _ = conn
-                    .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                    .await;
-            }
+        if let Provisioned::Postgres { server_url, schema } = self
+            && let Ok(mut conn) = PgConnection::connect(&server_url).await
+        {
+            let drop = format!("DROP SCHEMA {schema} CASCADE");
+            let _ = conn.execute(sqlx::AssertSqlSafe(drop)).await;
         }
     }
 }

@@ -1,0 +1,211 @@
+//! The command line: what `cvgate --help` shows.
+
+use crate::settings::{Layers, SettingError, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cvgate",
+    version,
+    about = "Payline-v4-compatible gateway for ANCV Chèque-Vacances Connect"
+)]
+pub struct Cli {
+    /// TOML settings file (flags and CVGATE_* variables override it)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// sqlite://PATH (default sqlite://data/cvgate.sqlite) or postgres://…
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format on stderr: text or json
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Machine-readable output (JSON on stdout; errors as one JSON line on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway (HTTP server)
+    Serve(ServeArgs),
+    /// Apply database migrations and exit
+    Migrate,
+    /// Merchants and their access keys
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Points of sale
+    #[command(subcommand)]
+    Pos(PosCommand),
+    /// Contracts (payment methods) of a merchant
+    #[command(subcommand)]
+    Contract(ContractCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default 127.0.0.1:8080)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Absolute base URL given to merchants and buyers (default http://<listen>)
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// homologation (default, with sandboxes and demo merchant) or production
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Create a merchant and print its id and access key (shown once)
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Replace a merchant's access key and print the new one (the old one stops working)
+    RotateKey {
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+    },
+    /// List merchants
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PosCommand {
+    /// Create a point of sale
+    Create {
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+        #[arg(long)]
+        label: String,
+        /// Web payment session lifetime, 10 to 90 minutes (default 15)
+        #[arg(long, value_name = "MINUTES", allow_negative_numbers = true)]
+        session_minutes: Option<i64>,
+    },
+    /// List a merchant's points of sale
+    List {
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Create a contract under a point of sale
+    Create(ContractCreateArgs),
+    /// List a merchant's contracts
+    List {
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+    },
+    /// Show one contract
+    Show(ContractKey),
+    /// Make a contract inactive
+    Disable(ContractKey),
+}
+
+#[derive(Debug, Args)]
+pub struct ContractCreateArgs {
+    #[arg(long, value_name = "ID")]
+    pub merchant: String,
+    /// Point of sale id
+    #[arg(long, value_name = "POS", allow_negative_numbers = true)]
+    pub pos: i64,
+    /// Contract number, unique per merchant (≤ 20 characters)
+    #[arg(long, value_name = "NUM")]
+    pub number: String,
+    /// ANCV_CONNECT, CB, VISA, MASTERCARD or AMEX
+    #[arg(long, value_name = "CODE")]
+    pub card_code: String,
+    #[arg(long)]
+    pub label: Option<String>,
+    /// ISO 4217 numeric currency (default 978, the euro)
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// ANCV Shop ID (required for ANCV_CONNECT)
+    #[arg(long, value_name = "S")]
+    pub shop_id: Option<String>,
+    /// Complementary card contract of the same point of sale (ANCV_CONNECT; repeatable)
+    #[arg(long, value_name = "NUM")]
+    pub complementary: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractKey {
+    #[arg(long, value_name = "ID")]
+    pub merchant: String,
+    #[arg(long, value_name = "NUM")]
+    pub number: String,
+}
+
+impl Cli {
+    /// Settings from the layers: file, environment, then this command line.
+    pub fn settings(&self) -> Result<Settings, SettingError> {
+        let mut layers = Layers::default();
+        if let Some(path) = &self.config {
+            layers.file(path)?;
+        }
+        layers.environment(std::env::vars());
+        layers.flag(
+            "database_url",
+            "--database-url",
+            self.database_url.as_deref(),
+        );
+        layers.flag("log_format", "--log-format", self.log_format.as_deref());
+        if let Command::Serve(serve) = &self.command {
+            layers.flag("listen", "--listen", serve.listen.as_deref());
+            layers.flag("public_url", "--public-url", serve.public_url.as_deref());
+            layers.flag("env", "--env", serve.env.as_deref());
+        }
+        layers.resolve()
+    }
+}
+
+impl Command {
+    /// The server logs what it does; administration commands only warnings.
+    pub fn default_log_level(&self) -> &'static str {
+        match self {
+            Command::Serve(_) | Command::Migrate => "info",
+            Command::Merchant(_) | Command::Pos(_) | Command::Contract(_) => "warn",
+        }
+    }
+}
+
+/// Prints help and version as clap does; turns a usage error into one line, exit code 2.
+pub fn report_usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(
+            if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                2
+            } else {
+                0
+            },
+        );
+    }
+    let rendered = error.render().to_string();
+    let message = rendered.split("\n\nUsage:").next().unwrap_or(&rendered);
+    let message = message
+        .split("\n\nFor more information")
+        .next()
+        .unwrap_or(message);
+    let one_line: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    eprintln!("{} (see cvgate --help)", one_line.join(" "));
+    ExitCode::from(2)
+}

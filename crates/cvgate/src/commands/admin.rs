@@ -1,0 +1,103 @@
+//! `cvgate merchant|pos|contract …`: the back office on the command line.
+
+use super::CommandError;
+use super::output::Output;
+use crate::cli::{ContractCommand, MerchantCommand, PosCommand};
+use domain::contract::ContractRequest;
+use gateway::MerchantConfig;
+
+pub async fn merchant(
+    config: &MerchantConfig,
+    command: MerchantCommand,
+    json: bool,
+) -> Result<(), CommandError> {
+    let fail = |error| CommandError::from_config(error, json);
+    let out = Output { json };
+    match command {
+        MerchantCommand::Create { name } => {
+            let (merchant, key) = config.create_merchant(&name).await.map_err(fail)?;
+            out.access_key(&merchant.id, &key, "created");
+        }
+        MerchantCommand::RotateKey { merchant } => {
+            let (id, key) = config.rotate_key(&merchant).await.map_err(fail)?;
+            out.access_key(
+                &id,
+                &key,
+                "has a new access key (the previous one no longer works)",
+            );
+        }
+        MerchantCommand::List => out.merchants(&config.list_merchants().await.map_err(fail)?),
+    }
+    Ok(())
+}
+
+pub async fn pos(
+    config: &MerchantConfig,
+    command: PosCommand,
+    json: bool,
+) -> Result<(), CommandError> {
+    let fail = |error| CommandError::from_config(error, json);
+    let out = Output { json };
+    match command {
+        PosCommand::Create {
+            merchant,
+            label,
+            session_minutes,
+        } => {
+            let pos = config
+                .create_point_of_sale(&merchant, &label, session_minutes)
+                .await
+                .map_err(fail)?;
+            out.pos_created(&pos);
+        }
+        PosCommand::List { merchant } => {
+            out.points_of_sale(&config.list_points_of_sale(&merchant).await.map_err(fail)?)
+        }
+    }
+    Ok(())
+}
+
+pub async fn contract(
+    config: &MerchantConfig,
+    command: ContractCommand,
+    json: bool,
+) -> Result<(), CommandError> {
+    let fail = |error| CommandError::from_config(error, json);
+    let out = Output { json };
+    match command {
+        ContractCommand::Create(args) => {
+            let request = ContractRequest {
+                number: args.number,
+                card_code: args.card_code,
+                label: args.label,
+                currency: args.currency,
+                description: args.description,
+                shop_id: args.shop_id,
+                complementary: args.complementary,
+            };
+            let contract = config
+                .create_contract(&args.merchant, args.pos, &request)
+                .await
+                .map_err(fail)?;
+            out.contract(&contract);
+        }
+        ContractCommand::List { merchant } => {
+            out.contracts(&config.list_contracts(&merchant).await.map_err(fail)?)
+        }
+        ContractCommand::Show(key) => out.contract(
+            &config
+                .show_contract(&key.merchant, &key.number)
+                .await
+                .map_err(fail)?,
+        ),
+        ContractCommand::Disable(key) => {
+            out.contract(
+                &config
+                    .disable_contract(&key.merchant, &key.number)
+                    .await
+                    .map_err(fail)?,
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! How administration results are printed: aligned text for people, JSON for scripts.
+
+use domain::access_key::AccessKey;
+use domain::contract::Contract;
+use domain::merchant::{Merchant, MerchantId};
+use domain::point_of_sale::PointOfSale;
+use serde_json::{Value, json};
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    fn print_json(&self, value: Value) {
+        println!("{value}");
+    }
+
+    pub fn access_key(&self, merchant_id: &MerchantId, key: &AccessKey, what: &str) {
+        if self.json {
+            return self.print_json(
+                json!({"merchantId": merchant_id.as_str(), "accessKey": key.expose()}),
+            );
+        }
+        println!("merchant {merchant_id} {what}");
+        println!("  merchant id: {merchant_id}");
+        println!("  access key:  {}", key.expose());
+        println!(
+            "The access key is shown only now: keep it safe (HTTP Basic password of the Payline API)."
+        );
+    }
+
+    pub fn merchants(&self, merchants: &[Merchant]) {
+        if self.json {
+            let list: Vec<Value> = merchants
+                .iter()
+                .map(|m| {
+                    json!({"merchantId": m.id.as_str(), "name": m.name, "status": m.status.as_str(), "createdAt": m.created_at.to_rfc3339()})
+                })
+                .collect();
+            return self.print_json(Value::Array(list));
+        }
+        println!(
+            "{:<14} {:<9} {:<24} NAME",
+            "MERCHANT ID", "STATUS", "CREATED (UTC)"
+        );
+        for m in merchants {
+            println!(
+                "{:<14} {:<9} {:<24} {}",
+                m.id,
+                m.status.as_str(),
+                m.created_at.to_rfc3339(),
+                m.name
+            );
+        }
+    }
+
+    pub fn pos_created(&self, pos: &PointOfSale) {
+        if self.json {
+            return self.print_json(json!({"posId": pos.id}));
+        }
+        println!(
+            "point of sale {} created for merchant {}",
+            pos.id, pos.merchant_id
+        );
+        println!("  pos id: {}", pos.id);
+    }
+
+    pub fn points_of_sale(&self, list: &[PointOfSale]) {
+        if self.json {
+            let list: Vec<Value> = list
+                .iter()
+                .map(|p| json!({"posId": p.id, "label": p.label, "sessionMinutes": p.session_lifetime.as_minutes()}))
+                .collect();
+            return self.print_json(Value::Array(list));
+        }
+        println!("{:<8} {:<16} LABEL", "POS ID", "SESSION (MIN)");
+        for p in list {
+            println!(
+                "{:<8} {:<16} {}",
+                p.id,
+                p.session_lifetime.as_minutes(),
+                p.label
+            );
+        }
+    }
+
+    pub fn contract(&self, contract: &Contract) {
+        if self.json {
+            return self.print_json(contract_json(contract));
+        }
+        println!("contract {}", contract.number);
+        println!("  merchant:       {}", contract.merchant_id);
+        println!("  point of sale:  {}", contract.pos_id);
+        println!("  card code:      {}", contract.card_code);
+        println!("  label:          {}", contract.label);
+        println!("  currency:       {}", contract.currency);
+        println!("  description:    {}", contract.description);
+        println!("  status:         {}", contract.status.as_str());
+        if let Some(shop_id) = contract.shop_id() {
+            println!("  shop id:        {shop_id}");
+            println!("  complementary:  {}", numbers(contract));
+        }
+    }
+
+    pub fn contracts(&self, contracts: &[Contract]) {
+        if self.json {
+            return self.print_json(Value::Array(contracts.iter().map(contract_json).collect()));
+        }
+        println!(
+            "{:<20} {:<13} {:<7} {:<9} {:<10} {:<20} LABEL",
+            "NUMBER", "CARD CODE", "POS", "STATUS", "SHOP ID", "COMPLEMENTARY"
+        );
+        for c in contracts {
+            let shop_id = c.shop_id().map_or("-".to_owned(), ToString::to_string);
+            println!(
+                "{:<20} {:<13} {:<7} {:<9} {:<10} {:<20} {}",
+                c.number.as_str(),
+                c.card_code.as_str(),
+                c.pos_id,
+                c.status.as_str(),
+                shop_id,
+                numbers(c),
+                c.label
+            );
+        }
+    }
+}
+
+fn numbers(contract: &Contract) -> String {
+    let list: Vec<&str> = contract
+        .complementary()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    if list.is_empty() {
+        "-".to_owned()
+    } else {
+        list.join(",")
+    }
+}
+
+pub fn contract_json(contract: &Contract) -> Value {
+    json!({
+        "merchantId": contract.merchant_id.as_str(),
+        "number": contract.number.as_str(),
+        "posId": contract.pos_id,
+        "cardCode": contract.card_code.as_str(),
+        "label": contract.label,
+        "currency": contract.currency.to_string(),
+        "description": contract.description,
+        "status": contract.status.as_str(),
+        "shopId": contract.shop_id().map(|s| s.as_str()),
+        "complementary": contract.complementary().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+    })
+}

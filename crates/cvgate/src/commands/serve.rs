@@ -1,0 +1,140 @@
+//! `cvgate serve`: open the database, make sure the demo merchant exists (homologation), listen,
+//! and stop gracefully on SIGINT/SIGTERM.
+
+use super::CommandError;
+use crate::settings::{Environment, Settings};
+use anyhow::Context;
+use domain::clock::SystemClock;
+use gateway::MerchantConfig;
+use gateway::demo::{self, DemoMerchant};
+use gateway::random::OsRandom;
+use std::sync::Arc;
+use store::{DatabaseUrl, Store};
+use web::AppState;
+
+pub async fn run(settings: Settings) -> Result<(), CommandError> {
+    let store = Store::open(&settings.database_url).await?;
+    tracing::info!(database = %settings.database_url, env = settings.env.as_str(), "database ready");
+    let config = MerchantConfig::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom))
+        .await
+        .map_err(|error| CommandError::from_config(error, false))?;
+    let demo = match settings.env {
+        Environment::Homologation => Some(
+            config
+                .ensure_demo_merchant()
+                .await
+                .map_err(|error| CommandError::from_config(error, false))?,
+        ),
+        Environment::Production => None,
+    };
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (setting listen)", settings.listen))?;
+    let bound = listener
+        .local_addr()
+        .context("the listening socket has no address")?;
+    let base = settings.public_base(bound);
+
+    print_banner(&settings, &base, demo.as_ref());
+    println!("cvgate listening on http://{bound} (public URL {base})");
+    tracing::info!(address = %bound, public_url = %base, "listening");
+
+    axum::serve(listener, web::app(AppState::new(config)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server stopped")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
+    println!(
+        "cvgate {} — {} environment, database {}",
+        env!("CARGO_PKG_VERSION"),
+        settings.env.as_str(),
+        settings.database_url
+    );
+    match demo {
+        Some(DemoMerchant::Created {
+            merchant_id,
+            access_key,
+        }) => {
+            println!();
+            println!(
+                "Demo merchant created (\"{}\", point of sale \"{}\"):",
+                demo::MERCHANT_NAME,
+                demo::POS_LABEL
+            );
+            println!("  merchant id: {merchant_id}");
+            println!("  access key:  {}", access_key.expose());
+            println!("  The access key is shown only this once.");
+            demo_contracts();
+        }
+        Some(DemoMerchant::Existing { merchant_id }) => {
+            println!();
+            println!(
+                "Demo merchant (\"{}\", point of sale \"{}\"):",
+                demo::MERCHANT_NAME,
+                demo::POS_LABEL
+            );
+            println!("  merchant id: {merchant_id}");
+            println!("  access key:  shown only when it was created; get a new one with:");
+            println!(
+                "    cvgate merchant rotate-key --merchant {merchant_id}{}",
+                database_flag(&settings.database_url)
+            );
+            demo_contracts();
+        }
+        None => {}
+    }
+    println!();
+    println!("Useful URLs:");
+    println!("  health:   {base}/healthz");
+    println!("  metrics:  {base}/metrics");
+    println!();
+}
+
+fn demo_contracts() {
+    println!(
+        "  contracts:   {} (ANCV_CONNECT, Shop ID {}, complementary {}) and {} (CB)",
+        demo::ANCV_CONTRACT,
+        demo::SHOP_ID,
+        demo::CARD_CONTRACT,
+        demo::CARD_CONTRACT
+    );
+}
+
+/// The `--database-url` to repeat in a suggested command, unless it is the default. A PostgreSQL
+/// URL may hold a password, so it is only hinted at.
+fn database_flag(url: &DatabaseUrl) -> String {
+    match url {
+        _ if *url == DatabaseUrl::default_sqlite() => String::new(),
+        DatabaseUrl::Sqlite { .. } => format!(" --database-url {url}"),
+        DatabaseUrl::Postgres { .. } => " --database-url <the same PostgreSQL URL>".to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received: shutting down"),
+        () = terminate => tracing::info!("SIGTERM received: shutting down"),
+    }
+}

@@ -1,0 +1,380 @@
+//! Settings: defaults, then the TOML file given by `--config`, then `CVGATE_*` environment
+//! variables, then command-line flags (the last one wins).
+//!
+//! Keys are TOML keys (`listen`, `[ancv] base_url` → `ancv.base_url`); the environment spells
+//! them `CVGATE_LISTEN`, `CVGATE_ANCV__BASE_URL`. Every invalid value stops the start with one
+//! line naming the key and where the value came from. Secret values are never echoed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use store::DatabaseUrl;
+
+const ENV_PREFIX: &str = "CVGATE_";
+
+/// The settings cvgate knows; anything else in a config file is a mistake worth reporting.
+const KNOWN_KEYS: &[&str] = &["listen", "public_url", "env", "database_url", "log_format"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Homologation,
+    Production,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Homologation => "homologation",
+            Environment::Production => "production",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    /// Absolute base URL given to merchants and buyers; `None` means `http://<bound address>`.
+    pub public_url: Option<String>,
+    pub env: Environment,
+    pub database_url: DatabaseUrl,
+    pub log_format: LogFormat,
+}
+
+/// Where a value came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(PathBuf),
+    Env(String),
+    Flag(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(path) => write!(f, "from {}", path.display()),
+            Origin::Env(var) => write!(f, "from ${var}"),
+            Origin::Flag(flag) => write!(f, "from {flag}"),
+        }
+    }
+}
+
+/// A setting that cannot be used: one line, naming the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError(pub String);
+
+impl fmt::Display for SettingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingError {}
+
+/// Raw values by key, each with its origin; later layers replace earlier ones.
+#[derive(Debug, Default, Clone)]
+pub struct Layers {
+    values: BTreeMap<String, (String, Origin)>,
+}
+
+impl Layers {
+    /// Reads the TOML file; unknown keys and non-scalar values are errors.
+    pub fn file(&mut self, path: &Path) -> Result<(), SettingError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SettingError(format!(
+                "cannot read the config file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            SettingError(format!(
+                "config file {} is not valid TOML: {}",
+                path.display(),
+                e.message()
+            ))
+        })?;
+        self.table(path, "", &table)
+    }
+
+    fn table(
+        &mut self,
+        path: &Path,
+        prefix: &str,
+        table: &toml::Table,
+    ) -> Result<(), SettingError> {
+        for (name, value) in table {
+            let key = format!("{prefix}{name}");
+            let text = match value {
+                toml::Value::Table(inner) => {
+                    self.table(path, &format!("{key}."), inner)?;
+                    continue;
+                }
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Float(x) => x.to_string(),
+                _ => {
+                    return Err(SettingError(format!(
+                        "setting {key} (from {}): must be a string, a number or a boolean",
+                        path.display()
+                    )));
+                }
+            };
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                return Err(SettingError(format!(
+                    "unknown setting {key} in {} (known: {})",
+                    path.display(),
+                    KNOWN_KEYS.join(", ")
+                )));
+            }
+            self.values
+                .insert(key, (text, Origin::File(path.to_owned())));
+        }
+        Ok(())
+    }
+
+    /// Takes the `CVGATE_*` variables that name known settings (others, like the tests'
+    /// `CVGATE_TEST_POSTGRES_URL`, are not settings and are left alone).
+    pub fn environment(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
+        for (var, value) in vars {
+            let Some(name) = var.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let key = name.to_ascii_lowercase().replace("__", ".");
+            if KNOWN_KEYS.contains(&key.as_str()) {
+                self.values.insert(key, (value, Origin::Env(var)));
+            }
+        }
+    }
+
+    /// A command-line flag's value for `key`, if given.
+    pub fn flag(&mut self, key: &str, flag: &str, value: Option<&str>) {
+        debug_assert!(KNOWN_KEYS.contains(&key), "{key} is not a known setting");
+        if let Some(value) = value {
+            self.values.insert(
+                key.to_owned(),
+                (value.to_owned(), Origin::Flag(flag.to_owned())),
+            );
+        }
+    }
+
+    fn parse<T>(
+        &self,
+        key: &str,
+        secret: bool,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, SettingError> {
+        let Some((raw, origin)) = self.values.get(key) else {
+            return Ok(None);
+        };
+        parse(raw.trim()).map(Some).map_err(|rule| {
+            if secret {
+                SettingError(format!("setting {key} ({origin}): {rule}"))
+            } else {
+                SettingError(format!("setting {key} ({origin}): {rule}; got {raw:?}"))
+            }
+        })
+    }
+
+    pub fn resolve(&self) -> Result<Settings, SettingError> {
+        Ok(Settings {
+            listen: self
+                .parse("listen", false, parse_listen)?
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            public_url: self.parse("public_url", false, parse_public_url)?,
+            env: self
+                .parse("env", false, parse_env)?
+                .unwrap_or(Environment::Homologation),
+            // The URL may hold a password: it is never echoed back.
+            database_url: self
+                .parse("database_url", true, DatabaseUrl::parse)?
+                .unwrap_or_else(DatabaseUrl::default_sqlite),
+            log_format: self
+                .parse("log_format", false, parse_log_format)?
+                .unwrap_or(LogFormat::Text),
+        })
+    }
+}
+
+fn parse_listen(value: &str) -> Result<SocketAddr, String> {
+    value
+        .parse()
+        .map_err(|_| "must be an address and port, e.g. 127.0.0.1:8080 or [::1]:8080".to_owned())
+}
+
+/// An absolute http(s) URL without query or fragment; a trailing `/` is dropped.
+pub fn parse_public_url(value: &str) -> Result<String, String> {
+    let rule = || {
+        "must be an absolute http:// or https:// URL without query or fragment, e.g. https://pay.example.com".to_owned()
+    };
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .ok_or_else(rule)?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || value.contains(['?', '#', ' ']) || value.chars().any(char::is_control) {
+        return Err(rule());
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+fn parse_env(value: &str) -> Result<Environment, String> {
+    match value {
+        "homologation" => Ok(Environment::Homologation),
+        "production" => Ok(Environment::Production),
+        _ => Err("must be homologation or production".to_owned()),
+    }
+}
+
+fn parse_log_format(value: &str) -> Result<LogFormat, String> {
+    match value {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err("must be text or json".to_owned()),
+    }
+}
+
+impl Settings {
+    /// The public base URL: the configured one, or `http://<the address actually bound>`.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let settings = Layers::default().resolve().unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.env, Environment::Homologation);
+        assert_eq!(settings.database_url, DatabaseUrl::default_sqlite());
+        assert_eq!(
+            settings.public_base(settings.listen),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(settings.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        let dir = std::env::temp_dir().join(format!("cvgate-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("cvgate.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nenv = \"production\"\npublic_url = \"https://pay.example.com/\"\n").unwrap();
+        let mut layers = Layers::default();
+        layers.file(&file).unwrap();
+        layers.environment(env(&[
+            ("CVGATE_LISTEN", "127.0.0.1:9001"),
+            ("CVGATE_TEST_POSTGRES_URL", "x"),
+            ("OTHER", "y"),
+        ]));
+        let settings = layers.resolve().unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:9001");
+        assert_eq!(settings.env, Environment::Production);
+        assert_eq!(
+            settings.public_url.as_deref(),
+            Some("https://pay.example.com")
+        );
+        layers.flag("listen", "--listen", Some("127.0.0.1:9002"));
+        layers.flag("env", "--env", None);
+        let settings = layers.resolve().unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:9002");
+        assert_eq!(settings.env, Environment::Production);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_key_and_origin_in_one_line() {
+        let mut layers = Layers::default();
+        layers.environment(env(&[("CVGATE_LISTEN", "nowhere")]));
+        let err = layers.resolve().unwrap_err().to_string();
+        assert!(
+            err.starts_with("setting listen (from $CVGATE_LISTEN): must be an address"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'));
+
+        let mut layers = Layers::default();
+        layers.flag("env", "--env", Some("staging"));
+        assert_eq!(
+            layers.resolve().unwrap_err().to_string(),
+            "setting env (from --env): must be homologation or production; got \"staging\""
+        );
+        let mut layers = Layers::default();
+        layers.flag("public_url", "--public-url", Some("pay.example.com"));
+        assert!(
+            layers
+                .resolve()
+                .unwrap_err()
+                .to_string()
+                .starts_with("setting public_url (from --public-url)")
+        );
+    }
+
+    #[test]
+    fn a_bad_database_url_is_named_but_not_echoed() {
+        let mut layers = Layers::default();
+        layers.flag(
+            "database_url",
+            "--database-url",
+            Some("mysql://app:s3cr3t@db/x"),
+        );
+        let err = layers.resolve().unwrap_err().to_string();
+        assert!(
+            err.starts_with("setting database_url (from --database-url): must start with"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir =
+            std::env::temp_dir().join(format!("cvgate-settings-unknown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("cvgate.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+        let err = Layers::default().file(&file).unwrap_err().to_string();
+        assert!(err.starts_with("unknown setting lisen in"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn public_url_rules() {
+        assert_eq!(
+            parse_public_url("http://localhost:8080/").unwrap(),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            parse_public_url("https://pay.example.com/cvgate").unwrap(),
+            "https://pay.example.com/cvgate"
+        );
+        for bad in [
+            "ftp://x",
+            "http://",
+            "https://x/?a=1",
+            "/relative",
+            "http://x#frag",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! The administration CLI, run as a real process, on SQLite and PostgreSQL.
+
+mod support;
+
+use support::{Run, cvgate, workdir};
+use testkit::{Suite, TestDb, dump_database};
+
+fn main() {
+    Suite::new()
+        .on_both_backends("merchant_create_prints_id_and_key_once", |db| {
+            Box::pin(merchant_create_prints_id_and_key_once(db))
+        })
+        .on_both_backends("invalid_contracts_exit_2_and_write_nothing", |db| {
+            Box::pin(invalid_contracts_exit_2_and_write_nothing(db))
+        })
+        .on_both_backends("contracts_are_created_listed_shown_and_disabled", |db| {
+            Box::pin(contracts_are_created_listed_shown_and_disabled(db))
+        })
+        .on_both_backends("usage_errors_are_one_line_with_exit_2", |db| {
+            Box::pin(usage_errors_are_one_line_with_exit_2(db))
+        })
+        .run()
+}
+
+fn assert_refused(run: &Run, flag: &str, rule: &str) {
+    assert_eq!(run.code, 2, "exit code; stderr: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {:?}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!("error: {flag}: ")),
+        "names {flag}: {:?}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(rule), "says {rule:?}: {:?}", run.stderr);
+    assert!(
+        run.stdout.is_empty(),
+        "prints nothing on stdout: {:?}",
+        run.stdout
+    );
+}
+
+async fn merchant_create_prints_id_and_key_once(db: TestDb) {
+    let dir = workdir();
+    let created = cvgate(
+        &db,
+        dir.path(),
+        &["merchant", "create", "--name", "Boutique Soleil", "--json"],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let json = created.json();
+    let id = json["merchantId"].as_str().unwrap().to_owned();
+    let key = json["accessKey"].as_str().unwrap().to_owned();
+    assert!(
+        id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()),
+        "{id}"
+    );
+    assert_eq!(key.len(), 24);
+
+    let dump = dump_database(&db).await;
+    assert!(dump.contains(&id), "the dump reads the merchants table");
+    assert!(
+        !dump.contains_secret(&key),
+        "the access key is stored in clear:\n{dump}"
+    );
+
+    let rotated = cvgate(
+        &db,
+        dir.path(),
+        &["merchant", "rotate-key", "--merchant", &id, "--json"],
+    )
+    .await;
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    let new_key = rotated.json()["accessKey"].as_str().unwrap().to_owned();
+    assert_ne!(new_key, key);
+    assert!(!dump_database(&db).await.contains_secret(&new_key));
+
+    let text = cvgate(&db, dir.path(), &["merchant", "create", "--name", "Second"]).await;
+    assert!(
+        text.stdout.contains("merchant id: ") && text.stdout.contains("access key:  "),
+        "{}",
+        text.stdout
+    );
+
+    let list = cvgate(&db, dir.path(), &["merchant", "list", "--json"]).await;
+    let listed = list.json();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Boutique Soleil", "Second"]);
+    assert!(!list.stdout.contains(&new_key), "listing never shows keys");
+
+    let unknown = cvgate(
+        &db,
+        dir.path(),
+        &["merchant", "rotate-key", "--merchant", "1"],
+    )
+    .await;
+    assert_refused(&unknown, "--merchant", "no merchant with id 1");
+}
+
+async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = cvgate(&db, d, &["merchant", "create", "--name", "M", "--json"])
+        .await
+        .json();
+    let m = merchant["merchantId"].as_str().unwrap().to_owned();
+    let pos = |label: &'static str| {
+        let (db, m) = (db.clone(), m.clone());
+        let d = d.to_owned();
+        async move {
+            cvgate(
+                &db,
+                &d,
+                &[
+                    "pos",
+                    "create",
+                    "--merchant",
+                    &m,
+                    "--label",
+                    label,
+                    "--json",
+                ],
+            )
+            .await
+            .json()["posId"]
+                .to_string()
+        }
+    };
+    let (pos1, pos2) = (pos("Main").await, pos("Second").await);
+    for (number, card_code, at) in [("CB-1", "CB", &pos1), ("CB-2", "VISA", &pos2)] {
+        let run = cvgate(
+            &db,
+            d,
+            &[
+                "contract",
+                "create",
+                "--merchant",
+                &m,
+                "--pos",
+                at,
+                "--number",
+                number,
+                "--card-code",
+                card_code,
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let ancv0 = [
+        "contract",
+        "create",
+        "--merchant",
+        &m,
+        "--pos",
+        &pos1,
+        "--number",
+        "ANCV-0",
+        "--card-code",
+        "ANCV_CONNECT",
+        "--shop-id",
+        "1",
+    ];
+    assert_eq!(cvgate(&db, d, &ancv0).await.code, 0);
+    let before = dump_database(&db).await;
+
+    let ancv = |extra: &[&str]| {
+        let mut args = vec![
+            "contract",
+            "create",
+            "--merchant",
+            m.as_str(),
+            "--pos",
+            pos1.as_str(),
+            "--number",
+            "ANCV-1",
+            "--card-code",
+            "ANCV_CONNECT",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        (
+            ancv(&["--complementary", "CB-1"]),
+            "--shop-id",
+            "is required for an ANCV_CONNECT contract",
+        ),
+        (
+            ancv(&["--shop-id", "20000001", "--complementary", "ANCV-0"]),
+            "--complementary",
+            "is not a card contract",
+        ),
+        (
+            ancv(&["--shop-id", "20000001", "--complementary", "CB-2"]),
+            "--complementary",
+            "belongs to another point of sale",
+        ),
+        (
+            ancv(&["--shop-id", "20000001", "--complementary", "CB-9"]),
+            "--complementary",
+            "does not exist",
+        ),
+        (ancv(&["--shop-id", "2000A001"]), "--shop-id", "digits"),
+        (
+            ancv(&["--shop-id", "20000001", "--currency", "840"]),
+            "--currency",
+            "978",
+        ),
+        (
+            [
+                "contract",
+                "create",
+                "--merchant",
+                &m,
+                "--pos",
+                &pos1,
+                "--number",
+                "CB-1",
+                "--card-code",
+                "CB",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--number",
+            "already exists",
+        ),
+        (
+            [
+                "contract",
+                "create",
+                "--merchant",
+                "999999",
+                "--pos",
+                &pos1,
+                "--number",
+                "CB-3",
+                "--card-code",
+                "CB",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--merchant",
+            "no merchant with id 999999",
+        ),
+        (
+            [
+                "contract",
+                "create",
+                "--merchant",
+                &m,
+                "--pos",
+                "424242",
+                "--number",
+                "CB-3",
+                "--card-code",
+                "CB",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--pos",
+            "has no point of sale 424242",
+        ),
+        (
+            [
+                "contract",
+                "create",
+                "--merchant",
+                &m,
+                "--pos",
+                &pos1,
+                "--number",
+                "CB-3",
+                "--card-code",
+                "PAYPAL",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--card-code",
+            "must be one of",
+        ),
+    ];
+    for (args, flag, rule) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = cvgate(&db, d, &args).await;
+        assert_refused(&run, flag, rule);
+    }
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "a refused command wrote something"
+    );
+
+    // With --json the refusal is one JSON line naming the field.
+    let mut args = ancv(&["--json"]);
+    args.push("--complementary".into());
+    args.push("CB-1".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = cvgate(&db, d, &args).await;
+    assert_eq!(run.code, 2);
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).expect("one JSON line");
+    assert_eq!(error["field"], "shop_id");
+    assert_eq!(error["flag"], "--shop-id");
+}
+
+async fn contracts_are_created_listed_shown_and_disabled(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let m = cvgate(&db, d, &["merchant", "create", "--name", "M", "--json"])
+        .await
+        .json()["merchantId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pos = cvgate(
+        &db,
+        d,
+        &[
+            "pos",
+            "create",
+            "--merchant",
+            &m,
+            "--label",
+            "Main",
+            "--session-minutes",
+            "30",
+            "--json",
+        ],
+    )
+    .await;
+    let pos_id = pos.json()["posId"]
+        .as_i64()
+        .expect("posId is a number")
+        .to_string();
+    let bad_minutes = cvgate(
+        &db,
+        d,
+        &[
+            "pos",
+            "create",
+            "--merchant",
+            &m,
+            "--label",
+            "Main",
+            "--session-minutes",
+            "5",
+        ],
+    )
+    .await;
+    assert_refused(&bad_minutes, "--session-minutes", "between 10 and 90");
+
+    let card = cvgate(
+        &db,
+        d,
+        &[
+            "contract",
+            "create",
+            "--merchant",
+            &m,
+            "--pos",
+            &pos_id,
+            "--number",
+            "CB-1",
+            "--card-code",
+            "CB",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(card.code, 0, "{}", card.stderr);
+    let ancv = cvgate(
+        &db,
+        d,
+        &[
+            "contract",
+            "create",
+            "--merchant",
+            &m,
+            "--pos",
+            &pos_id,
+            "--number",
+            "ANCV-1",
+            "--card-code",
+            "ANCV_CONNECT",
+            "--shop-id",
+            "20000001",
+            "--complementary",
+            "CB-1",
+            "--label",
+            "Chèques-Vacances",
+            "--description",
+            "Connect",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(ancv.code, 0, "{}", ancv.stderr);
+    let shown = cvgate(
+        &db,
+        d,
+        &[
+            "contract",
+            "show",
+            "--merchant",
+            &m,
+            "--number",
+            "ANCV-1",
+            "--json",
+        ],
+    )
+    .await
+    .json();
+    assert_eq!(shown, ancv.json());
+    assert_eq!(shown["shopId"], "20000001");
+    assert_eq!(shown["complementary"], serde_json::json!(["CB-1"]));
+    assert_eq!(shown["currency"], "978");
+    assert_eq!(shown["label"], "Chèques-Vacances");
+    assert_eq!(shown["status"], "active");
+
+    let listed = cvgate(&db, d, &["contract", "list", "--merchant", &m, "--json"])
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let text = cvgate(&db, d, &["contract", "list", "--merchant", &m])
+        .await
+        .stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("ANCV-1") && l.contains("20000001") && l.contains("CB-1")),
+        "{text}"
+    );
+
+    let disabled = cvgate(
+        &db,
+        d,
+        &[
+            "contract",
+            "disable",
+            "--merchant",
+            &m,
+            "--number",
+            "CB-1",
+            "--json",
+        ],
+    )
+    .await
+    .json();
+    assert_eq!(disabled["status"], "inactive");
+    let missing = cvgate(
+        &db,
+        d,
+        &["contract", "show", "--merchant", &m, "--number", "NOPE"],
+    )
+    .await;
+    assert_refused(&missing, "--number", "has no contract NOPE");
+}
+
+async fn usage_errors_are_one_line_with_exit_2(db: TestDb) {
+    let dir = workdir();
+    let missing = cvgate(&db, dir.path(), &["merchant", "create"]).await;
+    assert_eq!(missing.code, 2);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+    assert!(missing.stderr.contains("--name"), "{}", missing.stderr);
+    let not_a_number = cvgate(
+        &db,
+        dir.path(),
+        &[
+            "contract",
+            "create",
+            "--merchant",
+            "1",
+            "--pos",
+            "x",
+            "--number",
+            "A",
+            "--card-code",
+            "CB",
+        ],
+    )
+    .await;
+    assert_eq!(not_a_number.code, 2);
+    assert_eq!(
+        not_a_number.stderr.lines().count(),
+        1,
+        "{}",
+        not_a_number.stderr
+    );
+    assert!(
+        not_a_number.stderr.contains("--pos"),
+        "{}",
+        not_a_number.stderr
+    );
+}

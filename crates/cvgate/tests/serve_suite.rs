@@ -1,0 +1,199 @@
+//! `cvgate serve` as a real process: start, demo merchant, health, restart, concurrency, shutdown.
+
+mod support;
+
+use std::time::Duration;
+use support::{cvgate, start_server, workdir};
+use testkit::{Suite, TestDb};
+
+fn main() {
+    Suite::new()
+        .on_both_backends(
+            "first_start_prints_demo_credentials_and_restart_reuses_them",
+            |db| {
+                Box::pin(first_start_prints_demo_credentials_and_restart_reuses_them(
+                    db,
+                ))
+            },
+        )
+        .on_both_backends("two_instances_started_together_both_come_up", |db| {
+            Box::pin(two_instances_started_together_both_come_up(db))
+        })
+        .on_both_backends("production_has_no_demo_merchant", |db| {
+            Box::pin(production_has_no_demo_merchant(db))
+        })
+        .on_both_backends("invalid_settings_stop_the_start_with_one_line", |db| {
+            Box::pin(invalid_settings_stop_the_start_with_one_line(db))
+        })
+        .run()
+}
+
+/// One request, no retry: the server must answer as soon as it said it listens.
+async fn healthz_status(url: String) -> u16 {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("healthz answers within 2 s")
+        .status()
+        .as_u16()
+}
+
+async fn demo_merchant_count(db: &TestDb, dir: &std::path::Path) -> usize {
+    let list = cvgate(db, dir, &["merchant", "list", "--json"])
+        .await
+        .json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["name"] == "Demo merchant")
+        .count()
+}
+
+async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb) {
+    let dir = workdir();
+    let first = start_server(&db, dir.path(), &[]).await;
+    assert_eq!(healthz_status(first.url("/healthz")).await, 200);
+    let merchant_id = first
+        .banner_value("merchant id:")
+        .expect("merchant id printed");
+    let access_key = first
+        .banner_value("access key:")
+        .expect("access key printed");
+    assert_eq!(access_key.len(), 24, "{}", first.banner);
+    assert!(first.banner.contains(
+        "ANCV-DEMO (ANCV_CONNECT, Shop ID 20000001, complementary CB-DEMO) and CB-DEMO (CB)"
+    ));
+    assert!(
+        first.banner.contains(&first.url("/healthz")),
+        "{}",
+        first.banner
+    );
+    let (code, logs) = first.terminate().await;
+    assert_eq!(code, 0, "graceful shutdown exits 0; logs:\n{logs}");
+    assert!(logs.contains("SIGTERM received"), "{logs}");
+    assert!(
+        !logs.contains(&access_key),
+        "the access key reached the logs:\n{logs}"
+    );
+
+    let second = start_server(&db, dir.path(), &["--log-format", "json"]).await;
+    assert_eq!(healthz_status(second.url("/healthz")).await, 200);
+    assert_eq!(
+        second.banner_value("merchant id:").as_deref(),
+        Some(merchant_id.as_str())
+    );
+    assert!(!second.banner.contains(&access_key));
+    assert!(
+        second.banner.contains(&format!(
+            "cvgate merchant rotate-key --merchant {merchant_id}"
+        )),
+        "{}",
+        second.banner
+    );
+    let (code, logs) = second.terminate().await;
+    assert_eq!(code, 0);
+    for line in logs.lines() {
+        let parsed: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(parsed["level"].is_string(), "{line}");
+    }
+    assert!(logs.contains("\"listening\""), "{logs}");
+    assert_eq!(demo_merchant_count(&db, dir.path()).await, 1);
+}
+
+async fn two_instances_started_together_both_come_up(db: TestDb) {
+    let dir = workdir();
+    let (a, b) = tokio::join!(
+        start_server(&db, dir.path(), &[]),
+        start_server(&db, dir.path(), &[])
+    );
+    assert_eq!(healthz_status(a.url("/healthz")).await, 200);
+    assert_eq!(healthz_status(b.url("/healthz")).await, 200);
+    let created = [&a, &b]
+        .iter()
+        .filter(|s| s.banner.contains("Demo merchant created"))
+        .count();
+    assert_eq!(
+        created, 1,
+        "exactly one instance creates the demo merchant:\n{}\n{}",
+        a.banner, b.banner
+    );
+    assert_eq!(
+        a.banner_value("merchant id:"),
+        b.banner_value("merchant id:")
+    );
+    assert_eq!(a.terminate().await.0, 0);
+    assert_eq!(b.terminate().await.0, 0);
+    assert_eq!(demo_merchant_count(&db, dir.path()).await, 1);
+}
+
+async fn production_has_no_demo_merchant(db: TestDb) {
+    let dir = workdir();
+    let server = start_server(
+        &db,
+        dir.path(),
+        &[
+            "--env",
+            "production",
+            "--public-url",
+            "https://pay.example.com/",
+        ],
+    )
+    .await;
+    assert!(
+        server.banner.contains("production environment"),
+        "{}",
+        server.banner
+    );
+    assert!(
+        !server.banner.contains("Demo merchant"),
+        "{}",
+        server.banner
+    );
+    assert!(
+        server.banner.contains("https://pay.example.com/healthz"),
+        "{}",
+        server.banner
+    );
+    assert_eq!(healthz_status(server.url("/healthz")).await, 200);
+    assert_eq!(server.terminate().await.0, 0);
+    assert_eq!(demo_merchant_count(&db, dir.path()).await, 0);
+}
+
+async fn invalid_settings_stop_the_start_with_one_line(db: TestDb) {
+    let dir = workdir();
+    let config = dir.path().join("cvgate.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nenv = \"staging\"\n").unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["serve", "--listen", "nowhere"],
+            "error: setting listen (from --listen): must be an address and port",
+        ),
+        (&["serve", "--config", &config], "error: setting env (from "),
+        (
+            &["serve", "--public-url", "pay.example.com"],
+            "error: setting public_url (from --public-url)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = cvgate(&db, dir.path(), args).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.starts_with(expected), "{args:?}: {}", run.stderr);
+    }
+    let mut from_env = support::command(&db, dir.path(), &["serve"]);
+    from_env.env("CVGATE_LISTEN", "nowhere");
+    let output = from_env.output().await.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: setting listen (from $CVGATE_LISTEN)"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,162 @@
+//! Request metrics in the Prometheus text format: counts by route and status, and a latency
+//! histogram by route. Routes are the matched patterns (`/healthz`), never raw paths, so tokens in
+//! URLs neither leak into metrics nor explode their cardinality.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default)]
+pub struct HttpMetrics {
+    inner: Mutex<Recorded>,
+}
+
+#[derive(Default)]
+struct Recorded {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+}
+
+#[derive(Default)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    sum_seconds: f64,
+    count: u64,
+}
+
+impl HttpMetrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let mut recorded = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *recorded
+            .requests
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default() += 1;
+        let histogram = recorded.latency.entry(route.to_owned()).or_default();
+        for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        histogram.sum_seconds += seconds;
+        histogram.count += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let recorded = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut out = String::new();
+        out.push_str(
+            "# HELP cvgate_http_requests_total HTTP requests by method, route and status.\n",
+        );
+        out.push_str("# TYPE cvgate_http_requests_total counter\n");
+        for ((method, route, status), count) in &recorded.requests {
+            let _ = writeln!(
+                out,
+                "cvgate_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
+            );
+        }
+        out.push_str(
+            "# HELP cvgate_http_request_duration_seconds HTTP request latency by route.\n",
+        );
+        out.push_str("# TYPE cvgate_http_request_duration_seconds histogram\n");
+        for (route, histogram) in &recorded.latency {
+            for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
+                let _ = writeln!(
+                    out,
+                    "cvgate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "cvgate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                histogram.count
+            );
+            let _ = writeln!(
+                out,
+                "cvgate_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                histogram.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "cvgate_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                histogram.count
+            );
+        }
+        out
+    }
+}
+
+/// Middleware: times each request, records it, and logs one line (method, route, status, time).
+pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let response = next.run(request).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    state.metrics.observe(&method, &route, status, seconds);
+    tracing::info!(target: "cvgate::http", %method, %route, status, millis = seconds * 1000.0, "request");
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let metrics = HttpMetrics::default();
+        metrics.observe("GET", "/healthz", 200, 0.003);
+        metrics.observe("GET", "/healthz", 200, 0.2);
+        metrics.observe("GET", "/healthz", 503, 20.0);
+        let text = metrics.render();
+        assert!(
+            text.contains(
+                "cvgate_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "cvgate_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("_bucket{route=\"/healthz\",le=\"0.005\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("_bucket{route=\"/healthz\",le=\"0.25\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("_bucket{route=\"/healthz\",le=\"10\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("_bucket{route=\"/healthz\",le=\"+Inf\"} 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("_count{route=\"/healthz\"} 3\n"), "{text}");
+    }
+}

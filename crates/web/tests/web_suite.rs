@@ -1,0 +1,95 @@
+//! The operations endpoints over real HTTP, on SQLite and PostgreSQL.
+
+use domain::clock::SystemClock;
+use gateway::MerchantConfig;
+use gateway::random::OsRandom;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::{DatabaseUrl, Store};
+use testkit::{Suite, TestDb};
+use web::AppState;
+
+fn main() {
+    Suite::new()
+        .on_both_backends("healthz_follows_the_database", |db| {
+            Box::pin(healthz_follows_the_database(db))
+        })
+        .on_both_backends("metrics_count_requests_by_route_and_status", |db| {
+            Box::pin(metrics_count_requests_by_route_and_status(db))
+        })
+        .run()
+}
+
+async fn serve(db: &TestDb) -> (SocketAddr, Store) {
+    let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    let config = MerchantConfig::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(axum::serve(listener, web::app(AppState::new(config))).into_future());
+    (address, store)
+}
+
+async fn healthz_follows_the_database(db: TestDb) {
+    let (address, store) = serve(&db).await;
+    let url = format!("http://{address}/healthz");
+    let up = reqwest::get(&url).await.unwrap();
+    assert_eq!(up.status(), 200);
+    store.close().await;
+    let down = reqwest::get(&url).await.unwrap();
+    assert_eq!(down.status(), 503);
+    assert_eq!(down.text().await.unwrap(), "database unavailable\n");
+}
+
+async fn metrics_count_requests_by_route_and_status(db: TestDb) {
+    let (address, _store) = serve(&db).await;
+    for _ in 0..3 {
+        assert_eq!(
+            reqwest::get(format!("http://{address}/healthz"))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    assert_eq!(
+        reqwest::get(format!("http://{address}/no/such/page?token=secret"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let response = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(
+            "cvgate_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "cvgate_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("cvgate_http_request_duration_seconds_count{route=\"/healthz\"} 3"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("secret"),
+        "raw paths must not reach metrics: {text}"
+    );
+}
