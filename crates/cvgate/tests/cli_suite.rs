@@ -3,24 +3,14 @@
 mod support;
 
 use support::{Run, cvgate, workdir};
-use testkit::{Suite, TestDb, dump_database};
+use testkit::{TestDb, dump_database};
 
-fn main() {
-    Suite::new()
-        .on_both_backends("merchant_create_prints_id_and_key_once", |db| {
-            Box::pin(merchant_create_prints_id_and_key_once(db))
-        })
-        .on_both_backends("invalid_contracts_exit_2_and_write_nothing", |db| {
-            Box::pin(invalid_contracts_exit_2_and_write_nothing(db))
-        })
-        .on_both_backends("contracts_are_created_listed_shown_and_disabled", |db| {
-            Box::pin(contracts_are_created_listed_shown_and_disabled(db))
-        })
-        .on_both_backends("usage_errors_are_one_line_with_exit_2", |db| {
-            Box::pin(usage_errors_are_one_line_with_exit_2(db))
-        })
-        .run()
-}
+testkit::backend_suite![
+    merchant_create_prints_id_and_key_once,
+    invalid_contracts_exit_2_and_write_nothing,
+    contracts_are_created_listed_shown_and_disabled,
+    usage_errors_are_one_line_with_exit_2,
+];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
     assert_eq!(run.code, 2, "exit code; stderr: {}", run.stderr);

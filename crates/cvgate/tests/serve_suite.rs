@@ -4,29 +4,14 @@ mod support;
 
 use std::time::Duration;
 use support::{cvgate, start_server, workdir};
-use testkit::{Suite, TestDb};
+use testkit::TestDb;
 
-fn main() {
-    Suite::new()
-        .on_both_backends(
-            "first_start_prints_demo_credentials_and_restart_reuses_them",
-            |db| {
-                Box::pin(first_start_prints_demo_credentials_and_restart_reuses_them(
-                    db,
-                ))
-            },
-        )
-        .on_both_backends("two_instances_started_together_both_come_up", |db| {
-            Box::pin(two_instances_started_together_both_come_up(db))
-        })
-        .on_both_backends("production_has_no_demo_merchant", |db| {
-            Box::pin(production_has_no_demo_merchant(db))
-        })
-        .on_both_backends("invalid_settings_stop_the_start_with_one_line", |db| {
-            Box::pin(invalid_settings_stop_the_start_with_one_line(db))
-        })
-        .run()
-}
+testkit::backend_suite![
+    first_start_prints_demo_credentials_and_restart_reuses_them,
+    two_instances_started_together_both_come_up,
+    production_has_no_demo_merchant,
+    invalid_settings_stop_the_start_with_one_line,
+];
 
 /// One request, no retry: the server must answer as soon as it said it listens.
 async fn healthz_status(url: String) -> u16 {

@@ -7,30 +7,16 @@ use gateway::random::OsRandom;
 use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};
-use testkit::{Suite, TestDb, dump_database};
+use testkit::{TestDb, dump_database};
 
-fn main() {
-    Suite::new()
-        .on_both_backends("access_keys_are_stored_only_hashed", |db| {
-            Box::pin(access_keys_are_stored_only_hashed(db))
-        })
-        .on_both_backends("rotation_replaces_the_key", |db| {
-            Box::pin(rotation_replaces_the_key(db))
-        })
-        .on_both_backends("invalid_contracts_are_refused_and_write_nothing", |db| {
-            Box::pin(invalid_contracts_are_refused_and_write_nothing(db))
-        })
-        .on_both_backends("contracts_can_be_listed_shown_and_disabled", |db| {
-            Box::pin(contracts_can_be_listed_shown_and_disabled(db))
-        })
-        .on_both_backends("demo_merchant_is_created_once", |db| {
-            Box::pin(demo_merchant_is_created_once(db))
-        })
-        .on_both_backends("concurrent_demo_creation_makes_one_merchant", |db| {
-            Box::pin(concurrent_demo_creation_makes_one_merchant(db))
-        })
-        .run()
-}
+testkit::backend_suite![
+    access_keys_are_stored_only_hashed,
+    rotation_replaces_the_key,
+    invalid_contracts_are_refused_and_write_nothing,
+    contracts_can_be_listed_shown_and_disabled,
+    demo_merchant_is_created_once,
+    concurrent_demo_creation_makes_one_merchant,
+];
 
 async fn config(db: &TestDb) -> MerchantConfig {
     let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())

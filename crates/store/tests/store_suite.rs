@@ -6,39 +6,19 @@ use domain::contract::{ContractNumber, ContractRequest, ContractStatus, MethodSe
 use domain::merchant::{Merchant, MerchantId, MerchantStatus};
 use domain::point_of_sale::SessionLifetime;
 use store::{DatabaseUrl, Store, StoreError};
-use testkit::{Suite, TestDb};
+use testkit::TestDb;
 
-fn main() {
-    Suite::new()
-        .on_both_backends("migrations_are_idempotent", |db| {
-            Box::pin(migrations_are_idempotent(db))
-        })
-        .on_both_backends("merchant_round_trip", |db| {
-            Box::pin(merchant_round_trip(db))
-        })
-        .on_both_backends("duplicate_merchant_id_is_a_conflict", |db| {
-            Box::pin(duplicate_merchant_id_is_a_conflict(db))
-        })
-        .on_both_backends("contracts_keep_their_complementary_order", |db| {
-            Box::pin(contracts_keep_their_complementary_order(db))
-        })
-        .on_both_backends("duplicate_contract_number_is_a_conflict", |db| {
-            Box::pin(duplicate_contract_number_is_a_conflict(db))
-        })
-        .on_both_backends("uncommitted_work_is_rolled_back", |db| {
-            Box::pin(uncommitted_work_is_rolled_back(db))
-        })
-        .on_both_backends("server_secret_first_insert_wins", |db| {
-            Box::pin(server_secret_first_insert_wins(db))
-        })
-        .on_both_backends("demo_fixture_is_claimed_once", |db| {
-            Box::pin(demo_fixture_is_claimed_once(db))
-        })
-        .on_both_backends("concurrent_writers_all_succeed", |db| {
-            Box::pin(concurrent_writers_all_succeed(db))
-        })
-        .run()
-}
+testkit::backend_suite![
+    migrations_are_idempotent,
+    merchant_round_trip,
+    duplicate_merchant_id_is_a_conflict,
+    contracts_keep_their_complementary_order,
+    duplicate_contract_number_is_a_conflict,
+    uncommitted_work_is_rolled_back,
+    server_secret_first_insert_wins,
+    demo_fixture_is_claimed_once,
+    concurrent_writers_all_succeed,
+];
 
 async fn open(db: &TestDb) -> Store {
     Store::open(&DatabaseUrl::parse(&db.url).expect("test url parses"))

@@ -28,3 +28,16 @@ pub fn random_suffix() -> String {
     getrandom::fill(&mut bytes).expect("the OS random source works");
     hex::encode(bytes)
 }
+
+/// Defines `main` for a test binary (`harness = false`) that runs each listed `async fn(TestDb)`
+/// on both backends: `backend_suite![first_test, second_test];`.
+#[macro_export]
+macro_rules! backend_suite {
+    ($($test:ident),+ $(,)?) => {
+        fn main() {
+            $crate::Suite::new()
+                $(.on_both_backends(stringify!($test), |db| Box::pin($test(db))))+
+                .run()
+        }
+    };
+}

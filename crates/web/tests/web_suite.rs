@@ -6,19 +6,13 @@ use gateway::random::OsRandom;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};
-use testkit::{Suite, TestDb};
+use testkit::TestDb;
 use web::AppState;
 
-fn main() {
-    Suite::new()
-        .on_both_backends("healthz_follows_the_database", |db| {
-            Box::pin(healthz_follows_the_database(db))
-        })
-        .on_both_backends("metrics_count_requests_by_route_and_status", |db| {
-            Box::pin(metrics_count_requests_by_route_and_status(db))
-        })
-        .run()
-}
+testkit::backend_suite![
+    healthz_follows_the_database,
+    metrics_count_requests_by_route_and_status,
+];
 
 async fn serve(db: &TestDb) -> (SocketAddr, Store) {
     let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
