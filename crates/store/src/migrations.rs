@@ -12,11 +12,18 @@ struct Step {
     sql: &'static str,
 }
 
-const STEPS: &[Step] = &[Step {
-    version: 1,
-    description: "merchant configuration",
-    sql: include_str!("../migrations/0001_merchant_configuration.sql"),
-}];
+const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        description: "merchant configuration",
+        sql: include_str!("../migrations/0001_merchant_configuration.sql"),
+    },
+    Step {
+        version: 2,
+        description: "jobs and ANCV payments",
+        sql: include_str!("../migrations/0002_jobs_and_ancv_payments.sql"),
+    },
+];
 
 /// The dialect's words for each placeholder.
 fn placeholders(backend: Backend) -> [(&'static str, &'static str); 1] {

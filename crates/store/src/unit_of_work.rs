@@ -1,4 +1,4 @@
-use crate::repos::{Contracts, DemoFixtures, Merchants, PointsOfSale, ServerSecrets};
+use crate::repos::{Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale, ServerSecrets};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
 
@@ -42,6 +42,10 @@ impl UnitOfWork {
 
     pub fn server_secrets(&mut self) -> ServerSecrets<'_> {
         ServerSecrets::new(&mut self.tx)
+    }
+
+    pub fn jobs(&mut self) -> Jobs<'_> {
+        Jobs::new(&mut self.tx, self.backend)
     }
 
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {

@@ -18,6 +18,9 @@ testkit::backend_suite![
     server_secret_first_insert_wins,
     demo_fixture_is_claimed_once,
     concurrent_writers_all_succeed,
+    jobs_are_leased_once_and_completed,
+    a_job_asked_again_while_running_runs_once_more,
+    concurrent_workers_never_share_a_job,
 ];
 
 async fn open(db: &TestDb) -> Store {
@@ -312,4 +315,159 @@ async fn concurrent_writers_all_succeed(db: TestDb) {
     }
     let mut uow = store.read().await.unwrap();
     assert_eq!(uow.points_of_sale().list_for(&id).await.unwrap().len(), 17);
+}
+
+async fn jobs_are_leased_once_and_completed(db: TestDb) {
+    let store = open(&db).await;
+    let now = Timestamp(10_000);
+    let mut uow = store.write().await.unwrap();
+    uow.jobs()
+        .enqueue("poll", "a", Timestamp(9_000), now)
+        .await
+        .unwrap();
+    uow.jobs()
+        .enqueue("poll", "b", Timestamp(20_000), now)
+        .await
+        .unwrap();
+    uow.jobs()
+        .enqueue("other", "c", Timestamp(1_000), now)
+        .await
+        .unwrap();
+    // Asking again for pending work keeps one row, at the earlier time.
+    uow.jobs()
+        .enqueue("poll", "a", Timestamp(9_500), now)
+        .await
+        .unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = store.write().await.unwrap();
+    let job = uow
+        .jobs()
+        .lease_due(&["poll"], now, now.plus_millis(60_000))
+        .await
+        .unwrap()
+        .expect("a is due");
+    assert_eq!(
+        (job.kind.as_str(), job.subject.as_str(), job.attempts),
+        ("poll", "a", 1)
+    );
+    assert_eq!(
+        uow.jobs()
+            .lease_due(&["poll"], now, now.plus_millis(60_000))
+            .await
+            .unwrap(),
+        None,
+        "b is not due, a is leased"
+    );
+    assert_eq!(
+        uow.jobs().next_run_at(&["poll"]).await.unwrap(),
+        Some(Timestamp(9_000))
+    );
+    assert!(uow.jobs().complete(&job).await.unwrap());
+    let pending: Vec<String> = uow
+        .jobs()
+        .pending("poll")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.subject)
+        .collect();
+    assert_eq!(pending, ["b"]);
+
+    // An expired lease lets another worker take the job; the first one's completion is refused.
+    let later = Timestamp(30_000);
+    let first = uow
+        .jobs()
+        .lease_due(&["poll"], later, later.plus_millis(1_000))
+        .await
+        .unwrap()
+        .unwrap();
+    let takeover_at = later.plus_millis(1_000);
+    let second = uow
+        .jobs()
+        .lease_due(&["poll"], takeover_at, takeover_at.plus_millis(1_000))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.subject.as_str(), second.attempts), ("b", 2));
+    assert!(
+        !uow.jobs().complete(&first).await.unwrap(),
+        "a lost lease cannot complete"
+    );
+    assert!(
+        uow.jobs()
+            .reschedule(&second, Timestamp(90_000), Some("not yet"))
+            .await
+            .unwrap()
+    );
+    let b = &uow.jobs().pending("poll").await.unwrap()[0];
+    assert_eq!(
+        (b.run_at, b.last_error.as_deref()),
+        (Timestamp(90_000), Some("not yet"))
+    );
+}
+
+async fn a_job_asked_again_while_running_runs_once_more(db: TestDb) {
+    let store = open(&db).await;
+    let now = Timestamp(1_000);
+    let mut uow = store.write().await.unwrap();
+    uow.jobs().enqueue("refresh", "p1", now, now).await.unwrap();
+    let job = uow
+        .jobs()
+        .lease_due(&["refresh"], now, now.plus_millis(60_000))
+        .await
+        .unwrap()
+        .unwrap();
+    uow.jobs().enqueue("refresh", "p1", now, now).await.unwrap();
+    assert!(uow.jobs().complete(&job).await.unwrap());
+    let again = uow
+        .jobs()
+        .lease_due(&["refresh"], now, now.plus_millis(60_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.map(|j| j.subject),
+        Some("p1".to_owned()),
+        "the second request is not lost"
+    );
+}
+
+async fn concurrent_workers_never_share_a_job(db: TestDb) {
+    let store = open(&db).await;
+    let now = Timestamp(1_000);
+    let mut uow = store.write().await.unwrap();
+    for n in 0..20 {
+        uow.jobs()
+            .enqueue("work", &format!("s{n:02}"), now, now)
+            .await
+            .unwrap();
+    }
+    uow.commit().await.unwrap();
+    let mut workers = Vec::new();
+    for _ in 0..6 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let mut taken = Vec::new();
+            loop {
+                let mut uow = store.write().await.unwrap();
+                let job = uow
+                    .jobs()
+                    .lease_due(&["work"], now, now.plus_millis(60_000))
+                    .await
+                    .unwrap();
+                uow.commit().await.unwrap();
+                match job {
+                    Some(job) => taken.push(job.subject),
+                    None => return taken,
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.unwrap());
+    }
+    all.sort();
+    let expected: Vec<String> = (0..20).map(|n| format!("s{n:02}")).collect();
+    assert_eq!(all, expected, "every job leased exactly once");
 }
