@@ -10,5 +10,6 @@ pub mod field_error;
 pub mod merchant;
 pub mod money;
 pub mod point_of_sale;
+pub mod random;
 
 pub use field_error::FieldError;

@@ -3,6 +3,5 @@
 
 pub mod demo;
 pub mod merchant_config;
-pub mod random;
 
 pub use merchant_config::{ConfigError, MerchantConfig};

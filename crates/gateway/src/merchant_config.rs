@@ -3,7 +3,7 @@
 //! Every operation validates its whole input first and then writes in one unit of work, so a
 //! refused request writes nothing.
 
-use crate::random::SharedRandom;
+use domain::random::SharedRandom;
 use domain::FieldError;
 use domain::access_key::{AccessKey, AccessKeyHasher};
 use domain::clock::Clock;

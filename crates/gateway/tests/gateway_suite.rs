@@ -3,7 +3,7 @@
 use domain::clock::SystemClock;
 use domain::contract::{ContractRequest, ContractStatus};
 use gateway::demo::DemoMerchant;
-use gateway::random::OsRandom;
+use domain::random::OsRandom;
 use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};

@@ -2,7 +2,7 @@
 
 use domain::clock::SystemClock;
 use gateway::MerchantConfig;
-use gateway::random::OsRandom;
+use domain::random::OsRandom;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};

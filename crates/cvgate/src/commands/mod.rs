@@ -8,7 +8,7 @@ use crate::cli::{Cli, Command};
 use crate::settings::Settings;
 use domain::FieldError;
 use domain::clock::SystemClock;
-use gateway::random::OsRandom;
+use domain::random::OsRandom;
 use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::Store;

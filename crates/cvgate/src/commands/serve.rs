@@ -7,7 +7,7 @@ use anyhow::Context;
 use domain::clock::SystemClock;
 use gateway::MerchantConfig;
 use gateway::demo::{self, DemoMerchant};
-use gateway::random::OsRandom;
+use domain::random::OsRandom;
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};
 use web::AppState;

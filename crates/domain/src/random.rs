@@ -1,4 +1,4 @@
-//! Randomness is injected, like time, so that tests and simulations can replay a run.
+//! Randomness is injected, like time ([`crate::clock`]), so that tests and simulations can replay a run.
 
 use std::sync::Arc;
 
