@@ -4,6 +4,7 @@
 //! failure is a [`FieldError`] that names the field and the rule it broke.
 
 pub mod access_key;
+pub mod ancv_payment;
 pub mod clock;
 pub mod contract;
 pub mod field_error;
@@ -11,5 +12,6 @@ pub mod merchant;
 pub mod money;
 pub mod point_of_sale;
 pub mod random;
+pub mod return_code;
 
 pub use field_error::FieldError;

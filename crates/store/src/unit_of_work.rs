@@ -1,4 +1,6 @@
-use crate::repos::{Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale, ServerSecrets};
+use crate::repos::{
+    AncvPayments, Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale, ServerSecrets,
+};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
 
@@ -42,6 +44,10 @@ impl UnitOfWork {
 
     pub fn server_secrets(&mut self) -> ServerSecrets<'_> {
         ServerSecrets::new(&mut self.tx)
+    }
+
+    pub fn ancv_payments(&mut self) -> AncvPayments<'_> {
+        AncvPayments::new(&mut self.tx)
     }
 
     pub fn jobs(&mut self) -> Jobs<'_> {
