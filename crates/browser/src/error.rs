@@ -1,0 +1,74 @@
+use std::{io, time::Duration};
+
+/// Everything that can go wrong while driving the browser.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserError {
+    /// The binaries are missing: see [`crate::unavailable_reason`].
+    #[error("no browser here: {0}")]
+    Unavailable(String),
+
+    /// chromedriver or the Chromium session could not be started.
+    #[error(
+        "could not launch the browser: {detail}\n--- chromedriver output (last lines) ---\n{output}"
+    )]
+    Launch { detail: String, output: String },
+
+    /// chromedriver answered a command with a WebDriver error.
+    #[error("WebDriver command `{command}` failed: {error}: {message}")]
+    WebDriver {
+        command: String,
+        /// The WebDriver error code, e.g. `no such element`.
+        error: String,
+        message: String,
+    },
+
+    /// chromedriver could not be reached, or its answer could not be read.
+    #[error("HTTP request for WebDriver command `{command}` failed: {source}")]
+    Http {
+        command: String,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// chromedriver answered something that is not what the WebDriver protocol says.
+    #[error("unexpected answer to WebDriver command `{command}`: {detail}")]
+    Protocol { command: String, detail: String },
+
+    /// A wait ran out of time. `last` says what was seen on the last try.
+    #[error("timed out after {timeout:?} waiting for {what}{}", last_seen(.last))]
+    Timeout {
+        what: String,
+        timeout: Duration,
+        last: Option<String>,
+    },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl BrowserError {
+    /// The WebDriver error code (`no such element`, `stale element reference`, …), if any.
+    pub fn webdriver_code(&self) -> Option<&str> {
+        match self {
+            BrowserError::WebDriver { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: io::Error) -> BrowserError {
+        BrowserError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+fn last_seen(last: &Option<String>) -> String {
+    last.as_ref()
+        .map(|seen| format!(" (last seen: {seen})"))
+        .unwrap_or_default()
+}
