@@ -102,8 +102,6 @@ pub struct AncvClient {
 
 impl AncvClient {
     pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<AncvClient, String> {
-        // reqwest is built without a default TLS provider; ring is installed once per process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.connect_timeout + config.read_timeout)

@@ -14,7 +14,28 @@ use store::DatabaseUrl;
 const ENV_PREFIX: &str = "CVGATE_";
 
 /// The settings cvgate knows; anything else in a config file is a mistake worth reporting.
-const KNOWN_KEYS: &[&str] = &["listen", "public_url", "env", "database_url", "log_format"];
+const KNOWN_KEYS: &[&str] = &[
+    "listen",
+    "public_url",
+    "env",
+    "database_url",
+    "log_format",
+    "ancv.base_url",
+    "ancv.service_provider_id",
+    "ancv.seal_key",
+    "ancv.seal_key_version",
+    "ancv.connect_timeout_ms",
+    "ancv.read_timeout_ms",
+    "ancv.poll_interval_ms",
+    "sandbox.ancv.validation_window_secs",
+    "sandbox.ancv.auto_delay_ms",
+];
+
+/// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
+/// key (spec ancv-connect §2, §6). Production must configure its own.
+const SANDBOX_SERVICE_PROVIDER: &str = "900001";
+const SANDBOX_SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
+const SANDBOX_SEAL_KEY_VERSION: &str = "ver001";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -45,6 +66,44 @@ pub struct Settings {
     pub env: Environment,
     pub database_url: DatabaseUrl,
     pub log_format: LogFormat,
+    pub ancv: AncvSettings,
+    pub sandbox_ancv: SandboxAncvSettings,
+}
+
+/// `[ancv]`: the connector to ANCV's acquisition API.
+#[derive(Debug, Clone)]
+pub struct AncvSettings {
+    /// `None` in homologation means the in-process sandbox, reached over loopback HTTP.
+    pub base_url: Option<String>,
+    pub service_provider_id: String,
+    pub seal_key: Secret,
+    pub seal_key_version: String,
+    pub connect_timeout_ms: u64,
+    pub read_timeout_ms: u64,
+    pub poll_interval_ms: u64,
+}
+
+/// `[sandbox.ancv]`: the homologation ANCV sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxAncvSettings {
+    pub validation_window_secs: u64,
+    pub auto_delay_ms: u64,
+}
+
+/// A secret setting: `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 /// Where a value came from, for error messages.
@@ -183,14 +242,13 @@ impl Layers {
     }
 
     pub fn resolve(&self) -> Result<Settings, SettingError> {
+        let env = self.parse("env", false, parse_env)?.unwrap_or(Environment::Homologation);
         Ok(Settings {
             listen: self
                 .parse("listen", false, parse_listen)?
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             public_url: self.parse("public_url", false, parse_public_url)?,
-            env: self
-                .parse("env", false, parse_env)?
-                .unwrap_or(Environment::Homologation),
+            env,
             // The URL may hold a password: it is never echoed back.
             database_url: self
                 .parse("database_url", true, DatabaseUrl::parse)?
@@ -198,6 +256,50 @@ impl Layers {
             log_format: self
                 .parse("log_format", false, parse_log_format)?
                 .unwrap_or(LogFormat::Text),
+            ancv: self.ancv(env)?,
+            sandbox_ancv: SandboxAncvSettings {
+                validation_window_secs: self
+                    .parse("sandbox.ancv.validation_window_secs", false, positive)?
+                    .unwrap_or(300),
+                auto_delay_ms: self.parse("sandbox.ancv.auto_delay_ms", false, non_negative)?.unwrap_or(2000),
+            },
+        })
+    }
+
+    fn ancv(&self, env: Environment) -> Result<AncvSettings, SettingError> {
+        let base_url = self.parse("ancv.base_url", false, parse_http_url)?;
+        let service_provider_id = self.parse("ancv.service_provider_id", false, parse_digits)?;
+        let seal_key = self.parse("ancv.seal_key", true, parse_seal_key)?;
+        let seal_key_version = self.parse("ancv.seal_key_version", false, parse_key_version)?;
+        let (service_provider_id, seal_key, seal_key_version) = match env {
+            Environment::Homologation => (
+                service_provider_id.unwrap_or_else(|| SANDBOX_SERVICE_PROVIDER.to_owned()),
+                seal_key.unwrap_or_else(|| Secret(SANDBOX_SEAL_KEY.to_owned())),
+                seal_key_version.unwrap_or_else(|| SANDBOX_SEAL_KEY_VERSION.to_owned()),
+            ),
+            Environment::Production => {
+                let required =
+                    |key: &str, what: &str| SettingError(format!("setting {key}: is required in production ({what})"));
+                if base_url.is_none() {
+                    return Err(required("ancv.base_url", "the ANCV acquisition API base URL"));
+                }
+                (
+                    service_provider_id
+                        .ok_or_else(|| required("ancv.service_provider_id", "your ANCV service provider id"))?,
+                    seal_key.ok_or_else(|| required("ancv.seal_key", "the ANCV-Security seal key"))?,
+                    seal_key_version
+                        .ok_or_else(|| required("ancv.seal_key_version", "the seal key version, e.g. ver001"))?,
+                )
+            }
+        };
+        Ok(AncvSettings {
+            base_url,
+            service_provider_id,
+            seal_key,
+            seal_key_version,
+            connect_timeout_ms: self.parse("ancv.connect_timeout_ms", false, positive)?.unwrap_or(5_000),
+            read_timeout_ms: self.parse("ancv.read_timeout_ms", false, positive)?.unwrap_or(10_000),
+            poll_interval_ms: self.parse("ancv.poll_interval_ms", false, positive)?.unwrap_or(3_000),
         })
     }
 }
@@ -222,6 +324,41 @@ pub fn parse_public_url(value: &str) -> Result<String, String> {
         return Err(rule());
     }
     Ok(value.trim_end_matches('/').to_owned())
+}
+
+fn parse_http_url(value: &str) -> Result<String, String> {
+    parse_public_url(value).map_err(|_| "must be an absolute http:// or https:// URL".to_owned())
+}
+
+fn parse_digits(value: &str) -> Result<String, String> {
+    if !value.is_empty() && value.len() <= 20 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err("must be 1 to 20 digits".to_owned())
+    }
+}
+
+fn parse_seal_key(value: &str) -> Result<Secret, String> {
+    if value.len() < 16 {
+        return Err("must be at least 16 characters".to_owned());
+    }
+    Ok(Secret(value.to_owned()))
+}
+
+fn parse_key_version(value: &str) -> Result<String, String> {
+    if !value.is_empty() && value.len() <= 32 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(value.to_owned())
+    } else {
+        Err("must be 1 to 32 letters, digits, '-' or '_' (e.g. ver001)".to_owned())
+    }
+}
+
+fn positive(value: &str) -> Result<u64, String> {
+    value.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| "must be a whole number greater than 0".to_owned())
+}
+
+fn non_negative(value: &str) -> Result<u64, String> {
+    value.parse::<u64>().map_err(|_| "must be a whole number (0 or more)".to_owned())
 }
 
 fn parse_env(value: &str) -> Result<Environment, String> {
@@ -278,7 +415,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cvgate-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("cvgate.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nenv = \"production\"\npublic_url = \"https://pay.example.com/\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nenv = \"production\"\npublic_url = \"https://pay.example.com/\"\n\
+             [ancv]\nbase_url = \"https://ancv.example/v1\"\nservice_provider_id = 100016\n\
+             seal_key = \"0123456789abcdef0123\"\nseal_key_version = \"ver002\"\n",
+        ).unwrap();
         let mut layers = Layers::default();
         layers.file(&file).unwrap();
         layers.environment(env(&[
@@ -343,6 +485,44 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn ancv_defaults_to_the_sandbox_in_homologation_and_is_required_in_production() {
+        let settings = Layers::default().resolve().unwrap();
+        assert_eq!(settings.ancv.base_url, None);
+        assert_eq!(settings.ancv.service_provider_id, "900001");
+        assert_eq!(settings.ancv.seal_key_version, "ver001");
+        assert_eq!((settings.sandbox_ancv.validation_window_secs, settings.sandbox_ancv.auto_delay_ms), (300, 2000));
+        assert!(!format!("{settings:?}").contains(SANDBOX_SEAL_KEY), "Debug shows the seal key");
+
+        let mut layers = Layers::default();
+        layers.flag("env", "--env", Some("production"));
+        assert_eq!(
+            layers.resolve().unwrap_err().to_string(),
+            "setting ancv.base_url: is required in production (the ANCV acquisition API base URL)"
+        );
+        layers.environment(env(&[
+            ("CVGATE_ANCV__BASE_URL", "https://ancv.example/acquisition/api/public/v1"),
+            ("CVGATE_ANCV__SERVICE_PROVIDER_ID", "100016"),
+            ("CVGATE_ANCV__SEAL_KEY_VERSION", "ver002"),
+        ]));
+        assert!(layers.resolve().unwrap_err().to_string().starts_with("setting ancv.seal_key: is required"));
+        layers.environment(env(&[("CVGATE_ANCV__SEAL_KEY", "a-production-key-of-32-characters")]));
+        let production = layers.resolve().unwrap();
+        assert_eq!(production.ancv.seal_key.expose(), "a-production-key-of-32-characters");
+        assert_eq!(production.ancv.service_provider_id, "100016");
+    }
+
+    #[test]
+    fn a_short_seal_key_is_refused_without_echoing_it() {
+        let mut layers = Layers::default();
+        layers.environment(env(&[("CVGATE_ANCV__SEAL_KEY", "tiny-secret")]));
+        let err = layers.resolve().unwrap_err().to_string();
+        assert_eq!(err, "setting ancv.seal_key (from $CVGATE_ANCV__SEAL_KEY): must be at least 16 characters");
+        let mut layers = Layers::default();
+        layers.environment(env(&[("CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS", "soon")]));
+        assert!(layers.resolve().unwrap_err().to_string().starts_with("setting sandbox.ancv.auto_delay_ms (from $CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS)"));
     }
 
     #[test]

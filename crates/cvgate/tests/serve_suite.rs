@@ -119,17 +119,15 @@ async fn two_instances_started_together_both_come_up(db: TestDb) {
 
 async fn production_has_no_demo_merchant(db: TestDb) {
     let dir = workdir();
-    let server = start_server(
-        &db,
-        dir.path(),
-        &[
-            "--env",
-            "production",
-            "--public-url",
-            "https://pay.example.com/",
-        ],
+    let config = dir.path().join("production.toml");
+    std::fs::write(
+        &config,
+        "[ancv]\nbase_url = \"https://ancv.example/acquisition/api/public/v1\"\nservice_provider_id = \"100016\"\n\
+         seal_key = \"a-production-seal-key-0123456789\"\nseal_key_version = \"ver007\"\n",
     )
-    .await;
+    .unwrap();
+    let args = ["--env", "production", "--public-url", "https://pay.example.com/", "--config", config.to_str().unwrap()];
+    let server = start_server(&db, dir.path(), &args).await;
     assert!(
         server.banner.contains("production environment"),
         "{}",
@@ -146,7 +144,13 @@ async fn production_has_no_demo_merchant(db: TestDb) {
         server.banner
     );
     assert_eq!(healthz_status(server.url("/healthz")).await, 200);
-    assert_eq!(server.terminate().await.0, 0);
+    for sandbox_path in ["/sandbox/ancv/app/", "/sandbox/ancv/acquisition/api/public/v1/payment-transactions/x/"] {
+        let status = reqwest::get(server.url(sandbox_path)).await.unwrap().status();
+        assert_eq!(status, 404, "{sandbox_path} exists in production");
+    }
+    let (code, logs) = server.terminate().await;
+    assert_eq!(code, 0);
+    assert!(!logs.contains("a-production-seal-key"), "the seal key reached the logs:\n{logs}");
     assert_eq!(demo_merchant_count(&db, dir.path()).await, 0);
 }
 

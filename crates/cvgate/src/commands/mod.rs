@@ -1,6 +1,7 @@
 //! What each subcommand does.
 
 mod admin;
+mod components;
 mod output;
 mod serve;
 

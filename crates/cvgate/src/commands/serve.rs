@@ -4,18 +4,23 @@
 use super::CommandError;
 use crate::settings::{Environment, Settings};
 use anyhow::Context;
-use domain::clock::SystemClock;
+use super::components;
+use domain::clock::{Clock, SystemClock};
+use domain::random::{OsRandom, SharedRandom};
 use gateway::MerchantConfig;
 use gateway::demo::{self, DemoMerchant};
-use domain::random::OsRandom;
+use jobs::Worker;
 use std::sync::Arc;
+use std::time::Duration;
 use store::{DatabaseUrl, Store};
-use web::AppState;
+use web::{AppState, Extras};
 
 pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let store = Store::open(&settings.database_url).await?;
     tracing::info!(database = %settings.database_url, env = settings.env.as_str(), "database ready");
-    let config = MerchantConfig::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom))
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let random: SharedRandom = Arc::new(OsRandom);
+    let config = MerchantConfig::new(store.clone(), clock.clone(), random.clone())
         .await
         .map_err(|error| CommandError::from_config(error, false))?;
     let demo = match settings.env {
@@ -30,22 +35,47 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting listen)", settings.listen))?;
-    let bound = listener
-        .local_addr()
-        .context("the listening socket has no address")?;
+    let bound = listener.local_addr().context("the listening socket has no address")?;
     let base = settings.public_base(bound);
+
+    let mut worker = Worker::new(store.clone(), clock.clone());
+    let ancv = components::ancv_payments(&settings, &store, &clock, &random, bound, &base)?
+        .with_worker_wake(worker.wake_handle());
+    for handler in ancv.job_handlers() {
+        worker.register(handler);
+    }
+    let extras = Extras::default();
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker_task = tokio::spawn(worker.run(WORKER_IDLE, wait_for_stop(stopped.clone())));
 
     print_banner(&settings, &base, demo.as_ref());
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
-    axum::serve(listener, web::app(AppState::new(config)))
-        .with_graceful_shutdown(shutdown_signal())
+    let served = axum::serve(listener, web::app(AppState::new(config, ancv), extras))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        })
         .await
-        .context("the HTTP server stopped")?;
+        .context("the HTTP server stopped");
+    let _ = worker_task.await;
     store.close().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How long the background worker sleeps when nothing is due (it is woken for new work).
+const WORKER_IDLE: Duration = Duration::from_millis(500);
+
+async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    while !*stopped.borrow_and_update() {
+        if stopped.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
