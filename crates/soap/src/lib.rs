@@ -1,0 +1,20 @@
+//! Payline v4 SOAP 1.1 (document/literal), both directions.
+//!
+//! - [`xml`] reads any well-formed XML into a small tree, whatever the prefixes, refusing DTDs
+//!   (so no entity can expand) and absurd depths.
+//! - [`envelope`] finds the operation in a SOAP envelope.
+//! - [`writer`] writes responses: every element of the response type, in schema order, `xsi:nil`
+//!   when there is no value — clients such as PHP's SoapClient index fields blindly.
+//! - [`fault`] writes SOAP Faults.
+
+pub mod envelope;
+pub mod fault;
+pub mod writer;
+pub mod xml;
+
+/// Namespace of the request/response wrappers and their direct children.
+pub const IMPL_NS: &str = "http://impl.ws.payline.experian.com";
+/// Namespace of the children of complex types (`payment`, `order`, `result`, …).
+pub const OBJ_NS: &str = "http://obj.ws.payline.experian.com";
+pub const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
