@@ -13,5 +13,6 @@ pub mod money;
 pub mod point_of_sale;
 pub mod random;
 pub mod return_code;
+pub mod web_payment;
 
 pub use field_error::FieldError;
