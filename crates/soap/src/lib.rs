@@ -9,6 +9,8 @@
 
 pub mod envelope;
 pub mod fault;
+pub mod objects;
+pub mod web_payment_api;
 pub mod writer;
 pub mod xml;
 

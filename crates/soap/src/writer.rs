@@ -63,6 +63,14 @@ impl XmlWriter {
         }
     }
 
+    /// An element the schema requires (not nillable): its text, or empty when unknown.
+    pub fn required(&mut self, ns: Ns, name: &str, value: Option<&str>) {
+        match value {
+            Some(value) => self.leaf(ns, name, Some(value)),
+            None => self.out.push_str(&format!("<{}:{name}/>", ns.prefix())),
+        }
+    }
+
     pub fn nil(&mut self, ns: Ns, name: &str) {
         self.out
             .push_str(&format!(r#"<{}:{name} xsi:nil="true"/>"#, ns.prefix()));

@@ -1,0 +1,325 @@
+//! Payline's `obj` complex types as cvgate writes them, each with every element in schema order
+//! (from the official schema; the writer is the only place that knows the order).
+
+use crate::writer::{Ns, XmlWriter};
+
+const O: Ns = Ns::Obj;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultOut {
+    pub code: String,
+    pub short_message: String,
+    pub long_message: String,
+    pub partner_code: Option<String>,
+    pub partner_code_label: Option<String>,
+}
+
+impl ResultOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "code", Some(&self.code));
+        w.leaf(O, "shortMessage", Some(&self.short_message));
+        w.leaf(O, "longMessage", Some(&self.long_message));
+        w.leaf(O, "partnerCode", self.partner_code.as_deref());
+        w.leaf(O, "partnerCodeLabel", self.partner_code_label.as_deref());
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionOut {
+    pub id: Option<String>,
+    /// `dd/mm/yyyy HH:mm:ss`, Europe/Paris.
+    pub date: Option<String>,
+    pub is_duplicated: Option<String>,
+    pub is_possible_fraud: Option<String>,
+    pub three_d_secure: Option<String>,
+    pub soft_descriptor: Option<String>,
+    pub customer_id: Option<String>,
+    /// e.g. `AUTHOR+CAP`.
+    pub kind: Option<String>,
+    pub order_reference: Option<String>,
+}
+
+impl TransactionOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "id", self.id.as_deref());
+        w.required(O, "date", self.date.as_deref());
+        w.leaf(O, "isDuplicated", self.is_duplicated.as_deref());
+        w.leaf(O, "isPossibleFraud", self.is_possible_fraud.as_deref());
+        w.nil(O, "fraudResult");
+        w.nil(O, "fraudResultDetails");
+        w.nil(O, "explanation");
+        w.leaf(O, "threeDSecure", self.three_d_secure.as_deref());
+        w.leaf(O, "softDescriptor", self.soft_descriptor.as_deref());
+        w.nil(O, "score");
+        w.nil(O, "scoring");
+        w.nil(O, "externalWalletType");
+        w.nil(O, "externalWalletContractNumber");
+        w.nil(O, "partnerAdditionalData");
+        w.nil(O, "avs");
+        w.leaf(O, "customerId", self.customer_id.as_deref());
+        w.required(O, "type", self.kind.as_deref());
+        w.leaf(O, "orderReference", self.order_reference.as_deref());
+        w.nil(O, "payment");
+        w.nil(O, "pointOfSell");
+        w.nil(O, "card");
+        w.nil(O, "extendedCard");
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentOut {
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub action: Option<String>,
+    pub mode: Option<String>,
+    pub contract_number: Option<String>,
+    pub differed_action_date: Option<String>,
+    pub soft_descriptor: Option<String>,
+    pub card_brand: Option<String>,
+}
+
+impl PaymentOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.leaf(O, "amount", self.amount.as_deref());
+        w.required(O, "currency", self.currency.as_deref());
+        w.required(O, "action", self.action.as_deref());
+        w.required(O, "mode", self.mode.as_deref());
+        w.leaf(O, "contractNumber", self.contract_number.as_deref());
+        w.leaf(
+            O,
+            "differedActionDate",
+            self.differed_action_date.as_deref(),
+        );
+        w.nil(O, "method");
+        w.leaf(O, "softDescriptor", self.soft_descriptor.as_deref());
+        w.leaf(O, "cardBrand", self.card_brand.as_deref());
+        w.nil(O, "registrationToken");
+        w.nil(O, "cumulatedAmount");
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationOut {
+    pub number: Option<String>,
+    pub date: Option<String>,
+    pub authorized_amount: Option<String>,
+    pub authorized_currency: Option<String>,
+}
+
+impl AuthorizationOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "number", self.number.as_deref());
+        w.required(O, "date", self.date.as_deref());
+        w.leaf(O, "authorizedAmount", self.authorized_amount.as_deref());
+        w.leaf(O, "authorizedCurrency", self.authorized_currency.as_deref());
+        w.nil(O, "reattempt");
+    }
+}
+
+/// `cardOut`: never more than the masked number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardOut {
+    pub number: Option<String>,
+    pub kind: Option<String>,
+    /// `MMYY`.
+    pub expiration_date: Option<String>,
+    pub cardholder: Option<String>,
+    pub token: Option<String>,
+}
+
+impl CardOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.leaf(O, "number", self.number.as_deref());
+        w.leaf(O, "type", self.kind.as_deref());
+        w.leaf(O, "expirationDate", self.expiration_date.as_deref());
+        w.leaf(O, "cardholder", self.cardholder.as_deref());
+        w.leaf(O, "token", self.token.as_deref());
+        w.nil(O, "panType");
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtendedCardOut {
+    pub country: Option<String>,
+    pub kind: Option<String>,
+    pub network: Option<String>,
+}
+
+impl ExtendedCardOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.leaf(O, "country", self.country.as_deref());
+        w.nil(O, "isCvd");
+        w.nil(O, "bank");
+        w.leaf(O, "type", self.kind.as_deref());
+        w.leaf(O, "network", self.network.as_deref());
+        w.nil(O, "product");
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderOut {
+    pub reference: Option<String>,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub date: Option<String>,
+}
+
+impl OrderOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "ref", self.reference.as_deref());
+        for name in ["origin", "country", "taxes"] {
+            w.nil(O, name);
+        }
+        w.required(O, "amount", self.amount.as_deref());
+        w.required(O, "currency", self.currency.as_deref());
+        w.required(O, "date", self.date.as_deref());
+        for name in [
+            "details",
+            "deliveryTime",
+            "deliveryMode",
+            "deliveryExpectedDate",
+            "deliveryExpectedDelay",
+            "deliveryCharge",
+            "discountAmount",
+            "otaPackageType",
+            "otaDestinationCountry",
+            "bookingReference",
+            "orderDetail",
+            "orderExtended",
+            "orderOTA",
+        ] {
+            w.nil(O, name);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuyerOut {
+    pub title: Option<String>,
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub email: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub customer_id: Option<String>,
+}
+
+impl BuyerOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.leaf(O, "title", self.title.as_deref());
+        w.leaf(O, "lastName", self.last_name.as_deref());
+        w.leaf(O, "firstName", self.first_name.as_deref());
+        w.leaf(O, "email", self.email.as_deref());
+        for name in [
+            "shippingAdress",
+            "billingAddress",
+            "accountCreateDate",
+            "accountAverageAmount",
+            "accountOrderCount",
+            "walletId",
+            "walletDisplayed",
+            "walletSecured",
+            "walletCardInd",
+            "ip",
+        ] {
+            w.nil(O, name);
+        }
+        w.leaf(O, "mobilePhone", self.mobile_phone.as_deref());
+        w.leaf(O, "customerId", self.customer_id.as_deref());
+        for name in [
+            "legalStatus",
+            "legalDocumentType",
+            "legalDocument",
+            "birthDate",
+            "fingerprintID",
+            "deviceFingerprint",
+            "isBot",
+            "isIncognito",
+            "isBehindProxy",
+            "isFromTor",
+            "isEmulator",
+            "isRooted",
+            "hasTimezoneMismatch",
+            "loyaltyMemberType",
+            "buyerExtended",
+            "merchantAuthentication",
+        ] {
+            w.nil(O, name);
+        }
+    }
+}
+
+/// One means of payment of a split payment: the complementary card payment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentAdditionalOut {
+    pub transaction: TransactionOut,
+    pub payment: PaymentOut,
+    pub authorization: AuthorizationOut,
+    pub three_d_secure: Option<AuthenticationOut>,
+    pub card: Option<CardOut>,
+    pub extended_card: Option<ExtendedCardOut>,
+}
+
+impl PaymentAdditionalOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.complex(O, "transaction", |w| self.transaction.write(w));
+        w.complex(O, "payment", |w| self.payment.write(w));
+        w.complex(O, "authorization", |w| self.authorization.write(w));
+        w.optional(
+            O,
+            "authentication3DSecure",
+            self.three_d_secure.as_ref(),
+            |w, a| a.write(w),
+        );
+        w.optional(O, "card", self.card.as_ref(), |w, c| c.write(w));
+        w.optional(O, "extendedCard", self.extended_card.as_ref(), |w, c| {
+            c.write(w)
+        });
+    }
+}
+
+/// `authentication3DSecure`: what is known of the 3-D Secure authentication.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthenticationOut {
+    pub eci: Option<String>,
+    pub authentication_result: Option<String>,
+}
+
+impl AuthenticationOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        for name in ["md", "pares", "xid"] {
+            w.nil(O, name);
+        }
+        w.leaf(O, "eci", self.eci.as_deref());
+        for name in [
+            "cavv",
+            "cavvAlgorithm",
+            "vadsResult",
+            "typeSecurisation",
+            "PaResStatus",
+            "VeResStatus",
+            "resultContainer",
+        ] {
+            w.nil(O, name);
+        }
+        w.leaf(
+            O,
+            "authenticationResult",
+            self.authentication_result.as_deref(),
+        );
+    }
+}
+
+/// `privateDataList`, or nil when empty.
+pub fn write_private_data(w: &mut XmlWriter, ns: Ns, entries: &[(String, String)]) {
+    if entries.is_empty() {
+        return w.nil(ns, "privateDataList");
+    }
+    w.complex(ns, "privateDataList", |w| {
+        for (key, value) in entries {
+            w.complex(O, "privateData", |w| {
+                w.required(O, "key", Some(key));
+                w.required(O, "value", Some(value));
+            });
+        }
+    });
+}

@@ -1,0 +1,252 @@
+//! WebPaymentAPI: `doWebPayment` and `getWebPaymentDetails`, read from and written to SOAP.
+
+use crate::objects::{
+    AuthenticationOut, AuthorizationOut, BuyerOut, CardOut, ExtendedCardOut, OrderOut,
+    PaymentAdditionalOut, PaymentOut, ResultOut, TransactionOut, write_private_data,
+};
+use crate::writer::{Ns, XmlWriter};
+use crate::xml::Element;
+use domain::web_payment::request::{BuyerInput, OrderInput, PaymentInput, WebPaymentRequest};
+
+const I: Ns = Ns::Impl;
+
+fn text(element: &Element, name: &str) -> Option<String> {
+    element.value(name).map(str::to_owned)
+}
+
+fn contract_list(body: &Element, name: &str) -> Vec<String> {
+    body.present(name)
+        .map(|list| {
+            list.children_named("selectedContract")
+                .filter_map(Element::own_value)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads a `doWebPaymentRequest`; unknown extra elements are ignored.
+pub fn decode_do_web_payment(body: &Element) -> WebPaymentRequest {
+    let payment = body.present("payment").map(|p| PaymentInput {
+        amount: text(p, "amount"),
+        currency: text(p, "currency"),
+        action: text(p, "action"),
+        mode: text(p, "mode"),
+        contract_number: text(p, "contractNumber"),
+        differed_action_date: text(p, "differedActionDate"),
+        soft_descriptor: text(p, "softDescriptor"),
+    });
+    let order = body.present("order").map(|o| OrderInput {
+        reference: text(o, "ref"),
+        amount: text(o, "amount"),
+        currency: text(o, "currency"),
+        date: text(o, "date"),
+    });
+    let buyer = body
+        .present("buyer")
+        .map(|b| BuyerInput {
+            title: text(b, "title"),
+            last_name: text(b, "lastName"),
+            first_name: text(b, "firstName"),
+            email: text(b, "email"),
+            mobile_phone: text(b, "mobilePhone"),
+            customer_id: text(b, "customerId"),
+        })
+        .unwrap_or_default();
+    let private_data = body
+        .present("privateDataList")
+        .map(|list| {
+            list.children_named("privateData")
+                .filter_map(|entry| {
+                    Some((
+                        entry.value("key")?.to_owned(),
+                        entry.value("value").unwrap_or("").to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    WebPaymentRequest {
+        version: text(body, "version"),
+        payment,
+        return_url: text(body, "returnURL"),
+        cancel_url: text(body, "cancelURL"),
+        order,
+        notification_url: text(body, "notificationURL"),
+        selected_contracts: contract_list(body, "selectedContractList"),
+        second_selected_contracts: contract_list(body, "secondSelectedContractList"),
+        private_data,
+        language_code: text(body, "languageCode"),
+        buyer,
+        custom_payment_page_code: text(body, "customPaymentPageCode"),
+        merchant_name: text(body, "merchantName"),
+    }
+}
+
+/// The token of a `getWebPaymentDetailsRequest`.
+pub fn decode_token(body: &Element) -> Option<String> {
+    text(body, "token")
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DoWebPaymentOut {
+    pub result: ResultOut,
+    pub token: Option<String>,
+    pub redirect_url: Option<String>,
+}
+
+pub fn write_do_web_payment(out: &DoWebPaymentOut) -> String {
+    XmlWriter::response("doWebPaymentResponse", |w| {
+        w.complex(I, "result", |w| out.result.write(w));
+        w.leaf(I, "token", out.token.as_deref());
+        w.leaf(I, "redirectURL", out.redirect_url.as_deref());
+        w.nil(I, "stepCode");
+        w.nil(I, "reqCode");
+        w.nil(I, "method");
+    })
+}
+
+/// Everything `getWebPaymentDetails` answers. The top level describes the first means of
+/// payment; a split payment's card part is in `payment_additional`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebPaymentDetailsOut {
+    pub result: ResultOut,
+    pub transaction: TransactionOut,
+    pub payment: PaymentOut,
+    pub authorization: AuthorizationOut,
+    pub private_data: Vec<(String, String)>,
+    pub three_d_secure: Option<AuthenticationOut>,
+    pub card: CardOut,
+    pub extended_card: ExtendedCardOut,
+    pub order: OrderOut,
+    pub payment_additional: Vec<PaymentAdditionalOut>,
+    pub media: Option<String>,
+    pub number_of_attempt: Option<String>,
+    pub contract_number: Option<String>,
+    pub buyer: Option<BuyerOut>,
+}
+
+pub fn write_web_payment_details(out: &WebPaymentDetailsOut) -> String {
+    XmlWriter::response("getWebPaymentDetailsResponse", |w| {
+        w.complex(I, "result", |w| out.result.write(w));
+        w.complex(I, "transaction", |w| out.transaction.write(w));
+        w.complex(I, "payment", |w| out.payment.write(w));
+        w.complex(I, "authorization", |w| out.authorization.write(w));
+        write_private_data(w, I, &out.private_data);
+        w.nil(I, "paymentRecordId");
+        w.nil(I, "billingRecordList");
+        w.optional(
+            I,
+            "authentication3DSecure",
+            out.three_d_secure.as_ref(),
+            |w, a| a.write(w),
+        );
+        w.complex(I, "card", |w| out.card.write(w));
+        w.complex(I, "extendedCard", |w| out.extended_card.write(w));
+        w.complex(I, "order", |w| out.order.write(w));
+        if out.payment_additional.is_empty() {
+            w.nil(I, "paymentAdditionalList");
+        } else {
+            w.complex(I, "paymentAdditionalList", |w| {
+                for additional in &out.payment_additional {
+                    w.complex(Ns::Obj, "paymentAdditional", |w| additional.write(w));
+                }
+            });
+        }
+        w.leaf(I, "media", out.media.as_deref());
+        w.leaf(I, "numberOfAttempt", out.number_of_attempt.as_deref());
+        w.nil(I, "wallet");
+        w.nil(I, "contractNumberWalletList");
+        w.required(I, "contractNumber", out.contract_number.as_deref());
+        w.nil(I, "bankAccountData");
+        w.nil(I, "subMerchant");
+        w.optional(I, "buyer", out.buyer.as_ref(), |w, b| b.write(w));
+        w.nil(I, "linkedTransactionId");
+        w.nil(I, "travelFileNumber");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::parse_request;
+    use crate::xml;
+
+    #[test]
+    fn a_minimal_request_decodes() {
+        let request = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+            <doWebPaymentRequest xmlns="http://impl.ws.payline.experian.com" xmlns:o="http://obj.ws.payline.experian.com">
+              <version>34</version>
+              <payment><o:amount>6000</o:amount><o:currency>978</o:currency><o:action>101</o:action><o:mode>CPT</o:mode><o:contractNumber>ANCV-DEMO</o:contractNumber></payment>
+              <returnURL>https://shop/r</returnURL><cancelURL>https://shop/c</cancelURL>
+              <order><o:ref>o1</o:ref><o:amount>6000</o:amount><o:currency>978</o:currency><o:date>27/11/2026 10:00</o:date></order>
+              <selectedContractList><o:selectedContract>CB-DEMO</o:selectedContract></selectedContractList>
+              <privateDataList><o:privateData><o:key>k</o:key><o:value>v</o:value></o:privateData></privateDataList>
+              <buyer><o:email>a@b.example</o:email></buyer>
+              <futureField>ignored</futureField>
+            </doWebPaymentRequest></s:Body></s:Envelope>"#;
+        let decoded = decode_do_web_payment(&parse_request(request.as_bytes()).unwrap().body);
+        assert_eq!(
+            decoded.payment.as_ref().unwrap().contract_number.as_deref(),
+            Some("ANCV-DEMO")
+        );
+        assert_eq!(decoded.selected_contracts, ["CB-DEMO"]);
+        assert_eq!(decoded.private_data, [("k".to_owned(), "v".to_owned())]);
+        assert_eq!(decoded.buyer.email.as_deref(), Some("a@b.example"));
+        assert_eq!(
+            decoded.order.unwrap().date.as_deref(),
+            Some("27/11/2026 10:00")
+        );
+    }
+
+    #[test]
+    fn details_write_every_element_in_order() {
+        let out = WebPaymentDetailsOut {
+            result: ResultOut {
+                code: "02533".into(),
+                short_message: "INPROGRESS".into(),
+                long_message: "x".into(),
+                ..Default::default()
+            },
+            payment_additional: vec![PaymentAdditionalOut::default()],
+            ..Default::default()
+        };
+        let doc = xml::parse(write_web_payment_details(&out).as_bytes()).unwrap();
+        let body = &doc.children[0].children[0];
+        let names: Vec<&str> = body.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "result",
+                "transaction",
+                "payment",
+                "authorization",
+                "privateDataList",
+                "paymentRecordId",
+                "billingRecordList",
+                "authentication3DSecure",
+                "card",
+                "extendedCard",
+                "order",
+                "paymentAdditionalList",
+                "media",
+                "numberOfAttempt",
+                "wallet",
+                "contractNumberWalletList",
+                "contractNumber",
+                "bankAccountData",
+                "subMerchant",
+                "buyer",
+                "linkedTransactionId",
+                "travelFileNumber"
+            ]
+        );
+        let additional = body
+            .child("paymentAdditionalList")
+            .unwrap()
+            .child("paymentAdditional")
+            .unwrap();
+        assert_eq!(additional.namespace.as_deref(), Some(crate::OBJ_NS));
+        assert_eq!(body.child("result").unwrap().value("code"), Some("02533"));
+    }
+}
