@@ -12,6 +12,7 @@ pub mod fault;
 pub mod objects;
 pub mod web_payment_api;
 pub mod writer;
+pub mod wsdl;
 pub mod xml;
 
 /// Namespace of the request/response wrappers and their direct children.
