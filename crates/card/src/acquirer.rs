@@ -1,0 +1,227 @@
+//! The acquirer connector trait: what cvgate asks of a card acquirer, whichever it is.
+//!
+//! Every request carries cvgate's own reference (the transaction id, or the operation id for a
+//! capture, reset or refund). An acquirer must treat it as an idempotency key: a repeated request
+//! returns the first result and does nothing twice. That is what lets cvgate reconcile an
+//! unknown outcome (a timeout after sending) with [`Acquirer::status`] instead of charging twice.
+
+use crate::ledger::{Balances, OperationKind};
+use crate::outcome::{Decline, Rejection};
+use domain::card::CardData;
+use domain::money::Currency;
+use std::future::Future;
+use std::pin::Pin;
+
+pub type AcquirerFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, AcquirerError>> + Send + 'a>>;
+
+/// Payline's `payment.action` for a card payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// 100: authorization only; captured later (doCapture) within 7 days.
+    Authorization,
+    /// 101: authorization and capture at once.
+    AuthorizationAndCapture,
+}
+
+impl Action {
+    pub fn code(self) -> i64 {
+        match self {
+            Action::Authorization => 100,
+            Action::AuthorizationAndCapture => 101,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Action> {
+        match code {
+            100 => Some(Action::Authorization),
+            101 => Some(Action::AuthorizationAndCapture),
+            _ => None,
+        }
+    }
+
+    pub fn captures(self) -> bool {
+        match self {
+            Action::Authorization => false,
+            Action::AuthorizationAndCapture => true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AuthorizationRequest<'a> {
+    /// cvgate's transaction id: the idempotency key.
+    pub reference: String,
+    pub amount: i64,
+    pub currency: Currency,
+    pub action: Action,
+    /// In memory for this call only.
+    pub card: &'a CardData,
+    /// Where the ACS sends the buyer back after a 3-D Secure challenge; without it a card that
+    /// needs a challenge is declined (03003).
+    pub three_ds_return_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThreeDs {
+    Frictionless,
+    Challenge,
+}
+
+impl ThreeDs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreeDs::Frictionless => "FRICTIONLESS",
+            ThreeDs::Challenge => "CHALLENGE",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ThreeDs> {
+        [ThreeDs::Frictionless, ThreeDs::Challenge]
+            .into_iter()
+            .find(|t| t.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub authorization_number: String,
+    /// Opaque: stands for the card at the acquirer. Safe to store.
+    pub card_token: String,
+    pub three_ds: ThreeDs,
+    pub balances: Balances,
+}
+
+/// The acquirer's view of an authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizationState {
+    Accepted(Accepted),
+    /// The buyer must authenticate on the ACS page at `acs_url`; the ACS then sends the browser
+    /// to the request's `three_ds_return_url` with `challenge_ref` as [`CHALLENGE_PARAM`].
+    ChallengeRequired {
+        challenge_ref: String,
+        acs_url: String,
+    },
+    Declined(Decline),
+}
+
+/// The query parameter carrying the challenge reference back to cvgate's return URL.
+pub const CHALLENGE_PARAM: &str = "challenge";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRequest {
+    /// The transaction's reference (cvgate's transaction id).
+    pub reference: String,
+    /// cvgate's operation id: the idempotency key of this capture, reset or refund.
+    pub operation_ref: String,
+    /// `None`: everything that is left.
+    pub amount: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationOutcome {
+    Done { amount: i64 },
+    Rejected(Rejection),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationResult {
+    pub outcome: OperationOutcome,
+    /// The transaction's amounts at the acquirer afterwards (`None`: unknown transaction).
+    pub balances: Option<Balances>,
+}
+
+/// One transaction of a remittance batch, as the acquirer holds it afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remitted {
+    pub reference: String,
+    /// `None`: the acquirer does not know (or never accepted) the transaction.
+    pub balances: Option<Balances>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcquirerError {
+    /// The acquirer answered that the request itself is wrong: nothing was done.
+    #[error("the acquirer refused the {operation} request: {detail}")]
+    Refused {
+        operation: &'static str,
+        detail: String,
+    },
+    /// The request may or may not have been processed (timeout or broken connection after
+    /// sending): reconcile, never repeat blindly.
+    #[error("the outcome of the acquirer {operation} is unknown: {detail}")]
+    OutcomeUnknown {
+        operation: &'static str,
+        detail: String,
+    },
+    /// The connection could not be made: nothing was sent.
+    #[error("the acquirer is unreachable for the {operation}: {detail}")]
+    Unreachable {
+        operation: &'static str,
+        detail: String,
+    },
+    /// The acquirer answered with something this connector does not understand.
+    #[error("the acquirer answered the {operation} unreadably: {detail}")]
+    InvalidResponse {
+        operation: &'static str,
+        detail: String,
+    },
+}
+
+impl AcquirerError {
+    /// Whether the call certainly did nothing at the acquirer.
+    pub fn certainly_not_done(&self) -> bool {
+        match self {
+            AcquirerError::Refused { .. } | AcquirerError::Unreachable { .. } => true,
+            AcquirerError::OutcomeUnknown { .. } | AcquirerError::InvalidResponse { .. } => false,
+        }
+    }
+}
+
+/// A card acquirer (the sandbox in homologation). Implementations must be idempotent per
+/// reference (see the module documentation).
+pub trait Acquirer: Send + Sync {
+    /// Authorizes (action 100) or authorizes and captures (101). A known reference returns the
+    /// existing result without a new authorization.
+    fn authorize<'a>(
+        &'a self,
+        request: &'a AuthorizationRequest<'a>,
+    ) -> AcquirerFuture<'a, AuthorizationState>;
+
+    /// The result of a 3-D Secure challenge, once the ACS sent the buyer back (still
+    /// [`AuthorizationState::ChallengeRequired`] if the buyer did not finish it).
+    fn complete_three_ds<'a>(
+        &'a self,
+        reference: &'a str,
+        challenge_ref: &'a str,
+    ) -> AcquirerFuture<'a, AuthorizationState>;
+
+    /// The authorization with this reference, `None` if the acquirer never received it.
+    fn status<'a>(&'a self, reference: &'a str) -> AcquirerFuture<'a, Option<AuthorizationState>>;
+
+    /// Captures an action-100 authorization (doCapture).
+    fn capture<'a>(&'a self, request: &'a OperationRequest) -> AcquirerFuture<'a, OperationResult>;
+
+    /// Cancels before remittance, fully or partly (doReset).
+    fn reset<'a>(&'a self, request: &'a OperationRequest) -> AcquirerFuture<'a, OperationResult>;
+
+    /// Refunds after remittance, partly or fully, possibly several times (doRefund).
+    fn refund<'a>(&'a self, request: &'a OperationRequest) -> AcquirerFuture<'a, OperationResult>;
+
+    /// Remits these captured transactions (the daily batch). Already remitted ones are
+    /// reported as they are.
+    fn remit<'a>(&'a self, references: &'a [String]) -> AcquirerFuture<'a, Vec<Remitted>>;
+
+    /// The operation of `kind`.
+    fn operate<'a>(
+        &'a self,
+        kind: OperationKind,
+        request: &'a OperationRequest,
+    ) -> AcquirerFuture<'a, OperationResult> {
+        match kind {
+            OperationKind::Capture => self.capture(request),
+            OperationKind::Reset => self.reset(request),
+            OperationKind::Refund => self.refund(request),
+        }
+    }
+}

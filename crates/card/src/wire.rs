@@ -1,0 +1,303 @@
+//! The card sandbox's JSON API, shared by the sandbox (server) and [`crate::HttpAcquirer`]
+//! (client). Paths are relative to where the API is mounted (`/sandbox/card`):
+//!
+//! | request | body | answer |
+//! |---|---|---|
+//! | `POST /api/authorizations` | `{reference, amount, currency, action, card: {number, expiry, cvv}, three_ds_return_url?}` | [`TransactionBody`] |
+//! | `POST /api/authorizations/{reference}/three-ds` | [`ThreeDsBody`] | [`TransactionBody`] |
+//! | `GET /api/authorizations/{reference}` | | [`TransactionBody`], 404 if unknown |
+//! | `POST /api/authorizations/{reference}/captures` (`/resets`, `/refunds`) | [`OperationRequestBody`] | [`OperationBody`] |
+//! | `POST /api/remittances` | [`RemitRequestBody`] | [`RemitResponseBody`] |
+//!
+//! Errors: HTTP 4xx with [`ErrorBody`] (nothing was done). The authorization request has no type
+//! here on purpose: card data must not be `Serialize` (see `domain::card`); the connector writes
+//! it field by field and the sandbox reads it into `domain::card` types at once.
+
+use crate::acquirer::{
+    Accepted, AuthorizationState, OperationOutcome, OperationResult, Remitted, ThreeDs,
+};
+use crate::ledger::Balances;
+use crate::outcome::{Decline, Rejection};
+use domain::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const ACCEPTED: &str = "ACCEPTED";
+pub const CHALLENGE_REQUIRED: &str = "CHALLENGE_REQUIRED";
+pub const DECLINED: &str = "DECLINED";
+pub const DONE: &str = "DONE";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalancesBody {
+    pub authorized: i64,
+    pub captured: i64,
+    pub reset: i64,
+    pub remitted: i64,
+    pub refunded: i64,
+    pub authorized_at: i64,
+    pub remitted_at: Option<i64>,
+}
+
+impl From<&Balances> for BalancesBody {
+    fn from(b: &Balances) -> Self {
+        BalancesBody {
+            authorized: b.authorized,
+            captured: b.captured,
+            reset: b.reset,
+            remitted: b.remitted,
+            refunded: b.refunded,
+            authorized_at: b.authorized_at.millis(),
+            remitted_at: b.remitted_at.map(Timestamp::millis),
+        }
+    }
+}
+
+impl From<&BalancesBody> for Balances {
+    fn from(b: &BalancesBody) -> Self {
+        Balances {
+            authorized: b.authorized,
+            captured: b.captured,
+            reset: b.reset,
+            remitted: b.remitted,
+            refunded: b.refunded,
+            authorized_at: Timestamp(b.authorized_at),
+            remitted_at: b.remitted_at.map(Timestamp),
+        }
+    }
+}
+
+/// An authorization as the acquirer holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionBody {
+    pub reference: String,
+    /// [`ACCEPTED`], [`CHALLENGE_REQUIRED`] or [`DECLINED`].
+    pub status: String,
+    #[serde(default)]
+    pub decline: Option<String>,
+    #[serde(default)]
+    pub authorization_number: Option<String>,
+    #[serde(default)]
+    pub card_token: Option<String>,
+    #[serde(default)]
+    pub three_ds: Option<String>,
+    #[serde(default)]
+    pub challenge_ref: Option<String>,
+    #[serde(default)]
+    pub acs_url: Option<String>,
+    #[serde(default)]
+    pub balances: Option<BalancesBody>,
+}
+
+impl TransactionBody {
+    pub fn new(reference: &str, state: &AuthorizationState) -> TransactionBody {
+        let mut body = TransactionBody {
+            reference: reference.to_owned(),
+            status: String::new(),
+            decline: None,
+            authorization_number: None,
+            card_token: None,
+            three_ds: None,
+            challenge_ref: None,
+            acs_url: None,
+            balances: None,
+        };
+        match state {
+            AuthorizationState::Accepted(accepted) => {
+                body.status = ACCEPTED.to_owned();
+                body.authorization_number = Some(accepted.authorization_number.clone());
+                body.card_token = Some(accepted.card_token.clone());
+                body.three_ds = Some(accepted.three_ds.as_str().to_owned());
+                body.balances = Some(BalancesBody::from(&accepted.balances));
+            }
+            AuthorizationState::ChallengeRequired {
+                challenge_ref,
+                acs_url,
+            } => {
+                body.status = CHALLENGE_REQUIRED.to_owned();
+                body.challenge_ref = Some(challenge_ref.clone());
+                body.acs_url = Some(acs_url.clone());
+            }
+            AuthorizationState::Declined(decline) => {
+                body.status = DECLINED.to_owned();
+                body.decline = Some(decline.as_str().to_owned());
+            }
+        }
+        body
+    }
+
+    pub fn into_state(self) -> Result<AuthorizationState, String> {
+        let missing = |field: &str| format!("{} without {field}", self.status);
+        match self.status.as_str() {
+            ACCEPTED => Ok(AuthorizationState::Accepted(Accepted {
+                authorization_number: self
+                    .authorization_number
+                    .clone()
+                    .ok_or_else(|| missing("authorization_number"))?,
+                card_token: self
+                    .card_token
+                    .clone()
+                    .ok_or_else(|| missing("card_token"))?,
+                three_ds: self
+                    .three_ds
+                    .as_deref()
+                    .and_then(ThreeDs::parse)
+                    .ok_or_else(|| missing("three_ds"))?,
+                balances: self
+                    .balances
+                    .as_ref()
+                    .map(Balances::from)
+                    .ok_or_else(|| missing("balances"))?,
+            })),
+            CHALLENGE_REQUIRED => Ok(AuthorizationState::ChallengeRequired {
+                challenge_ref: self
+                    .challenge_ref
+                    .clone()
+                    .ok_or_else(|| missing("challenge_ref"))?,
+                acs_url: self.acs_url.clone().ok_or_else(|| missing("acs_url"))?,
+            }),
+            DECLINED => Ok(AuthorizationState::Declined(
+                self.decline
+                    .as_deref()
+                    .and_then(Decline::parse)
+                    .ok_or_else(|| missing("a known decline"))?,
+            )),
+            other => Err(format!("unknown status {other:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreeDsBody {
+    pub challenge_ref: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationRequestBody {
+    pub operation_ref: String,
+    #[serde(default)]
+    pub amount: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationBody {
+    pub operation_ref: String,
+    /// [`DONE`] or a [`Rejection`] name.
+    pub outcome: String,
+    pub amount: i64,
+    #[serde(default)]
+    pub balances: Option<BalancesBody>,
+}
+
+impl OperationBody {
+    pub fn new(operation_ref: &str, result: &OperationResult) -> OperationBody {
+        let (outcome, amount) = match result.outcome {
+            OperationOutcome::Done { amount } => (DONE, amount),
+            OperationOutcome::Rejected(rejection) => (rejection.as_str(), 0),
+        };
+        OperationBody {
+            operation_ref: operation_ref.to_owned(),
+            outcome: outcome.to_owned(),
+            amount,
+            balances: result.balances.as_ref().map(BalancesBody::from),
+        }
+    }
+
+    pub fn into_result(self) -> Result<OperationResult, String> {
+        let outcome = match self.outcome.as_str() {
+            DONE => OperationOutcome::Done {
+                amount: self.amount,
+            },
+            other => OperationOutcome::Rejected(
+                Rejection::parse(other)
+                    .ok_or_else(|| format!("unknown operation outcome {other:?}"))?,
+            ),
+        };
+        Ok(OperationResult {
+            outcome,
+            balances: self.balances.as_ref().map(Balances::from),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemitRequestBody {
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemittedBody {
+    pub reference: String,
+    #[serde(default)]
+    pub balances: Option<BalancesBody>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemitResponseBody {
+    pub transactions: Vec<RemittedBody>,
+}
+
+impl From<&Remitted> for RemittedBody {
+    fn from(r: &Remitted) -> Self {
+        RemittedBody {
+            reference: r.reference.clone(),
+            balances: r.balances.as_ref().map(BalancesBody::from),
+        }
+    }
+}
+
+impl From<&RemittedBody> for Remitted {
+    fn from(r: &RemittedBody) -> Self {
+        Remitted {
+            reference: r.reference.clone(),
+            balances: r.balances.as_ref().map(Balances::from),
+        }
+    }
+}
+
+/// A refused request: `error` is a constant word, `message` says why in English. Never contains
+/// card data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+pub const INVALID_REQUEST: &str = "INVALID_REQUEST";
+pub const UNKNOWN_REFERENCE: &str = "UNKNOWN_REFERENCE";
+pub const CONFLICT: &str = "CONFLICT";
+pub const INTERNAL: &str = "INTERNAL";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip() {
+        let balances = Balances::authorized(1000, true, Timestamp(5));
+        let states = [
+            AuthorizationState::Accepted(Accepted {
+                authorization_number: "123456".into(),
+                card_token: "tok".into(),
+                three_ds: ThreeDs::Challenge,
+                balances,
+            }),
+            AuthorizationState::ChallengeRequired {
+                challenge_ref: "c".into(),
+                acs_url: "http://acs/c".into(),
+            },
+            AuthorizationState::Declined(Decline::Fraud),
+        ];
+        for state in states {
+            let json = serde_json::to_string(&TransactionBody::new("r", &state)).unwrap();
+            let back: TransactionBody = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.into_state().unwrap(), state);
+        }
+        let result = OperationResult {
+            outcome: OperationOutcome::Rejected(Rejection::NotRemitted),
+            balances: Some(balances),
+        };
+        assert_eq!(
+            OperationBody::new("o", &result).into_result().unwrap(),
+            result
+        );
+    }
+}

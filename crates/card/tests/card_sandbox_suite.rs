@@ -1,0 +1,576 @@
+//! The card sandbox driven through the HTTP connector over loopback, on SQLite and PostgreSQL:
+//! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input.
+
+use card::sandbox::{CHALLENGE_TTL_MS, CardSandbox, CardSandboxConfig};
+use card::{
+    Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Decline,
+    HttpAcquirer, HttpAcquirerConfig, OperationOutcome, OperationRequest, Rejection, ThreeDs,
+};
+use domain::card::{CardData, CardNumber, Cvv, Expiry};
+use domain::clock::{ManualClock, Timestamp};
+use domain::money::Currency;
+use domain::random::OsRandom;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::{DatabaseUrl, Store};
+use testkit::TestDb;
+
+testkit::backend_suite![
+    a_repeated_reference_is_authorized_once,
+    after_sale_rules_hold_at_the_acquirer,
+    a_challenge_is_answered_on_the_acs_page,
+    faults_are_injected,
+    invalid_card_data_is_refused_without_echo,
+];
+
+/// 2026-11-27T10:15:30Z.
+const NOW: Timestamp = Timestamp(1_795_774_530_000);
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+struct Harness {
+    sandbox: CardSandbox,
+    base: String,
+    clock: Arc<ManualClock>,
+}
+
+impl Harness {
+    async fn start(db: &TestDb) -> Harness {
+        let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let clock = Arc::new(ManualClock::at(NOW));
+        let sandbox = CardSandbox::new(
+            store,
+            clock.clone(),
+            Arc::new(OsRandom),
+            CardSandboxConfig {
+                acs_base_url: format!("{base}/sandbox/acs"),
+            },
+        );
+        let app = sandbox.router();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Harness {
+            sandbox,
+            base,
+            clock,
+        }
+    }
+
+    fn acquirer(&self, read_timeout: Duration) -> HttpAcquirer {
+        HttpAcquirer::new(HttpAcquirerConfig {
+            base_url: format!("{}/sandbox/card", self.base),
+            connect_timeout: Duration::from_secs(2),
+            read_timeout,
+        })
+        .unwrap()
+    }
+}
+
+/// Card data as the acquirer receives it (an expiry in the past is possible here).
+fn card(number: &str, expiry: &str) -> CardData {
+    let number = CardNumber::parse(number).unwrap();
+    let cvv = Cvv::parse("123", number.brand()).unwrap();
+    CardData {
+        number,
+        expiry: Expiry::parse(expiry).unwrap(),
+        cvv,
+    }
+}
+
+fn request<'a>(reference: &str, card: &'a CardData, action: Action) -> AuthorizationRequest<'a> {
+    AuthorizationRequest {
+        reference: reference.to_owned(),
+        amount: 1000,
+        currency: Currency::EUR,
+        action,
+        card,
+        three_ds_return_url: None,
+    }
+}
+
+fn operation(reference: &str, operation_ref: &str, amount: Option<i64>) -> OperationRequest {
+    OperationRequest {
+        reference: reference.to_owned(),
+        operation_ref: operation_ref.to_owned(),
+        amount,
+    }
+}
+
+fn accepted(state: AuthorizationState) -> card::Accepted {
+    match state {
+        AuthorizationState::Accepted(accepted) => accepted,
+        other => panic!("expected an acceptance, got {other:?}"),
+    }
+}
+
+async fn a_repeated_reference_is_authorized_once(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let first = accepted(
+        acquirer
+            .authorize(&request("10000000000001", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+    );
+    let again = accepted(
+        acquirer
+            .authorize(&request("10000000000001", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(first, again, "the first result comes back");
+    assert_eq!(
+        (
+            first.three_ds,
+            first.balances.authorized,
+            first.balances.captured
+        ),
+        (ThreeDs::Frictionless, 1000, 0)
+    );
+    let other_amount = AuthorizationRequest {
+        amount: 999,
+        ..request("10000000000001", &visa, Action::Authorization)
+    };
+    assert!(matches!(
+        acquirer.authorize(&other_amount).await,
+        Err(AcquirerError::Refused { .. })
+    ));
+    assert_eq!(harness.sandbox.authorization_requests(), 3);
+    assert_eq!(harness.sandbox.ledger().await.unwrap().len(), 1);
+    let status = acquirer.status("10000000000001").await.unwrap();
+    assert_eq!(status.map(accepted), Some(first));
+    assert_eq!(acquirer.status("10000000000099").await.unwrap(), None);
+    // An expiry in the past is refused 01101 whatever the number.
+    for (reference, number) in [
+        ("10000000000002", "4970100000000006"),
+        ("10000000000003", "5555555555554444"),
+    ] {
+        let expired = card(number, "1026");
+        let state = acquirer
+            .authorize(&request(
+                reference,
+                &expired,
+                Action::AuthorizationAndCapture,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            state,
+            AuthorizationState::Declined(Decline::CardExpired),
+            "{number}"
+        );
+    }
+    let sale = accepted(
+        acquirer
+            .authorize(&request(
+                "10000000000004",
+                &visa,
+                Action::AuthorizationAndCapture,
+            ))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(sale.balances.captured, 1000, "action 101 captures at once");
+}
+
+async fn after_sale_rules_hold_at_the_acquirer(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let reference = "20000000000001";
+    acquirer
+        .authorize(&request(reference, &visa, Action::Authorization))
+        .await
+        .unwrap();
+    let outcome = async |kind: card::OperationKind, operation_ref: &str, amount: Option<i64>| {
+        acquirer
+            .operate(kind, &operation(reference, operation_ref, amount))
+            .await
+            .unwrap()
+    };
+    use card::OperationKind::{Capture, Refund, Reset};
+    let rejected = |rejection| OperationOutcome::Rejected(rejection);
+    assert_eq!(
+        outcome(Capture, "op1", Some(1200)).await.outcome,
+        rejected(Rejection::AmountExceeded)
+    );
+    assert_eq!(
+        outcome(Capture, "op2", Some(1000)).await.outcome,
+        OperationOutcome::Done { amount: 1000 }
+    );
+    assert_eq!(
+        outcome(Capture, "op3", Some(10)).await.outcome,
+        rejected(Rejection::AlreadyCaptured)
+    );
+    let repeated = outcome(Capture, "op2", Some(1000)).await;
+    assert_eq!(
+        repeated.outcome,
+        OperationOutcome::Done { amount: 1000 },
+        "a repeat gets the first outcome"
+    );
+    assert_eq!(
+        repeated.balances.unwrap().captured,
+        1000,
+        "and is not applied twice"
+    );
+    let reused = acquirer
+        .operate(Reset, &operation(reference, "op2", Some(1000)))
+        .await;
+    assert!(
+        matches!(reused, Err(AcquirerError::Refused { .. })),
+        "an operation id names one operation"
+    );
+    assert_eq!(
+        outcome(Refund, "op4", Some(100)).await.outcome,
+        rejected(Rejection::NotRemitted)
+    );
+    assert_eq!(
+        outcome(Reset, "op5", Some(200)).await.outcome,
+        OperationOutcome::Done { amount: 200 }
+    );
+    let remitted = acquirer.remit(&[reference.to_owned()]).await.unwrap();
+    assert_eq!(remitted[0].balances.unwrap().remitted, 800);
+    assert_eq!(
+        outcome(Reset, "op6", None).await.outcome,
+        rejected(Rejection::NotResettable)
+    );
+    assert_eq!(
+        outcome(Refund, "op7", Some(300)).await.outcome,
+        OperationOutcome::Done { amount: 300 }
+    );
+    assert_eq!(
+        outcome(Refund, "op8", Some(300)).await.outcome,
+        OperationOutcome::Done { amount: 300 }
+    );
+    assert_eq!(
+        outcome(Refund, "op9", Some(300)).await.outcome,
+        rejected(Rejection::AmountExceeded)
+    );
+    let last = outcome(Refund, "op10", None).await;
+    assert_eq!(
+        (last.outcome, last.balances.unwrap().refunded),
+        (OperationOutcome::Done { amount: 200 }, 800)
+    );
+    // Capture within 7 days only.
+    acquirer
+        .authorize(&request("20000000000002", &visa, Action::Authorization))
+        .await
+        .unwrap();
+    harness.clock.advance_millis(7 * DAY_MS + 1);
+    let late = acquirer
+        .capture(&operation("20000000000002", "op11", None))
+        .await
+        .unwrap();
+    assert_eq!(late.outcome, rejected(Rejection::AuthorizationExpired));
+    // The admin remittance remits every captured transaction.
+    acquirer
+        .authorize(&request(
+            "20000000000003",
+            &visa,
+            Action::AuthorizationAndCapture,
+        ))
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let answer: serde_json::Value = client
+        .post(format!("{}/sandbox/card/admin/remit", harness.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["remitted"], 1);
+    let ledger = harness.sandbox.ledger().await.unwrap();
+    let states: Vec<(&str, &str)> = ledger
+        .iter()
+        .map(|row| (row.reference.as_str(), row.state.as_str()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("20000000000001", "REFUNDED"),
+            ("20000000000002", "AUTHORIZED"),
+            ("20000000000003", "REMITTED")
+        ]
+    );
+}
+
+async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let challenged = card("4970100000000014", "1230");
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = async |reference: &str| -> (String, String) {
+        let state = acquirer
+            .authorize(&AuthorizationRequest {
+                three_ds_return_url: Some("http://shop.test/back?step=3ds".into()),
+                ..request(reference, &challenged, Action::AuthorizationAndCapture)
+            })
+            .await
+            .unwrap();
+        match state {
+            AuthorizationState::ChallengeRequired {
+                challenge_ref,
+                acs_url,
+            } => (challenge_ref, acs_url),
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+    };
+    let submit = async |acs_url: &str, form: &'static str| {
+        browser
+            .post(acs_url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+    };
+
+    let (challenge_ref, acs_url) = start("30000000000001").await;
+    assert_eq!(
+        acs_url,
+        format!("{}/sandbox/acs/{challenge_ref}", harness.base)
+    );
+    assert_eq!(harness.sandbox.pending_challenges(), 1);
+    let english = browser
+        .get(format!("{acs_url}?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("<label for=\"code\">Confirmation code</label>")
+            && english.contains("497010XXXXXX0014"),
+        "{english}"
+    );
+    assert!(!english.contains("4970100000000014"));
+    let french = browser
+        .get(&acs_url)
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        french.contains("<html lang=\"fr\">")
+            && french.contains("Code de confirmation")
+            && french.contains("10,00 EUR")
+    );
+    let malformed = submit(&acs_url, "code=12&action=confirm&lang=en").await;
+    assert_eq!(malformed.status(), 422);
+    let page = malformed.text().await.unwrap();
+    assert!(
+        page.contains("role=\"alert\"") && page.contains("aria-invalid=\"true\""),
+        "{page}"
+    );
+    assert_eq!(
+        acquirer
+            .complete_three_ds("30000000000001", &challenge_ref)
+            .await
+            .unwrap(),
+        AuthorizationState::ChallengeRequired {
+            challenge_ref: challenge_ref.clone(),
+            acs_url: acs_url.clone()
+        },
+        "nothing decided before the buyer answers"
+    );
+    let right = submit(&acs_url, "code=1234&action=confirm").await;
+    assert_eq!(right.status(), 303);
+    assert_eq!(
+        right.headers()["location"],
+        format!("http://shop.test/back?step=3ds&challenge={challenge_ref}")
+    );
+    let done = accepted(
+        acquirer
+            .complete_three_ds("30000000000001", &challenge_ref)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (done.three_ds, done.balances.captured),
+        (ThreeDs::Challenge, 1000)
+    );
+    assert_eq!(
+        harness.sandbox.pending_challenges(),
+        0,
+        "the card data left memory"
+    );
+    assert_eq!(
+        submit(&acs_url, "code=0000").await.status(),
+        303,
+        "a finished challenge just sends the buyer back"
+    );
+    assert!(matches!(
+        acquirer.complete_three_ds("30000000000001", "other").await,
+        Err(AcquirerError::Refused { .. })
+    ));
+
+    let failed = AuthorizationState::Declined(Decline::ThreeDsFailed);
+    let (wrong_ref, wrong_url) = start("30000000000002").await;
+    assert_eq!(
+        submit(&wrong_url, "code=4321&action=confirm")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        acquirer
+            .complete_three_ds("30000000000002", &wrong_ref)
+            .await
+            .unwrap(),
+        failed
+    );
+    let (cancel_ref, cancel_url) = start("30000000000003").await;
+    assert_eq!(
+        submit(&cancel_url, "code=&action=cancel").await.status(),
+        303
+    );
+    assert_eq!(
+        acquirer
+            .complete_three_ds("30000000000003", &cancel_ref)
+            .await
+            .unwrap(),
+        failed
+    );
+    start("30000000000004").await;
+    harness.clock.advance_millis(CHALLENGE_TTL_MS + 1);
+    assert_eq!(
+        acquirer.status("30000000000004").await.unwrap(),
+        Some(failed.clone()),
+        "an abandoned challenge fails"
+    );
+    assert_eq!(harness.sandbox.pending_challenges(), 0);
+    let no_way_back = acquirer
+        .authorize(&request(
+            "30000000000005",
+            &challenged,
+            Action::Authorization,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        no_way_back, failed,
+        "without a return URL there is no challenge"
+    );
+    assert_eq!(
+        browser
+            .get(format!("{}/sandbox/acs/unknown", harness.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+async fn faults_are_injected(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let client = reqwest::Client::new();
+    let set_faults = async |body: &'static str| {
+        client
+            .post(format!("{}/sandbox/card/admin/faults", harness.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(set_faults(r#"{"error_rate": 2}"#).await, 400);
+    assert_eq!(set_faults(r#"{"error_rate": 1}"#).await, 200);
+    let errored = acquirer
+        .authorize(&request("40000000000001", &visa, Action::Authorization))
+        .await
+        .unwrap();
+    assert_eq!(
+        errored,
+        AuthorizationState::Declined(Decline::AcquirerError)
+    );
+
+    assert_eq!(set_faults(r#"{"latency_ms": 300}"#).await, 200);
+    let started = Instant::now();
+    accepted(
+        acquirer
+            .authorize(&request("40000000000002", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let impatient = harness.acquirer(Duration::from_millis(100));
+    assert!(matches!(
+        impatient.status("40000000000002").await,
+        Err(AcquirerError::OutcomeUnknown { .. })
+    ));
+
+    assert_eq!(
+        set_faults(r#"{"timeout_after_authorizing": true}"#).await,
+        200
+    );
+    let hurried = harness.acquirer(Duration::from_millis(500));
+    let unknown = hurried
+        .authorize(&request(
+            "40000000000003",
+            &visa,
+            Action::AuthorizationAndCapture,
+        ))
+        .await;
+    assert!(
+        matches!(unknown, Err(AcquirerError::OutcomeUnknown { .. })),
+        "{unknown:?}"
+    );
+    let reconciled = accepted(acquirer.status("40000000000003").await.unwrap().unwrap());
+    assert_eq!(
+        reconciled.balances.captured, 1000,
+        "the authorization was made and kept"
+    );
+    set_faults("{}").await;
+    assert_eq!(harness.sandbox.faults(), card::sandbox::Faults::default());
+    let unreachable = HttpAcquirer::new(HttpAcquirerConfig {
+        base_url: "http://127.0.0.1:9/sandbox/card".into(),
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    assert!(matches!(
+        unreachable.status("1").await,
+        Err(AcquirerError::Unreachable { .. })
+    ));
+}
+
+async fn invalid_card_data_is_refused_without_echo(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let client = reqwest::Client::new();
+    let bodies = [
+        r#"{"reference":"50000000000001","amount":1000,"currency":978,"action":100,"card":{"number":"4970100000000007","expiry":"1230","cvv":"123"}}"#,
+        r#"{"reference":"50000000000001","amount":1000,"currency":978,"action":100,"card":{"number":4970100000000007,"expiry":"1230","cvv":"123"}}"#,
+        r#"{"reference":"50000000000001","amount":1000,"currency":978,"action":100,"card":{"number":"4970100000000006","expiry":"1230","cvv":"98765"}}"#,
+    ];
+    for body in bodies {
+        let answer = client
+            .post(format!("{}/sandbox/card/api/authorizations", harness.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400);
+        let text = answer.text().await.unwrap();
+        for secret in ["4970100000000007", "4970100000000006", "98765"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+    assert!(harness.sandbox.ledger().await.unwrap().is_empty());
+}

@@ -1,0 +1,1341 @@
+//! Card payments, cvgate's side: used by the hosted page (card form, complementary payment after
+//! ANCV) and by doAuthorization; captures, resets and refunds; the daily remittance.
+//!
+//! - The card data is checked first; a failure names the field and creates nothing.
+//! - The transaction row (PENDING, masked number, card type, expiry) is written before the
+//!   acquirer is called, and the answer applied after, forward-only, in short units of work: no
+//!   database transaction is open during a call. The PAN and CVV exist only in memory, for the
+//!   call, and are dropped right after it.
+//! - An unknown outcome (timeout after sending) is reconciled by asking the acquirer for the
+//!   reference's status, never by authorizing again; what stays unknown is left to the
+//!   [`RECONCILE_JOB`].
+//! - A web payment session (the attempt group) gets at most [`MAX_ATTEMPTS`] attempts, one at a
+//!   time, and none once one is accepted.
+//! - Operations (capture, reset, refund) are checked against cvgate's view with the same rules as
+//!   the acquirer ([`card::ledger`]), recorded, sent with their own id (the acquirer's
+//!   idempotency key), then applied; the acquirer's amounts become cvgate's.
+
+use crate::ancv_payments::transaction_id;
+use card::{
+    Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Balances, Decline,
+    LedgerStatus, OperationKind, OperationOutcome, OperationRequest, OperationResult,
+    RemittanceTime, ThreeDs,
+};
+use domain::FieldError;
+use domain::card::{CardInput, card_type};
+use domain::clock::{Clock, Timestamp};
+use domain::contract::{CardCode, Contract, ContractNumber, ContractStatus};
+use domain::field_error::text;
+use domain::merchant::MerchantId;
+use domain::money::Currency;
+use domain::random::SharedRandom;
+use domain::return_code::ReturnCode;
+use jobs::{JobFuture, JobHandler, JobOutcome};
+use std::collections::HashSet;
+use std::sync::Arc;
+use store::repos::{CardOperationRow, CardTransactionRow};
+use store::{Store, StoreError};
+use tokio::sync::Notify;
+
+/// Asks the acquirer about a transaction whose outcome is unknown (subject: transaction id).
+pub const RECONCILE_JOB: &str = "card_reconcile";
+/// Sends a capture, reset or refund again after an unknown outcome (subject: operation id).
+pub const OPERATION_JOB: &str = "card_operation";
+/// The daily remittance batch (subject [`REMITTANCE_SUBJECT`]).
+pub const REMITTANCE_JOB: &str = "card_remittance";
+pub const REMITTANCE_SUBJECT: &str = "daily";
+
+/// Attempts per web payment session.
+pub const MAX_ATTEMPTS: usize = 3;
+/// Between two questions to the acquirer about an unknown outcome.
+const RECONCILE_DELAY_MS: i64 = 30_000;
+/// When the acquirer still does not know a reference this long after it was sent, the request
+/// never arrived.
+const NEVER_ARRIVED_AFTER_MS: i64 = 5 * 60_000;
+/// When to ask about a challenge the buyer may have abandoned (the sandbox gives 10 minutes).
+const CHALLENGE_CHECK_MS: i64 = 11 * 60_000;
+const REMITTANCE_BATCH: i64 = 500;
+
+/// Where a card transaction stands on its way to acceptance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentState {
+    /// Written before calling the acquirer; the outcome is not known yet.
+    Pending,
+    /// The buyer must pass the 3-D Secure challenge (`challenge_url`).
+    ChallengeRequired,
+    Accepted,
+    /// Declined, failed or errored: `return_code` says why.
+    Refused,
+}
+
+impl PaymentState {
+    pub const ALL: [PaymentState; 4] = [
+        PaymentState::Pending,
+        PaymentState::ChallengeRequired,
+        PaymentState::Accepted,
+        PaymentState::Refused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::Pending => "PENDING",
+            PaymentState::ChallengeRequired => "CHALLENGE",
+            PaymentState::Accepted => "ACCEPTED",
+            PaymentState::Refused => "REFUSED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<PaymentState> {
+        PaymentState::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Still waiting for the acquirer or the buyer.
+    pub fn is_open(self) -> bool {
+        match self {
+            PaymentState::Pending | PaymentState::ChallengeRequired => true,
+            PaymentState::Accepted | PaymentState::Refused => false,
+        }
+    }
+
+    /// Forward moves only: news applied twice, or late, changes nothing.
+    pub fn may_become(self, next: PaymentState) -> bool {
+        match next {
+            PaymentState::Pending => false,
+            PaymentState::ChallengeRequired => self == PaymentState::Pending,
+            PaymentState::Accepted | PaymentState::Refused => self.is_open(),
+        }
+    }
+}
+
+/// One card transaction as cvgate stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardTransaction {
+    /// Payline-style id (14 digits); also the acquirer's reference.
+    pub id: String,
+    pub merchant_id: MerchantId,
+    pub contract_number: ContractNumber,
+    pub order_ref: String,
+    pub amount: i64,
+    pub currency: Currency,
+    pub action: Action,
+    /// The web payment session token, when the payment belongs to one.
+    pub attempt_group: Option<String>,
+    pub attempt_number: Option<i64>,
+    pub state: PaymentState,
+    /// The final authorization outcome (set when accepted or refused).
+    pub return_code: Option<ReturnCode>,
+    /// `497010XXXXXX0006`.
+    pub masked_number: String,
+    /// Payline card type (`CB`, `VISA`, …).
+    pub card_type: CardCode,
+    /// `MMYY`.
+    pub expiry: String,
+    pub card_token: Option<String>,
+    pub authorization_number: Option<String>,
+    pub three_ds: Option<ThreeDs>,
+    pub challenge_ref: Option<String>,
+    /// Where to send the buyer for the 3-D Secure challenge.
+    pub challenge_url: Option<String>,
+    /// The amounts, once accepted.
+    pub balances: Option<Balances>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl CardTransaction {
+    /// The Payline code of the authorization: accepted, the refusal, or 02306 while open.
+    pub fn result_code(&self) -> ReturnCode {
+        match self.state {
+            PaymentState::Accepted => ReturnCode::Accepted,
+            PaymentState::Refused => self.return_code.unwrap_or(ReturnCode::AcquirerError),
+            PaymentState::Pending | PaymentState::ChallengeRequired => ReturnCode::InProgress,
+        }
+    }
+
+    /// Authorized, captured, cancelled, remitted or refunded (once accepted).
+    pub fn ledger_status(&self) -> Option<LedgerStatus> {
+        self.balances.as_ref().map(Balances::status)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperationState {
+    Pending,
+    Done,
+    Failed,
+}
+
+impl OperationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationState::Pending => "PENDING",
+            OperationState::Done => "DONE",
+            OperationState::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<OperationState> {
+        [
+            OperationState::Pending,
+            OperationState::Done,
+            OperationState::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// A capture, reset or refund, with its own Payline-style id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardOperation {
+    pub id: String,
+    pub transaction_id: String,
+    /// 1, 2, … in the order they were asked for.
+    pub position: i64,
+    pub kind: OperationKind,
+    pub amount: i64,
+    pub state: OperationState,
+    pub return_code: Option<ReturnCode>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The answer to a capture, reset or refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationReport {
+    pub status: OperationStatus,
+    /// `None` when it was refused before anything was recorded or sent.
+    pub operation: Option<CardOperation>,
+    /// The transaction afterwards.
+    pub transaction: CardTransaction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationStatus {
+    Done,
+    Refused(ReturnCode),
+    /// The acquirer's answer is unknown; the [`OPERATION_JOB`] finds out. Further operations on
+    /// the transaction wait for it ([`CardPaymentError::OperationInProgress`]).
+    Pending,
+}
+
+impl OperationReport {
+    /// The Payline code: 00000, the refusal, or 02306 (in progress) while pending.
+    pub fn code(&self) -> ReturnCode {
+        match self.status {
+            OperationStatus::Done => ReturnCode::Accepted,
+            OperationStatus::Refused(code) => code,
+            OperationStatus::Pending => ReturnCode::InProgress,
+        }
+    }
+}
+
+/// What one remittance run remitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemittanceReport {
+    /// The ids of the transactions remitted by this run.
+    pub remitted: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CardPaymentError {
+    /// Bad input (card data included): nothing was written.
+    #[error(transparent)]
+    Invalid(FieldError),
+    #[error(
+        "contract {0} cannot take a card payment (not an active card contract of this merchant)"
+    )]
+    NotCardContract(String),
+    #[error("the {MAX_ATTEMPTS} card payment attempts of this payment session are used")]
+    TooManyAttempts { group: String },
+    #[error("another card payment of this payment session is still in progress")]
+    AttemptInProgress {
+        group: String,
+        /// `None` when it raced in at the same moment.
+        transaction_id: Option<String>,
+    },
+    #[error("this payment session is already paid (card payment {transaction_id})")]
+    AlreadyPaid {
+        group: String,
+        transaction_id: String,
+    },
+    #[error("no card transaction {0}")]
+    UnknownTransaction(String),
+    #[error("unknown 3-D Secure challenge")]
+    UnknownChallenge,
+    #[error("another operation on card transaction {transaction_id} is still in progress")]
+    OperationInProgress {
+        transaction_id: String,
+        /// `None` when it raced in at the same moment.
+        operation_id: Option<String>,
+    },
+    #[error("the acquirer failed: {0}")]
+    Acquirer(AcquirerError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CardPaymentError {
+    /// A Payline code for surfaces that need one. Session conditions (attempts) have no code of
+    /// their own; the hosted page shows them, and the session's code is the last refusal.
+    pub fn return_code(&self) -> ReturnCode {
+        match self {
+            CardPaymentError::Invalid(error) if error.field == "amount" => {
+                ReturnCode::InvalidAmount
+            }
+            CardPaymentError::Invalid(_) | CardPaymentError::UnknownTransaction(_) => {
+                ReturnCode::InvalidField
+            }
+            CardPaymentError::NotCardContract(_) => ReturnCode::InvalidContract,
+            CardPaymentError::TooManyAttempts { .. }
+            | CardPaymentError::AttemptInProgress { .. }
+            | CardPaymentError::AlreadyPaid { .. }
+            | CardPaymentError::UnknownChallenge
+            | CardPaymentError::OperationInProgress { .. }
+            | CardPaymentError::Store(_) => ReturnCode::InternalError,
+            CardPaymentError::Acquirer(_) => ReturnCode::AcquirerError,
+        }
+    }
+}
+
+impl From<FieldError> for CardPaymentError {
+    fn from(error: FieldError) -> Self {
+        CardPaymentError::Invalid(error)
+    }
+}
+
+/// A card payment to make.
+#[derive(Debug)]
+pub struct PayRequest {
+    pub merchant_id: MerchantId,
+    /// The card contract (loaded for this merchant).
+    pub contract: Contract,
+    pub order_ref: String,
+    pub amount: i64,
+    pub currency: Currency,
+    pub action: Action,
+    /// The web payment session token; `None` for doAuthorization (no attempt limit).
+    pub attempt_group: Option<String>,
+    /// Absolute URL the ACS sends the buyer back to after a challenge, with
+    /// `?challenge=<ref>` ([`card::CHALLENGE_PARAM`]) added; the page then calls
+    /// [`CardPayments::complete_three_ds`]. `None`: a card needing a challenge is refused (03003).
+    pub three_ds_return_url: Option<String>,
+    /// As typed; checked here, kept in memory for the call only.
+    pub card: CardInput,
+}
+
+pub struct CardPaymentsConfig {
+    pub remittance_time: RemittanceTime,
+    /// Lets enqueued work start at once instead of at the worker's next idle tick.
+    pub wake_worker: Option<Arc<Notify>>,
+}
+
+impl Default for CardPaymentsConfig {
+    fn default() -> Self {
+        CardPaymentsConfig {
+            remittance_time: RemittanceTime::DEFAULT,
+            wake_worker: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CardPayments {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    random: SharedRandom,
+    acquirer: Arc<dyn Acquirer>,
+    config: CardPaymentsConfig,
+}
+
+impl CardPayments {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        acquirer: Arc<dyn Acquirer>,
+        config: CardPaymentsConfig,
+    ) -> CardPayments {
+        CardPayments {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                random,
+                acquirer,
+                config,
+            }),
+        }
+    }
+
+    pub async fn find(&self, id: &str) -> Result<Option<CardTransaction>, StoreError> {
+        let row = self
+            .inner
+            .store
+            .read()
+            .await?
+            .card_transactions()
+            .find(id)
+            .await?;
+        row.map(transaction_from_row).transpose()
+    }
+
+    /// The transaction if it is this merchant's (another merchant's reads as unknown).
+    pub async fn find_for_merchant(
+        &self,
+        merchant_id: &MerchantId,
+        id: &str,
+    ) -> Result<Option<CardTransaction>, StoreError> {
+        Ok(self
+            .find(id)
+            .await?
+            .filter(|tx| &tx.merchant_id == merchant_id))
+    }
+
+    /// The attempts of a web payment session, first first.
+    pub async fn attempts(&self, group: &str) -> Result<Vec<CardTransaction>, StoreError> {
+        let rows = self
+            .inner
+            .store
+            .read()
+            .await?
+            .card_transactions()
+            .attempts(group)
+            .await?;
+        rows.into_iter().map(transaction_from_row).collect()
+    }
+
+    pub async fn operations(&self, transaction_id: &str) -> Result<Vec<CardOperation>, StoreError> {
+        let rows = self
+            .inner
+            .store
+            .read()
+            .await?
+            .card_transactions()
+            .operations(transaction_id)
+            .await?;
+        rows.into_iter().map(operation_from_row).collect()
+    }
+
+    /// Pays by card. Returns the transaction: ACCEPTED, REFUSED (`return_code`), CHALLENGE
+    /// (send the buyer to `challenge_url`), or PENDING when the acquirer's answer is unknown and
+    /// could not be reconciled yet.
+    pub async fn pay(&self, request: PayRequest) -> Result<CardTransaction, CardPaymentError> {
+        let now = self.inner.clock.now();
+        let contract = &request.contract;
+        let usable = contract.card_code.is_card()
+            && contract.status == ContractStatus::Active
+            && contract.merchant_id == request.merchant_id;
+        if !usable {
+            return Err(CardPaymentError::NotCardContract(
+                contract.number.to_string(),
+            ));
+        }
+        if request.amount <= 0 || request.amount >= 1_000_000_000_000 {
+            return Err(FieldError::new(
+                "amount",
+                "must be a positive number of minor units (at most 12 digits)",
+            )
+            .into());
+        }
+        if request.currency != contract.currency {
+            return Err(FieldError::new(
+                "currency",
+                format!("must be the contract's currency ({})", contract.currency),
+            )
+            .into());
+        }
+        let order_ref = text("order_ref", &request.order_ref, 50)?;
+        let card = request.card.validate(now)?;
+        // From here on only the parsed card exists, until the acquirer call returns.
+        drop(request.card);
+        let card_type = card_type(contract.card_code, card.number.brand())?;
+        let pending = CardTransaction {
+            id: String::new(),
+            merchant_id: request.merchant_id.clone(),
+            contract_number: contract.number.clone(),
+            order_ref,
+            amount: request.amount,
+            currency: request.currency,
+            action: request.action,
+            attempt_group: request.attempt_group.clone(),
+            attempt_number: None,
+            state: PaymentState::Pending,
+            return_code: None,
+            masked_number: card.number.masked(),
+            card_type,
+            expiry: card.expiry.as_mmyy(),
+            card_token: None,
+            authorization_number: None,
+            three_ds: None,
+            challenge_ref: None,
+            challenge_url: None,
+            balances: None,
+            version: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        let tx = self.insert_attempt(pending).await?;
+        let authorization = AuthorizationRequest {
+            reference: tx.id.clone(),
+            amount: tx.amount,
+            currency: tx.currency,
+            action: tx.action,
+            card: &card,
+            three_ds_return_url: request.three_ds_return_url.clone(),
+        };
+        let answer = self.inner.acquirer.authorize(&authorization).await;
+        // The card data is not needed any more.
+        drop(authorization);
+        drop(card);
+        let tx = match answer {
+            Ok(state) => self.apply(&tx.id, state).await?,
+            Err(error) if error.certainly_not_done() => {
+                tracing::warn!(transaction_id = %tx.id, %error, "card authorization not made");
+                self.apply(&tx.id, AuthorizationState::Declined(Decline::AcquirerError))
+                    .await?
+            }
+            Err(error) => {
+                tracing::warn!(transaction_id = %tx.id, %error, "card authorization outcome unknown; reconciling with status");
+                self.reconcile(&tx.id).await?
+            }
+        };
+        if let Some(at) = next_check(&tx, self.inner.clock.now()) {
+            self.enqueue(RECONCILE_JOB, &tx.id, at).await?;
+        }
+        Ok(tx)
+    }
+
+    /// The buyer came back from the ACS with `challenge_ref`: asks the acquirer for the result
+    /// (the browser is not trusted). Returns the transaction, as it then stands. Callers should
+    /// check that its `attempt_group` is the session they serve.
+    pub async fn complete_three_ds(
+        &self,
+        challenge_ref: &str,
+    ) -> Result<CardTransaction, CardPaymentError> {
+        let row = {
+            let mut uow = self.inner.store.read().await?;
+            uow.card_transactions()
+                .find_by_challenge(challenge_ref)
+                .await?
+        };
+        let tx = transaction_from_row(row.ok_or(CardPaymentError::UnknownChallenge)?)?;
+        if tx.state != PaymentState::ChallengeRequired {
+            return Ok(tx);
+        }
+        match self
+            .inner
+            .acquirer
+            .complete_three_ds(&tx.id, challenge_ref)
+            .await
+        {
+            Ok(state) => Ok(self.apply(&tx.id, state).await?),
+            Err(error) => {
+                tracing::warn!(transaction_id = %tx.id, %error, "3-D Secure result unknown; the reconciliation job will ask again");
+                let soon = self.inner.clock.now().plus_millis(RECONCILE_DELAY_MS);
+                self.enqueue(RECONCILE_JOB, &tx.id, soon).await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Asks the acquirer once where an open transaction stands, and applies it. (The
+    /// [`RECONCILE_JOB`] calls this until the transaction is no longer open.)
+    pub async fn reconcile(&self, id: &str) -> Result<CardTransaction, CardPaymentError> {
+        let tx = self
+            .find(id)
+            .await?
+            .ok_or_else(|| CardPaymentError::UnknownTransaction(id.to_owned()))?;
+        if !tx.state.is_open() {
+            return Ok(tx);
+        }
+        let now = self.inner.clock.now();
+        let tx = match self.inner.acquirer.status(id).await {
+            Ok(Some(state)) => self.apply(id, state).await?,
+            Ok(None) if now.millis() > tx.created_at.millis() + NEVER_ARRIVED_AFTER_MS => {
+                tracing::warn!(
+                    transaction_id = id,
+                    "the acquirer never received the authorization"
+                );
+                self.apply(id, AuthorizationState::Declined(Decline::AcquirerError))
+                    .await?
+            }
+            Ok(None) => tx,
+            Err(error) => {
+                tracing::warn!(transaction_id = id, %error, "card status unavailable");
+                tx
+            }
+        };
+        Ok(tx)
+    }
+
+    /// doCapture: captures an action-100 authorization (`None`: all of it).
+    pub async fn capture(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationReport, CardPaymentError> {
+        self.operate(OperationKind::Capture, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    /// doReset: cancels before remittance (`None`: everything that is left).
+    pub async fn reset(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationReport, CardPaymentError> {
+        self.operate(OperationKind::Reset, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    /// doRefund: refunds after remittance (`None`: everything that is left).
+    pub async fn refund(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationReport, CardPaymentError> {
+        self.operate(OperationKind::Refund, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    /// Remits every accepted transaction captured and not remitted yet: the acquirer's batch,
+    /// then cvgate's view. Safe to run again (or concurrently): the acquirer reports already
+    /// remitted transactions as they are.
+    pub async fn remit(&self, now: Timestamp) -> Result<RemittanceReport, CardPaymentError> {
+        let mut report = RemittanceReport::default();
+        let mut sent: HashSet<String> = HashSet::new();
+        loop {
+            let rows = {
+                let mut uow = self.inner.store.read().await?;
+                uow.card_transactions().to_remit(REMITTANCE_BATCH).await?
+            };
+            // Stops when everything left was sent once already (the acquirer would not remit it).
+            let references: Vec<String> = rows
+                .into_iter()
+                .map(|row| row.id)
+                .filter(|id| sent.insert(id.clone()))
+                .collect();
+            if references.is_empty() {
+                break;
+            }
+            let remitted = self
+                .inner
+                .acquirer
+                .remit(&references)
+                .await
+                .map_err(CardPaymentError::Acquirer)?;
+            for transaction in remitted {
+                let Some(balances) = transaction.balances else {
+                    tracing::warn!(transaction_id = %transaction.reference, "the acquirer does not know a captured transaction");
+                    continue;
+                };
+                let before = self
+                    .find(&transaction.reference)
+                    .await?
+                    .and_then(|tx| tx.balances);
+                self.save_balances(&transaction.reference, balances, None, now)
+                    .await?;
+                if balances.remitted_at.is_some() && before.is_some_and(|b| b.remitted_at.is_none())
+                {
+                    report.remitted.push(transaction.reference);
+                }
+            }
+        }
+        tracing::info!(remitted = report.remitted.len(), "card remittance done");
+        Ok(report)
+    }
+
+    /// Makes sure the daily remittance job is scheduled (at the next `remittance_time`); returns
+    /// when it runs next. Call once at startup.
+    pub async fn schedule_remittance(&self) -> Result<Timestamp, StoreError> {
+        let at = self
+            .inner
+            .config
+            .remittance_time
+            .next_run(self.inner.clock.now());
+        self.enqueue(REMITTANCE_JOB, REMITTANCE_SUBJECT, at).await?;
+        Ok(at)
+    }
+
+    /// The job handlers to register on the worker: reconciliation, operation retries, remittance.
+    pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![
+            Arc::new(ReconcileJob(self.clone())),
+            Arc::new(OperationJob(self.clone())),
+            Arc::new(RemittanceJob(self.clone())),
+        ]
+    }
+
+    /// Numbers the attempt in its group (refusing a fourth, a concurrent one, or one after
+    /// acceptance), gives the transaction its id and writes it.
+    async fn insert_attempt(
+        &self,
+        mut tx: CardTransaction,
+    ) -> Result<CardTransaction, CardPaymentError> {
+        let mut uow = self.inner.store.write().await?;
+        if let Some(group) = &tx.attempt_group {
+            let attempts = uow.card_transactions().attempts(group).await?;
+            for attempt in &attempts {
+                let transaction_id = attempt.id.clone();
+                match PaymentState::parse(&attempt.state) {
+                    Some(PaymentState::Accepted) => {
+                        return Err(CardPaymentError::AlreadyPaid {
+                            group: group.clone(),
+                            transaction_id,
+                        });
+                    }
+                    Some(PaymentState::Pending | PaymentState::ChallengeRequired) | None => {
+                        return Err(CardPaymentError::AttemptInProgress {
+                            group: group.clone(),
+                            transaction_id: Some(transaction_id),
+                        });
+                    }
+                    Some(PaymentState::Refused) => {}
+                }
+            }
+            if attempts.len() >= MAX_ATTEMPTS {
+                return Err(CardPaymentError::TooManyAttempts {
+                    group: group.clone(),
+                });
+            }
+            tx.attempt_number = Some(attempts.len() as i64 + 1);
+        }
+        tx.id = self.new_id(&mut uow).await?;
+        match uow
+            .card_transactions()
+            .insert(&transaction_to_row(&tx))
+            .await
+        {
+            Ok(()) => {}
+            // Another attempt of the same session took this number first.
+            Err(StoreError::Conflict { .. }) if tx.attempt_group.is_some() => {
+                return Err(CardPaymentError::AttemptInProgress {
+                    group: tx.attempt_group.clone().unwrap_or_default(),
+                    transaction_id: None,
+                });
+            }
+            Err(error) => return Err(error.into()),
+        }
+        uow.commit().await?;
+        tracing::info!(transaction_id = %tx.id, attempt = tx.attempt_number, card = %tx.masked_number, "card payment requested");
+        Ok(tx)
+    }
+
+    /// A fresh 14-digit id, unused by card transactions and operations.
+    async fn new_id(&self, uow: &mut store::UnitOfWork) -> Result<String, StoreError> {
+        loop {
+            let candidate = transaction_id(self.inner.random.next_u64());
+            if !uow.card_transactions().id_taken(&candidate).await? {
+                return Ok(candidate);
+            }
+        }
+    }
+
+    /// Applies the acquirer's view of the authorization, forward-only, retrying if a concurrent
+    /// applier wrote first.
+    async fn apply(
+        &self,
+        id: &str,
+        state: AuthorizationState,
+    ) -> Result<CardTransaction, StoreError> {
+        for _ in 0..5 {
+            let current = self.find(id).await?.ok_or_else(|| {
+                StoreError::corrupt("card_transactions", format!("transaction {id} vanished"))
+            })?;
+            let next = advanced(&current, &state);
+            if next == current {
+                return Ok(current);
+            }
+            let next = CardTransaction {
+                updated_at: self.inner.clock.now(),
+                ..next
+            };
+            let mut uow = self.inner.store.write().await?;
+            if uow
+                .card_transactions()
+                .update(&transaction_to_row(&next))
+                .await?
+            {
+                uow.commit().await?;
+                tracing::info!(
+                    transaction_id = id,
+                    from = current.state.as_str(),
+                    to = next.state.as_str(),
+                    code = next.return_code.map(ReturnCode::code),
+                    "card payment updated"
+                );
+                return Ok(CardTransaction {
+                    version: next.version + 1,
+                    ..next
+                });
+            }
+        }
+        Err(StoreError::corrupt(
+            "card_transactions",
+            format!("transaction {id} keeps changing under its appliers"),
+        ))
+    }
+
+    async fn operate(
+        &self,
+        kind: OperationKind,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationReport, CardPaymentError> {
+        let operation = match self
+            .record_operation(kind, merchant_id, transaction_id, amount)
+            .await?
+        {
+            Ok(operation) => operation,
+            Err(refused) => return Ok(refused),
+        };
+        let request = OperationRequest {
+            reference: operation.transaction_id.clone(),
+            operation_ref: operation.id.clone(),
+            amount: Some(operation.amount),
+        };
+        let acquirer = &self.inner.acquirer;
+        let answer = match acquirer.operate(kind, &request).await {
+            // Safe to send again: the operation id makes it idempotent at the acquirer.
+            Err(error) if !error.certainly_not_done() => {
+                tracing::warn!(operation_id = %operation.id, %error, "card operation outcome unknown; sending it again");
+                match acquirer.operate(kind, &request).await {
+                    Err(AcquirerError::Unreachable { .. }) => Err(None),
+                    other => other.map_err(Some),
+                }
+            }
+            other => other.map_err(Some),
+        };
+        self.settle(operation, answer).await
+    }
+
+    /// Checks the operation against cvgate's view with the acquirer's rules (what they refuse is
+    /// never sent: `Ok(Err(report))`), then records it, PENDING, as the transaction's next
+    /// operation. One at a time per transaction.
+    async fn record_operation(
+        &self,
+        kind: OperationKind,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<Result<CardOperation, OperationReport>, CardPaymentError> {
+        let now = self.inner.clock.now();
+        let unknown = || CardPaymentError::UnknownTransaction(transaction_id.to_owned());
+        let mut uow = self.inner.store.write().await?;
+        let row = uow
+            .card_transactions()
+            .find(transaction_id)
+            .await?
+            .ok_or_else(unknown)?;
+        let tx = transaction_from_row(row)?;
+        if &tx.merchant_id != merchant_id {
+            return Err(unknown());
+        }
+        let earlier = uow.card_transactions().operations(&tx.id).await?;
+        if let Some(pending) = earlier
+            .iter()
+            .find(|op| op.state == OperationState::Pending.as_str())
+        {
+            return Err(CardPaymentError::OperationInProgress {
+                transaction_id: tx.id,
+                operation_id: Some(pending.id.clone()),
+            });
+        }
+        let checked = match (tx.state, tx.balances) {
+            (PaymentState::Accepted, Some(balances)) => balances.apply(kind, amount, now),
+            _ => Err(card::Rejection::NotAccepted),
+        };
+        let amount = match checked {
+            Ok((_, amount)) => amount,
+            Err(rejection) => {
+                return Ok(Err(OperationReport {
+                    status: OperationStatus::Refused(rejection.return_code()),
+                    operation: None,
+                    transaction: tx,
+                }));
+            }
+        };
+        let operation = CardOperation {
+            id: self.new_id(&mut uow).await?,
+            transaction_id: tx.id.clone(),
+            position: earlier.len() as i64 + 1,
+            kind,
+            amount,
+            state: OperationState::Pending,
+            return_code: None,
+            created_at: now,
+            updated_at: now,
+        };
+        match uow
+            .card_transactions()
+            .insert_operation(&operation_to_row(&operation))
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict { .. }) => {
+                return Err(CardPaymentError::OperationInProgress {
+                    transaction_id: tx.id,
+                    operation_id: None,
+                });
+            }
+            Err(error) => return Err(error.into()),
+        }
+        uow.commit().await?;
+        Ok(Ok(operation))
+    }
+
+    /// Applies the acquirer's answer to an operation. `Err(Some)`: the acquirer surely did
+    /// nothing; `Err(None)`: still unknown.
+    async fn settle(
+        &self,
+        operation: CardOperation,
+        answer: Result<OperationResult, Option<AcquirerError>>,
+    ) -> Result<OperationReport, CardPaymentError> {
+        let now = self.inner.clock.now();
+        let (status, state, code, balances) = match answer {
+            Ok(result) => match result.outcome {
+                OperationOutcome::Done { .. } => (
+                    OperationStatus::Done,
+                    OperationState::Done,
+                    ReturnCode::Accepted,
+                    result.balances,
+                ),
+                OperationOutcome::Rejected(rejection) => {
+                    let code = rejection.return_code();
+                    (
+                        OperationStatus::Refused(code),
+                        OperationState::Failed,
+                        code,
+                        result.balances,
+                    )
+                }
+            },
+            Err(Some(error)) if error.certainly_not_done() => {
+                tracing::warn!(operation_id = %operation.id, %error, "card operation not made");
+                let code = ReturnCode::AcquirerError;
+                (
+                    OperationStatus::Refused(code),
+                    OperationState::Failed,
+                    code,
+                    None,
+                )
+            }
+            Err(error) => {
+                if let Some(error) = error {
+                    tracing::warn!(operation_id = %operation.id, %error, "card operation outcome still unknown");
+                }
+                self.enqueue(
+                    OPERATION_JOB,
+                    &operation.id,
+                    now.plus_millis(RECONCILE_DELAY_MS),
+                )
+                .await?;
+                let transaction = self.find(&operation.transaction_id).await?.ok_or_else(|| {
+                    CardPaymentError::UnknownTransaction(operation.transaction_id.clone())
+                })?;
+                return Ok(OperationReport {
+                    status: OperationStatus::Pending,
+                    operation: Some(operation),
+                    transaction,
+                });
+            }
+        };
+        let finished = CardOperation {
+            state,
+            return_code: Some(code),
+            updated_at: now,
+            ..operation
+        };
+        let transaction = match balances {
+            Some(balances) => {
+                self.save_balances(&finished.transaction_id, balances, Some(&finished), now)
+                    .await?
+            }
+            None => {
+                let mut uow = self.inner.store.write().await?;
+                uow.card_transactions()
+                    .update_operation_from(
+                        OperationState::Pending.as_str(),
+                        &operation_to_row(&finished),
+                    )
+                    .await?;
+                uow.commit().await?;
+                self.find(&finished.transaction_id).await?.ok_or_else(|| {
+                    CardPaymentError::UnknownTransaction(finished.transaction_id.clone())
+                })?
+            }
+        };
+        tracing::info!(operation_id = %finished.id, transaction_id = %finished.transaction_id, kind = finished.kind.as_str(), code = code.code(), "card operation finished");
+        Ok(OperationReport {
+            status,
+            operation: Some(finished),
+            transaction,
+        })
+    }
+
+    /// Takes the acquirer's amounts as cvgate's, and finishes `operation` in the same unit of
+    /// work.
+    async fn save_balances(
+        &self,
+        id: &str,
+        balances: Balances,
+        operation: Option<&CardOperation>,
+        now: Timestamp,
+    ) -> Result<CardTransaction, CardPaymentError> {
+        for _ in 0..5 {
+            let current = self
+                .find(id)
+                .await?
+                .ok_or_else(|| CardPaymentError::UnknownTransaction(id.to_owned()))?;
+            let mut uow = self.inner.store.write().await?;
+            let mut next = current.clone();
+            if current.state == PaymentState::Accepted && current.balances != Some(balances) {
+                next.balances = Some(balances);
+                next.updated_at = now;
+                if !uow
+                    .card_transactions()
+                    .update(&transaction_to_row(&next))
+                    .await?
+                {
+                    continue;
+                }
+                next.version += 1;
+            }
+            if let Some(operation) = operation {
+                uow.card_transactions()
+                    .update_operation_from(
+                        OperationState::Pending.as_str(),
+                        &operation_to_row(operation),
+                    )
+                    .await?;
+            }
+            uow.commit().await?;
+            return Ok(next);
+        }
+        Err(StoreError::corrupt(
+            "card_transactions",
+            format!("transaction {id} keeps changing under its appliers"),
+        )
+        .into())
+    }
+
+    /// The [`OPERATION_JOB`]: sends a pending operation again until the acquirer answers.
+    async fn retry_operation(&self, operation_id: &str) -> JobOutcome {
+        let found = async {
+            let mut uow = self.inner.store.read().await?;
+            uow.card_transactions().find_operation(operation_id).await
+        };
+        let operation = match found
+            .await
+            .map(|row| row.map(operation_from_row).transpose())
+        {
+            Ok(Ok(Some(operation))) if operation.state == OperationState::Pending => operation,
+            Ok(Ok(_)) => return JobOutcome::Done,
+            Ok(Err(error)) | Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        let request = OperationRequest {
+            reference: operation.transaction_id.clone(),
+            operation_ref: operation.id.clone(),
+            amount: Some(operation.amount),
+        };
+        let answer = match self.inner.acquirer.operate(operation.kind, &request).await {
+            Ok(result) => Ok(result),
+            // Only the acquirer's own refusal is final: an earlier send may have been done.
+            Err(error @ AcquirerError::Refused { .. }) => Err(Some(error)),
+            Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        match self.settle(operation, answer).await {
+            Ok(_) => JobOutcome::Done,
+            Err(error) => JobOutcome::Failed(error.to_string()),
+        }
+    }
+
+    async fn enqueue(&self, kind: &str, subject: &str, at: Timestamp) -> Result<(), StoreError> {
+        let now = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        uow.jobs().enqueue(kind, subject, at, now).await?;
+        uow.commit().await?;
+        if let Some(wake) = &self.inner.config.wake_worker {
+            wake.notify_one();
+        }
+        Ok(())
+    }
+}
+
+/// The transaction once the acquirer's view is taken in (forward moves only; the amounts of an
+/// accepted transaction follow the acquirer).
+fn advanced(current: &CardTransaction, state: &AuthorizationState) -> CardTransaction {
+    let mut next = current.clone();
+    match state {
+        AuthorizationState::Accepted(accepted) => {
+            if current.state.may_become(PaymentState::Accepted) {
+                next.state = PaymentState::Accepted;
+                next.return_code = Some(ReturnCode::Accepted);
+                next.authorization_number = Some(accepted.authorization_number.clone());
+                next.card_token = Some(accepted.card_token.clone());
+                next.three_ds = Some(accepted.three_ds);
+            }
+            if next.state == PaymentState::Accepted {
+                next.balances = Some(accepted.balances);
+            }
+        }
+        AuthorizationState::ChallengeRequired {
+            challenge_ref,
+            acs_url,
+        } => {
+            if current.state.may_become(PaymentState::ChallengeRequired) {
+                next.state = PaymentState::ChallengeRequired;
+                next.three_ds = Some(ThreeDs::Challenge);
+                next.challenge_ref = Some(challenge_ref.clone());
+                next.challenge_url = Some(acs_url.clone());
+            }
+        }
+        AuthorizationState::Declined(decline) => {
+            if current.state.may_become(PaymentState::Refused) {
+                next.state = PaymentState::Refused;
+                next.return_code = Some(decline.return_code());
+            }
+        }
+    }
+    next
+}
+
+/// When to ask the acquirer again about a transaction still open: soon for an unknown outcome,
+/// after the buyer's time for a challenge.
+fn next_check(tx: &CardTransaction, now: Timestamp) -> Option<Timestamp> {
+    match tx.state {
+        PaymentState::Pending => Some(now.plus_millis(RECONCILE_DELAY_MS)),
+        PaymentState::ChallengeRequired => Some(now.plus_millis(CHALLENGE_CHECK_MS)),
+        PaymentState::Accepted | PaymentState::Refused => None,
+    }
+}
+
+struct ReconcileJob(CardPayments);
+
+impl JobHandler for ReconcileJob {
+    fn kind(&self) -> &'static str {
+        RECONCILE_JOB
+    }
+
+    /// Asks again later while the transaction stays open. (Never enqueues its own kind while
+    /// running: that would make the worker run it again at once.)
+    fn run<'a>(&'a self, subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(async move {
+            match self.0.reconcile(subject).await {
+                Ok(tx) => match next_check(&tx, self.0.inner.clock.now()) {
+                    Some(at) => JobOutcome::RunAgainAt(at),
+                    None => JobOutcome::Done,
+                },
+                Err(CardPaymentError::UnknownTransaction(_)) => JobOutcome::Done,
+                Err(error) => JobOutcome::Failed(error.to_string()),
+            }
+        })
+    }
+}
+
+struct OperationJob(CardPayments);
+
+impl JobHandler for OperationJob {
+    fn kind(&self) -> &'static str {
+        OPERATION_JOB
+    }
+
+    fn run<'a>(&'a self, subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(self.0.retry_operation(subject))
+    }
+}
+
+struct RemittanceJob(CardPayments);
+
+impl JobHandler for RemittanceJob {
+    fn kind(&self) -> &'static str {
+        REMITTANCE_JOB
+    }
+
+    /// Remits, then comes back at the next `remittance_time`; a failure is retried with the
+    /// worker's backoff.
+    fn run<'a>(&'a self, _subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(async move {
+            let now = self.0.inner.clock.now();
+            match self.0.remit(now).await {
+                Ok(_) => JobOutcome::RunAgainAt(self.0.inner.config.remittance_time.next_run(now)),
+                Err(error) => JobOutcome::Failed(error.to_string()),
+            }
+        })
+    }
+}
+
+fn transaction_to_row(tx: &CardTransaction) -> CardTransactionRow {
+    let balances = tx.balances;
+    let amount = |get: fn(&Balances) -> i64| balances.as_ref().map_or(0, get);
+    CardTransactionRow {
+        id: tx.id.clone(),
+        merchant_id: tx.merchant_id.as_str().to_owned(),
+        contract_number: tx.contract_number.as_str().to_owned(),
+        order_ref: tx.order_ref.clone(),
+        amount: tx.amount,
+        currency: i64::from(tx.currency.code()),
+        action: tx.action.code(),
+        attempt_group: tx.attempt_group.clone(),
+        attempt_number: tx.attempt_number,
+        state: tx.state.as_str().to_owned(),
+        return_code: tx.return_code.map(|code| code.code().to_owned()),
+        masked_number: tx.masked_number.clone(),
+        card_type: tx.card_type.as_str().to_owned(),
+        expiry: tx.expiry.clone(),
+        card_token: tx.card_token.clone(),
+        authorization_number: tx.authorization_number.clone(),
+        three_ds: tx.three_ds.map(|t| t.as_str().to_owned()),
+        challenge_ref: tx.challenge_ref.clone(),
+        challenge_url: tx.challenge_url.clone(),
+        authorized_amount: amount(|b| b.authorized),
+        captured_amount: amount(|b| b.captured),
+        reset_amount: amount(|b| b.reset),
+        remitted_amount: amount(|b| b.remitted),
+        refunded_amount: amount(|b| b.refunded),
+        authorized_at: balances.map(|b| b.authorized_at),
+        remitted_at: balances.and_then(|b| b.remitted_at),
+        version: tx.version,
+        created_at: tx.created_at,
+        updated_at: tx.updated_at,
+    }
+}
+
+fn transaction_from_row(row: CardTransactionRow) -> Result<CardTransaction, StoreError> {
+    let corrupt =
+        |detail: String| StoreError::corrupt("card_transactions", format!("{}: {detail}", row.id));
+    let state = PaymentState::parse(&row.state)
+        .ok_or_else(|| corrupt(format!("unknown state {:?}", row.state)))?;
+    let return_code = match &row.return_code {
+        Some(code) => Some(
+            ReturnCode::from_code(code).ok_or_else(|| corrupt(format!("unknown code {code:?}")))?,
+        ),
+        None => None,
+    };
+    let balances = match (state, row.authorized_at) {
+        (PaymentState::Accepted, Some(authorized_at)) => Some(Balances {
+            authorized: row.authorized_amount,
+            captured: row.captured_amount,
+            reset: row.reset_amount,
+            remitted: row.remitted_amount,
+            refunded: row.refunded_amount,
+            authorized_at,
+            remitted_at: row.remitted_at,
+        }),
+        (PaymentState::Accepted, None) => {
+            return Err(corrupt("accepted without authorization time".into()));
+        }
+        (PaymentState::Pending | PaymentState::ChallengeRequired | PaymentState::Refused, _) => {
+            None
+        }
+    };
+    Ok(CardTransaction {
+        merchant_id: MerchantId::parse("merchant_id", &row.merchant_id)
+            .map_err(|e| corrupt(e.to_string()))?,
+        contract_number: ContractNumber::parse("contract_number", &row.contract_number)
+            .map_err(|e| corrupt(e.to_string()))?,
+        currency: Currency::from_code("currency", row.currency)
+            .map_err(|e| corrupt(e.to_string()))?,
+        action: Action::from_code(row.action)
+            .ok_or_else(|| corrupt(format!("unknown action {}", row.action)))?,
+        card_type: CardCode::parse("card_type", &row.card_type)
+            .map_err(|e| corrupt(e.to_string()))?,
+        three_ds: match &row.three_ds {
+            Some(mode) => Some(
+                ThreeDs::parse(mode)
+                    .ok_or_else(|| corrupt(format!("unknown 3-D Secure mode {mode:?}")))?,
+            ),
+            None => None,
+        },
+        state,
+        return_code,
+        balances,
+        id: row.id,
+        order_ref: row.order_ref,
+        amount: row.amount,
+        attempt_group: row.attempt_group,
+        attempt_number: row.attempt_number,
+        masked_number: row.masked_number,
+        expiry: row.expiry,
+        card_token: row.card_token,
+        authorization_number: row.authorization_number,
+        challenge_ref: row.challenge_ref,
+        challenge_url: row.challenge_url,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn operation_to_row(operation: &CardOperation) -> CardOperationRow {
+    CardOperationRow {
+        id: operation.id.clone(),
+        transaction_id: operation.transaction_id.clone(),
+        position: operation.position,
+        kind: operation.kind.as_str().to_owned(),
+        amount: operation.amount,
+        state: operation.state.as_str().to_owned(),
+        return_code: operation.return_code.map(|code| code.code().to_owned()),
+        created_at: operation.created_at,
+        updated_at: operation.updated_at,
+    }
+}
+
+fn operation_from_row(row: CardOperationRow) -> Result<CardOperation, StoreError> {
+    let corrupt =
+        |detail: String| StoreError::corrupt("card_operations", format!("{}: {detail}", row.id));
+    Ok(CardOperation {
+        kind: OperationKind::parse(&row.kind)
+            .ok_or_else(|| corrupt(format!("unknown kind {:?}", row.kind)))?,
+        state: OperationState::parse(&row.state)
+            .ok_or_else(|| corrupt(format!("unknown state {:?}", row.state)))?,
+        return_code: match &row.return_code {
+            Some(code) => Some(
+                ReturnCode::from_code(code)
+                    .ok_or_else(|| corrupt(format!("unknown code {code:?}")))?,
+            ),
+            None => None,
+        },
+        id: row.id,
+        transaction_id: row.transaction_id,
+        position: row.position,
+        amount: row.amount,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_move_forward_only() {
+        use PaymentState::*;
+        for state in PaymentState::ALL {
+            assert_eq!(PaymentState::parse(state.as_str()), Some(state));
+            assert!(!state.may_become(Pending));
+        }
+        assert!(
+            Pending.may_become(ChallengeRequired)
+                && Pending.may_become(Accepted)
+                && Pending.may_become(Refused)
+        );
+        assert!(ChallengeRequired.may_become(Accepted) && ChallengeRequired.may_become(Refused));
+        assert!(!ChallengeRequired.may_become(ChallengeRequired));
+        for end in [Accepted, Refused] {
+            for next in PaymentState::ALL {
+                assert!(!end.may_become(next), "{end:?} -> {next:?}");
+            }
+        }
+    }
+}

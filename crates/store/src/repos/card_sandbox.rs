@@ -1,0 +1,262 @@
+//! The card sandbox's ledger (crate `card`): what the simulated acquirer authorized, captured,
+//! reset, remitted and refunded, per cvgate transaction reference, and the operations it
+//! received. Rows are plain values; the sandbox owns their meaning.
+
+use crate::{Backend, StoreError};
+use domain::clock::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+pub struct SandboxCard<'a> {
+    conn: &'a mut AnyConnection,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCardTransaction {
+    pub reference: String,
+    pub amount: i64,
+    pub currency: i64,
+    pub action: i64,
+    pub state: String,
+    pub decline: Option<String>,
+    pub masked_number: String,
+    pub expiry: String,
+    pub card_token: Option<String>,
+    pub authorization_number: Option<String>,
+    pub three_ds: Option<String>,
+    pub challenge_ref: Option<String>,
+    pub three_ds_return_url: Option<String>,
+    pub authorized_amount: i64,
+    pub captured_amount: i64,
+    pub reset_amount: i64,
+    pub remitted_amount: i64,
+    pub refunded_amount: i64,
+    pub authorized_at: Option<Timestamp>,
+    pub remitted_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCardOperation {
+    pub reference: String,
+    pub transaction_reference: String,
+    pub kind: String,
+    pub requested_amount: Option<i64>,
+    pub amount: i64,
+    pub outcome: String,
+    pub created_at: Timestamp,
+}
+
+const SELECT: &str = "SELECT reference, amount, currency, action, state, decline, masked_number, expiry, card_token,
+    authorization_number, three_ds, challenge_ref, three_ds_return_url, authorized_amount, captured_amount,
+    reset_amount, remitted_amount, refunded_amount, authorized_at, remitted_at, created_at, updated_at
+    FROM sandbox_card_transactions";
+
+impl<'a> SandboxCard<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
+        SandboxCard { conn, backend }
+    }
+
+    /// A row read to be changed is locked until the unit of work ends on PostgreSQL (SQLite
+    /// writers are serialised already).
+    fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// Fails with [`StoreError::Conflict`] when the reference is known already.
+    pub async fn insert_transaction(
+        &mut self,
+        row: &SandboxCardTransaction,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sandbox_card_transactions (reference, amount, currency, action, state, decline, masked_number,
+                expiry, card_token, authorization_number, three_ds, challenge_ref, three_ds_return_url,
+                authorized_amount, captured_amount, reset_amount, remitted_amount, refunded_amount, authorized_at,
+                remitted_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+        )
+        .bind(&row.reference)
+        .bind(row.amount)
+        .bind(row.currency)
+        .bind(row.action)
+        .bind(&row.state)
+        .bind(row.decline.as_deref())
+        .bind(&row.masked_number)
+        .bind(&row.expiry)
+        .bind(row.card_token.as_deref())
+        .bind(row.authorization_number.as_deref())
+        .bind(row.three_ds.as_deref())
+        .bind(row.challenge_ref.as_deref())
+        .bind(row.three_ds_return_url.as_deref())
+        .bind(row.authorized_amount)
+        .bind(row.captured_amount)
+        .bind(row.reset_amount)
+        .bind(row.remitted_amount)
+        .bind(row.refunded_amount)
+        .bind(row.authorized_at.map(Timestamp::millis))
+        .bind(row.remitted_at.map(Timestamp::millis))
+        .bind(row.created_at.millis())
+        .bind(row.updated_at.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// The transaction, locked for the rest of the unit of work.
+    pub async fn find_transaction(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<SandboxCardTransaction>, StoreError> {
+        let sql = format!("{SELECT} WHERE reference = $1{}", self.for_update());
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(reference)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(transaction_from_row).transpose()
+    }
+
+    /// The transaction waiting for this 3-D Secure challenge, locked.
+    pub async fn find_by_challenge(
+        &mut self,
+        challenge_ref: &str,
+    ) -> Result<Option<SandboxCardTransaction>, StoreError> {
+        let sql = format!("{SELECT} WHERE challenge_ref = $1{}", self.for_update());
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(challenge_ref)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(transaction_from_row).transpose()
+    }
+
+    /// Every transaction, oldest first (tests, admin).
+    pub async fn transactions(&mut self) -> Result<Vec<SandboxCardTransaction>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} ORDER BY created_at, reference"
+        )))
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter().map(transaction_from_row).collect()
+    }
+
+    /// The references of the transactions in `state`, oldest first.
+    pub async fn references_in_state(&mut self, state: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT reference FROM sandbox_card_transactions WHERE state = $1 ORDER BY created_at, reference",
+        )
+        .bind(state)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get("reference")?))
+            .collect()
+    }
+
+    /// Writes back what can change after insertion (the row is locked by the find).
+    pub async fn update_transaction(
+        &mut self,
+        row: &SandboxCardTransaction,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sandbox_card_transactions SET state = $1, decline = $2, card_token = $3, authorization_number = $4,
+                three_ds = $5, authorized_amount = $6, captured_amount = $7, reset_amount = $8, remitted_amount = $9,
+                refunded_amount = $10, authorized_at = $11, remitted_at = $12, updated_at = $13
+             WHERE reference = $14",
+        )
+        .bind(&row.state)
+        .bind(row.decline.as_deref())
+        .bind(row.card_token.as_deref())
+        .bind(row.authorization_number.as_deref())
+        .bind(row.three_ds.as_deref())
+        .bind(row.authorized_amount)
+        .bind(row.captured_amount)
+        .bind(row.reset_amount)
+        .bind(row.remitted_amount)
+        .bind(row.refunded_amount)
+        .bind(row.authorized_at.map(Timestamp::millis))
+        .bind(row.remitted_at.map(Timestamp::millis))
+        .bind(row.updated_at.millis())
+        .bind(&row.reference)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_operation(&mut self, row: &SandboxCardOperation) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sandbox_card_operations (reference, transaction_reference, kind, requested_amount, amount,
+                outcome, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&row.reference)
+        .bind(&row.transaction_reference)
+        .bind(&row.kind)
+        .bind(row.requested_amount)
+        .bind(row.amount)
+        .bind(&row.outcome)
+        .bind(row.created_at.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_operation(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<SandboxCardOperation>, StoreError> {
+        let row = sqlx::query(
+            "SELECT reference, transaction_reference, kind, requested_amount, amount, outcome, created_at
+             FROM sandbox_card_operations WHERE reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref()
+            .map(|row| {
+                Ok(SandboxCardOperation {
+                    reference: row.try_get("reference")?,
+                    transaction_reference: row.try_get("transaction_reference")?,
+                    kind: row.try_get("kind")?,
+                    requested_amount: row.try_get("requested_amount")?,
+                    amount: row.try_get("amount")?,
+                    outcome: row.try_get("outcome")?,
+                    created_at: Timestamp(row.try_get("created_at")?),
+                })
+            })
+            .transpose()
+    }
+}
+
+fn transaction_from_row(row: &AnyRow) -> Result<SandboxCardTransaction, StoreError> {
+    let timestamp = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
+    };
+    Ok(SandboxCardTransaction {
+        reference: row.try_get("reference")?,
+        amount: row.try_get("amount")?,
+        currency: row.try_get("currency")?,
+        action: row.try_get("action")?,
+        state: row.try_get("state")?,
+        decline: row.try_get("decline")?,
+        masked_number: row.try_get("masked_number")?,
+        expiry: row.try_get("expiry")?,
+        card_token: row.try_get("card_token")?,
+        authorization_number: row.try_get("authorization_number")?,
+        three_ds: row.try_get("three_ds")?,
+        challenge_ref: row.try_get("challenge_ref")?,
+        three_ds_return_url: row.try_get("three_ds_return_url")?,
+        authorized_amount: row.try_get("authorized_amount")?,
+        captured_amount: row.try_get("captured_amount")?,
+        reset_amount: row.try_get("reset_amount")?,
+        remitted_amount: row.try_get("remitted_amount")?,
+        refunded_amount: row.try_get("refunded_amount")?,
+        authorized_at: timestamp("authorized_at")?,
+        remitted_at: timestamp("remitted_at")?,
+        created_at: Timestamp(row.try_get("created_at")?),
+        updated_at: Timestamp(row.try_get("updated_at")?),
+    })
+}
