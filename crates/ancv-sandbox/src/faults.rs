@@ -1,0 +1,166 @@
+//! Fault injection, held in memory per sandbox instance and set through the admin API.
+
+use crate::error::SandboxError;
+use crate::json_body::JsonBody;
+use domain::random::Random;
+use serde::Serialize;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How long `timeout_after_commit` holds an answer back (then it is sent, to nobody).
+pub const TIMEOUT_HOLD: Duration = Duration::from_secs(300);
+
+const MAX_LATENCY_MS: u64 = 60_000;
+const MAX_NOTIFICATION_DELAY_MS: i64 = 86_400_000;
+
+/// The switches; the default (everything off) is a well-behaved ANCV.
+///
+/// - `latency_ms`: waited before answering each ANCV API call.
+/// - `error_rate` (0.0–1.0): the share of ANCV API calls answered INTERNAL_SERVER_ERROR (500)
+///   before anything is done (drawn from the injected random source).
+/// - `timeout_after_commit`: the call is done and committed, then the answer is held back for
+///   [`TIMEOUT_HOLD`] — far longer than any client waits; the hold ends early when the client
+///   hangs up — so the client sees a timeout on an operation that did happen (what the
+///   reconciliation of spec §5 is for).
+/// - `drop_notifications`: the notification of a state change is never sent.
+/// - `duplicate_notifications`: each notification is sent twice.
+/// - `delay_notifications_ms`: the first attempt of a notification waits this long.
+///
+/// The notification switches are read when the state changes and kept with the delivery, so a
+/// delivery behaves the same on every attempt. Only the ANCV API is affected, never the admin or
+/// app APIs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Faults {
+    pub latency_ms: u64,
+    pub error_rate: f64,
+    pub timeout_after_commit: bool,
+    pub drop_notifications: bool,
+    pub duplicate_notifications: bool,
+    pub delay_notifications_ms: i64,
+}
+
+impl Faults {
+    const KEYS: [&'static str; 6] = [
+        "latency_ms",
+        "error_rate",
+        "timeout_after_commit",
+        "drop_notifications",
+        "duplicate_notifications",
+        "delay_notifications_ms",
+    ];
+
+    /// The admin API's JSON: missing keys are off, unknown keys refused.
+    pub fn from_json(bytes: &[u8]) -> Result<Faults, SandboxError> {
+        let body = JsonBody::parse(bytes, &Faults::KEYS)?;
+        let latency_ms = body.optional_integer("latency_ms")?.unwrap_or(0);
+        let faults = Faults {
+            latency_ms: u64::try_from(latency_ms)
+                .map_err(|_| SandboxError::invalid("latency_ms", "must not be negative"))?,
+            error_rate: body.optional_number("error_rate")?.unwrap_or(0.0),
+            timeout_after_commit: body.optional_bool("timeout_after_commit")?.unwrap_or(false),
+            drop_notifications: body.optional_bool("drop_notifications")?.unwrap_or(false),
+            duplicate_notifications: body
+                .optional_bool("duplicate_notifications")?
+                .unwrap_or(false),
+            delay_notifications_ms: body
+                .optional_integer("delay_notifications_ms")?
+                .unwrap_or(0),
+        };
+        faults.validate()?;
+        Ok(faults)
+    }
+
+    pub fn validate(&self) -> Result<(), SandboxError> {
+        if self.latency_ms > MAX_LATENCY_MS {
+            return Err(SandboxError::invalid(
+                "latency_ms",
+                format!("must be at most {MAX_LATENCY_MS}"),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.error_rate) {
+            return Err(SandboxError::invalid(
+                "error_rate",
+                "must be between 0.0 and 1.0",
+            ));
+        }
+        if !(0..=MAX_NOTIFICATION_DELAY_MS).contains(&self.delay_notifications_ms) {
+            return Err(SandboxError::invalid(
+                "delay_notifications_ms",
+                format!("must be between 0 and {MAX_NOTIFICATION_DELAY_MS}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether this call fails, drawn from the injected random source.
+    pub(crate) fn draws_error(&self, random: &dyn Random) -> bool {
+        if self.error_rate <= 0.0 {
+            return false;
+        }
+        // 53 random bits as a fraction in [0, 1): a rate of 1.0 always fails.
+        let fraction = (random.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        fraction < self.error_rate
+    }
+}
+
+/// The faults in force for one sandbox instance.
+#[derive(Debug, Default)]
+pub(crate) struct FaultSwitch(Mutex<Faults>);
+
+impl FaultSwitch {
+    pub(crate) fn get(&self) -> Faults {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn set(&self, faults: Faults) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::random::OsRandom;
+
+    #[test]
+    fn missing_keys_are_off_and_bad_values_named() {
+        assert_eq!(Faults::from_json(b"{}").unwrap(), Faults::default());
+        let faults =
+            Faults::from_json(br#"{"error_rate": 1, "drop_notifications": true, "latency_ms": 5}"#)
+                .unwrap();
+        assert_eq!(faults.error_rate, 1.0);
+        assert!(faults.drop_notifications);
+        assert_eq!(faults.latency_ms, 5);
+        for (body, field) in [
+            (&br#"{"error_rate": 1.5}"#[..], "error_rate"),
+            (br#"{"latency_ms": -1}"#, "latency_ms"),
+            (
+                br#"{"delay_notifications_ms": "x"}"#,
+                "delay_notifications_ms",
+            ),
+            (br#"{"drop": true}"#, "drop"),
+        ] {
+            let error = Faults::from_json(body).unwrap_err();
+            assert!(error.to_string().starts_with(field), "{error}");
+        }
+    }
+
+    #[test]
+    fn error_rate_extremes() {
+        let never = Faults::default();
+        let always = Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        };
+        for _ in 0..100 {
+            assert!(!never.draws_error(&OsRandom));
+            assert!(always.draws_error(&OsRandom));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The sandbox's background work as [`jobs::JobHandler`]s: everything timed is a job row, so a
+//! test advances a manual clock and runs the due jobs instead of sleeping.
+
+use crate::error::SandboxError;
+use crate::sandbox::Sandbox;
+use jobs::{JobFuture, JobHandler, JobOutcome};
+use std::sync::Arc;
+
+/// Sends one notification (subject: the delivery id).
+pub const DELIVERY_JOB: &str = "sandbox_ancv_delivery";
+/// An automatic test beneficiary answers (subject: the transaction id).
+pub const AUTO_JOB: &str = "sandbox_ancv_auto";
+/// The validation window of a transaction ends (subject: the transaction id).
+pub const EXPIRY_JOB: &str = "sandbox_ancv_expiry";
+/// A deferred capture's date comes (subject: the transaction id).
+pub const CAPTURE_JOB: &str = "sandbox_ancv_capture";
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Delivery,
+    Auto,
+    Expiry,
+    Capture,
+}
+
+struct SandboxJob {
+    sandbox: Sandbox,
+    kind: Kind,
+}
+
+pub(crate) fn all(sandbox: &Sandbox) -> Vec<Arc<dyn JobHandler>> {
+    [Kind::Delivery, Kind::Auto, Kind::Expiry, Kind::Capture]
+        .into_iter()
+        .map(|kind| {
+            Arc::new(SandboxJob {
+                sandbox: sandbox.clone(),
+                kind,
+            }) as Arc<dyn JobHandler>
+        })
+        .collect()
+}
+
+impl JobHandler for SandboxJob {
+    fn kind(&self) -> &'static str {
+        match self.kind {
+            Kind::Delivery => DELIVERY_JOB,
+            Kind::Auto => AUTO_JOB,
+            Kind::Expiry => EXPIRY_JOB,
+            Kind::Capture => CAPTURE_JOB,
+        }
+    }
+
+    fn run<'a>(&'a self, subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(async move {
+            let outcome = match self.kind {
+                Kind::Delivery => match subject.parse::<i64>() {
+                    Ok(id) => self.sandbox.deliver(id).await,
+                    Err(_) => Err(SandboxError::Internal(format!(
+                        "delivery job subject {subject:?} is not an id"
+                    ))),
+                },
+                Kind::Auto => self.sandbox.run_auto_answer(subject).await,
+                // Both only need the transaction read as it is now: reading applies what time did.
+                Kind::Expiry | Kind::Capture => self.sandbox.catch_up(subject).await,
+            };
+            outcome.unwrap_or_else(|error| JobOutcome::Failed(error.to_string()))
+        })
+    }
+}

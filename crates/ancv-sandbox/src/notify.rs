@@ -1,0 +1,230 @@
+//! Notifications to the merchant (spec §4): a delivery row per state change, written in the same
+//! unit of work as the change, then sent by a job — sealed, outside any database transaction,
+//! retried with the configured backoff until a 2xx, abandoned after a day.
+
+use crate::error::SandboxError;
+use crate::faults::Faults;
+use crate::job_handlers::DELIVERY_JOB;
+use crate::model::{self, NotifyUrl, State};
+use crate::record::Txn;
+use crate::sandbox::Sandbox;
+use ancv::client::SEAL_HEADER;
+use ancv::seal::Operation;
+use domain::clock::Timestamp;
+use jobs::JobOutcome;
+use serde::Serialize;
+use store::UnitOfWork;
+use store::repos::{NewSandboxDelivery, SandboxDelivery};
+
+/// After this long without a 2xx, a delivery is abandoned.
+pub const GIVE_UP_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Abandoned,
+    /// Never sent: the drop fault was on at the state change.
+    Dropped,
+}
+
+impl DeliveryStatus {
+    const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Abandoned,
+        DeliveryStatus::Dropped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Abandoned => "abandoned",
+            DeliveryStatus::Dropped => "dropped",
+        }
+    }
+
+    fn parse(value: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
+/// A notification and how its delivery went (for operators and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub state: State,
+    pub url: String,
+    pub status: DeliveryStatus,
+    pub duplicate: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<String>,
+}
+
+impl Delivery {
+    fn from_row(row: SandboxDelivery) -> Result<Delivery, SandboxError> {
+        let corrupt = || SandboxError::Internal(format!("delivery {} is unreadable", row.id));
+        Ok(Delivery {
+            state: State::parse(&row.state).ok_or_else(corrupt)?,
+            status: DeliveryStatus::parse(&row.status).ok_or_else(corrupt)?,
+            url: row.url,
+            duplicate: row.duplicate,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            next_attempt_at: row.next_attempt_at.map(Timestamp::to_rfc3339),
+        })
+    }
+}
+
+/// Records the notification of `txn`'s current state, if that state is notified, and schedules
+/// its first attempt. The body is the envelope as of now, so each state keeps its own.
+pub(crate) async fn queue(
+    uow: &mut UnitOfWork,
+    txn: &Txn,
+    faults: &Faults,
+    now: Timestamp,
+) -> Result<(), SandboxError> {
+    let url = match model::notification_url(txn.state) {
+        None => return Ok(()),
+        Some(NotifyUrl::Return) => &txn.row.return_url,
+        Some(NotifyUrl::Cancel) => &txn.row.cancel_url,
+    };
+    let body = serde_json::to_string(&txn.envelope(now))
+        .map_err(|e| SandboxError::Internal(format!("envelope to JSON: {e}")))?;
+    let dropped = faults.drop_notifications;
+    let first_attempt = now.plus_millis(faults.delay_notifications_ms);
+    let status = if dropped {
+        DeliveryStatus::Dropped
+    } else {
+        DeliveryStatus::Pending
+    };
+    let id = uow
+        .sandbox_ancv()
+        .insert_delivery(&NewSandboxDelivery {
+            transaction_id: txn.id().to_owned(),
+            state: txn.state.as_str().to_owned(),
+            url: url.clone(),
+            body,
+            status: status.as_str().to_owned(),
+            duplicate: faults.duplicate_notifications,
+            next_attempt_at: (!dropped).then_some(first_attempt),
+            created_at: now,
+        })
+        .await?;
+    if dropped {
+        tracing::info!(transaction = %txn.id(), state = %txn.state, "notification dropped (fault)");
+    } else {
+        uow.jobs()
+            .enqueue(DELIVERY_JOB, &id.to_string(), first_attempt, now)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Sandbox {
+    /// The notifications of a transaction, in the order of its state changes.
+    pub async fn deliveries(&self, transaction_id: &str) -> Result<Vec<Delivery>, SandboxError> {
+        let mut uow = self.store().read().await?;
+        let rows = uow.sandbox_ancv().deliveries_of(transaction_id).await?;
+        uow.rollback().await?;
+        rows.into_iter().map(Delivery::from_row).collect()
+    }
+
+    /// One attempt of delivery `id` (the delivery job).
+    pub(crate) async fn deliver(&self, id: i64) -> Result<JobOutcome, SandboxError> {
+        let mut uow = self.store().read().await?;
+        let delivery = uow.sandbox_ancv().find_delivery(id).await?;
+        uow.rollback().await?;
+        let Some(delivery) = delivery else {
+            return Ok(JobOutcome::Done);
+        };
+        if delivery.status != DeliveryStatus::Pending.as_str() {
+            return Ok(JobOutcome::Done);
+        }
+        // No database transaction is open during the call.
+        let sent = self.post(&delivery).await;
+        let now = self.now();
+        let mut uow = self.store().write().await?;
+        let Some(mut delivery) = uow.sandbox_ancv().find_delivery(id).await? else {
+            return Ok(JobOutcome::Done);
+        };
+        if delivery.status != DeliveryStatus::Pending.as_str() {
+            return Ok(JobOutcome::Done);
+        }
+        delivery.attempts += 1;
+        let outcome = match sent {
+            Ok(()) => {
+                tracing::info!(transaction = %delivery.transaction_id, state = %delivery.state,
+                    attempts = delivery.attempts, "notification delivered");
+                finish(&mut delivery, DeliveryStatus::Delivered, None, now);
+                JobOutcome::Done
+            }
+            Err(error) if now.millis() - delivery.created_at.millis() >= GIVE_UP_AFTER_MS => {
+                tracing::warn!(transaction = %delivery.transaction_id, state = %delivery.state,
+                    attempts = delivery.attempts, %error, "notification abandoned");
+                finish(&mut delivery, DeliveryStatus::Abandoned, Some(error), now);
+                JobOutcome::Done
+            }
+            Err(error) => {
+                let next = now.plus_millis(self.config().retry_delay_ms(delivery.attempts));
+                tracing::warn!(transaction = %delivery.transaction_id, state = %delivery.state,
+                    attempts = delivery.attempts, %error, "notification failed; will retry");
+                delivery.last_error = Some(error);
+                delivery.next_attempt_at = Some(next);
+                JobOutcome::RunAgainAt(next)
+            }
+        };
+        uow.sandbox_ancv().update_delivery(&delivery).await?;
+        uow.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Sends the notification (twice with the duplicate fault); a 2xx to either copy counts.
+    async fn post(&self, delivery: &SandboxDelivery) -> Result<(), String> {
+        let body: serde_json::Value = serde_json::from_str(&delivery.body)
+            .map_err(|e| format!("stored body is not JSON: {e}"))?;
+        let seal = self
+            .config()
+            .notification_key
+            .seal(&Operation::Notification.fields(&body));
+        let copies = if delivery.duplicate { 2 } else { 1 };
+        let mut outcome = Err("not sent".to_owned());
+        for _ in 0..copies {
+            let sent = self
+                .inner
+                .http
+                .post(&delivery.url)
+                .header(SEAL_HEADER, &seal)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(delivery.body.clone())
+                .send()
+                .await;
+            let attempt = match sent {
+                Ok(response) if response.status().is_success() => Ok(()),
+                Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
+                Err(error) => Err(error.without_url().to_string()),
+            };
+            if outcome.is_err() {
+                outcome = attempt;
+            }
+        }
+        outcome
+    }
+}
+
+fn finish(
+    delivery: &mut SandboxDelivery,
+    status: DeliveryStatus,
+    error: Option<String>,
+    now: Timestamp,
+) {
+    delivery.status = status.as_str().to_owned();
+    delivery.last_error = error;
+    delivery.next_attempt_at = None;
+    delivery.finished_at = Some(now);
+}

@@ -1,0 +1,184 @@
+//! The sandbox instance: its dependencies, and the two steps every operation shares — reading a
+//! transaction as it is *now* (time-driven moves applied), and moving it through states with
+//! their history and notifications, all inside the caller's unit of work.
+
+use crate::config::SandboxConfig;
+use crate::error::SandboxError;
+use crate::faults::{FaultSwitch, Faults};
+use crate::model::{self, Event, State};
+use crate::record::Txn;
+use crate::{admin, api, app_api, app_page, job_handlers, notify};
+use ancv::{ErrorCode, SealKeyring};
+use axum::Router;
+use domain::clock::{Clock, Timestamp};
+use domain::random::SharedRandom;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use store::{Store, StoreError, UnitOfWork};
+use tokio::sync::Notify;
+
+/// How long one notification attempt may take.
+const NOTIFICATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One ANCV sandbox. Cheap to clone (shared state); no global state: time, randomness and
+/// storage are what it was given.
+#[derive(Clone)]
+pub struct Sandbox {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) random: SharedRandom,
+    pub(crate) config: SandboxConfig,
+    pub(crate) keyring: SealKeyring,
+    pub(crate) faults: FaultSwitch,
+    pub(crate) http: reqwest::Client,
+    /// Signs the app page's session cookies and CSRF tokens; drawn at start, never shown.
+    pub(crate) app_key: app_page::SessionKey,
+    wake: OnceLock<Arc<Notify>>,
+}
+
+impl Sandbox {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        config: SandboxConfig,
+    ) -> Sandbox {
+        let http = reqwest::Client::builder()
+            .timeout(NOTIFICATION_TIMEOUT)
+            // A redirect is not a 2xx: the delivery is retried, not sent elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("cvgate-ancv-sandbox/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the notification HTTP client has no custom TLS settings, so it builds");
+        let app_key = app_page::SessionKey::generate(random.as_ref());
+        Sandbox {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                random,
+                keyring: SealKeyring::new(config.seal_keys.clone()),
+                config,
+                faults: FaultSwitch::default(),
+                http,
+                app_key,
+                wake: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The HTTP surface, paths relative to where it is mounted: the ANCV API under
+    /// `/acquisition/api/public/v1/`, the admin API under `/admin/`, the app's pages under
+    /// `/app/` and its JSON under `/app/api/`.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(api::routes())
+            .merge(admin::routes())
+            .merge(app_api::routes())
+            .merge(app_page::routes())
+            .with_state(self.clone())
+    }
+
+    /// The background jobs to register on a [`jobs::Worker`].
+    pub fn job_handlers(&self) -> Vec<Arc<dyn jobs::JobHandler>> {
+        job_handlers::all(self)
+    }
+
+    /// Lets the sandbox wake the worker when it queues work due at once (a notification), instead
+    /// of waiting for the worker's next idle round. Only the first call counts.
+    pub fn set_job_wake(&self, wake: Arc<Notify>) {
+        let _ = self.inner.wake.set(wake);
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.inner.faults.get()
+    }
+
+    pub fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
+        faults.validate()?;
+        tracing::info!(?faults, "ANCV sandbox faults set");
+        self.inner.faults.set(faults.clone());
+        Ok(faults)
+    }
+
+    pub fn reset_faults(&self) -> Faults {
+        self.inner.faults.set(Faults::default());
+        tracing::info!("ANCV sandbox faults reset");
+        Faults::default()
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Commits, then wakes the worker (the unit of work may have queued jobs due now).
+    pub(crate) async fn commit(&self, uow: UnitOfWork) -> Result<(), SandboxError> {
+        uow.commit().await?;
+        if let Some(wake) = self.inner.wake.get() {
+            wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The transaction as it is at `now`: an elapsed window expires it, a come capture date
+    /// captures it (recorded and notified in `uow`). `None` when there is no such id.
+    pub(crate) async fn load_current(
+        &self,
+        uow: &mut UnitOfWork,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Option<Txn>, SandboxError> {
+        let Some(row) = uow.sandbox_ancv().find_transaction(id).await? else {
+            return Ok(None);
+        };
+        let mut txn = Txn::from_row(row)?;
+        while let Some(event) = model::due_event(txn.state, txn.deadlines(), now) {
+            self.apply(uow, &mut txn, event, now).await?;
+        }
+        Ok(Some(txn))
+    }
+
+    /// Moves `txn` as `event` says: each state passed is recorded and notified, then the row is
+    /// written. Refused (nothing written) when the state does not accept the event.
+    pub(crate) async fn apply(
+        &self,
+        uow: &mut UnitOfWork,
+        txn: &mut Txn,
+        event: Event,
+        now: Timestamp,
+    ) -> Result<(), SandboxError> {
+        let states = model::next_states(txn.state, event)?;
+        let faults = self.faults();
+        for state in states {
+            txn.set_state(state, now);
+            uow.sandbox_ancv()
+                .insert_event(txn.id(), state.as_str(), now)
+                .await?;
+            notify::queue(uow, txn, &faults, now).await?;
+            tracing::info!(transaction = %txn.id(), %state, "ANCV sandbox transaction moved");
+        }
+        match uow.sandbox_ancv().update_transaction(&txn.row).await {
+            Ok(_) => Ok(()),
+            // The partial unique index: another request of this beneficiary became PROCESSING
+            // concurrently.
+            Err(StoreError::Conflict { .. }) if txn.state == State::Processing => {
+                Err(SandboxError::refused(
+                    ErrorCode::OtherTransactionPending,
+                    "the beneficiary already has a request waiting in the app",
+                ))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
