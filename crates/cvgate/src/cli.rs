@@ -43,6 +43,79 @@ pub enum Command {
     /// Contracts (payment methods) of a merchant
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Remit captured card transactions now (the daily batch, on demand)
+    Remit,
+    /// The homologation sandboxes
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// The ANCV Chèque-Vacances Connect sandbox: run it alone (`--listen`), or administer it
+    Ancv(AncvSandboxArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AncvSandboxArgs {
+    /// Run the sandbox alone on this address (default 127.0.0.1:8080)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    #[command(subcommand)]
+    pub action: Option<AncvSandboxAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AncvSandboxAction {
+    /// Test beneficiaries (Chèque-Vacances accounts)
+    #[command(subcommand)]
+    Beneficiary(BeneficiaryCommand),
+    /// Shops (Shop IDs the sandbox accepts)
+    #[command(subcommand)]
+    Shop(ShopCommand),
+    /// Settle: VALIDATED transactions become CONSIGNED, then PAID
+    Settle {
+        /// Stop at CONSIGNED (to rehearse a refund of a consigned transaction)
+        #[arg(long, value_name = "STATE")]
+        until: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BeneficiaryCommand {
+    /// Create a beneficiary
+    Add {
+        /// The 11-digit ANCV identifier
+        #[arg(long, value_name = "ANCV_ID")]
+        id: String,
+        #[arg(long)]
+        email: String,
+        /// Balance in euros, e.g. 300.00
+        #[arg(long, value_name = "EUROS")]
+        balance: String,
+        /// Secret code to validate in the app (4 to 12 digits)
+        #[arg(long, value_name = "CODE")]
+        secret_code: String,
+        /// manual (default), auto_full, auto_partial, auto_decline, auto_expire or blocked
+        #[arg(long, value_name = "BEHAVIOUR")]
+        behaviour: Option<String>,
+    },
+    /// Show a beneficiary and its balance
+    Show {
+        /// ANCV identifier or e-mail
+        #[arg(long, value_name = "ID_OR_EMAIL")]
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShopCommand {
+    /// Accept a Shop ID
+    Add {
+        #[arg(long, value_name = "S")]
+        shop_id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -158,10 +231,20 @@ impl Cli {
             self.database_url.as_deref(),
         );
         layers.flag("log_format", "--log-format", self.log_format.as_deref());
-        if let Command::Serve(serve) = &self.command {
-            layers.flag("listen", "--listen", serve.listen.as_deref());
-            layers.flag("public_url", "--public-url", serve.public_url.as_deref());
-            layers.flag("env", "--env", serve.env.as_deref());
+        match &self.command {
+            Command::Serve(serve) => {
+                layers.flag("listen", "--listen", serve.listen.as_deref());
+                layers.flag("public_url", "--public-url", serve.public_url.as_deref());
+                layers.flag("env", "--env", serve.env.as_deref());
+            }
+            Command::Sandbox(SandboxCommand::Ancv(args)) => {
+                layers.flag("listen", "--listen", args.listen.as_deref())
+            }
+            Command::Migrate
+            | Command::Remit
+            | Command::Merchant(_)
+            | Command::Pos(_)
+            | Command::Contract(_) => {}
         }
         layers.resolve()
     }
@@ -171,8 +254,11 @@ impl Command {
     /// The server logs what it does; administration commands only warnings.
     pub fn default_log_level(&self) -> &'static str {
         match self {
-            Command::Serve(_) | Command::Migrate => "info",
-            Command::Merchant(_) | Command::Pos(_) | Command::Contract(_) => "warn",
+            Command::Serve(_) | Command::Migrate | Command::Remit => "info",
+            Command::Sandbox(SandboxCommand::Ancv(args)) if args.action.is_none() => "info",
+            Command::Merchant(_) | Command::Pos(_) | Command::Contract(_) | Command::Sandbox(_) => {
+                "warn"
+            }
         }
     }
 }

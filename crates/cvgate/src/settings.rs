@@ -29,6 +29,12 @@ const KNOWN_KEYS: &[&str] = &[
     "ancv.poll_interval_ms",
     "sandbox.ancv.validation_window_secs",
     "sandbox.ancv.auto_delay_ms",
+    "remittance_time",
+    "card.base_url",
+    "card.connect_timeout_ms",
+    "card.read_timeout_ms",
+    "notifications.retry_every_secs",
+    "notifications.give_up_after_secs",
 ];
 
 /// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
@@ -68,6 +74,27 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub ancv: AncvSettings,
     pub sandbox_ancv: SandboxAncvSettings,
+    /// When the daily card remittance runs (Europe/Paris).
+    pub remittance_time: card::RemittanceTime,
+    pub card: CardSettings,
+    pub notifications: NotificationSettings,
+}
+
+/// `[card]`: the acquirer.
+#[derive(Debug, Clone)]
+pub struct CardSettings {
+    /// `None`: in homologation the in-process card sandbox over loopback HTTP; in production no
+    /// acquirer (card payments are refused — test cards must never pay for real).
+    pub base_url: Option<String>,
+    pub connect_timeout_ms: u64,
+    pub read_timeout_ms: u64,
+}
+
+/// `[notifications]`: merchant notifications (WEBTRS/TRS).
+#[derive(Debug, Clone)]
+pub struct NotificationSettings {
+    pub retry_every_secs: u64,
+    pub give_up_after_secs: u64,
 }
 
 /// `[ancv]`: the connector to ANCV's acquisition API.
@@ -242,7 +269,9 @@ impl Layers {
     }
 
     pub fn resolve(&self) -> Result<Settings, SettingError> {
-        let env = self.parse("env", false, parse_env)?.unwrap_or(Environment::Homologation);
+        let env = self
+            .parse("env", false, parse_env)?
+            .unwrap_or(Environment::Homologation);
         Ok(Settings {
             listen: self
                 .parse("listen", false, parse_listen)?
@@ -257,11 +286,35 @@ impl Layers {
                 .parse("log_format", false, parse_log_format)?
                 .unwrap_or(LogFormat::Text),
             ancv: self.ancv(env)?,
+            remittance_time: self
+                .parse("remittance_time", false, |v| {
+                    card::RemittanceTime::parse("remittance_time", v).map_err(|e| e.rule)
+                })?
+                .unwrap_or(card::RemittanceTime::DEFAULT),
+            card: CardSettings {
+                base_url: self.parse("card.base_url", false, parse_http_url)?,
+                connect_timeout_ms: self
+                    .parse("card.connect_timeout_ms", false, positive)?
+                    .unwrap_or(2_000),
+                read_timeout_ms: self
+                    .parse("card.read_timeout_ms", false, positive)?
+                    .unwrap_or(10_000),
+            },
+            notifications: NotificationSettings {
+                retry_every_secs: self
+                    .parse("notifications.retry_every_secs", false, positive)?
+                    .unwrap_or(60),
+                give_up_after_secs: self
+                    .parse("notifications.give_up_after_secs", false, positive)?
+                    .unwrap_or(7_200),
+            },
             sandbox_ancv: SandboxAncvSettings {
                 validation_window_secs: self
                     .parse("sandbox.ancv.validation_window_secs", false, positive)?
                     .unwrap_or(300),
-                auto_delay_ms: self.parse("sandbox.ancv.auto_delay_ms", false, non_negative)?.unwrap_or(2000),
+                auto_delay_ms: self
+                    .parse("sandbox.ancv.auto_delay_ms", false, non_negative)?
+                    .unwrap_or(2000),
             },
         })
     }
@@ -278,17 +331,24 @@ impl Layers {
                 seal_key_version.unwrap_or_else(|| SANDBOX_SEAL_KEY_VERSION.to_owned()),
             ),
             Environment::Production => {
-                let required =
-                    |key: &str, what: &str| SettingError(format!("setting {key}: is required in production ({what})"));
+                let required = |key: &str, what: &str| {
+                    SettingError(format!("setting {key}: is required in production ({what})"))
+                };
                 if base_url.is_none() {
-                    return Err(required("ancv.base_url", "the ANCV acquisition API base URL"));
+                    return Err(required(
+                        "ancv.base_url",
+                        "the ANCV acquisition API base URL",
+                    ));
                 }
                 (
-                    service_provider_id
-                        .ok_or_else(|| required("ancv.service_provider_id", "your ANCV service provider id"))?,
-                    seal_key.ok_or_else(|| required("ancv.seal_key", "the ANCV-Security seal key"))?,
-                    seal_key_version
-                        .ok_or_else(|| required("ancv.seal_key_version", "the seal key version, e.g. ver001"))?,
+                    service_provider_id.ok_or_else(|| {
+                        required("ancv.service_provider_id", "your ANCV service provider id")
+                    })?,
+                    seal_key
+                        .ok_or_else(|| required("ancv.seal_key", "the ANCV-Security seal key"))?,
+                    seal_key_version.ok_or_else(|| {
+                        required("ancv.seal_key_version", "the seal key version, e.g. ver001")
+                    })?,
                 )
             }
         };
@@ -297,9 +357,15 @@ impl Layers {
             service_provider_id,
             seal_key,
             seal_key_version,
-            connect_timeout_ms: self.parse("ancv.connect_timeout_ms", false, positive)?.unwrap_or(5_000),
-            read_timeout_ms: self.parse("ancv.read_timeout_ms", false, positive)?.unwrap_or(10_000),
-            poll_interval_ms: self.parse("ancv.poll_interval_ms", false, positive)?.unwrap_or(3_000),
+            connect_timeout_ms: self
+                .parse("ancv.connect_timeout_ms", false, positive)?
+                .unwrap_or(5_000),
+            read_timeout_ms: self
+                .parse("ancv.read_timeout_ms", false, positive)?
+                .unwrap_or(10_000),
+            poll_interval_ms: self
+                .parse("ancv.poll_interval_ms", false, positive)?
+                .unwrap_or(3_000),
         })
     }
 }
@@ -346,7 +412,12 @@ fn parse_seal_key(value: &str) -> Result<Secret, String> {
 }
 
 fn parse_key_version(value: &str) -> Result<String, String> {
-    if !value.is_empty() && value.len() <= 32 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !value.is_empty()
+        && value.len() <= 32
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         Ok(value.to_owned())
     } else {
         Err("must be 1 to 32 letters, digits, '-' or '_' (e.g. ver001)".to_owned())
@@ -354,11 +425,17 @@ fn parse_key_version(value: &str) -> Result<String, String> {
 }
 
 fn positive(value: &str) -> Result<u64, String> {
-    value.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| "must be a whole number greater than 0".to_owned())
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| "must be a whole number greater than 0".to_owned())
 }
 
 fn non_negative(value: &str) -> Result<u64, String> {
-    value.parse::<u64>().map_err(|_| "must be a whole number (0 or more)".to_owned())
+    value
+        .parse::<u64>()
+        .map_err(|_| "must be a whole number (0 or more)".to_owned())
 }
 
 fn parse_env(value: &str) -> Result<Environment, String> {
@@ -493,8 +570,17 @@ mod tests {
         assert_eq!(settings.ancv.base_url, None);
         assert_eq!(settings.ancv.service_provider_id, "900001");
         assert_eq!(settings.ancv.seal_key_version, "ver001");
-        assert_eq!((settings.sandbox_ancv.validation_window_secs, settings.sandbox_ancv.auto_delay_ms), (300, 2000));
-        assert!(!format!("{settings:?}").contains(SANDBOX_SEAL_KEY), "Debug shows the seal key");
+        assert_eq!(
+            (
+                settings.sandbox_ancv.validation_window_secs,
+                settings.sandbox_ancv.auto_delay_ms
+            ),
+            (300, 2000)
+        );
+        assert!(
+            !format!("{settings:?}").contains(SANDBOX_SEAL_KEY),
+            "Debug shows the seal key"
+        );
 
         let mut layers = Layers::default();
         layers.flag("env", "--env", Some("production"));
@@ -503,14 +589,29 @@ mod tests {
             "setting ancv.base_url: is required in production (the ANCV acquisition API base URL)"
         );
         layers.environment(env(&[
-            ("CVGATE_ANCV__BASE_URL", "https://ancv.example/acquisition/api/public/v1"),
+            (
+                "CVGATE_ANCV__BASE_URL",
+                "https://ancv.example/acquisition/api/public/v1",
+            ),
             ("CVGATE_ANCV__SERVICE_PROVIDER_ID", "100016"),
             ("CVGATE_ANCV__SEAL_KEY_VERSION", "ver002"),
         ]));
-        assert!(layers.resolve().unwrap_err().to_string().starts_with("setting ancv.seal_key: is required"));
-        layers.environment(env(&[("CVGATE_ANCV__SEAL_KEY", "a-production-key-of-32-characters")]));
+        assert!(
+            layers
+                .resolve()
+                .unwrap_err()
+                .to_string()
+                .starts_with("setting ancv.seal_key: is required")
+        );
+        layers.environment(env(&[(
+            "CVGATE_ANCV__SEAL_KEY",
+            "a-production-key-of-32-characters",
+        )]));
         let production = layers.resolve().unwrap();
-        assert_eq!(production.ancv.seal_key.expose(), "a-production-key-of-32-characters");
+        assert_eq!(
+            production.ancv.seal_key.expose(),
+            "a-production-key-of-32-characters"
+        );
         assert_eq!(production.ancv.service_provider_id, "100016");
     }
 
@@ -519,10 +620,15 @@ mod tests {
         let mut layers = Layers::default();
         layers.environment(env(&[("CVGATE_ANCV__SEAL_KEY", "tiny-secret")]));
         let err = layers.resolve().unwrap_err().to_string();
-        assert_eq!(err, "setting ancv.seal_key (from $CVGATE_ANCV__SEAL_KEY): must be at least 16 characters");
+        assert_eq!(
+            err,
+            "setting ancv.seal_key (from $CVGATE_ANCV__SEAL_KEY): must be at least 16 characters"
+        );
         let mut layers = Layers::default();
         layers.environment(env(&[("CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS", "soon")]));
-        assert!(layers.resolve().unwrap_err().to_string().starts_with("setting sandbox.ancv.auto_delay_ms (from $CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS)"));
+        assert!(layers.resolve().unwrap_err().to_string().starts_with(
+            "setting sandbox.ancv.auto_delay_ms (from $CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS)"
+        ));
     }
 
     #[test]

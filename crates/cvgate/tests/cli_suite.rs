@@ -10,6 +10,7 @@ testkit::backend_suite![
     invalid_contracts_exit_2_and_write_nothing,
     contracts_are_created_listed_shown_and_disabled,
     usage_errors_are_one_line_with_exit_2,
+    the_ancv_sandbox_is_administered_from_the_cli,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -483,5 +484,112 @@ async fn usage_errors_are_one_line_with_exit_2(db: TestDb) {
         not_a_number.stderr.contains("--pos"),
         "{}",
         not_a_number.stderr
+    );
+}
+
+async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let add = |id: &'static str, email: &'static str, balance: &'static str| {
+        let db = db.clone();
+        let d = d.to_owned();
+        async move {
+            cvgate(
+                &db,
+                &d,
+                &[
+                    "sandbox",
+                    "ancv",
+                    "beneficiary",
+                    "add",
+                    "--id",
+                    id,
+                    "--email",
+                    email,
+                    "--balance",
+                    balance,
+                    "--secret-code",
+                    "4321",
+                ],
+            )
+            .await
+        }
+    };
+    let created = add("10000000099", "new.holder@example.com", "42.50").await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert_eq!(created.json()["balance"], 4250);
+    assert!(
+        !created.stdout.contains("4321"),
+        "the secret code is never printed"
+    );
+    assert_refused(
+        &add("1234", "x@example.com", "1").await,
+        "--id",
+        "11 digits",
+    );
+    assert_refused(
+        &add("10000000098", "x@example.com", "1.234").await,
+        "--balance",
+        "euros",
+    );
+    assert_refused(
+        &add("10000000099", "other@example.com", "1").await,
+        "--id",
+        "",
+    );
+    let shown = cvgate(
+        &db,
+        d,
+        &[
+            "sandbox",
+            "ancv",
+            "beneficiary",
+            "show",
+            "--id",
+            "new.holder@example.com",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(shown.json()["beneficiaryId"], "10000000099");
+    let shop = cvgate(
+        &db,
+        d,
+        &[
+            "sandbox",
+            "ancv",
+            "shop",
+            "add",
+            "--shop-id",
+            "30000003",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(
+        shop.json(),
+        serde_json::json!({"shopId": "30000003", "added": true})
+    );
+    assert_refused(
+        &cvgate(
+            &db,
+            d,
+            &["sandbox", "ancv", "shop", "add", "--shop-id", "not a shop!"],
+        )
+        .await,
+        "--shop-id",
+        "letters, digits",
+    );
+    let settled = cvgate(&db, d, &["sandbox", "ancv", "settle", "--json"]).await;
+    assert_eq!(settled.code, 0, "{}", settled.stderr);
+    assert_eq!(
+        settled.json(),
+        serde_json::json!([]),
+        "nothing validated yet"
+    );
+    assert_refused(
+        &cvgate(&db, d, &["sandbox", "ancv", "settle", "--until", "NOW"]).await,
+        "--until",
+        "CONSIGNED or PAID",
     );
 }

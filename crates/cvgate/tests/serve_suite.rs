@@ -11,6 +11,7 @@ testkit::backend_suite![
     two_instances_started_together_both_come_up,
     production_has_no_demo_merchant,
     invalid_settings_stop_the_start_with_one_line,
+    the_ancv_sandbox_runs_alone,
 ];
 
 /// One request, no retry: the server must answer as soon as it said it listens.
@@ -126,7 +127,14 @@ async fn production_has_no_demo_merchant(db: TestDb) {
          seal_key = \"a-production-seal-key-0123456789\"\nseal_key_version = \"ver007\"\n",
     )
     .unwrap();
-    let args = ["--env", "production", "--public-url", "https://pay.example.com/", "--config", config.to_str().unwrap()];
+    let args = [
+        "--env",
+        "production",
+        "--public-url",
+        "https://pay.example.com/",
+        "--config",
+        config.to_str().unwrap(),
+    ];
     let server = start_server(&db, dir.path(), &args).await;
     assert!(
         server.banner.contains("production environment"),
@@ -144,13 +152,22 @@ async fn production_has_no_demo_merchant(db: TestDb) {
         server.banner
     );
     assert_eq!(healthz_status(server.url("/healthz")).await, 200);
-    for sandbox_path in ["/sandbox/ancv/app/", "/sandbox/ancv/acquisition/api/public/v1/payment-transactions/x/"] {
-        let status = reqwest::get(server.url(sandbox_path)).await.unwrap().status();
+    for sandbox_path in [
+        "/sandbox/ancv/app/",
+        "/sandbox/ancv/acquisition/api/public/v1/payment-transactions/x/",
+    ] {
+        let status = reqwest::get(server.url(sandbox_path))
+            .await
+            .unwrap()
+            .status();
         assert_eq!(status, 404, "{sandbox_path} exists in production");
     }
     let (code, logs) = server.terminate().await;
     assert_eq!(code, 0);
-    assert!(!logs.contains("a-production-seal-key"), "the seal key reached the logs:\n{logs}");
+    assert!(
+        !logs.contains("a-production-seal-key"),
+        "the seal key reached the logs:\n{logs}"
+    );
     assert_eq!(demo_merchant_count(&db, dir.path()).await, 0);
 }
 
@@ -185,4 +202,30 @@ async fn invalid_settings_stop_the_start_with_one_line(db: TestDb) {
         stderr.starts_with("error: setting listen (from $CVGATE_LISTEN)"),
         "{stderr}"
     );
+}
+
+async fn the_ancv_sandbox_runs_alone(db: TestDb) {
+    let dir = workdir();
+    let sandbox = support::start_command(
+        &db,
+        dir.path(),
+        &["sandbox", "ancv", "--listen", "127.0.0.1:0"],
+        "cvgate sandbox listening on http://",
+    )
+    .await;
+    assert!(
+        sandbox
+            .banner
+            .contains("/sandbox/ancv/acquisition/api/public/v1"),
+        "{}",
+        sandbox.banner
+    );
+    let requests =
+        reqwest::get(sandbox.url("/sandbox/ancv/app/api/beneficiaries/10000000001/requests"))
+            .await
+            .unwrap();
+    assert_eq!(requests.status(), 200, "the published test data is seeded");
+    let body: serde_json::Value = requests.json().await.unwrap();
+    assert_eq!(body["balance"], 30_000);
+    assert_eq!(sandbox.terminate().await.0, 0);
 }

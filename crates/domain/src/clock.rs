@@ -36,9 +36,15 @@ impl Timestamp {
         let bytes = text.as_bytes();
         let digits = |range: std::ops::Range<usize>| -> Option<i64> {
             let part = text.get(range)?;
-            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+            part.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| part.parse().ok())?
         };
-        if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
+        if bytes.len() < 20
+            || bytes[4] != b'-'
+            || bytes[7] != b'-'
+            || !matches!(bytes[10], b'T' | b't' | b' ')
+        {
             return None;
         }
         if bytes[13] != b':' || bytes[16] != b':' {
@@ -46,17 +52,28 @@ impl Timestamp {
         }
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
         let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return None;
         }
         let mut rest = &text[19..];
         let mut millis = 0;
         if let Some(fraction) = rest.strip_prefix('.') {
-            let end = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+            let end = fraction
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(fraction.len());
             if end == 0 {
                 return None;
             }
-            let first_three: String = fraction[..end].chars().chain("000".chars()).take(3).collect();
+            let first_three: String = fraction[..end]
+                .chars()
+                .chain("000".chars())
+                .take(3)
+                .collect();
             millis = first_three.parse().ok()?;
             rest = &fraction[end..];
         }
@@ -83,18 +100,19 @@ impl Timestamp {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
@@ -183,14 +201,28 @@ mod tests {
     fn rfc3339_parses_back() {
         for millis in [0, 1_795_774_530_123, 951_782_400_000, -1, 4_102_444_799_999] {
             let text = Timestamp(millis).to_rfc3339();
-            assert_eq!(Timestamp::parse_rfc3339(&text), Some(Timestamp(millis)), "{text}");
+            assert_eq!(
+                Timestamp::parse_rfc3339(&text),
+                Some(Timestamp(millis)),
+                "{text}"
+            );
         }
         assert_eq!(
             Timestamp::parse_rfc3339("2026-11-27T11:15:30+01:00"),
             Timestamp::parse_rfc3339("2026-11-27T10:15:30.000Z")
         );
-        assert_eq!(Timestamp::parse_rfc3339("2026-11-27T10:15:30.1234567Z"), Some(Timestamp(1_795_774_530_123)));
-        for bad in ["", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T10:15:30", "2026-11-27T10:15:30.Z", "x026-11-27T10:15:30Z"] {
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-11-27T10:15:30.1234567Z"),
+            Some(Timestamp(1_795_774_530_123))
+        );
+        for bad in [
+            "",
+            "2026-11-27",
+            "2026-13-01T00:00:00Z",
+            "2026-11-27T10:15:30",
+            "2026-11-27T10:15:30.Z",
+            "x026-11-27T10:15:30Z",
+        ] {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
     }

@@ -5,11 +5,13 @@
 
 pub mod access_key;
 pub mod ancv_payment;
+pub mod card;
 pub mod clock;
 pub mod contract;
 pub mod field_error;
 pub mod merchant;
 pub mod money;
+pub mod paris_time;
 pub mod point_of_sale;
 pub mod random;
 pub mod return_code;

@@ -16,9 +16,19 @@ use domain::merchant::MerchantId;
 use domain::random::SharedRandom;
 use domain::return_code::ReturnCode;
 use jobs::{JobFuture, JobHandler, JobOutcome};
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock, Weak};
 use store::{Store, StoreError};
 use tokio::sync::Notify;
+
+/// Told about every change of an ANCV payment (the web payment session it belongs to reacts).
+pub trait AncvPaymentObserver: Send + Sync {
+    fn changed<'a>(
+        &'a self,
+        payment: &'a AncvPayment,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
 
 /// Job kinds.
 pub const POLL_JOB: &str = "ancv_poll";
@@ -32,7 +42,11 @@ pub enum AncvPaymentError {
     /// ANCV (or the transport) did not let the payment go on; `return_code` is what Payline
     /// reports, `partner_code` the ANCV error or state.
     #[error("ANCV payment {payment_id} failed: {return_code} ({partner_code})")]
-    Failed { payment_id: String, return_code: ReturnCode, partner_code: String },
+    Failed {
+        payment_id: String,
+        return_code: ReturnCode,
+        partner_code: String,
+    },
     #[error("the contract cannot take an ANCV payment: {0}")]
     NotAncvContract(String),
     #[error("no ANCV payment {0}")]
@@ -74,7 +88,8 @@ struct Inner {
     notification_keys: SealKeyring,
     notification_url: String,
     poll_interval_ms: i64,
-    wake_worker: Option<Arc<Notify>>,
+    wake_worker: OnceLock<Arc<Notify>>,
+    observer: OnceLock<Weak<dyn AncvPaymentObserver>>,
 }
 
 pub struct AncvPaymentsConfig {
@@ -87,7 +102,12 @@ pub struct AncvPaymentsConfig {
 }
 
 impl AncvPayments {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, random: SharedRandom, config: AncvPaymentsConfig) -> AncvPayments {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        config: AncvPaymentsConfig,
+    ) -> AncvPayments {
         AncvPayments {
             inner: Arc::new(Inner {
                 store,
@@ -97,46 +117,78 @@ impl AncvPayments {
                 notification_keys: config.notification_keys,
                 notification_url: config.notification_url,
                 poll_interval_ms: config.poll_interval_ms,
-                wake_worker: None,
+                wake_worker: OnceLock::new(),
+                observer: OnceLock::new(),
             }),
         }
     }
 
     /// Lets enqueued work start at once instead of at the worker's next idle tick.
     pub fn with_worker_wake(self, wake: Arc<Notify>) -> AncvPayments {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            store: shared.store.clone(),
-            clock: Arc::clone(&shared.clock),
-            random: Arc::clone(&shared.random),
-            client: shared.client.clone(),
-            notification_keys: shared.notification_keys.clone(),
-            notification_url: shared.notification_url.clone(),
-            poll_interval_ms: shared.poll_interval_ms,
-            wake_worker: None,
-        });
-        AncvPayments { inner: Arc::new(Inner { wake_worker: Some(wake), ..inner }) }
+        let _ = self.inner.wake_worker.set(wake);
+        self
+    }
+
+    /// Who hears about changes (set once; held weakly: the observer owns this service).
+    pub fn set_observer(&self, observer: Weak<dyn AncvPaymentObserver>) {
+        let _ = self.inner.observer.set(observer);
+    }
+
+    async fn notify_observer(&self, payment: &AncvPayment) {
+        if let Some(observer) = self.inner.observer.get().and_then(Weak::upgrade) {
+            observer.changed(payment).await;
+        }
     }
 
     pub async fn find(&self, payment_id: &str) -> Result<Option<AncvPayment>, StoreError> {
-        self.inner.store.read().await?.ancv_payments().find(payment_id).await
+        self.inner
+            .store
+            .read()
+            .await?
+            .ancv_payments()
+            .find(payment_id)
+            .await
     }
 
-    /// Creates the ANCV transaction and sends the request to the beneficiary's app. Returns the
-    /// payment, usually PROCESSING (REJECTED for a blocked account).
+    /// Creates the ANCV transaction and sends the request to the beneficiary's app: [`Self::request`]
+    /// then [`Self::submit`]. Returns the payment, usually PROCESSING (REJECTED for a blocked
+    /// account).
     pub async fn start(&self, request: StartPayment) -> Result<AncvPayment, AncvPaymentError> {
+        let payment = self.request(request).await?;
+        self.submit(&payment.payment_id).await
+    }
+
+    /// Records the intent (state REQUESTED), so that whoever needs the payment id can link it
+    /// before anything happens at ANCV.
+    pub async fn request(&self, request: StartPayment) -> Result<AncvPayment, AncvPaymentError> {
         let Some(shop_id) = request.contract.shop_id().map(|s| s.as_str().to_owned()) else {
-            return Err(AncvPaymentError::NotAncvContract(request.contract.number.to_string()));
+            return Err(AncvPaymentError::NotAncvContract(
+                request.contract.number.to_string(),
+            ));
         };
         if request.contract.card_code != CardCode::AncvConnect {
-            return Err(AncvPaymentError::NotAncvContract(request.contract.number.to_string()));
+            return Err(AncvPaymentError::NotAncvContract(
+                request.contract.number.to_string(),
+            ));
         }
-        let payment = self.insert_requested(&request, shop_id).await?;
+        Ok(self.insert_requested(&request, shop_id).await?)
+    }
+
+    /// Creates the requested transaction at ANCV and attaches the payer.
+    pub async fn submit(&self, payment_id: &str) -> Result<AncvPayment, AncvPaymentError> {
+        let payment = self
+            .find(payment_id)
+            .await?
+            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
         let new = NewTransaction {
             shop_id: payment.shop_id.clone(),
             order_ref: payment.order_ref.clone(),
             payment_id: payment.payment_id.clone(),
             label: payment.label.clone(),
-            amount: Amount { total: payment.amount, currency: payment.currency.code() },
+            amount: Amount {
+                total: payment.amount,
+                currency: payment.currency.code(),
+            },
             notification_url: self.inner.notification_url.clone(),
         };
         let created = match self.inner.client.create(&new).await {
@@ -152,33 +204,55 @@ impl AncvPayments {
         let attached = match self
             .inner
             .client
-            .attach_payer(&created.id, &payment.beneficiary_id, Amount { total: payment.amount, currency: payment.currency.code() })
+            .attach_payer(
+                &created.id,
+                &payment.beneficiary_id,
+                Amount {
+                    total: payment.amount,
+                    currency: payment.currency.code(),
+                },
+            )
             .await
         {
             Ok(transaction) => transaction,
-            Err(error) if error.certainly_not_done() => return Err(self.refuse(&payment, &error).await),
+            Err(error) if error.certainly_not_done() => {
+                return Err(self.refuse(&payment, &error).await);
+            }
             // Unknown outcome: the payer may be attached. Attaching again would be refused
             // (OPERATION_TRANSACTION_NOT_ALLOWED), so ask instead; the poll finishes the job.
             Err(error) => {
                 tracing::warn!(payment_id = %payment.payment_id, %error, "payer outcome unknown; reconciling with status");
-                self.schedule_poll(&payment.payment_id, self.inner.clock.now()).await?;
+                self.schedule_poll(&payment.payment_id, self.inner.clock.now())
+                    .await?;
                 return match self.inner.client.status(&created.id).await {
-                    Ok(transaction) => Ok(self.apply(&payment.payment_id, &transaction, "status").await?),
+                    Ok(transaction) => Ok(self
+                        .apply(&payment.payment_id, &transaction, "status")
+                        .await?),
                     Err(_) => Ok(payment),
                 };
             }
         };
         let payment = self.apply(&payment.payment_id, &attached, "payer").await?;
         if payment.state.is_pending() {
-            self.schedule_poll(&payment.payment_id, self.next_poll()).await?;
+            self.schedule_poll(&payment.payment_id, self.next_poll())
+                .await?;
         }
         Ok(payment)
     }
 
     /// Reads the transaction at ANCV and applies what it says.
-    pub async fn refresh(&self, payment_id: &str, source: &str) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self.find(payment_id).await?.ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
-        let Some(ancv_id) = payment.ancv_id.clone() else { return Ok(payment) };
+    pub async fn refresh(
+        &self,
+        payment_id: &str,
+        source: &str,
+    ) -> Result<AncvPayment, AncvPaymentError> {
+        let payment = self
+            .find(payment_id)
+            .await?
+            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
+        let Some(ancv_id) = payment.ancv_id.clone() else {
+            return Ok(payment);
+        };
         match self.inner.client.status(&ancv_id).await {
             Ok(transaction) => Ok(self.apply(payment_id, &transaction, source).await?),
             Err(error) => Err(failed(&payment, &error)),
@@ -188,14 +262,24 @@ impl AncvPayments {
     /// Cancels the ANCV transaction (the vouchers go back to the beneficiary). A timeout is
     /// resolved with GET status: CANCELLED there means it worked.
     pub async fn cancel(&self, payment_id: &str) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self.find(payment_id).await?.ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
-        let Some(ancv_id) = payment.ancv_id.clone() else { return Ok(payment) };
+        let payment = self
+            .find(payment_id)
+            .await?
+            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
+        let Some(ancv_id) = payment.ancv_id.clone() else {
+            return Ok(payment);
+        };
         match self.inner.client.cancel(&ancv_id).await {
             Ok(transaction) => Ok(self.apply(payment_id, &transaction, "cancellation").await?),
             Err(error) if error.certainly_not_done() => Err(failed(&payment, &error)),
             Err(error) => {
                 tracing::warn!(payment_id, %error, "cancellation outcome unknown; reading the status");
-                let transaction = self.inner.client.status(&ancv_id).await.map_err(|e| failed(&payment, &e))?;
+                let transaction = self
+                    .inner
+                    .client
+                    .status(&ancv_id)
+                    .await
+                    .map_err(|e| failed(&payment, &e))?;
                 let payment = self.apply(payment_id, &transaction, "status").await?;
                 if payment.state == AncvPaymentState::Cancelled {
                     Ok(payment)
@@ -208,8 +292,13 @@ impl AncvPayments {
 
     /// A notification from ANCV: a hint only. The seal is checked when present; then the
     /// transaction is re-read with GET status by a job, so the endpoint can answer at once.
-    pub async fn notification_received(&self, seal: Option<&str>, body: &[u8]) -> Result<(), NotificationRejected> {
-        let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| NotificationRejected::Malformed)?;
+    pub async fn notification_received(
+        &self,
+        seal: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), NotificationRejected> {
+        let json: serde_json::Value =
+            serde_json::from_slice(body).map_err(|_| NotificationRejected::Malformed)?;
         if seal.is_some() {
             self.inner
                 .notification_keys
@@ -225,22 +314,35 @@ impl AncvPayments {
         };
         match found.await {
             Ok(Some(payment)) => {
-                if let Err(error) = self.enqueue(REFRESH_JOB, &payment.payment_id, self.inner.clock.now()).await {
+                if let Err(error) = self
+                    .enqueue(REFRESH_JOB, &payment.payment_id, self.inner.clock.now())
+                    .await
+                {
                     // ANCV will send it again; the poll also covers it.
                     tracing::error!(%error, "cannot queue the refresh of a notified ANCV payment");
                 }
             }
-            Ok(None) => tracing::warn!(ancv_id, "notification for an unknown ANCV transaction; ignored"),
+            Ok(None) => tracing::warn!(
+                ancv_id,
+                "notification for an unknown ANCV transaction; ignored"
+            ),
             Err(error) => tracing::error!(%error, "cannot look up a notified ANCV transaction"),
         }
         Ok(())
     }
 
     pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
-        vec![Arc::new(PollJob(self.clone())), Arc::new(RefreshJob(self.clone()))]
+        vec![
+            Arc::new(PollJob(self.clone())),
+            Arc::new(RefreshJob(self.clone())),
+        ]
     }
 
-    async fn insert_requested(&self, request: &StartPayment, shop_id: String) -> Result<AncvPayment, StoreError> {
+    async fn insert_requested(
+        &self,
+        request: &StartPayment,
+        shop_id: String,
+    ) -> Result<AncvPayment, StoreError> {
         let now = self.inner.clock.now();
         let mut uow = self.inner.store.write().await?;
         let payment_id = loop {
@@ -270,7 +372,9 @@ impl AncvPayments {
             updated_at: now,
         };
         uow.ancv_payments().insert(&payment).await?;
-        uow.ancv_payments().record_event(&payment.payment_id, payment.state, "request", now).await?;
+        uow.ancv_payments()
+            .record_event(&payment.payment_id, payment.state, "request", now)
+            .await?;
         uow.commit().await?;
         Ok(payment)
     }
@@ -283,8 +387,10 @@ impl AncvPayments {
             refused.state = AncvPaymentState::Refused;
             refused.partner_code = Some(error.partner_code());
             refused.updated_at = self.inner.clock.now();
-            if let Err(store_error) = self.save_if(payment.state, &refused, "refused").await {
-                return store_error.into();
+            match self.save_if(payment.state, &refused, "refused").await {
+                Ok(true) => self.notify_observer(&refused).await,
+                Ok(false) => {}
+                Err(store_error) => return store_error.into(),
             }
         }
         outcome
@@ -292,18 +398,26 @@ impl AncvPayments {
 
     /// Applies ANCV's view of the transaction, forward-only, retrying if a concurrent applier
     /// moved the row meanwhile.
-    async fn apply(&self, payment_id: &str, transaction: &Transaction, source: &str) -> Result<AncvPayment, StoreError> {
+    async fn apply(
+        &self,
+        payment_id: &str,
+        transaction: &Transaction,
+        source: &str,
+    ) -> Result<AncvPayment, StoreError> {
         for _ in 0..5 {
-            let current = self
-                .find(payment_id)
-                .await?
-                .ok_or_else(|| StoreError::corrupt("ancv_payments", format!("payment {payment_id} vanished")))?;
+            let current = self.find(payment_id).await?.ok_or_else(|| {
+                StoreError::corrupt("ancv_payments", format!("payment {payment_id} vanished"))
+            })?;
             let observed = state_of(transaction.state);
             let mut next = current.clone();
             if next.ancv_id.is_none() {
                 next.ancv_id = Some(transaction.id.clone());
             }
-            next.expires_at = transaction.expiration_date.as_deref().and_then(Timestamp::parse_rfc3339).or(current.expires_at);
+            next.expires_at = transaction
+                .expiration_date
+                .as_deref()
+                .and_then(Timestamp::parse_rfc3339)
+                .or(current.expires_at);
             if let Some(authorization) = transaction.first_authorization() {
                 next.validated_amount = Some(authorization.amount.total);
                 next.authorization_number = Some(authorization.number.clone());
@@ -319,24 +433,40 @@ impl AncvPayments {
             next.updated_at = self.inner.clock.now();
             if self.save_if(current.state, &next, source).await? {
                 tracing::info!(payment_id, from = %current.state, to = %next.state, source, "ANCV payment updated");
+                if next.state != current.state {
+                    self.notify_observer(&next).await;
+                }
                 return Ok(next);
             }
         }
-        Err(StoreError::corrupt("ancv_payments", format!("payment {payment_id} keeps changing under its appliers")))
+        Err(StoreError::corrupt(
+            "ancv_payments",
+            format!("payment {payment_id} keeps changing under its appliers"),
+        ))
     }
 
-    async fn save_if(&self, expected: AncvPaymentState, next: &AncvPayment, source: &str) -> Result<bool, StoreError> {
+    async fn save_if(
+        &self,
+        expected: AncvPaymentState,
+        next: &AncvPayment,
+        source: &str,
+    ) -> Result<bool, StoreError> {
         let mut uow = self.inner.store.write().await?;
         if !uow.ancv_payments().update_from(expected, next).await? {
             return Ok(false);
         }
-        uow.ancv_payments().record_event(&next.payment_id, next.state, source, next.updated_at).await?;
+        uow.ancv_payments()
+            .record_event(&next.payment_id, next.state, source, next.updated_at)
+            .await?;
         uow.commit().await?;
         Ok(true)
     }
 
     fn next_poll(&self) -> Timestamp {
-        self.inner.clock.now().plus_millis(self.inner.poll_interval_ms)
+        self.inner
+            .clock
+            .now()
+            .plus_millis(self.inner.poll_interval_ms)
     }
 
     async fn schedule_poll(&self, payment_id: &str, at: Timestamp) -> Result<(), StoreError> {
@@ -348,7 +478,7 @@ impl AncvPayments {
         let mut uow = self.inner.store.write().await?;
         uow.jobs().enqueue(kind, payment_id, at, now).await?;
         uow.commit().await?;
-        if let Some(wake) = &self.inner.wake_worker {
+        if let Some(wake) = self.inner.wake_worker.get() {
             wake.notify_one();
         }
         Ok(())
@@ -365,9 +495,13 @@ impl AncvPayments {
             return JobOutcome::Done;
         }
         let now = self.inner.clock.now();
-        let long_expired = payment.expires_at.is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
+        let long_expired = payment
+            .expires_at
+            .is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
         match self.refresh(payment_id, "poll").await {
-            Ok(payment) if payment.state.is_pending() && !long_expired => JobOutcome::RunAgainAt(self.next_poll()),
+            Ok(payment) if payment.state.is_pending() && !long_expired => {
+                JobOutcome::RunAgainAt(self.next_poll())
+            }
             Ok(payment) => {
                 if payment.state.is_pending() {
                     tracing::warn!(payment_id, state = %payment.state, "ANCV payment still pending long after its expiry; polling stops");
@@ -447,10 +581,25 @@ pub fn return_code_for(error: &AncvError) -> ReturnCode {
             | ErrorCode::InternalServerError
             | ErrorCode::Other(_) => ReturnCode::InternalError,
         },
-        AncvError::OutcomeUnknown { .. } | AncvError::Unreachable { .. } | AncvError::InvalidResponse { .. } => {
-            ReturnCode::InternalError
-        }
+        AncvError::OutcomeUnknown { .. }
+        | AncvError::Unreachable { .. }
+        | AncvError::InvalidResponse { .. } => ReturnCode::InternalError,
     }
+}
+
+/// The Payline code for a payment ANCV refused (from its recorded partner code).
+pub fn refusal_code(payment: &AncvPayment) -> ReturnCode {
+    let code = ErrorCode::parse(
+        payment
+            .partner_code
+            .as_deref()
+            .unwrap_or("INTERNAL_SERVER_ERROR"),
+    );
+    return_code_for(&AncvError::Refused {
+        operation: "create",
+        code,
+        message: String::new(),
+    })
 }
 
 fn failed(payment: &AncvPayment, error: &AncvError) -> AncvPaymentError {
@@ -481,11 +630,27 @@ mod tests {
 
     #[test]
     fn refusals_map_to_payline_codes() {
-        let refused = |code| AncvError::Refused { operation: "create", code, message: String::new() };
-        assert_eq!(return_code_for(&refused(ErrorCode::MerchantNotAllowed)), ReturnCode::InvalidContract);
-        assert_eq!(return_code_for(&refused(ErrorCode::BeneficiaryNotFound)), ReturnCode::InvalidField);
-        assert_eq!(return_code_for(&refused(ErrorCode::InternalServerError)), ReturnCode::InternalError);
-        let timeout = AncvError::OutcomeUnknown { operation: "create", detail: String::new() };
+        let refused = |code| AncvError::Refused {
+            operation: "create",
+            code,
+            message: String::new(),
+        };
+        assert_eq!(
+            return_code_for(&refused(ErrorCode::MerchantNotAllowed)),
+            ReturnCode::InvalidContract
+        );
+        assert_eq!(
+            return_code_for(&refused(ErrorCode::BeneficiaryNotFound)),
+            ReturnCode::InvalidField
+        );
+        assert_eq!(
+            return_code_for(&refused(ErrorCode::InternalServerError)),
+            ReturnCode::InternalError
+        );
+        let timeout = AncvError::OutcomeUnknown {
+            operation: "create",
+            detail: String::new(),
+        };
         assert_eq!(return_code_for(&timeout), ReturnCode::InternalError);
     }
 }

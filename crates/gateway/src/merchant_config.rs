@@ -3,7 +3,6 @@
 //! Every operation validates its whole input first and then writes in one unit of work, so a
 //! refused request writes nothing.
 
-use domain::random::SharedRandom;
 use domain::FieldError;
 use domain::access_key::{AccessKey, AccessKeyHasher};
 use domain::clock::Clock;
@@ -12,6 +11,7 @@ use domain::contract::{
 };
 use domain::merchant::{self, Merchant, MerchantId, MerchantStatus};
 use domain::point_of_sale::{self, PointOfSale, PosId, SessionLifetime};
+use domain::random::SharedRandom;
 use std::sync::Arc;
 use store::{Store, StoreError, UnitOfWork};
 use thiserror::Error;

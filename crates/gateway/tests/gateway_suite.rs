@@ -2,8 +2,8 @@
 
 use domain::clock::SystemClock;
 use domain::contract::{ContractRequest, ContractStatus};
-use gateway::demo::DemoMerchant;
 use domain::random::OsRandom;
+use gateway::demo::DemoMerchant;
 use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};

@@ -43,9 +43,10 @@ CREATE TABLE ancv_payments (
 
 -- Every state an ANCV payment went through, once each, with what told cvgate.
 CREATE TABLE ancv_payment_events (
+    id          {{identity}},
     payment_id  TEXT NOT NULL REFERENCES ancv_payments (payment_id),
     state       TEXT NOT NULL,
     source      TEXT NOT NULL,
     at          BIGINT NOT NULL,
-    PRIMARY KEY (payment_id, state)
+    UNIQUE (payment_id, state)
 );

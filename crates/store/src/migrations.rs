@@ -23,6 +23,21 @@ const STEPS: &[Step] = &[
         description: "jobs and ANCV payments",
         sql: include_str!("../migrations/0002_jobs_and_ancv_payments.sql"),
     },
+    Step {
+        version: 3,
+        description: "ANCV Connect sandbox",
+        sql: include_str!("../migrations/0003_sandbox_ancv.sql"),
+    },
+    Step {
+        version: 4,
+        description: "card payments and the card sandbox",
+        sql: include_str!("../migrations/0004_card.sql"),
+    },
+    Step {
+        version: 5,
+        description: "web payments",
+        sql: include_str!("../migrations/0005_web_payments.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

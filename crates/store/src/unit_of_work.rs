@@ -1,5 +1,6 @@
 use crate::repos::{
-    AncvPayments, Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale, ServerSecrets,
+    AncvPayments, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale,
+    SandboxAncv, SandboxCard, ServerSecrets, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -52,6 +53,22 @@ impl UnitOfWork {
 
     pub fn jobs(&mut self) -> Jobs<'_> {
         Jobs::new(&mut self.tx, self.backend)
+    }
+
+    pub fn sandbox_ancv(&mut self) -> SandboxAncv<'_> {
+        SandboxAncv::new(&mut self.tx, self.backend)
+    }
+
+    pub fn web_payments(&mut self) -> WebPayments<'_> {
+        WebPayments::new(&mut self.tx)
+    }
+
+    pub fn card_transactions(&mut self) -> CardTransactions<'_> {
+        CardTransactions::new(&mut self.tx)
+    }
+
+    pub fn sandbox_card(&mut self) -> SandboxCard<'_> {
+        SandboxCard::new(&mut self.tx, self.backend)
     }
 
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {

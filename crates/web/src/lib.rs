@@ -4,27 +4,47 @@
 pub mod metrics;
 pub mod operations;
 pub mod partner;
+pub mod payment_page;
+pub mod soap_api;
 
 use axum::Router;
 use gateway::MerchantConfig;
 use gateway::ancv_payments::AncvPayments;
+use gateway::web_payments::WebPayments;
 use std::sync::Arc;
 
 /// What every handler may need.
 #[derive(Clone)]
 pub struct AppState {
     pub config: MerchantConfig,
-    pub ancv: AncvPayments,
+    pub web_payments: WebPayments,
+    /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
+    pub public_base: String,
+    /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
+    pub homologation: bool,
     pub metrics: Arc<metrics::HttpMetrics>,
 }
 
 impl AppState {
-    pub fn new(config: MerchantConfig, ancv: AncvPayments) -> AppState {
+    pub fn new(config: MerchantConfig, web_payments: WebPayments, public_base: &str) -> AppState {
         AppState {
             config,
-            ancv,
+            web_payments,
+            public_base: public_base.trim_end_matches('/').to_owned(),
+            homologation: false,
             metrics: Arc::new(metrics::HttpMetrics::default()),
         }
+    }
+
+    pub fn in_homologation(self) -> AppState {
+        AppState {
+            homologation: true,
+            ..self
+        }
+    }
+
+    pub fn ancv(&self) -> &AncvPayments {
+        self.web_payments.ancv()
     }
 }
 
@@ -34,6 +54,8 @@ pub struct Extras {
     /// The ANCV sandbox (homologation only), mounted at `/sandbox/ancv`. In production it is
     /// absent, so every `/sandbox/` path answers 404.
     pub ancv_sandbox: Option<Router>,
+    /// The card sandbox (homologation only): its API at `/sandbox/card`, its ACS at `/sandbox/acs`.
+    pub card_sandbox: Option<Router>,
 }
 
 /// The whole application.
@@ -41,9 +63,14 @@ pub fn app(state: AppState, extras: Extras) -> Router {
     let mut router = Router::new()
         .merge(operations::router())
         .merge(partner::router())
+        .merge(soap_api::router())
+        .merge(payment_page::router())
         .with_state(state.clone());
     if let Some(sandbox) = extras.ancv_sandbox {
         router = router.nest("/sandbox/ancv", sandbox);
+    }
+    if let Some(sandbox) = extras.card_sandbox {
+        router = router.merge(sandbox);
     }
     router.layer(axum::middleware::from_fn_with_state(state, metrics::record))
 }

@@ -16,14 +16,26 @@ pub fn router() -> Router<AppState> {
 
 /// Answers at once: the notification is only a hint, checked (seal) and then followed by a job
 /// that re-reads the transaction at ANCV.
-async fn ancv_notification(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
-    let seal = headers.get(ancv::client::SEAL_HEADER).and_then(|value| value.to_str().ok());
-    match state.ancv.notification_received(seal, &body).await {
+async fn ancv_notification(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, &'static str) {
+    let seal = headers
+        .get(ancv::client::SEAL_HEADER)
+        .and_then(|value| value.to_str().ok());
+    match state.ancv().notification_received(seal, &body).await {
         Ok(()) => (StatusCode::OK, "{}"),
-        Err(NotificationRejected::Malformed) => (StatusCode::BAD_REQUEST, "{\"error\":\"not an ANCV notification\"}"),
+        Err(NotificationRejected::Malformed) => (
+            StatusCode::BAD_REQUEST,
+            "{\"error\":\"not an ANCV notification\"}",
+        ),
         Err(NotificationRejected::BadSeal(reason)) => {
             tracing::warn!(%reason, "ANCV notification with a bad seal refused");
-            (StatusCode::UNAUTHORIZED, "{\"error\":\"invalid ANCV-Security seal\"}")
+            (
+                StatusCode::UNAUTHORIZED,
+                "{\"error\":\"invalid ANCV-Security seal\"}",
+            )
         }
     }
 }

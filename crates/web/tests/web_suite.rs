@@ -1,55 +1,19 @@
 //! The operations endpoints over real HTTP, on SQLite and PostgreSQL.
 
-use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
-use domain::clock::{Clock, SystemClock};
-use domain::random::OsRandom;
-use gateway::MerchantConfig;
-use gateway::ancv_payments::{AncvPayments, AncvPaymentsConfig};
-use std::time::Duration;
+mod support;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
-use store::{DatabaseUrl, Store};
+use store::Store;
 use testkit::TestDb;
-use web::AppState;
 
 testkit::backend_suite![
     healthz_follows_the_database,
     metrics_count_requests_by_route_and_status,
 ];
 
-/// The app with an ANCV connector pointing nowhere (these tests never reach ANCV).
 async fn serve(db: &TestDb) -> (SocketAddr, Store) {
-    let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let config = MerchantConfig::new(store.clone(), clock.clone(), Arc::new(OsRandom)).await.unwrap();
-    let key = SealKey::new("ver001", "0123456789abcdef").unwrap();
-    let client = AncvClient::new(
-        ClientConfig {
-            base_url: "http://127.0.0.1:9/acquisition/api/public/v1".into(),
-            service_provider_id: "900001".into(),
-            seal_key: key.clone(),
-            connect_timeout: Duration::from_millis(200),
-            read_timeout: Duration::from_millis(200),
-        },
-        clock.clone(),
-    )
-    .unwrap();
-    let ancv = AncvPayments::new(
-        store.clone(),
-        clock,
-        Arc::new(OsRandom),
-        AncvPaymentsConfig {
-            client,
-            notification_keys: SealKeyring::new(vec![key]),
-            notification_url: "http://127.0.0.1:9/partner/ancv/notifications".into(),
-            poll_interval_ms: 3_000,
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let app = web::app(AppState::new(config, ancv), web::Extras::default());
-    tokio::spawn(axum::serve(listener, app).into_future());
-    (address, store)
+    let harness = support::Harness::start(db).await;
+    (harness.address, harness.store.clone())
 }
 
 async fn healthz_follows_the_database(db: TestDb) {

@@ -3,6 +3,8 @@
 mod admin;
 mod components;
 mod output;
+mod remit;
+mod sandbox;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -42,7 +44,7 @@ impl CommandError {
     }
 
     /// Names the field as the flag that carries it (`shop_id` → `--shop-id`).
-    fn invalid(error: &FieldError, json: bool) -> CommandError {
+    pub(crate) fn invalid(error: &FieldError, json: bool) -> CommandError {
         let flag = format!("--{}", error.field.replace('_', "-"));
         let line = format!("{flag}: {}", error.rule);
         let json = json.then(|| {
@@ -69,6 +71,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), CommandError> {
         }
         Command::Contract(command) => {
             admin::contract(&open_config(&settings).await?, command, cli.json).await
+        }
+        Command::Remit => remit::run(settings, cli.json).await,
+        Command::Sandbox(crate::cli::SandboxCommand::Ancv(args)) => {
+            sandbox::run(settings, args, cli.json).await
         }
     }
 }

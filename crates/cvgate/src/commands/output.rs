@@ -15,6 +15,20 @@ impl Output {
         println!("{value}");
     }
 
+    /// Any serialisable result: JSON with `--json`, else indented JSON (readable enough for the
+    /// sandbox's administration).
+    pub fn value<T: serde::Serialize>(&self, value: &T) {
+        let json = serde_json::to_value(value).unwrap_or(Value::Null);
+        if self.json {
+            self.print_json(json);
+        } else {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
+        }
+    }
+
     pub fn access_key(&self, merchant_id: &MerchantId, key: &AccessKey, what: &str) {
         if self.json {
             return self.print_json(

@@ -2,13 +2,14 @@
 //! and stop gracefully on SIGINT/SIGTERM.
 
 use super::CommandError;
+use super::components;
 use crate::settings::{Environment, Settings};
 use anyhow::Context;
-use super::components;
 use domain::clock::{Clock, SystemClock};
 use domain::random::{OsRandom, SharedRandom};
 use gateway::MerchantConfig;
 use gateway::demo::{self, DemoMerchant};
+use gateway::web_payments::{NotificationPolicy, WebPayments};
 use jobs::Worker;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,16 +36,60 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting listen)", settings.listen))?;
-    let bound = listener.local_addr().context("the listening socket has no address")?;
+    let bound = listener
+        .local_addr()
+        .context("the listening socket has no address")?;
     let base = settings.public_base(bound);
 
     let mut worker = Worker::new(store.clone(), clock.clone());
     let ancv = components::ancv_payments(&settings, &store, &clock, &random, bound, &base)?
         .with_worker_wake(worker.wake_handle());
-    for handler in ancv.job_handlers() {
+    let card = components::card_payments(
+        &settings,
+        &store,
+        &clock,
+        &random,
+        bound,
+        worker.wake_handle(),
+    )?;
+    card.schedule_remittance().await?;
+    let notifications = NotificationPolicy {
+        retry_every_ms: seconds_to_ms(settings.notifications.retry_every_secs),
+        give_up_after_ms: seconds_to_ms(settings.notifications.give_up_after_secs),
+    };
+    let web_payments = WebPayments::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        ancv.clone(),
+        card.clone(),
+        base.clone(),
+        notifications,
+    )
+    .with_worker_wake(worker.wake_handle());
+    for handler in ancv
+        .job_handlers()
+        .into_iter()
+        .chain(card.job_handlers())
+        .chain(web_payments.job_handlers())
+    {
         worker.register(handler);
     }
-    let extras = Extras::default();
+    let mut extras = Extras::default();
+    if settings.env == Environment::Homologation {
+        let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random)?;
+        sandbox
+            .seed_test_data()
+            .await
+            .map_err(|e| CommandError::Internal(anyhow::anyhow!(e)))?;
+        sandbox.set_job_wake(worker.wake_handle());
+        for handler in sandbox.job_handlers() {
+            worker.register(handler);
+        }
+        extras.ancv_sandbox = Some(sandbox.router());
+        extras.card_sandbox =
+            Some(components::card_sandbox(&store, &clock, &random, &base).router());
+    }
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker_task = tokio::spawn(worker.run(WORKER_IDLE, wait_for_stop(stopped.clone())));
@@ -53,7 +98,11 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
-    let served = axum::serve(listener, web::app(AppState::new(config, ancv), extras))
+    let mut state = AppState::new(config, web_payments, &base);
+    if settings.env == Environment::Homologation {
+        state = state.in_homologation();
+    }
+    let served = axum::serve(listener, web::app(state, extras))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             let _ = stop.send(true);
@@ -67,10 +116,14 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     Ok(())
 }
 
+fn seconds_to_ms(seconds: u64) -> i64 {
+    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
 /// How long the background worker sleeps when nothing is due (it is woken for new work).
 const WORKER_IDLE: Duration = Duration::from_millis(500);
 
-async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
     while !*stopped.borrow_and_update() {
         if stopped.changed().await.is_err() {
             return;
@@ -120,8 +173,21 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
     }
     println!();
     println!("Useful URLs:");
-    println!("  health:   {base}/healthz");
-    println!("  metrics:  {base}/metrics");
+    println!(
+        "  WebPaymentAPI:      {base}{}  (WSDL: ?wsdl)",
+        web::soap_api::WEB_PAYMENT_API
+    );
+    if settings.env == Environment::Homologation {
+        println!(
+            "  ANCV sandbox app:   {base}/sandbox/ancv/app/  (the beneficiary validates here: no push notification in homologation)"
+        );
+        println!(
+            "  ANCV sandbox API:   {base}/sandbox/ancv{}",
+            ancv::API_PATH
+        );
+    }
+    println!("  health:             {base}/healthz");
+    println!("  metrics:            {base}/metrics");
     println!();
 }
 
@@ -145,7 +211,7 @@ fn database_flag(url: &DatabaseUrl) -> String {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -66,10 +66,16 @@ pub struct Server {
 
 /// Starts `cvgate serve --listen 127.0.0.1:0 EXTRA…` and waits for its listening line.
 pub async fn start_server(db: &TestDb, dir: &Path, extra: &[&str]) -> Server {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
     let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
     args.extend_from_slice(extra);
-    let mut child = command(db, dir, &args)
+    start_command(db, dir, &args, "cvgate listening on http://").await
+}
+
+/// Starts `cvgate ARGS…` and waits for the stdout line starting with `listening` (followed by
+/// the address).
+pub async fn start_command(db: &TestDb, dir: &Path, args: &[&str], listening: &str) -> Server {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    let mut child = command(db, dir, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -88,7 +94,7 @@ pub async fn start_server(db: &TestDb, dir: &Path, extra: &[&str]) -> Server {
         while let Some(line) = lines.next_line().await.expect("stdout readable") {
             banner.push_str(&line);
             banner.push('\n');
-            if let Some(rest) = line.strip_prefix("cvgate listening on http://") {
+            if let Some(rest) = line.strip_prefix(listening) {
                 return rest.split_whitespace().next().unwrap().to_owned();
             }
         }

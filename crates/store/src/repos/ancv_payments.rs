@@ -129,7 +129,7 @@ impl<'a> AncvPayments<'a> {
     }
 
     pub async fn events(&mut self, payment_id: &str) -> Result<Vec<AncvPaymentEvent>, StoreError> {
-        let rows = sqlx::query("SELECT state, source, at FROM ancv_payment_events WHERE payment_id = $1 ORDER BY at, state")
+        let rows = sqlx::query("SELECT state, source, at FROM ancv_payment_events WHERE payment_id = $1 ORDER BY at, id")
             .bind(payment_id)
             .fetch_all(&mut *self.conn)
             .await?;

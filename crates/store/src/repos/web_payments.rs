@@ -1,0 +1,251 @@
+use crate::StoreError;
+use domain::clock::Timestamp;
+use domain::contract::ContractNumber;
+use domain::merchant::MerchantId;
+use domain::money::Currency;
+use domain::return_code::ReturnCode;
+use domain::web_payment::request::{Action, BuyerInput, Language};
+use domain::web_payment::{Session, SessionState, ValidWebPayment, WebPayment};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Web payment sessions.
+pub struct WebPayments<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+const SELECT: &str = "SELECT token, merchant_id, pos_id, payment_contract, offered, offered_after_failure, amount, currency,
+    action, order_ref, order_amount, order_date, return_url, cancel_url, notification_url, language, buyer_title,
+    buyer_last_name, buyer_first_name, buyer_email, buyer_mobile_phone, buyer_customer_id, soft_descriptor,
+    merchant_name, page_secret, state, attempts, ancv_payment_id, ancv_validated, card_transaction_id, last_code, expires_at,
+    opened_at, finalized_at, merchant_read_at, created_at, updated_at, version FROM web_payments";
+
+impl<'a> WebPayments<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
+        WebPayments { conn }
+    }
+
+    pub async fn insert(&mut self, payment: &WebPayment) -> Result<(), StoreError> {
+        let r = &payment.request;
+        let s = &payment.session;
+        sqlx::query(
+            "INSERT INTO web_payments (token, merchant_id, pos_id, payment_contract, offered, offered_after_failure,
+                amount, currency, action, order_ref, order_amount, order_date, return_url, cancel_url, notification_url,
+                language, buyer_title, buyer_last_name, buyer_first_name, buyer_email, buyer_mobile_phone,
+                buyer_customer_id, soft_descriptor, merchant_name, page_secret, state, attempts, ancv_payment_id, ancv_validated,
+                card_transaction_id, last_code, expires_at, opened_at, finalized_at, merchant_read_at, created_at,
+                updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)",
+        )
+        .bind(&payment.token)
+        .bind(payment.merchant_id.as_str())
+        .bind(payment.pos_id)
+        .bind(r.payment_contract.as_str())
+        .bind(join(&r.offered))
+        .bind(join(&r.offered_after_failure))
+        .bind(r.amount)
+        .bind(i64::from(r.currency.code()))
+        .bind(r.action.code())
+        .bind(&r.order_ref)
+        .bind(r.order_amount)
+        .bind(&r.order_date)
+        .bind(&r.return_url)
+        .bind(&r.cancel_url)
+        .bind(r.notification_url.as_deref())
+        .bind(r.language.code())
+        .bind(r.buyer.title.as_deref())
+        .bind(r.buyer.last_name.as_deref())
+        .bind(r.buyer.first_name.as_deref())
+        .bind(r.buyer.email.as_deref())
+        .bind(r.buyer.mobile_phone.as_deref())
+        .bind(r.buyer.customer_id.as_deref())
+        .bind(r.soft_descriptor.as_deref())
+        .bind(r.merchant_name.as_deref())
+        .bind(&payment.page_secret)
+        .bind(s.state.as_str())
+        .bind(i64::from(s.attempts))
+        .bind(s.ancv_payment_id.as_deref())
+        .bind(s.ancv_validated)
+        .bind(s.card_transaction_id.as_deref())
+        .bind(s.last_code.map(ReturnCode::code))
+        .bind(s.expires_at.millis())
+        .bind(payment.opened_at.map(Timestamp::millis))
+        .bind(payment.finalized_at.map(Timestamp::millis))
+        .bind(payment.merchant_read_at.map(Timestamp::millis))
+        .bind(payment.created_at.millis())
+        .bind(payment.updated_at.millis())
+        .bind(payment.version)
+        .execute(&mut *self.conn)
+        .await?;
+        for (position, (key, value)) in r.private_data.iter().enumerate() {
+            sqlx::query("INSERT INTO web_payment_private_data (token, position, data_key, value) VALUES ($1, $2, $3, $4)")
+                .bind(&payment.token)
+                .bind(position as i64)
+                .bind(key)
+                .bind(value)
+                .execute(&mut *self.conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn find(&mut self, token: &str) -> Result<Option<WebPayment>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE token = $1")))
+            .bind(token)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.complete(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The session an ANCV payment belongs to.
+    pub async fn find_by_ancv_payment(
+        &mut self,
+        payment_id: &str,
+    ) -> Result<Option<WebPayment>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE ancv_payment_id = $1"
+        )))
+        .bind(payment_id)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.complete(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the session's progress if nobody changed it since `payment.version` was read; the
+    /// stored version then grows by one. False when someone else was first.
+    pub async fn save_progress(&mut self, payment: &WebPayment) -> Result<bool, StoreError> {
+        let s = &payment.session;
+        let done = sqlx::query(
+            "UPDATE web_payments SET state = $1, attempts = $2, ancv_payment_id = $3, ancv_validated = $4,
+                card_transaction_id = $5, last_code = $6, opened_at = $7, finalized_at = $8, merchant_read_at = $9,
+                updated_at = $10, version = version + 1
+             WHERE token = $11 AND version = $12",
+        )
+        .bind(s.state.as_str())
+        .bind(i64::from(s.attempts))
+        .bind(s.ancv_payment_id.as_deref())
+        .bind(s.ancv_validated)
+        .bind(s.card_transaction_id.as_deref())
+        .bind(s.last_code.map(ReturnCode::code))
+        .bind(payment.opened_at.map(Timestamp::millis))
+        .bind(payment.finalized_at.map(Timestamp::millis))
+        .bind(payment.merchant_read_at.map(Timestamp::millis))
+        .bind(payment.updated_at.millis())
+        .bind(&payment.token)
+        .bind(payment.version)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn complete(&mut self, row: &AnyRow) -> Result<WebPayment, StoreError> {
+        let token: String = row.try_get("token")?;
+        let private_data = sqlx::query("SELECT data_key, value FROM web_payment_private_data WHERE token = $1 ORDER BY position")
+            .bind(&token)
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("data_key")?, r.try_get("value")?)))
+            .collect::<Result<Vec<(String, String)>, StoreError>>()?;
+        from_row(row, private_data)
+    }
+}
+
+fn join(numbers: &[ContractNumber]) -> String {
+    numbers
+        .iter()
+        .map(ContractNumber::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn from_row(row: &AnyRow, private_data: Vec<(String, String)>) -> Result<WebPayment, StoreError> {
+    let corrupt = |e: String| StoreError::corrupt("web_payments", e);
+    let numbers = |column: &str| -> Result<Vec<ContractNumber>, StoreError> {
+        let text: String = row.try_get(column)?;
+        text.split(',')
+            .filter(|n| !n.is_empty())
+            .map(|n| ContractNumber::parse(column, n).map_err(|e| corrupt(e.to_string())))
+            .collect()
+    };
+    let time = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
+    };
+    let action = match row.try_get::<String, _>("action")?.as_str() {
+        "100" => Action::Authorization,
+        "101" => Action::AuthorizationAndCapture,
+        other => return Err(corrupt(format!("action {other:?}"))),
+    };
+    let state: String = row.try_get("state")?;
+    let last_code: Option<String> = row.try_get("last_code")?;
+    let request = ValidWebPayment {
+        amount: row.try_get("amount")?,
+        currency: Currency::from_code("currency", row.try_get("currency")?)
+            .map_err(|e| corrupt(e.to_string()))?,
+        action,
+        order_ref: row.try_get("order_ref")?,
+        order_amount: row.try_get("order_amount")?,
+        order_date: row.try_get("order_date")?,
+        payment_contract: ContractNumber::parse(
+            "payment_contract",
+            &row.try_get::<String, _>("payment_contract")?,
+        )
+        .map_err(|e| corrupt(e.to_string()))?,
+        offered: numbers("offered")?,
+        offered_after_failure: numbers("offered_after_failure")?,
+        return_url: row.try_get("return_url")?,
+        cancel_url: row.try_get("cancel_url")?,
+        notification_url: row.try_get("notification_url")?,
+        language: Language::from_code(Some(&row.try_get::<String, _>("language")?)),
+        buyer: BuyerInput {
+            title: row.try_get("buyer_title")?,
+            last_name: row.try_get("buyer_last_name")?,
+            first_name: row.try_get("buyer_first_name")?,
+            email: row.try_get("buyer_email")?,
+            mobile_phone: row.try_get("buyer_mobile_phone")?,
+            customer_id: row.try_get("buyer_customer_id")?,
+        },
+        private_data,
+        soft_descriptor: row.try_get("soft_descriptor")?,
+        merchant_name: row.try_get("merchant_name")?,
+    };
+    let session = Session {
+        state: SessionState::parse(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?,
+        amount: request.amount,
+        expires_at: Timestamp(row.try_get("expires_at")?),
+        attempts: u8::try_from(row.try_get::<i64, _>("attempts")?)
+            .map_err(|e| corrupt(e.to_string()))?,
+        ancv_payment_id: row.try_get("ancv_payment_id")?,
+        ancv_validated: row.try_get("ancv_validated")?,
+        card_transaction_id: row.try_get("card_transaction_id")?,
+        last_code: match last_code {
+            Some(code) => Some(
+                ReturnCode::from_code(&code)
+                    .ok_or_else(|| corrupt(format!("last_code {code:?}")))?,
+            ),
+            None => None,
+        },
+    };
+    Ok(WebPayment {
+        token: row.try_get("token")?,
+        merchant_id: MerchantId::parse("merchant_id", &row.try_get::<String, _>("merchant_id")?)
+            .map_err(|e| corrupt(e.to_string()))?,
+        pos_id: row.try_get("pos_id")?,
+        request,
+        session,
+        page_secret: row.try_get("page_secret")?,
+        opened_at: time("opened_at")?,
+        finalized_at: time("finalized_at")?,
+        merchant_read_at: time("merchant_read_at")?,
+        created_at: Timestamp(row.try_get("created_at")?),
+        updated_at: Timestamp(row.try_get("updated_at")?),
+        version: row.try_get("version")?,
+    })
+}

@@ -1,0 +1,311 @@
+//! The hosted payment page at `redirectURL` (`/webpayment/{token}`): the buyer chooses
+//! Chèque-Vacances Connect or a card, waits for the app's validation, pays the rest by card,
+//! and goes back to the shop. French or English (the session's `languageCode`), usable without
+//! JavaScript, every form protected against CSRF, a strict Content-Security-Policy.
+
+mod security;
+mod templates;
+mod texts;
+mod view;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::web_payment::SessionState;
+use gateway::web_payments::{Snapshot, WebPaymentError};
+use serde::Deserialize;
+use view::{FormError, Inputs, SandboxView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/webpayment/{token}", get(show))
+        .route("/webpayment/{token}/status", get(status))
+        .route("/webpayment/{token}/ancv", post(start_ancv))
+        .route("/webpayment/{token}/card", post(pay_card))
+        .route("/webpayment/{token}/3ds", get(three_ds_return))
+        .route("/webpayment/{token}/cancel", post(cancel))
+        .route("/webpayment-assets/{file}", get(asset))
+        .layer(middleware::from_fn(security::headers))
+}
+
+#[derive(Deserialize)]
+struct AncvForm {
+    csrf: String,
+    beneficiary: String,
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// The card form. No `Debug`: the number and the CVV must never be printed.
+#[derive(Deserialize)]
+struct CardForm {
+    csrf: String,
+    contract: String,
+    number: String,
+    expiry: String,
+    cvv: String,
+}
+
+#[derive(Deserialize)]
+struct ChallengeReturn {
+    challenge: Option<String>,
+}
+
+async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match state.web_payments.refresh(&token).await {
+        Ok(snapshot) => render(&state, &snapshot, None, "", StatusCode::OK),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// For the page's script: the state, to reload when it changes.
+async fn status(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match state.web_payments.refresh(&token).await {
+        Ok(snapshot) => {
+            let session = &snapshot.payment.session;
+            axum::Json(serde_json::json!({"state": session.state.as_str(), "code": session.return_code().code()})).into_response()
+        }
+        Err(WebPaymentError::UnknownToken) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => internal(&error),
+    }
+}
+
+async fn start_ancv(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<AncvForm>,
+) -> Response {
+    let snapshot = match checked(&state, &token, &headers, &form.csrf).await {
+        Ok(snapshot) => snapshot,
+        Err(response) => return response,
+    };
+    match state
+        .web_payments
+        .start_ancv(&token, &form.beneficiary)
+        .await
+    {
+        Ok(_) => see_page(&token),
+        Err(WebPaymentError::Invalid(error)) => {
+            let form_error = FormError {
+                message: card_error_message(&snapshot, &error),
+                field: Some(error.field.clone()),
+            };
+            render(
+                &state,
+                &snapshot,
+                Some(form_error),
+                &form.beneficiary,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(WebPaymentError::NotNow(message)) => render(
+            &state,
+            &snapshot,
+            Some(FormError {
+                message,
+                field: None,
+            }),
+            &form.beneficiary,
+            StatusCode::CONFLICT,
+        ),
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn pay_card(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<CardForm>,
+) -> Response {
+    let snapshot = match checked(&state, &token, &headers, &form.csrf).await {
+        Ok(snapshot) => snapshot,
+        Err(response) => return response,
+    };
+    let card = domain::card::CardInput::new(form.number, form.expiry, form.cvv);
+    match state
+        .web_payments
+        .pay_card(&token, &form.contract, card)
+        .await
+    {
+        Ok(after) => match after.card.as_ref().and_then(|c| c.challenge_url.clone()) {
+            Some(challenge) if after.payment.session.state == SessionState::CardChallenge => {
+                Redirect::to(&challenge).into_response()
+            }
+            _ => see_page(&token),
+        },
+        Err(WebPaymentError::Invalid(error)) => {
+            let form_error = FormError {
+                message: card_error_message(&snapshot, &error),
+                field: Some(error.field.clone()),
+            };
+            render(
+                &state,
+                &snapshot,
+                Some(form_error),
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(WebPaymentError::NotNow(message)) => render(
+            &state,
+            &snapshot,
+            Some(FormError {
+                message,
+                field: None,
+            }),
+            "",
+            StatusCode::CONFLICT,
+        ),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// The ACS sends the buyer back here with `?challenge=<ref>`.
+async fn three_ds_return(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<ChallengeReturn>,
+) -> Response {
+    let Some(challenge) = query.challenge else {
+        return see_page(&token);
+    };
+    match state
+        .web_payments
+        .complete_three_ds(&token, &challenge)
+        .await
+    {
+        Ok(_) | Err(WebPaymentError::NotNow(_)) => see_page(&token),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// A card field error in the buyer's language.
+fn card_error_message(snapshot: &Snapshot, error: &domain::FieldError) -> String {
+    texts::field_error(view::language(snapshot), &error.field)
+        .unwrap_or(&error.rule)
+        .to_owned()
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(response) = checked(&state, &token, &headers, &form.csrf).await {
+        return response;
+    }
+    match state.web_payments.cancel(&token).await {
+        Ok(_) | Err(WebPaymentError::NotNow(_)) => see_page(&token),
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match templates::asset(&file) {
+        Some((content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The session, after checking that the form comes from its page.
+async fn checked(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Snapshot, Response> {
+    if !security::same_origin(headers, &state.public_base) {
+        return Err((StatusCode::FORBIDDEN, "cross-site form submission refused").into_response());
+    }
+    let snapshot = state
+        .web_payments
+        .snapshot(token)
+        .await
+        .map_err(|error| error_page(&error))?;
+    if !security::csrf_matches(&snapshot.payment.page_secret, csrf) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "this form has expired; reload the payment page",
+        )
+            .into_response());
+    }
+    Ok(snapshot)
+}
+
+/// After a POST, the page again (303: reloading it never resubmits the form).
+fn see_page(token: &str) -> Response {
+    Redirect::to(&gateway::web_payments::page_path(token)).into_response()
+}
+
+fn render(
+    state: &AppState,
+    snapshot: &Snapshot,
+    form_error: Option<FormError>,
+    beneficiary: &str,
+    status: StatusCode,
+) -> Response {
+    let sandbox = state.homologation.then(|| {
+        let app_url = format!("{}/sandbox/ancv/app/", state.public_base);
+        SandboxView {
+            qr_svg: security::qr_svg(&app_url),
+            app_url,
+        }
+    });
+    let page = view::build(Inputs {
+        snapshot,
+        now: state.web_payments.now(),
+        form_error,
+        beneficiary,
+        sandbox,
+        challenge_url: snapshot
+            .card
+            .as_ref()
+            .and_then(|card| card.challenge_url.clone()),
+    });
+    match templates::environment()
+        .get_template("page.html")
+        .and_then(|t| t.render(&page))
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => internal(&error),
+    }
+}
+
+fn error_page(error: &WebPaymentError) -> Response {
+    match error {
+        WebPaymentError::UnknownToken => {
+            let t = texts::texts(domain::web_payment::request::Language::French);
+            let context = minijinja::context! { t => t, message => format!("{} / This payment does not exist or is no longer available.", t.unknown_token) };
+            match templates::environment()
+                .get_template("message.html")
+                .and_then(|t| t.render(context))
+            {
+                Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
+                Err(error) => internal(&error),
+            }
+        }
+        other => internal(other),
+    }
+}
+
+fn internal(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%error, "payment page failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}

@@ -1,0 +1,205 @@
+//! What a hostile or broken client gets from the SOAP endpoints, and merchant notifications.
+
+mod support;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use support::{DoWebPayment, Harness, soap_value};
+use testkit::TestDb;
+
+testkit::backend_suite![
+    bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy,
+    the_wsdl_has_the_real_address,
+    a_merchant_endpoint_failing_twice_gets_exactly_three_calls,
+    no_notification_after_the_merchant_read_the_final_result,
+];
+
+async fn bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (status, body) = h.soap("WebPaymentAPI", "<not xml").await;
+    assert_eq!(status, 500);
+    assert_eq!(
+        soap_value(&body, &["faultcode"]).as_deref(),
+        Some("SOAP-ENV:Client"),
+        "{body}"
+    );
+    let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>&lol3;</SOAP-ENV:Body></SOAP-ENV:Envelope>"#;
+    let (status, body) = h.soap("WebPaymentAPI", bomb).await;
+    assert_eq!(status, 500);
+    assert!(body.contains("DTDs are not accepted"), "{body}");
+    let unknown = r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:i="http://impl.ws.payline.experian.com"><e:Body><i:doSomethingRequest/></e:Body></e:Envelope>"#;
+    let (status, body) = h.soap("WebPaymentAPI", unknown).await;
+    assert_eq!(status, 500);
+    assert!(body.contains("no operation doSomething"), "{body}");
+    let huge = format!(
+        "{}{}",
+        DoWebPayment::default().envelope(),
+        " ".repeat(2 << 20)
+    );
+    // Its own client: the server closes that connection after refusing the body.
+    let too_big = reqwest::Client::new()
+        .post(format!("{}/V4/services/WebPaymentAPI", h.base))
+        .basic_auth(h.merchant_id.as_str(), Some(h.access_key.expose()))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), 413);
+    let wrong = h
+        .http
+        .post(format!("{}/V4/services/WebPaymentAPI", h.base))
+        .basic_auth(h.merchant_id.as_str(), Some("wrong-key"))
+        .body(DoWebPayment::default().envelope())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong.headers().contains_key("www-authenticate"));
+    let anonymous = h
+        .http
+        .post(format!("{}/V4/services/WebPaymentAPI", h.base))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        h.http
+            .get(format!("{}/healthz", h.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    h.do_web_payment(&DoWebPayment::default()).await;
+}
+
+async fn the_wsdl_has_the_real_address(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let wsdl = h
+        .http
+        .get(format!("{}/V4/services/WebPaymentAPI?wsdl", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wsdl.status(), 200);
+    let text = wsdl.text().await.unwrap();
+    assert!(
+        text.contains(&format!(
+            r#"location="{}/V4/services/WebPaymentAPI""#,
+            h.base
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"<element name="doWebPaymentRequest">"#)
+            && text.contains(r#"name="getWebPaymentDetailsResponse""#)
+    );
+}
+
+/// A merchant endpoint that answers 500 `failures` times, then 200, recording every call.
+#[derive(Clone, Default)]
+struct Merchant {
+    calls: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    failures: Arc<Mutex<usize>>,
+}
+
+async fn notified(
+    State(merchant): State<Merchant>,
+    Query(query): Query<HashMap<String, String>>,
+) -> axum::http::StatusCode {
+    merchant.calls.lock().unwrap().push(query);
+    let mut failures = merchant.failures.lock().unwrap();
+    if *failures > 0 {
+        *failures -= 1;
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        axum::http::StatusCode::OK
+    }
+}
+
+async fn merchant_endpoint(failures: usize) -> (String, Merchant) {
+    let merchant = Merchant {
+        failures: Arc::new(Mutex::new(failures)),
+        ..Merchant::default()
+    };
+    let app = Router::new()
+        .route("/notify", get(notified))
+        .with_state(merchant.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, app).into_future());
+    (url, merchant)
+}
+
+async fn a_merchant_endpoint_failing_twice_gets_exactly_three_calls(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (url, merchant) = merchant_endpoint(2).await;
+    let token = h
+        .do_web_payment(&DoWebPayment {
+            notification_url: Some(&url),
+            ..DoWebPayment::default()
+        })
+        .await;
+    h.page(&token).await;
+    h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
+        .await;
+    h.advance(2_000).await;
+    assert_eq!(
+        merchant.calls.lock().unwrap().len(),
+        1,
+        "notified once the session is final"
+    );
+    for _ in 0..5 {
+        h.advance(60_000).await;
+    }
+    let calls = merchant.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.len(),
+        3,
+        "two failures, then the success, then nothing: {calls:?}"
+    );
+    for call in calls {
+        assert_eq!(
+            call.get("notificationType").map(String::as_str),
+            Some("WEBTRS")
+        );
+        assert_eq!(call.get("token"), Some(&token));
+    }
+}
+
+async fn no_notification_after_the_merchant_read_the_final_result(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (url, merchant) = merchant_endpoint(100).await;
+    let token = h
+        .do_web_payment(&DoWebPayment {
+            notification_url: Some(&url),
+            ..DoWebPayment::default()
+        })
+        .await;
+    h.page(&token).await;
+    h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
+        .await;
+    h.advance(2_000).await;
+    assert_eq!(
+        merchant.calls.lock().unwrap().len(),
+        1,
+        "the first call failed"
+    );
+    assert_eq!(
+        soap_value(&h.details(&token).await, &["result", "code"]).as_deref(),
+        Some("00000")
+    );
+    for _ in 0..5 {
+        h.advance(60_000).await;
+    }
+    assert_eq!(
+        merchant.calls.lock().unwrap().len(),
+        1,
+        "no call after the final result was read"
+    );
+}

@@ -1,0 +1,397 @@
+//! The whole application in one test: cvgate's routes and the ANCV sandbox on one loopback
+//! port (as `cvgate serve` mounts them), a `ManualClock`, and a job worker the test drains
+//! instead of sleeping.
+
+#![allow(dead_code)]
+
+use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
+use ancv_sandbox::{Sandbox, SandboxConfig};
+use card::sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
+use card::{HttpAcquirer, HttpAcquirerConfig};
+use domain::access_key::AccessKey;
+use domain::clock::{Clock, ManualClock, Timestamp};
+use domain::merchant::MerchantId;
+use domain::random::OsRandom;
+use gateway::MerchantConfig;
+use gateway::ancv_payments::{AncvPayments, AncvPaymentsConfig};
+use gateway::card_payments::{CardPayments, CardPaymentsConfig};
+use gateway::demo::DemoMerchant;
+use gateway::web_payments::{NotificationPolicy, WebPayments};
+use jobs::Worker;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{DatabaseUrl, Store};
+use testkit::TestDb;
+use web::{AppState, Extras};
+
+pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
+/// 2026-11-27T10:00:00Z.
+pub const START: Timestamp = Timestamp(1_795_773_600_000);
+
+pub struct Harness {
+    pub address: SocketAddr,
+    pub base: String,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    pub worker: Worker,
+    pub sandbox: Sandbox,
+    pub card_sandbox: CardSandbox,
+    pub web_payments: WebPayments,
+    pub merchant_id: MerchantId,
+    pub access_key: AccessKey,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    pub async fn start(db: &TestDb) -> Harness {
+        let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+            .await
+            .unwrap();
+        let clock = Arc::new(ManualClock::at(START));
+        let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let base = format!("http://{address}");
+        let key = SealKey::new("ver001", SEAL_KEY).unwrap();
+
+        let config = MerchantConfig::new(store.clone(), dyn_clock.clone(), Arc::new(OsRandom))
+            .await
+            .unwrap();
+        let DemoMerchant::Created {
+            merchant_id,
+            access_key,
+        } = config.ensure_demo_merchant().await.unwrap()
+        else {
+            panic!("a fresh database has no demo merchant")
+        };
+        let client = AncvClient::new(
+            ClientConfig {
+                base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
+                service_provider_id: "900001".into(),
+                seal_key: key.clone(),
+                connect_timeout: Duration::from_secs(5),
+                read_timeout: Duration::from_secs(5),
+            },
+            dyn_clock.clone(),
+        )
+        .unwrap();
+        let mut worker = Worker::new(store.clone(), dyn_clock.clone());
+        let ancv = AncvPayments::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            AncvPaymentsConfig {
+                client,
+                notification_keys: SealKeyring::new(vec![key.clone()]),
+                notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
+                poll_interval_ms: 3_000,
+            },
+        );
+        let card_sandbox = CardSandbox::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            CardSandboxConfig {
+                acs_base_url: format!("{base}{ACS_MOUNT}"),
+            },
+        );
+        let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
+            base_url: format!("{base}{API_MOUNT}"),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(5),
+        })
+        .unwrap();
+        let card = CardPayments::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            Arc::new(acquirer),
+            CardPaymentsConfig::default(),
+        );
+        let web_payments = WebPayments::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            ancv.clone(),
+            card.clone(),
+            base.clone(),
+            NotificationPolicy::default(),
+        );
+        let sandbox = Sandbox::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            SandboxConfig::new("900001", key),
+        );
+        sandbox.seed_test_data().await.unwrap();
+        let handlers = ancv
+            .job_handlers()
+            .into_iter()
+            .chain(card.job_handlers())
+            .chain(web_payments.job_handlers());
+        for handler in handlers.chain(sandbox.job_handlers()) {
+            worker.register(handler);
+        }
+        let app = web::app(
+            AppState::new(config, web_payments.clone(), &base).in_homologation(),
+            Extras {
+                ancv_sandbox: Some(sandbox.router()),
+                card_sandbox: Some(card_sandbox.router()),
+            },
+        );
+        tokio::spawn(axum::serve(listener, app).into_future());
+        Harness {
+            address,
+            base,
+            store,
+            clock,
+            worker,
+            sandbox,
+            card_sandbox,
+            web_payments,
+            merchant_id,
+            access_key,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Runs every job due now (deliveries, polls, …); returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        self.worker.run_due().await.unwrap()
+    }
+
+    /// Moves the clock, then runs what became due.
+    pub async fn advance(&self, millis: i64) -> usize {
+        self.clock.advance_millis(millis);
+        self.run_jobs().await
+    }
+
+    pub fn ancv(&self) -> &AncvPayments {
+        self.web_payments.ancv()
+    }
+
+    /// POSTs a SOAP envelope as the demo merchant; returns status and body.
+    pub async fn soap(&self, api: &str, envelope: &str) -> (u16, String) {
+        let response = self
+            .http
+            .post(format!("{}/V4/services/{api}", self.base))
+            .basic_auth(self.merchant_id.as_str(), Some(self.access_key.expose()))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(envelope.to_owned())
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+/// A `doWebPayment` request of the demo merchant: ANCV-DEMO then CB-DEMO, 60.00 €.
+pub fn web_payment_request(amount: i64) -> domain::web_payment::WebPaymentRequest {
+    use domain::web_payment::request::{BuyerInput, OrderInput, PaymentInput, WebPaymentRequest};
+    WebPaymentRequest {
+        version: Some("34".into()),
+        payment: Some(PaymentInput {
+            amount: Some(amount.to_string()),
+            currency: Some("978".into()),
+            action: Some("101".into()),
+            mode: Some("CPT".into()),
+            contract_number: Some("ANCV-DEMO".into()),
+            ..PaymentInput::default()
+        }),
+        return_url: Some("https://shop.example/return".into()),
+        cancel_url: Some("https://shop.example/cancel".into()),
+        order: Some(OrderInput {
+            reference: Some("order-1".into()),
+            amount: Some(amount.to_string()),
+            currency: Some("978".into()),
+            date: Some("27/11/2026 11:00".into()),
+        }),
+        selected_contracts: vec!["ANCV-DEMO".into(), "CB-DEMO".into()],
+        buyer: BuyerInput {
+            email: Some("camille.martin@example.com".into()),
+            ..BuyerInput::default()
+        },
+        ..WebPaymentRequest::default()
+    }
+}
+
+impl Harness {
+    /// A web payment whose buyer asked the app of `beneficiary`; returns the token and the
+    /// ANCV payment.
+    pub async fn ancv_session(
+        &self,
+        beneficiary: &str,
+        amount: i64,
+    ) -> (String, domain::ancv_payment::AncvPayment) {
+        let (token, _) = self
+            .web_payments
+            .create(&self.merchant_id, &web_payment_request(amount))
+            .await
+            .unwrap();
+        let snapshot = self
+            .web_payments
+            .start_ancv(&token, beneficiary)
+            .await
+            .unwrap();
+        (
+            token,
+            snapshot.ancv.expect("the session has its ANCV payment"),
+        )
+    }
+}
+
+/// A `doWebPayment` envelope as a Payline client sends it (prefixes, nils), with the demo
+/// merchant's contracts.
+pub struct DoWebPayment<'a> {
+    pub amount: i64,
+    pub contract: &'a str,
+    pub selected: &'a [&'a str],
+    pub email: Option<&'a str>,
+    pub notification_url: Option<&'a str>,
+    pub language: &'a str,
+    pub action: &'a str,
+}
+
+impl Default for DoWebPayment<'_> {
+    fn default() -> Self {
+        DoWebPayment {
+            amount: 6_000,
+            contract: "ANCV-DEMO",
+            selected: &["ANCV-DEMO", "CB-DEMO"],
+            email: Some("camille.martin@example.com"),
+            notification_url: None,
+            language: "fr",
+            action: "101",
+        }
+    }
+}
+
+impl DoWebPayment<'_> {
+    pub fn envelope(&self) -> String {
+        let nil = r#" xsi:nil="true"/>"#;
+        let email = self.email.map_or(format!("<ns2:email{nil}"), |e| {
+            format!("<ns2:email>{e}</ns2:email>")
+        });
+        let notification = self
+            .notification_url
+            .map_or(format!("<ns1:notificationURL{nil}"), |u| {
+                format!("<ns1:notificationURL>{u}</ns1:notificationURL>")
+            });
+        let selected: String = self
+            .selected
+            .iter()
+            .map(|c| format!("<ns2:selectedContract>{c}</ns2:selectedContract>"))
+            .collect();
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://impl.ws.payline.experian.com" xmlns:ns2="http://obj.ws.payline.experian.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><SOAP-ENV:Body><ns1:doWebPaymentRequest><ns1:version>34</ns1:version><ns1:payment><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:action>{action}</ns2:action><ns2:mode>CPT</ns2:mode><ns2:contractNumber>{contract}</ns2:contractNumber><ns2:differedActionDate xsi:nil="true"/></ns1:payment><ns1:returnURL>https://shop.example/return</ns1:returnURL><ns1:cancelURL>https://shop.example/cancel?from=pay</ns1:cancelURL><ns1:order><ns2:ref>order-42</ns2:ref><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:date>27/11/2026 11:00</ns2:date><ns2:details/></ns1:order>{notification}<ns1:selectedContractList>{selected}</ns1:selectedContractList><ns1:secondSelectedContractList xsi:nil="true"/><ns1:privateDataList/><ns1:languageCode>{language}</ns1:languageCode><ns1:buyer><ns2:lastName>Martin</ns2:lastName><ns2:firstName>Camille</ns2:firstName>{email}</ns1:buyer></ns1:doWebPaymentRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"#,
+            amount = self.amount,
+            action = self.action,
+            contract = self.contract,
+            language = self.language,
+        )
+    }
+}
+
+pub fn details_envelope(token: &str) -> String {
+    format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com"><soapenv:Body><impl:getWebPaymentDetailsRequest><impl:version>34</impl:version><impl:token>{token}</impl:token></impl:getWebPaymentDetailsRequest></soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+/// The text of `path` (element names, any namespace) in a SOAP answer, e.g.
+/// `["result", "code"]`.
+pub fn soap_value(xml: &str, path: &[&str]) -> Option<String> {
+    let doc = soap::xml::parse(xml.as_bytes()).expect("the answer is XML");
+    let mut element = doc.child("Body")?.children.first()?;
+    for name in path {
+        element = element.child(name)?;
+    }
+    element.own_value().map(str::to_owned)
+}
+
+impl Harness {
+    /// doWebPayment over SOAP; returns the token (panics unless 00000).
+    pub async fn do_web_payment(&self, request: &DoWebPayment<'_>) -> String {
+        let (status, body) = self.soap("WebPaymentAPI", &request.envelope()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            soap_value(&body, &["result", "code"]).as_deref(),
+            Some("00000"),
+            "{body}"
+        );
+        soap_value(&body, &["token"]).expect("a token")
+    }
+
+    /// getWebPaymentDetails over SOAP: the raw answer.
+    pub async fn details(&self, token: &str) -> String {
+        let (status, body) = self.soap("WebPaymentAPI", &details_envelope(token)).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// GET the payment page (opening the session), returning its HTML.
+    pub async fn page(&self, token: &str) -> String {
+        let response = self
+            .http
+            .get(format!("{}/webpayment/{token}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    }
+
+    /// POSTs a page form with the session's CSRF secret read from the page; returns the status
+    /// and the `Location` of a redirect.
+    pub async fn post_form(
+        &self,
+        token: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Option<String>) {
+        let html = self.page(token).await;
+        let csrf = html
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page has a form")
+            .to_owned();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(fields);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .post(format!("{}/webpayment/{token}/{action}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (response.status().as_u16(), location)
+    }
+}
+
+impl Harness {
+    /// The transaction as the ANCV sandbox has it (through the real connector).
+    pub async fn ancv_status(&self, ancv_id: &str) -> ancv::wire::Transaction {
+        let client = AncvClient::new(
+            ClientConfig {
+                base_url: format!("{}/sandbox/ancv{}", self.base, ancv::API_PATH),
+                service_provider_id: "900001".into(),
+                seal_key: SealKey::new("ver001", SEAL_KEY).unwrap(),
+                connect_timeout: Duration::from_secs(5),
+                read_timeout: Duration::from_secs(5),
+            },
+            self.clock.clone(),
+        )
+        .unwrap();
+        client.status(ancv_id).await.unwrap()
+    }
+}
