@@ -11,6 +11,7 @@ testkit::backend_suite![
     contracts_are_created_listed_shown_and_disabled,
     usage_errors_are_one_line_with_exit_2,
     the_ancv_sandbox_is_administered_from_the_cli,
+    remit_runs_the_card_remittance_now,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -591,5 +592,16 @@ async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
         &cvgate(&db, d, &["sandbox", "ancv", "settle", "--until", "NOW"]).await,
         "--until",
         "CONSIGNED or PAID",
+    );
+}
+
+async fn remit_runs_the_card_remittance_now(db: TestDb) {
+    let dir = workdir();
+    let run = cvgate(&db, dir.path(), &["remit", "--json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json(),
+        serde_json::json!({"remitted": []}),
+        "nothing captured yet"
     );
 }

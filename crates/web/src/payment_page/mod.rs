@@ -22,6 +22,7 @@ use view::{FormError, Inputs, SandboxView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/webpayment", get(by_query))
         .route("/webpayment/{token}", get(show))
         .route("/webpayment/{token}/status", get(status))
         .route("/webpayment/{token}/ancv", post(start_ancv))
@@ -62,6 +63,20 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
     match state.web_payments.refresh(&token).await {
         Ok(snapshot) => render(&state, &snapshot, None, "", StatusCode::OK),
         Err(error) => error_page(&error),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+    paylinetoken: Option<String>,
+}
+
+/// `/webpayment?token=…` (or `paylinetoken=…`): the same page, for links built the Payline way.
+async fn by_query(Query(query): Query<TokenQuery>) -> Response {
+    match query.token.or(query.paylinetoken) {
+        Some(token) => see_page(&token),
+        None => (StatusCode::BAD_REQUEST, "token is missing").into_response(),
     }
 }
 

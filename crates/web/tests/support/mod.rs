@@ -251,6 +251,7 @@ pub struct DoWebPayment<'a> {
     pub notification_url: Option<&'a str>,
     pub language: &'a str,
     pub action: &'a str,
+    pub return_url: &'a str,
 }
 
 impl Default for DoWebPayment<'_> {
@@ -263,6 +264,7 @@ impl Default for DoWebPayment<'_> {
             notification_url: None,
             language: "fr",
             action: "101",
+            return_url: "https://shop.example/return",
         }
     }
 }
@@ -285,11 +287,12 @@ impl DoWebPayment<'_> {
             .collect();
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://impl.ws.payline.experian.com" xmlns:ns2="http://obj.ws.payline.experian.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><SOAP-ENV:Body><ns1:doWebPaymentRequest><ns1:version>34</ns1:version><ns1:payment><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:action>{action}</ns2:action><ns2:mode>CPT</ns2:mode><ns2:contractNumber>{contract}</ns2:contractNumber><ns2:differedActionDate xsi:nil="true"/></ns1:payment><ns1:returnURL>https://shop.example/return</ns1:returnURL><ns1:cancelURL>https://shop.example/cancel?from=pay</ns1:cancelURL><ns1:order><ns2:ref>order-42</ns2:ref><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:date>27/11/2026 11:00</ns2:date><ns2:details/></ns1:order>{notification}<ns1:selectedContractList>{selected}</ns1:selectedContractList><ns1:secondSelectedContractList xsi:nil="true"/><ns1:privateDataList/><ns1:languageCode>{language}</ns1:languageCode><ns1:buyer><ns2:lastName>Martin</ns2:lastName><ns2:firstName>Camille</ns2:firstName>{email}</ns1:buyer></ns1:doWebPaymentRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"#,
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://impl.ws.payline.experian.com" xmlns:ns2="http://obj.ws.payline.experian.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><SOAP-ENV:Body><ns1:doWebPaymentRequest><ns1:version>34</ns1:version><ns1:payment><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:action>{action}</ns2:action><ns2:mode>CPT</ns2:mode><ns2:contractNumber>{contract}</ns2:contractNumber><ns2:differedActionDate xsi:nil="true"/></ns1:payment><ns1:returnURL>{return_url}</ns1:returnURL><ns1:cancelURL>https://shop.example/cancel?from=pay</ns1:cancelURL><ns1:order><ns2:ref>order-42</ns2:ref><ns2:amount>{amount}</ns2:amount><ns2:currency>978</ns2:currency><ns2:date>27/11/2026 11:00</ns2:date><ns2:details/></ns1:order>{notification}<ns1:selectedContractList>{selected}</ns1:selectedContractList><ns1:secondSelectedContractList xsi:nil="true"/><ns1:privateDataList/><ns1:languageCode>{language}</ns1:languageCode><ns1:buyer><ns2:lastName>Martin</ns2:lastName><ns2:firstName>Camille</ns2:firstName>{email}</ns1:buyer></ns1:doWebPaymentRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"#,
             amount = self.amount,
             action = self.action,
             contract = self.contract,
             language = self.language,
+            return_url = self.return_url,
         )
     }
 }

@@ -1,0 +1,248 @@
+//! The partial Chèque-Vacances + card flow in a real headless Chromium, from `redirectURL` to
+//! `returnURL`: once in French on a desktop with a 3-D Secure challenge, once in English 360 px
+//! wide. Skipped loudly without Chromium (a failure under CI=true).
+
+mod support;
+
+use axum::Router;
+use axum::routing::get;
+use browser::{Browser, LaunchOptions};
+use std::time::Duration;
+use support::{DoWebPayment, Harness, soap_value};
+use testkit::TestDb;
+
+testkit::backend_suite![
+    split_payment_in_french_with_3d_secure,
+    split_payment_in_english_360_px_wide
+];
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Pass {
+    name: &'static str,
+    language: &'static str,
+    options: LaunchOptions,
+    card: &'static str,
+    remaining: &'static str,
+    accepted: &'static str,
+}
+
+async fn split_payment_in_french_with_3d_secure(db: TestDb) {
+    let pass = Pass {
+        name: "fr",
+        language: "fr",
+        options: LaunchOptions::default().accept_language("fr"),
+        card: "4970100000000014",
+        remaining: "35,00",
+        accepted: "Votre paiement est accepté",
+    };
+    split_payment(db, pass).await;
+}
+
+async fn split_payment_in_english_360_px_wide(db: TestDb) {
+    let pass = Pass {
+        name: "en",
+        language: "en",
+        options: LaunchOptions::default()
+            .accept_language("en")
+            .window_size(360, 740),
+        card: "4970100000000006",
+        remaining: "€35.00",
+        accepted: "Your payment is accepted",
+    };
+    split_payment(db, pass).await;
+}
+
+/// The shop: where the buyer comes back.
+async fn shop() -> String {
+    let app = Router::new().route("/return", get(|| async { "Thank you for your order" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/return", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, app).into_future());
+    url
+}
+
+async fn split_payment(db: TestDb, pass: Pass) {
+    if browser::require_or_skip(&format!("payment_page_{}", pass.name)).is_some() {
+        return;
+    }
+    let h = Harness::start(&db).await;
+    let return_url = shop().await;
+    let request = DoWebPayment {
+        language: pass.language,
+        return_url: &return_url,
+        ..DoWebPayment::default()
+    };
+    let (_, created) = h.soap("WebPaymentAPI", &request.envelope()).await;
+    let redirect_url = soap_value(&created, &["redirectURL"]).expect("a redirectURL");
+    let token = soap_value(&created, &["token"]).unwrap();
+
+    // The browser runs on its own thread (its waits are not `Send`); the app keeps serving here.
+    let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
+    let url = redirect_url.clone();
+    let expected_return = format!("{return_url}?paylinetoken={token}");
+    let driven = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(buyer(url, pass, expected_return, to_test, from_test))
+    });
+    // When the buyer waits for the app, the beneficiary validates 25.00 € of 60.00 € in it.
+    assert_eq!(from_browser.recv().await, Some("waiting for the app"));
+    let ancv_id = h
+        .web_payments
+        .snapshot(&token)
+        .await
+        .unwrap()
+        .ancv
+        .unwrap()
+        .ancv_id
+        .unwrap();
+    h.sandbox
+        .validate_request(&ancv_id, "1234", Some(2_500))
+        .await
+        .unwrap();
+    to_browser.send(()).unwrap();
+    driven
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+
+    let details = h.details(&token).await;
+    assert_eq!(
+        soap_value(&details, &["result", "code"]).as_deref(),
+        Some("00000"),
+        "{details}"
+    );
+    let card_amount = soap_value(
+        &details,
+        &[
+            "paymentAdditionalList",
+            "paymentAdditional",
+            "payment",
+            "amount",
+        ],
+    );
+    assert_eq!(
+        (
+            soap_value(&details, &["payment", "amount"]).as_deref(),
+            card_amount.as_deref()
+        ),
+        (Some("2500"), Some("3500"))
+    );
+}
+
+/// What the buyer does in Chromium.
+async fn buyer(
+    redirect_url: String,
+    pass: Pass,
+    expected_return: String,
+    to_test: tokio::sync::mpsc::UnboundedSender<&'static str>,
+    from_test: std::sync::mpsc::Receiver<()>,
+) {
+    let browser = Browser::launch(pass.options).await.unwrap();
+    browser.goto(&redirect_url).await.unwrap();
+    let lang = browser
+        .execute("return document.documentElement.lang", &[])
+        .await
+        .unwrap();
+    assert_eq!(lang, serde_json::json!(pass.language));
+    let width = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        width,
+        serde_json::json!(true),
+        "nothing wider than the screen"
+    );
+    browser
+        .find("#beneficiary")
+        .await
+        .unwrap()
+        .send_keys("10000000001")
+        .await
+        .unwrap();
+    browser
+        .find("section.ancv button[type=submit]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("[data-countdown]", WAIT).await.unwrap();
+    to_test.send("waiting for the app").unwrap();
+    from_test.recv().unwrap();
+    // The page's script sees the validation and reloads on its own.
+    browser
+        .wait_for_text("[data-testid=remaining]", pass.remaining, WAIT)
+        .await
+        .unwrap();
+    browser
+        .find("#card-number")
+        .await
+        .unwrap()
+        .send_keys(pass.card)
+        .await
+        .unwrap();
+    browser
+        .find("#card-expiry")
+        .await
+        .unwrap()
+        .send_keys("12/30")
+        .await
+        .unwrap();
+    browser
+        .find("#card-cvv")
+        .await
+        .unwrap()
+        .send_keys("123")
+        .await
+        .unwrap();
+    browser
+        .find("section.card button[type=submit]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    if pass.card == "4970100000000014" {
+        // The bank's 3-D Secure page.
+        browser.wait_for("#code", WAIT).await.unwrap();
+        browser
+            .find("#code")
+            .await
+            .unwrap()
+            .send_keys("1234")
+            .await
+            .unwrap();
+        browser
+            .find("#confirm")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    browser
+        .wait_for_text("#result-title", pass.accepted, WAIT)
+        .await
+        .unwrap();
+    browser
+        .find("#back-to-shop")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("body", "Thank you for your order", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(browser.current_url().await.unwrap(), expected_return);
+    browser.quit().await.unwrap();
+}
