@@ -86,6 +86,22 @@ impl AncvPaymentState {
         }
     }
 
+    /// The states passed through when moving forward from `self` to `next` on the way to being
+    /// paid (e.g. VALIDATED → PAID went through CONSIGNED), in order, both ends excluded.
+    pub fn skipped_on_the_way_to(self, next: AncvPaymentState) -> Vec<AncvPaymentState> {
+        let (Some(from), Some(to)) = (self.progress(), next.progress()) else {
+            return vec![];
+        };
+        AncvPaymentState::ALL
+            .into_iter()
+            .filter(|state| {
+                state
+                    .progress()
+                    .is_some_and(|rank| rank > from && rank < to)
+            })
+            .collect()
+    }
+
     /// Whether the beneficiary validated (vouchers are reserved or spent).
     pub fn is_authorized(self) -> bool {
         match self {
@@ -203,6 +219,17 @@ mod tests {
                 assert!(!end.may_become(next), "{end} is an end: not {next}");
             }
         }
+    }
+
+    #[test]
+    fn skipped_states_are_the_ones_between() {
+        assert_eq!(Validated.skipped_on_the_way_to(Paid), vec![Consigned]);
+        assert_eq!(
+            Processing.skipped_on_the_way_to(Validated),
+            vec![Authorized]
+        );
+        assert_eq!(Processing.skipped_on_the_way_to(Aborted), vec![]);
+        assert_eq!(Paid.skipped_on_the_way_to(Validated), vec![]);
     }
 
     /// Applying every sequence of news leaves the same state whatever the duplicates: the moves

@@ -5,6 +5,7 @@
 //! no database transaction is open during an HTTP call. Answers are applied forward-only (see
 //! [`AncvPaymentState::may_become`]), so duplicates and stale news change nothing.
 
+use crate::transaction_ids::{TransactionKind, new_transaction_id};
 use ancv::client::NewTransaction;
 use ancv::seal::Operation;
 use ancv::wire::{Amount, Transaction, TransactionState};
@@ -345,12 +346,14 @@ impl AncvPayments {
     ) -> Result<AncvPayment, StoreError> {
         let now = self.inner.clock.now();
         let mut uow = self.inner.store.write().await?;
-        let payment_id = loop {
-            let candidate = transaction_id(self.inner.random.next_u64());
-            if uow.ancv_payments().find(&candidate).await?.is_none() {
-                break candidate;
-            }
-        };
+        let payment_id = new_transaction_id(
+            &mut uow,
+            self.inner.random.as_ref(),
+            TransactionKind::AncvPayment,
+            &request.merchant_id,
+            now,
+        )
+        .await?;
         let payment = AncvPayment {
             payment_id,
             merchant_id: request.merchant_id.clone(),
@@ -454,6 +457,13 @@ impl AncvPayments {
         let mut uow = self.inner.store.write().await?;
         if !uow.ancv_payments().update_from(expected, next).await? {
             return Ok(false);
+        }
+        // ANCV's status shows only where the transaction is now: the states it went through on
+        // the way (CONSIGNED between VALIDATED and PAID) are recorded as inferred.
+        for skipped in expected.skipped_on_the_way_to(next.state) {
+            uow.ancv_payments()
+                .record_event(&next.payment_id, skipped, "inferred", next.updated_at)
+                .await?;
         }
         uow.ancv_payments()
             .record_event(&next.payment_id, next.state, source, next.updated_at)
@@ -610,23 +620,9 @@ fn failed(payment: &AncvPayment, error: &AncvError) -> AncvPaymentError {
     }
 }
 
-/// A Payline-style transaction id: 14 digits, no leading zero.
-pub fn transaction_id(random: u64) -> String {
-    (10_000_000_000_000 + random % 90_000_000_000_000).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn transaction_ids_have_14_digits() {
-        for random in [0, 1, u64::MAX] {
-            let id = transaction_id(random);
-            assert_eq!(id.len(), 14, "{id}");
-            assert!(!id.starts_with('0'));
-        }
-    }
 
     #[test]
     fn refusals_map_to_payline_codes() {

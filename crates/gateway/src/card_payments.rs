@@ -15,7 +15,7 @@
 //!   the acquirer ([`card::ledger`]), recorded, sent with their own id (the acquirer's
 //!   idempotency key), then applied; the acquirer's amounts become cvgate's.
 
-use crate::ancv_payments::transaction_id;
+use crate::transaction_ids::{TransactionKind, new_transaction_id};
 use card::{
     Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Balances, Decline,
     LedgerStatus, OperationKind, OperationOutcome, OperationRequest, OperationResult,
@@ -421,6 +421,19 @@ impl CardPayments {
         rows.into_iter().map(operation_from_row).collect()
     }
 
+    /// A capture, reset or refund by its own transaction id.
+    pub async fn find_operation(&self, id: &str) -> Result<Option<CardOperation>, StoreError> {
+        let row = self
+            .inner
+            .store
+            .read()
+            .await?
+            .card_transactions()
+            .find_operation(id)
+            .await?;
+        row.map(operation_from_row).transpose()
+    }
+
     /// Pays by card. Returns the transaction: ACCEPTED, REFUSED (`return_code`), CHALLENGE
     /// (send the buyer to `challenge_url`), or PENDING when the acquirer's answer is unknown and
     /// could not be reconciled yet.
@@ -708,7 +721,9 @@ impl CardPayments {
             }
             tx.attempt_number = Some(attempts.len() as i64 + 1);
         }
-        tx.id = self.new_id(&mut uow).await?;
+        tx.id = self
+            .new_id(&mut uow, TransactionKind::CardPayment, &tx.merchant_id)
+            .await?;
         match uow
             .card_transactions()
             .insert(&transaction_to_row(&tx))
@@ -729,14 +744,15 @@ impl CardPayments {
         Ok(tx)
     }
 
-    /// A fresh 14-digit id, unused by card transactions and operations.
-    async fn new_id(&self, uow: &mut store::UnitOfWork) -> Result<String, StoreError> {
-        loop {
-            let candidate = transaction_id(self.inner.random.next_u64());
-            if !uow.card_transactions().id_taken(&candidate).await? {
-                return Ok(candidate);
-            }
-        }
+    /// A fresh transaction id (unique across every kind of transaction).
+    async fn new_id(
+        &self,
+        uow: &mut store::UnitOfWork,
+        kind: TransactionKind,
+        merchant_id: &MerchantId,
+    ) -> Result<String, StoreError> {
+        let now = self.inner.clock.now();
+        new_transaction_id(uow, self.inner.random.as_ref(), kind, merchant_id, now).await
     }
 
     /// Applies the acquirer's view of the authorization, forward-only, retrying if a concurrent
@@ -865,7 +881,9 @@ impl CardPayments {
             }
         };
         let operation = CardOperation {
-            id: self.new_id(&mut uow).await?,
+            id: self
+                .new_id(&mut uow, TransactionKind::CardOperation, &tx.merchant_id)
+                .await?,
             transaction_id: tx.id.clone(),
             position: earlier.len() as i64 + 1,
             kind,

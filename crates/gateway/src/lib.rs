@@ -1,10 +1,12 @@
 //! cvgate's application services: what the CLI, the SOAP API and the pages ask for, done by
-//! combining the pure domain, the store and (later) the partner connectors.
+//! combining the pure domain, the store and the partner connectors.
 
+pub mod after_sale;
 pub mod ancv_payments;
 pub mod card_payments;
 pub mod demo;
 pub mod merchant_config;
+pub mod transaction_ids;
 pub mod web_payments;
 
 pub use merchant_config::{ConfigError, MerchantConfig};

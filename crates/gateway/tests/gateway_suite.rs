@@ -326,7 +326,7 @@ async fn demo_merchant_is_created_once(db: TestDb) {
 
 async fn concurrent_demo_creation_makes_one_merchant(db: TestDb) {
     let instances = [config(&db).await, config(&db).await, config(&db).await];
-    let results = futures_join(instances.iter().map(|c| c.ensure_demo_merchant())).await;
+    let results = testkit::join_all(instances.iter().map(|c| c.ensure_demo_merchant())).await;
     let created = results
         .iter()
         .filter(|r| matches!(r, Ok(DemoMerchant::Created { .. })))
@@ -338,34 +338,4 @@ async fn concurrent_demo_creation_makes_one_merchant(db: TestDb) {
         .collect();
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     assert_eq!(instances[0].list_merchants().await.unwrap().len(), 1);
-}
-
-/// Polls all futures together in one task (so they really interleave on the database).
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futures.map(|f| Some(Box::pin(f))).collect();
-    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (slot, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
-            if let Some(future) = slot {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => {
-                        *output = Some(value);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future completed"))
-        .collect()
 }

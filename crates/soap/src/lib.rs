@@ -6,10 +6,19 @@
 //! - [`writer`] writes responses: every element of the response type, in schema order, `xsi:nil`
 //!   when there is no value — clients such as PHP's SoapClient index fields blindly.
 //! - [`fault`] writes SOAP Faults.
+//! - [`web_payment_api`], [`direct_payment_api`] and [`extended_api`] decode each operation's
+//!   request into plain input structs and write its response from `*Out` structs ([`objects`]).
+//! - [`wsdl`] writes cvgate's own WSDL of each service.
 
+mod decode;
+pub mod direct_payment_api;
 pub mod envelope;
+pub mod extended_api;
 pub mod fault;
 pub mod objects;
+pub mod sensitive;
+#[cfg(test)]
+mod test_support;
 pub mod web_payment_api;
 pub mod writer;
 pub mod wsdl;

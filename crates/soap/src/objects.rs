@@ -37,6 +37,10 @@ pub struct TransactionOut {
     /// e.g. `AUTHOR+CAP`.
     pub kind: Option<String>,
     pub order_reference: Option<String>,
+    /// Filled where the transaction stands alone (a `transactionsSearch` row); nil otherwise.
+    pub payment: Option<PaymentOut>,
+    pub card: Option<CardOut>,
+    pub extended_card: Option<ExtendedCardOut>,
 }
 
 impl TransactionOut {
@@ -59,10 +63,12 @@ impl TransactionOut {
         w.leaf(O, "customerId", self.customer_id.as_deref());
         w.required(O, "type", self.kind.as_deref());
         w.leaf(O, "orderReference", self.order_reference.as_deref());
-        w.nil(O, "payment");
+        w.optional(O, "payment", self.payment.as_ref(), |w, p| p.write(w));
         w.nil(O, "pointOfSell");
-        w.nil(O, "card");
-        w.nil(O, "extendedCard");
+        w.optional(O, "card", self.card.as_ref(), |w, c| c.write(w));
+        w.optional(O, "extendedCard", self.extended_card.as_ref(), |w, c| {
+            c.write(w)
+        });
     }
 }
 
@@ -309,17 +315,135 @@ impl AuthenticationOut {
     }
 }
 
-/// `privateDataList`, or nil when empty.
-pub fn write_private_data(w: &mut XmlWriter, ns: Ns, entries: &[(String, String)]) {
-    if entries.is_empty() {
-        return w.nil(ns, "privateDataList");
+/// One operation in a transaction's life (the authorization, a capture, a refund, …), as
+/// `getTransactionDetails` lists it with `transactionHistory=Y`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssociatedTransactionOut {
+    pub transaction_id: Option<String>,
+    /// e.g. `AUTHOR`, `CAPTURE`, `REFUND`, `RESET`.
+    pub kind: Option<String>,
+    pub date: Option<String>,
+    pub amount: Option<String>,
+    pub status: Option<String>,
+    pub origin_transaction_id: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl AssociatedTransactionOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "transactionId", self.transaction_id.as_deref());
+        w.required(O, "type", self.kind.as_deref());
+        w.required(O, "date", self.date.as_deref());
+        w.required(O, "amount", self.amount.as_deref());
+        w.required(O, "status", self.status.as_deref());
+        w.required(
+            O,
+            "originTransactionId",
+            self.origin_transaction_id.as_deref(),
+        );
+        w.leaf(O, "currency", self.currency.as_deref());
     }
-    w.complex(ns, "privateDataList", |w| {
-        for (key, value) in entries {
-            w.complex(O, "privateData", |w| {
-                w.required(O, "key", Some(key));
-                w.required(O, "value", Some(value));
-            });
+}
+
+/// One status a transaction went through, as `getTransactionDetails` lists it with
+/// `transactionHistory=Y`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusHistoryOut {
+    pub transaction_id: Option<String>,
+    pub date: Option<String>,
+    pub amount: Option<String>,
+    pub fees: Option<String>,
+    pub status: Option<String>,
+    pub origin_transaction_id: Option<String>,
+    pub amount_value: Option<String>,
+    pub amount_currency: Option<String>,
+    pub fees_value: Option<String>,
+    pub fees_currency: Option<String>,
+}
+
+impl StatusHistoryOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.required(O, "transactionId", self.transaction_id.as_deref());
+        w.required(O, "date", self.date.as_deref());
+        w.required(O, "amount", self.amount.as_deref());
+        w.required(O, "fees", self.fees.as_deref());
+        w.required(O, "status", self.status.as_deref());
+        w.required(
+            O,
+            "originTransactionId",
+            self.origin_transaction_id.as_deref(),
+        );
+        w.leaf(O, "amountValue", self.amount_value.as_deref());
+        w.leaf(O, "amountCurrency", self.amount_currency.as_deref());
+        w.leaf(O, "feesValue", self.fees_value.as_deref());
+        w.leaf(O, "feesCurrency", self.fees_currency.as_deref());
+    }
+}
+
+/// `pointOfSell` where the schema requires one: what cvgate knows of the point of sale, every
+/// other element nil and the two lists empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PointOfSellOut {
+    pub id: Option<String>,
+    pub label: Option<String>,
+}
+
+impl PointOfSellOut {
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.leaf(O, "id", self.id.as_deref());
+        w.nil(O, "siret");
+        w.nil(O, "codeMcc");
+        w.leaf(O, "label", self.label.as_deref());
+        for name in [
+            "webmasterEmail",
+            "comments",
+            "webstoreURL",
+            "notificationURL",
+            "privateLifeURL",
+            "saleCondURL",
+            "buyerMustAcceptSaleCond",
+            "endOfPaymentRedirection",
+            "ticketSend",
+        ] {
+            w.nil(O, name);
+        }
+        w.complex(O, "contracts", |_| {});
+        w.nil(O, "virtualTerminal");
+        w.complex(O, "customPaymentPageCodeList", |_| {});
+        w.nil(O, "reference");
+    }
+}
+
+/// A list element holding one `item` per entry, or nil when there is none.
+pub fn write_list<T>(
+    w: &mut XmlWriter,
+    ns: Ns,
+    list: &str,
+    item: &str,
+    entries: &[T],
+    write: impl Fn(&mut XmlWriter, &T),
+) {
+    if entries.is_empty() {
+        return w.nil(ns, list);
+    }
+    w.complex(ns, list, |w| {
+        for entry in entries {
+            w.complex(O, item, |w| write(w, entry));
         }
     });
+}
+
+/// `privateDataList`, or nil when empty.
+pub fn write_private_data(w: &mut XmlWriter, ns: Ns, entries: &[(String, String)]) {
+    write_list(
+        w,
+        ns,
+        "privateDataList",
+        "privateData",
+        entries,
+        |w, (key, value)| {
+            w.required(O, "key", Some(key));
+            w.required(O, "value", Some(value));
+        },
+    );
 }

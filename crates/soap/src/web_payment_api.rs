@@ -1,18 +1,15 @@
 //! WebPaymentAPI: `doWebPayment` and `getWebPaymentDetails`, read from and written to SOAP.
 
+use crate::decode::{self, text};
 use crate::objects::{
     AuthenticationOut, AuthorizationOut, BuyerOut, CardOut, ExtendedCardOut, OrderOut,
-    PaymentAdditionalOut, PaymentOut, ResultOut, TransactionOut, write_private_data,
+    PaymentAdditionalOut, PaymentOut, ResultOut, TransactionOut, write_list, write_private_data,
 };
 use crate::writer::{Ns, XmlWriter};
 use crate::xml::Element;
-use domain::web_payment::request::{BuyerInput, OrderInput, PaymentInput, WebPaymentRequest};
+use domain::web_payment::request::WebPaymentRequest;
 
 const I: Ns = Ns::Impl;
-
-fn text(element: &Element, name: &str) -> Option<String> {
-    element.value(name).map(str::to_owned)
-}
 
 fn contract_list(body: &Element, name: &str) -> Vec<String> {
     body.present(name)
@@ -27,57 +24,18 @@ fn contract_list(body: &Element, name: &str) -> Vec<String> {
 
 /// Reads a `doWebPaymentRequest`; unknown extra elements are ignored.
 pub fn decode_do_web_payment(body: &Element) -> WebPaymentRequest {
-    let payment = body.present("payment").map(|p| PaymentInput {
-        amount: text(p, "amount"),
-        currency: text(p, "currency"),
-        action: text(p, "action"),
-        mode: text(p, "mode"),
-        contract_number: text(p, "contractNumber"),
-        differed_action_date: text(p, "differedActionDate"),
-        soft_descriptor: text(p, "softDescriptor"),
-    });
-    let order = body.present("order").map(|o| OrderInput {
-        reference: text(o, "ref"),
-        amount: text(o, "amount"),
-        currency: text(o, "currency"),
-        date: text(o, "date"),
-    });
-    let buyer = body
-        .present("buyer")
-        .map(|b| BuyerInput {
-            title: text(b, "title"),
-            last_name: text(b, "lastName"),
-            first_name: text(b, "firstName"),
-            email: text(b, "email"),
-            mobile_phone: text(b, "mobilePhone"),
-            customer_id: text(b, "customerId"),
-        })
-        .unwrap_or_default();
-    let private_data = body
-        .present("privateDataList")
-        .map(|list| {
-            list.children_named("privateData")
-                .filter_map(|entry| {
-                    Some((
-                        entry.value("key")?.to_owned(),
-                        entry.value("value").unwrap_or("").to_owned(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     WebPaymentRequest {
         version: text(body, "version"),
-        payment,
+        payment: decode::payment(body),
         return_url: text(body, "returnURL"),
         cancel_url: text(body, "cancelURL"),
-        order,
+        order: decode::order(body),
         notification_url: text(body, "notificationURL"),
         selected_contracts: contract_list(body, "selectedContractList"),
         second_selected_contracts: contract_list(body, "secondSelectedContractList"),
-        private_data,
+        private_data: decode::private_data(body),
         language_code: text(body, "languageCode"),
-        buyer,
+        buyer: decode::buyer(body),
         custom_payment_page_code: text(body, "customPaymentPageCode"),
         merchant_name: text(body, "merchantName"),
     }
@@ -144,15 +102,14 @@ pub fn write_web_payment_details(out: &WebPaymentDetailsOut) -> String {
         w.complex(I, "card", |w| out.card.write(w));
         w.complex(I, "extendedCard", |w| out.extended_card.write(w));
         w.complex(I, "order", |w| out.order.write(w));
-        if out.payment_additional.is_empty() {
-            w.nil(I, "paymentAdditionalList");
-        } else {
-            w.complex(I, "paymentAdditionalList", |w| {
-                for additional in &out.payment_additional {
-                    w.complex(Ns::Obj, "paymentAdditional", |w| additional.write(w));
-                }
-            });
-        }
+        write_list(
+            w,
+            I,
+            "paymentAdditionalList",
+            "paymentAdditional",
+            &out.payment_additional,
+            |w, additional| additional.write(w),
+        );
         w.leaf(I, "media", out.media.as_deref());
         w.leaf(I, "numberOfAttempt", out.number_of_attempt.as_deref());
         w.nil(I, "wallet");

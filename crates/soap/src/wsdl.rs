@@ -1,240 +1,17 @@
 //! cvgate's own WSDLs: the same namespaces, element and type names as Payline's, describing the
 //! operations cvgate implements and the elements it writes, with the real address.
 
-/// Complex types cvgate only ever writes as nil (or ignores on input): declared open so that a
-/// client generated from this WSDL accepts whatever a Payline client sends.
-const OPEN_TYPES: &[&str] = &[
-    "fraudResultDetails",
-    "scoring",
-    "avs",
-    "pointOfSell",
-    "reattempt",
-    "details",
-    "merchantAuthentication",
-    "billingRecordList",
-    "wallet",
-    "contractNumberWalletList",
-    "bankAccountData",
-    "subMerchant",
-    "owner",
-    "recurring",
-    "threeDSInfo",
-    "address",
-];
+mod operations;
+mod types;
 
-/// (type, [(element, type, optional, nillable)]) for the types cvgate reads or writes.
+pub use operations::{
+    DO_AUTHORIZATION, DO_CAPTURE, DO_REFUND, DO_RESET, DO_WEB_PAYMENT, GET_TRANSACTION_DETAILS,
+    GET_WEB_PAYMENT_DETAILS, TRANSACTIONS_SEARCH,
+};
+use types::{LISTS, OPEN_TYPES, TYPES};
+
+/// (element, type, optional, nillable): `optional` is `minOccurs="0"`.
 type Field = (&'static str, &'static str, bool, bool);
-const TYPES: &[(&str, &[Field])] = &[
-    (
-        "result",
-        &[
-            ("code", "xsd:string", false, false),
-            ("shortMessage", "xsd:string", true, true),
-            ("longMessage", "xsd:string", true, true),
-            ("partnerCode", "xsd:string", true, true),
-            ("partnerCodeLabel", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "payment",
-        &[
-            ("amount", "xsd:string", false, true),
-            ("currency", "xsd:string", false, false),
-            ("action", "xsd:string", false, false),
-            ("mode", "xsd:string", false, false),
-            ("contractNumber", "xsd:string", true, true),
-            ("differedActionDate", "xsd:string", true, true),
-            ("method", "xsd:string", true, true),
-            ("softDescriptor", "xsd:string", true, true),
-            ("cardBrand", "xsd:string", true, true),
-            ("registrationToken", "xsd:string", true, true),
-            ("cumulatedAmount", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "order",
-        &[
-            ("ref", "xsd:string", false, false),
-            ("origin", "xsd:string", true, true),
-            ("country", "xsd:string", true, true),
-            ("taxes", "xsd:string", true, true),
-            ("amount", "xsd:string", false, false),
-            ("currency", "xsd:string", false, false),
-            ("date", "xsd:string", false, false),
-            ("details", "tns1:details", true, true),
-            ("deliveryTime", "xsd:string", true, true),
-            ("deliveryMode", "xsd:string", true, true),
-            ("deliveryExpectedDate", "xsd:string", true, true),
-            ("deliveryExpectedDelay", "xsd:string", true, true),
-            ("deliveryCharge", "xsd:string", true, true),
-            ("discountAmount", "xsd:string", true, true),
-            ("otaPackageType", "xsd:string", true, true),
-            ("otaDestinationCountry", "xsd:string", true, true),
-            ("bookingReference", "xsd:string", true, true),
-            ("orderDetail", "xsd:string", true, true),
-            ("orderExtended", "xsd:string", true, true),
-            ("orderOTA", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "privateData",
-        &[
-            ("key", "xsd:string", false, false),
-            ("value", "xsd:string", false, false),
-        ],
-    ),
-    (
-        "buyer",
-        &[
-            ("title", "xsd:string", true, true),
-            ("lastName", "xsd:string", true, true),
-            ("firstName", "xsd:string", true, true),
-            ("email", "xsd:string", true, true),
-            ("shippingAdress", "tns1:address", true, true),
-            ("billingAddress", "tns1:address", true, true),
-            ("accountCreateDate", "xsd:string", true, true),
-            ("accountAverageAmount", "xsd:string", true, true),
-            ("accountOrderCount", "xsd:string", true, true),
-            ("walletId", "xsd:string", true, true),
-            ("walletDisplayed", "xsd:string", true, true),
-            ("walletSecured", "xsd:string", true, true),
-            ("walletCardInd", "xsd:string", true, true),
-            ("ip", "xsd:string", true, true),
-            ("mobilePhone", "xsd:string", true, true),
-            ("customerId", "xsd:string", true, true),
-            ("legalStatus", "xsd:string", true, true),
-            ("legalDocumentType", "xsd:string", true, true),
-            ("legalDocument", "xsd:string", true, true),
-            ("birthDate", "xsd:string", true, true),
-            ("fingerprintID", "xsd:string", true, true),
-            ("deviceFingerprint", "xsd:string", true, true),
-            ("isBot", "xsd:string", true, true),
-            ("isIncognito", "xsd:string", true, true),
-            ("isBehindProxy", "xsd:string", true, true),
-            ("isFromTor", "xsd:string", true, true),
-            ("isEmulator", "xsd:string", true, true),
-            ("isRooted", "xsd:string", true, true),
-            ("hasTimezoneMismatch", "xsd:string", true, true),
-            ("loyaltyMemberType", "xsd:string", true, true),
-            ("buyerExtended", "xsd:string", true, true),
-            (
-                "merchantAuthentication",
-                "tns1:merchantAuthentication",
-                true,
-                true,
-            ),
-        ],
-    ),
-    (
-        "transaction",
-        &[
-            ("id", "xsd:string", false, false),
-            ("date", "xsd:string", false, false),
-            ("isDuplicated", "xsd:string", true, true),
-            ("isPossibleFraud", "xsd:string", false, true),
-            ("fraudResult", "xsd:string", true, true),
-            ("fraudResultDetails", "tns1:fraudResultDetails", true, true),
-            ("explanation", "xsd:string", true, true),
-            ("threeDSecure", "xsd:string", true, true),
-            ("softDescriptor", "xsd:string", true, true),
-            ("score", "xsd:string", true, true),
-            ("scoring", "tns1:scoring", true, true),
-            ("externalWalletType", "xsd:string", true, true),
-            ("externalWalletContractNumber", "xsd:string", true, true),
-            ("partnerAdditionalData", "xsd:string", true, true),
-            ("avs", "tns1:avs", true, true),
-            ("customerId", "xsd:string", true, true),
-            ("type", "xsd:string", true, false),
-            ("orderReference", "xsd:string", true, true),
-            ("payment", "tns1:payment", true, true),
-            ("pointOfSell", "tns1:pointOfSell", true, true),
-            ("card", "tns1:cardOut", true, true),
-            ("extendedCard", "tns1:extendedCardType", true, true),
-        ],
-    ),
-    (
-        "authorization",
-        &[
-            ("number", "xsd:string", false, false),
-            ("date", "xsd:string", false, false),
-            ("authorizedAmount", "xsd:string", false, true),
-            ("authorizedCurrency", "xsd:string", false, true),
-            ("reattempt", "tns1:reattempt", true, true),
-        ],
-    ),
-    (
-        "cardOut",
-        &[
-            ("number", "xsd:string", true, true),
-            ("type", "xsd:string", true, true),
-            ("expirationDate", "xsd:string", true, true),
-            ("cardholder", "xsd:string", true, true),
-            ("token", "xsd:string", true, true),
-            ("panType", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "extendedCardType",
-        &[
-            ("country", "xsd:string", true, true),
-            ("isCvd", "xsd:string", true, true),
-            ("bank", "xsd:string", true, true),
-            ("type", "xsd:string", true, true),
-            ("network", "xsd:string", true, true),
-            ("product", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "authentication3DSecure",
-        &[
-            ("md", "xsd:string", true, true),
-            ("pares", "xsd:string", true, true),
-            ("xid", "xsd:string", true, true),
-            ("eci", "xsd:string", true, true),
-            ("cavv", "xsd:string", true, true),
-            ("cavvAlgorithm", "xsd:string", true, true),
-            ("vadsResult", "xsd:string", true, true),
-            ("typeSecurisation", "xsd:string", true, true),
-            ("PaResStatus", "xsd:string", true, true),
-            ("VeResStatus", "xsd:string", true, true),
-            ("resultContainer", "xsd:string", true, true),
-            ("authenticationResult", "xsd:string", true, true),
-        ],
-    ),
-    (
-        "paymentAdditional",
-        &[
-            ("transaction", "tns1:transaction", false, false),
-            ("payment", "tns1:payment", false, false),
-            ("authorization", "tns1:authorization", false, false),
-            (
-                "authentication3DSecure",
-                "tns1:authentication3DSecure",
-                true,
-                true,
-            ),
-            ("card", "tns1:cardOut", true, true),
-            ("extendedCard", "tns1:extendedCardType", true, true),
-        ],
-    ),
-];
-
-/// Lists: (type, item element, item type, max).
-const LISTS: &[(&str, &str, &str, &str)] = &[
-    (
-        "selectedContractList",
-        "selectedContract",
-        "xsd:string",
-        "25",
-    ),
-    ("privateDataList", "privateData", "tns1:privateData", "100"),
-    (
-        "paymentAdditionalList",
-        "paymentAdditional",
-        "tns1:paymentAdditional",
-        "100",
-    ),
-];
 
 /// An operation's request and response elements: (name, [(element, type, optional, nillable)]).
 pub struct OperationSchema {
@@ -243,105 +20,21 @@ pub struct OperationSchema {
     pub response: &'static [Field],
 }
 
-pub const DO_WEB_PAYMENT: OperationSchema = OperationSchema {
-    name: "doWebPayment",
-    request: &[
-        ("version", "xsd:string", false, false),
-        ("payment", "tns1:payment", false, false),
-        ("returnURL", "xsd:string", false, false),
-        ("cancelURL", "xsd:string", false, false),
-        ("order", "tns1:order", false, false),
-        ("notificationURL", "xsd:string", false, true),
-        (
-            "selectedContractList",
-            "tns1:selectedContractList",
-            false,
-            true,
-        ),
-        (
-            "secondSelectedContractList",
-            "tns1:selectedContractList",
-            false,
-            true,
-        ),
-        ("privateDataList", "tns1:privateDataList", false, true),
-        ("languageCode", "xsd:string", false, true),
-        ("customPaymentPageCode", "xsd:string", false, true),
-        ("buyer", "tns1:buyer", true, false),
-        ("owner", "tns1:owner", false, true),
-        ("securityMode", "xsd:string", false, true),
-        ("recurring", "tns1:recurring", false, true),
-        ("customPaymentTemplateURL", "xsd:string", false, true),
-        (
-            "contractNumberWalletList",
-            "tns1:contractNumberWalletList",
-            false,
-            true,
-        ),
-        ("merchantName", "xsd:string", false, true),
-        ("subMerchant", "tns1:subMerchant", false, true),
-        ("miscData", "xsd:string", false, true),
-        ("asynchronousRetryTimeout", "xsd:string", false, true),
-        ("threeDSInfo", "tns1:threeDSInfo", false, true),
-        ("merchantScore", "xsd:string", false, true),
-        ("skipSmartDisplay", "xsd:boolean", false, true),
-    ],
-    response: &[
-        ("result", "tns1:result", false, false),
-        ("token", "xsd:string", false, true),
-        ("redirectURL", "xsd:string", false, true),
-        ("stepCode", "xsd:string", true, true),
-        ("reqCode", "xsd:string", true, true),
-        ("method", "xsd:string", true, true),
-    ],
-};
-
-pub const GET_WEB_PAYMENT_DETAILS: OperationSchema = OperationSchema {
-    name: "getWebPaymentDetails",
-    request: &[
-        ("version", "xsd:string", false, false),
-        ("token", "xsd:string", false, false),
-    ],
-    response: &[
-        ("result", "tns1:result", false, false),
-        ("transaction", "tns1:transaction", false, false),
-        ("payment", "tns1:payment", false, false),
-        ("authorization", "tns1:authorization", false, false),
-        ("privateDataList", "tns1:privateDataList", true, true),
-        ("paymentRecordId", "xsd:string", true, true),
-        ("billingRecordList", "tns1:billingRecordList", true, true),
-        (
-            "authentication3DSecure",
-            "tns1:authentication3DSecure",
-            true,
-            true,
-        ),
-        ("card", "tns1:cardOut", false, false),
-        ("extendedCard", "tns1:extendedCardType", true, false),
-        ("order", "tns1:order", false, false),
-        (
-            "paymentAdditionalList",
-            "tns1:paymentAdditionalList",
-            true,
-            true,
-        ),
-        ("media", "xsd:string", true, true),
-        ("numberOfAttempt", "xsd:string", true, true),
-        ("wallet", "tns1:wallet", true, true),
-        (
-            "contractNumberWalletList",
-            "tns1:contractNumberWalletList",
-            true,
-            true,
-        ),
-        ("contractNumber", "xsd:string", true, false),
-        ("bankAccountData", "tns1:bankAccountData", false, true),
-        ("subMerchant", "tns1:subMerchant", false, true),
-        ("buyer", "tns1:buyer", false, true),
-        ("linkedTransactionId", "xsd:string", false, true),
-        ("travelFileNumber", "xsd:string", true, true),
-    ],
-};
+/// Each service cvgate serves and its operations, for `GET <endpoint>?wsdl`.
+pub const SERVICES: &[(&str, &[&OperationSchema])] = &[
+    (
+        "WebPaymentAPI",
+        &[&DO_WEB_PAYMENT, &GET_WEB_PAYMENT_DETAILS],
+    ),
+    (
+        "DirectPaymentAPI",
+        &[&DO_REFUND, &DO_RESET, &DO_CAPTURE, &DO_AUTHORIZATION],
+    ),
+    (
+        "ExtendedAPI",
+        &[&GET_TRANSACTION_DETAILS, &TRANSACTIONS_SEARCH],
+    ),
+];
 
 fn fields(out: &mut String, list: &[Field]) {
     out.push_str("<sequence>");
@@ -442,42 +135,72 @@ mod tests {
     use super::*;
     use crate::xml;
 
+    /// The names between `prefix` and the next quote, e.g. every `type="tns1:…"`.
+    fn quoted_after<'a>(text: &'a str, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+        text.split(prefix)
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+    }
+
     #[test]
-    fn the_wsdl_is_well_formed_and_declares_every_type_it_uses() {
-        let text = wsdl(
-            "WebPaymentAPI",
-            &[&DO_WEB_PAYMENT, &GET_WEB_PAYMENT_DETAILS],
-            "https://pay.example/V4/services/WebPaymentAPI?a=1&b=2",
-        );
-        let doc = xml::parse(text.as_bytes()).unwrap();
-        assert_eq!(doc.name, "definitions");
-        assert!(
-            text.contains(
-                r#"location="https://pay.example/V4/services/WebPaymentAPI?a=1&amp;b=2""#
-            )
-        );
-        let declared: Vec<String> = TYPES
-            .iter()
-            .map(|(n, _)| *n)
-            .chain(LISTS.iter().map(|l| l.0))
-            .chain(OPEN_TYPES.iter().copied())
-            .map(|n| format!("tns1:{n}"))
-            .collect();
-        let used = TYPES
-            .iter()
-            .flat_map(|(_, f)| f.iter())
-            .chain(DO_WEB_PAYMENT.request.iter())
-            .chain(DO_WEB_PAYMENT.response.iter())
-            .chain(GET_WEB_PAYMENT_DETAILS.response.iter())
-            .map(|field| field.1)
-            .chain(LISTS.iter().map(|list| list.2));
-        for kind in used {
-            if kind.starts_with("tns1:") {
+    fn every_service_wsdl_is_well_formed_and_declares_every_type_it_uses() {
+        for (service, operations) in SERVICES {
+            let address = format!("https://pay.example/V4/services/{service}?a=1&b=2");
+            let text = wsdl(service, operations, &address);
+            let doc = xml::parse(text.as_bytes()).unwrap();
+            assert_eq!(doc.name, "definitions");
+            assert!(text.contains(&format!(
+                r#"location="https://pay.example/V4/services/{service}?a=1&amp;b=2""#
+            )));
+            for operation in *operations {
+                for (suffix, list) in [
+                    ("Request", operation.request),
+                    ("Response", operation.response),
+                ] {
+                    let element = format!(r#"<element name="{}{suffix}">"#, operation.name);
+                    assert_eq!(text.matches(&element).count(), 1, "{service}: {element}");
+                    for (index, field) in list.iter().enumerate() {
+                        assert!(
+                            list[..index].iter().all(|other| other.0 != field.0),
+                            "{}{suffix}.{} is declared twice",
+                            operation.name,
+                            field.0
+                        );
+                    }
+                }
+            }
+            let declared: Vec<&str> = quoted_after(&text, r#"<complexType name=""#).collect();
+            for (index, name) in declared.iter().enumerate() {
+                assert!(!declared[..index].contains(name), "{name} declared twice");
+            }
+            for used in quoted_after(&text, r#"type="tns1:"#) {
                 assert!(
-                    declared.iter().any(|d| d == kind),
-                    "{kind} is used but not declared"
+                    declared.contains(&used),
+                    "{service}: tns1:{used} is used but not declared"
                 );
             }
+            for used in quoted_after(&text, r#"type="xsd:"#) {
+                assert!(matches!(used, "string" | "boolean"), "xsd:{used}");
+            }
         }
+    }
+
+    #[test]
+    fn every_operation_is_in_exactly_one_service() {
+        let every_operation = [
+            &DO_WEB_PAYMENT,
+            &GET_WEB_PAYMENT_DETAILS,
+            &DO_REFUND,
+            &DO_RESET,
+            &DO_CAPTURE,
+            &DO_AUTHORIZATION,
+            &GET_TRANSACTION_DETAILS,
+            &TRANSACTIONS_SEARCH,
+        ];
+        let served: Vec<&str> = SERVICES
+            .iter()
+            .flat_map(|(_, operations)| operations.iter().map(|operation| operation.name))
+            .collect();
+        assert_eq!(served, every_operation.map(|operation| operation.name));
     }
 }

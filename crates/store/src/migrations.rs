@@ -38,6 +38,11 @@ const STEPS: &[Step] = &[
         description: "web payments",
         sql: include_str!("../migrations/0005_web_payments.sql"),
     },
+    Step {
+        version: 6,
+        description: "after-sale: transaction ids, ANCV refunds, operation replays",
+        sql: include_str!("../migrations/0006_after_sale.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

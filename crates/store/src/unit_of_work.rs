@@ -1,6 +1,7 @@
 use crate::repos::{
-    AncvPayments, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants, PointsOfSale,
-    SandboxAncv, SandboxCard, ServerSecrets, WebPayments,
+    AncvPayments, AncvRefunds, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants,
+    OperationReplays, PointsOfSale, SandboxAncv, SandboxCard, ServerSecrets, TransactionIds,
+    WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -49,6 +50,18 @@ impl UnitOfWork {
 
     pub fn ancv_payments(&mut self) -> AncvPayments<'_> {
         AncvPayments::new(&mut self.tx)
+    }
+
+    pub fn transaction_ids(&mut self) -> TransactionIds<'_> {
+        TransactionIds::new(&mut self.tx)
+    }
+
+    pub fn ancv_refunds(&mut self) -> AncvRefunds<'_> {
+        AncvRefunds::new(&mut self.tx)
+    }
+
+    pub fn operation_replays(&mut self) -> OperationReplays<'_> {
+        OperationReplays::new(&mut self.tx)
     }
 
     pub fn jobs(&mut self) -> Jobs<'_> {

@@ -9,6 +9,7 @@ pub mod soap_api;
 
 use axum::Router;
 use gateway::MerchantConfig;
+use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::AncvPayments;
 use gateway::web_payments::WebPayments;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub config: MerchantConfig,
     pub web_payments: WebPayments,
+    pub after_sale: AfterSale,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
     pub public_base: String,
     /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
@@ -26,10 +28,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: MerchantConfig, web_payments: WebPayments, public_base: &str) -> AppState {
+    pub fn new(
+        config: MerchantConfig,
+        web_payments: WebPayments,
+        after_sale: AfterSale,
+        public_base: &str,
+    ) -> AppState {
         AppState {
             config,
             web_payments,
+            after_sale,
             public_base: public_base.trim_end_matches('/').to_owned(),
             homologation: false,
             metrics: Arc::new(metrics::HttpMetrics::default()),

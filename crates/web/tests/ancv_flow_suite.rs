@@ -99,11 +99,12 @@ async fn duplicated_notifications_change_nothing_twice(db: TestDb) {
             AncvPaymentState::Requested,
             AncvPaymentState::Initialized,
             AncvPaymentState::Processing,
+            AncvPaymentState::Authorized,
             AncvPaymentState::Validated
         ],
         "each state once: {recorded:?}"
     );
-    assert_eq!(recorded.len(), 4);
+    assert_eq!(recorded.len(), 5);
     assert!(
         recorded.iter().any(|(_, source)| source == "notification"),
         "{recorded:?}"

@@ -128,4 +128,57 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
     assert_eq!(details["order"]["amount"], "6000");
     assert_eq!(details["buyer"]["email"], "camille.martin@example.com");
     assert_eq!(details["contractNumber"], "ANCV-DEMO");
+
+    // ExtendedAPI: the same transactions, through the official ExtendedAPI WSDL.
+    let ancv_id = details["transaction"]["id"].as_str().unwrap().to_owned();
+    let card_id = additional["transaction"]["id"].as_str().unwrap().to_owned();
+    let ancv = client(&h, &["getTransactionDetails", &ancv_id]).await;
+    assert_eq!(ancv["result"]["code"], "00000", "{ancv}");
+    assert_eq!(ancv["transaction"]["id"], ancv_id.as_str());
+    assert_eq!(ancv["payment"]["amount"], "2500");
+    assert_eq!(
+        ancv["paymentAdditionalList"]["paymentAdditional"][0]["transaction"]["id"],
+        card_id.as_str()
+    );
+    let statuses: Vec<&str> = ancv["statusHistoryList"]["statusHistory"]
+        .as_array()
+        .expect("the history was asked")
+        .iter()
+        .filter_map(|entry| entry["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"VALIDATED"), "{statuses:?}");
+    let card = client(&h, &["getTransactionDetails", &card_id]).await;
+    assert_eq!(card["card"]["number"], "497010XXXXXX0006", "{card}");
+    let found = client(
+        &h,
+        &[
+            "transactionsSearch",
+            "20/11/2026",
+            "30/11/2026",
+            "zeep-order",
+        ],
+    )
+    .await;
+    assert_eq!(found["result"]["code"], "00000", "{found}");
+    let ids: Vec<&str> = found["transactionList"]["transaction"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&ancv_id.as_str()) && ids.contains(&card_id.as_str()),
+        "{ids:?}"
+    );
+    let too_long = client(
+        &h,
+        &[
+            "transactionsSearch",
+            "01/10/2026",
+            "30/11/2026",
+            "zeep-order",
+        ],
+    )
+    .await;
+    assert_eq!(too_long["result"]["code"], "02320");
 }

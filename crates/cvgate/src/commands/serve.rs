@@ -8,6 +8,7 @@ use anyhow::Context;
 use domain::clock::{Clock, SystemClock};
 use domain::random::{OsRandom, SharedRandom};
 use gateway::MerchantConfig;
+use gateway::after_sale::AfterSale;
 use gateway::demo::{self, DemoMerchant};
 use gateway::web_payments::{NotificationPolicy, WebPayments};
 use jobs::Worker;
@@ -67,11 +68,20 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         notifications,
     )
     .with_worker_wake(worker.wake_handle());
+    let after_sale = AfterSale::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        ancv.clone(),
+        card.clone(),
+        notifications,
+    );
     for handler in ancv
         .job_handlers()
         .into_iter()
         .chain(card.job_handlers())
         .chain(web_payments.job_handlers())
+        .chain(after_sale.job_handlers())
     {
         worker.register(handler);
     }
@@ -98,7 +108,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
-    let mut state = AppState::new(config, web_payments, &base);
+    let mut state = AppState::new(config, web_payments, after_sale, &base);
     if settings.env == Environment::Homologation {
         state = state.in_homologation();
     }

@@ -160,17 +160,6 @@ impl<'a> CardTransactions<'a> {
         rows.iter().map(transaction_from_row).collect()
     }
 
-    /// Whether a transaction or an operation already has this id (they share one id space).
-    pub async fn id_taken(&mut self, id: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query(
-            "SELECT id FROM card_transactions WHERE id = $1 UNION ALL SELECT id FROM card_operations WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *self.conn)
-        .await?;
-        Ok(row.is_some())
-    }
-
     /// Writes what can change after insertion, only if the stored row is still at
     /// `row.version`; the stored version then grows by one. False when someone else wrote first.
     pub async fn update(&mut self, row: &CardTransactionRow) -> Result<bool, StoreError> {

@@ -1,5 +1,6 @@
 //! Repositories: the SQL for one aggregate each, working inside a [`crate::UnitOfWork`].
 
+mod after_sale;
 mod ancv_payments;
 mod card_sandbox;
 mod card_transactions;
@@ -12,6 +13,7 @@ mod sandbox_ancv;
 mod server_secrets;
 mod web_payments;
 
+pub use after_sale::{AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, TransactionIds};
 pub use ancv_payments::{AncvPaymentEvent, AncvPayments};
 pub use card_sandbox::{SandboxCard, SandboxCardOperation, SandboxCardTransaction};
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};

@@ -1,6 +1,7 @@
 //! The Payline v4 SOAP endpoints (`/V4/services/<API>`): HTTP Basic authentication, a 1 MiB body
 //! limit, Faults for what is not a business outcome, and each service's WSDL on GET.
 
+mod after_sale;
 mod auth;
 mod details;
 
@@ -21,9 +22,11 @@ use soap::web_payment_api::{
     DoWebPaymentOut, decode_do_web_payment, decode_token, write_do_web_payment,
     write_web_payment_details,
 };
-use soap::wsdl::{DO_WEB_PAYMENT, GET_WEB_PAYMENT_DETAILS, wsdl};
+use soap::wsdl::{SERVICES, wsdl};
 
 pub const WEB_PAYMENT_API: &str = "/V4/services/WebPaymentAPI";
+pub const DIRECT_PAYMENT_API: &str = "/V4/services/DirectPaymentAPI";
+pub const EXTENDED_API: &str = "/V4/services/ExtendedAPI";
 
 /// Bodies above this are refused with 413 before being read whole.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -31,6 +34,14 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(WEB_PAYMENT_API, get(web_payment_wsdl).post(web_payment_api))
+        .route(
+            DIRECT_PAYMENT_API,
+            get(|state| service_wsdl(state, "DirectPaymentAPI")).post(direct_payment_api),
+        )
+        .route(
+            EXTENDED_API,
+            get(|state| service_wsdl(state, "ExtendedAPI")).post(extended_api),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -70,16 +81,59 @@ pub(crate) fn result(code: ReturnCode, long_message: Option<String>) -> ResultOu
     }
 }
 
-async fn web_payment_wsdl(State(state): State<AppState>) -> Response {
-    let address = format!("{}{WEB_PAYMENT_API}", state.public_base);
-    xml(
-        StatusCode::OK,
-        wsdl(
-            "WebPaymentAPI",
-            &[&DO_WEB_PAYMENT, &GET_WEB_PAYMENT_DETAILS],
-            &address,
-        ),
+async fn web_payment_wsdl(state: State<AppState>) -> Response {
+    service_wsdl(state, "WebPaymentAPI").await
+}
+
+/// `GET /V4/services/<service>?wsdl`: the service's WSDL with the real address.
+async fn service_wsdl(State(state): State<AppState>, service: &str) -> Response {
+    let Some((_, operations)) = SERVICES.iter().find(|(name, _)| *name == service) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let address = format!("{}/V4/services/{service}", state.public_base);
+    xml(StatusCode::OK, wsdl(service, operations, &address))
+}
+
+async fn direct_payment_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
+        Ok(ok) => ok,
+        Err(response) => return response,
+    };
+    answer(
+        after_sale::direct(&state, &merchant, &request).await,
+        "DirectPaymentAPI",
+        &request,
     )
+}
+
+async fn extended_api(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
+        Ok(ok) => ok,
+        Err(response) => return response,
+    };
+    answer(
+        after_sale::extended(&state, &merchant, &request).await,
+        "ExtendedAPI",
+        &request,
+    )
+}
+
+/// A business answer (HTTP 200), an unknown operation (Client Fault), or an internal failure
+/// (Server Fault).
+fn answer(
+    outcome: Option<Result<String, String>>,
+    service: &str,
+    request: &SoapRequest,
+) -> Response {
+    match outcome {
+        Some(Ok(body)) => xml(StatusCode::OK, body),
+        Some(Err(error)) => server_fault(&error),
+        None => client_fault(&format!("{service} has no operation {}", request.operation)),
+    }
 }
 
 /// Authenticates, parses, dispatches on the Body's element.

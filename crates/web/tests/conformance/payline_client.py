@@ -5,6 +5,8 @@ merchants' SOAP stacks are: it calls cvgate and prints what it read as JSON.
 usage: payline_client.py WSDL_DIR BASE_URL MERCHANT_ID ACCESS_KEY OPERATION [ARGS...]
   doWebPayment AMOUNT CONTRACT SELECTED(comma-separated) EMAIL
   getWebPaymentDetails TOKEN
+  getTransactionDetails TRANSACTION_ID
+  transactionsSearch START_DATE END_DATE ORDER_REF
 """
 import json
 import sys
@@ -41,6 +43,14 @@ def main():
     elif operation == "getWebPaymentDetails":
         (token,) = args
         answer = web.getWebPaymentDetails(version="34", token=token)
+    elif operation == "getTransactionDetails":
+        (transaction_id,) = args
+        extended = service(wsdl_dir, base, merchant, key, "ExtendedAPI")
+        answer = extended.getTransactionDetails(version="34", transactionId=transaction_id, transactionHistory="Y")
+    elif operation == "transactionsSearch":
+        start, end, order_ref = args
+        extended = service(wsdl_dir, base, merchant, key, "ExtendedAPI")
+        answer = extended.transactionsSearch(version="34", startDate=start, endDate=end, orderRef=order_ref)
     else:
         raise SystemExit(f"unknown operation {operation}")
     # serialize_object walks every field zeep parsed against the official schema.

@@ -13,6 +13,7 @@ use domain::clock::{Clock, ManualClock, Timestamp};
 use domain::merchant::MerchantId;
 use domain::random::OsRandom;
 use gateway::MerchantConfig;
+use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::{AncvPayments, AncvPaymentsConfig};
 use gateway::card_payments::{CardPayments, CardPaymentsConfig};
 use gateway::demo::DemoMerchant;
@@ -125,16 +126,27 @@ impl Harness {
             SandboxConfig::new("900001", key),
         );
         sandbox.seed_test_data().await.unwrap();
+        let after_sale = AfterSale::new(
+            store.clone(),
+            dyn_clock.clone(),
+            Arc::new(OsRandom),
+            ancv.clone(),
+            card.clone(),
+            NotificationPolicy::default(),
+        );
         let handlers = ancv
             .job_handlers()
             .into_iter()
             .chain(card.job_handlers())
             .chain(web_payments.job_handlers());
-        for handler in handlers.chain(sandbox.job_handlers()) {
+        for handler in handlers
+            .chain(after_sale.job_handlers())
+            .chain(sandbox.job_handlers())
+        {
             worker.register(handler);
         }
         let app = web::app(
-            AppState::new(config, web_payments.clone(), &base).in_homologation(),
+            AppState::new(config, web_payments.clone(), after_sale, &base).in_homologation(),
             Extras {
                 ancv_sandbox: Some(sandbox.router()),
                 card_sandbox: Some(card_sandbox.router()),

@@ -1,0 +1,1037 @@
+//! After the sale (payline-v4.md §6): doRefund, doReset, doCapture, doAuthorization,
+//! getTransactionDetails, transactionsSearch — on card transactions (through the card payment
+//! service) and on ANCV Connect transactions (a refund is a full cancellation at ANCV, once).
+//!
+//! Calls carrying a `sequenceNumber` are replayed: the first answer is stored and every repeat
+//! gets it unchanged, without doing anything again ([`AfterSale::once`]).
+
+use crate::ancv_payments::{AncvPaymentError, AncvPayments};
+use crate::card_payments::{
+    CardOperation, CardPaymentError, CardPayments, CardTransaction, OperationStatus, PayRequest,
+    PaymentState,
+};
+use crate::transaction_ids::{TransactionKind, new_transaction_id};
+use crate::web_payments::NotificationPolicy;
+use domain::ancv_payment::{AncvPayment, AncvPaymentState};
+use domain::card::CardInput;
+use domain::clock::{Clock, Timestamp};
+use domain::contract::{CardCode, ContractNumber, ContractStatus};
+use domain::merchant::MerchantId;
+use domain::money::Currency;
+use domain::random::SharedRandom;
+use domain::return_code::ReturnCode;
+use domain::web_payment::WebPayment;
+use jobs::{JobFuture, JobHandler, JobOutcome};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use store::repos::{AncvRefundRow, ReplayKey};
+use store::{Store, StoreError};
+
+/// `TRS` notifications of a transaction's later changes (subject: the new transaction id).
+pub const TRS_JOB: &str = "merchant_trs_notification";
+
+/// How long a repeat waits for the first call with the same sequenceNumber to finish.
+const REPLAY_WAIT: Duration = Duration::from_secs(30);
+
+/// What a capture, reset or refund answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationAnswer {
+    pub code: ReturnCode,
+    /// A sentence for `longMessage` when the code's own is not enough.
+    pub message: Option<String>,
+    /// The ANCV state or error code (ANCV transactions).
+    pub partner_code: Option<String>,
+    /// The new transaction (the refund, the reset, the capture), when one was made.
+    pub transaction: Option<TransactionView>,
+}
+
+impl OperationAnswer {
+    fn refused(code: ReturnCode, message: impl Into<String>) -> OperationAnswer {
+        OperationAnswer {
+            code,
+            message: Some(message.into()),
+            partner_code: None,
+            transaction: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Refund,
+    Reset,
+    Capture,
+}
+
+impl Operation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Refund => "doRefund",
+            Operation::Reset => "doReset",
+            Operation::Capture => "doCapture",
+        }
+    }
+}
+
+/// One transaction as the after-sale API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionView {
+    pub id: String,
+    pub kind: TransactionKind,
+    pub date: Timestamp,
+    /// `AUTHOR`, `AUTHOR+CAP`, `CAPTURE`, `RESET`, `REFUND`.
+    pub label: &'static str,
+    /// Payline action: 100, 101, 201 (capture), 421 (refund), 102 (reset).
+    pub action: &'static str,
+    pub amount: i64,
+    pub currency: Currency,
+    pub contract_number: ContractNumber,
+    pub order_ref: String,
+    pub code: ReturnCode,
+    /// `ACCEPTED`, `REFUSED`, `PENDING`, or the ANCV state.
+    pub status: String,
+    pub partner_code: Option<String>,
+    pub authorization_number: Option<String>,
+    pub masked_card: Option<String>,
+    pub card_type: Option<String>,
+    pub card_expiry: Option<String>,
+    /// The transaction a refund, reset or capture applies to.
+    pub origin_id: Option<String>,
+}
+
+/// A state a transaction went through (`statusHistoryList`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub transaction_id: String,
+    pub at: Timestamp,
+    pub status: String,
+    pub amount: i64,
+}
+
+/// getTransactionDetails: the transaction, its session, the other means of payment of a split
+/// payment, and (with history) what happened to it since.
+#[derive(Debug, Clone)]
+pub struct TransactionDetails {
+    pub transaction: TransactionView,
+    pub session: Option<WebPayment>,
+    pub additional: Vec<TransactionView>,
+    pub associated: Vec<TransactionView>,
+    pub history: Vec<StatusEntry>,
+}
+
+/// Why a lookup or a search has no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoAnswer {
+    pub code: ReturnCode,
+    pub message: String,
+}
+
+impl NoAnswer {
+    fn new(code: ReturnCode, message: impl Into<String>) -> NoAnswer {
+        NoAnswer {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// transactionsSearch criteria (already parsed; `None` = any).
+#[derive(Debug, Clone, Default)]
+pub struct SearchCriteria {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub transaction_id: Option<String>,
+    pub order_ref: Option<String>,
+    pub contract_number: Option<String>,
+    pub return_code: Option<String>,
+    pub email: Option<String>,
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+}
+
+pub const MAX_SEARCH_ROWS: i64 = 5_000;
+pub const MAX_SEARCH_DAYS: i64 = 31;
+
+/// doAuthorization's request (server to server; the card data in memory only).
+pub struct AuthorizeRequest {
+    pub contract_number: String,
+    pub amount: i64,
+    pub currency: Currency,
+    /// 100 or 101.
+    pub capture: bool,
+    pub order_ref: String,
+    pub card: CardInput,
+}
+
+#[derive(Clone)]
+pub struct AfterSale {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    random: SharedRandom,
+    ancv: AncvPayments,
+    card: CardPayments,
+    notifications: NotificationPolicy,
+    http: reqwest::Client,
+}
+
+/// What a transaction id names.
+enum Found {
+    Ancv(AncvPayment),
+    AncvRefund(AncvRefundRow, AncvPayment),
+    Card(CardTransaction),
+    CardOperation(CardOperation, CardTransaction),
+}
+
+impl AfterSale {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        ancv: AncvPayments,
+        card: CardPayments,
+        notifications: NotificationPolicy,
+    ) -> AfterSale {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the notification HTTP client builds");
+        AfterSale {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                random,
+                ancv,
+                card,
+                notifications,
+                http,
+            }),
+        }
+    }
+
+    pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![Arc::new(TrsJob(Arc::clone(&self.inner)))]
+    }
+
+    /// Runs `call` once per (merchant, operation, transaction, sequenceNumber): a repeat, even a
+    /// concurrent one, gets the first call's answer (`response`) without running anything.
+    /// Without a sequence number, just runs it.
+    pub async fn once<E, F>(
+        &self,
+        merchant_id: &MerchantId,
+        operation: &str,
+        transaction_id: &str,
+        sequence_number: Option<&str>,
+        call: F,
+    ) -> Result<String, E>
+    where
+        F: Future<Output = Result<String, E>>,
+        E: From<StoreError>,
+    {
+        let Some(sequence_number) = sequence_number else {
+            return call.await;
+        };
+        let key = ReplayKey {
+            merchant_id,
+            operation,
+            transaction_id,
+            sequence_number,
+        };
+        let now = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        let mine = uow.operation_replays().claim(&key, now).await?;
+        uow.commit().await?;
+        if mine {
+            let answer = call.await;
+            let mut uow = self.inner.store.write().await?;
+            match &answer {
+                Ok(response) => {
+                    uow.operation_replays()
+                        .complete(&key, response, self.inner.clock.now())
+                        .await?
+                }
+                Err(_) => uow.operation_replays().release(&key).await?,
+            }
+            uow.commit().await?;
+            return answer;
+        }
+        // Another call has it: wait for its answer (polling: it may run on another instance).
+        let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
+        loop {
+            let stored = self
+                .inner
+                .store
+                .read()
+                .await?
+                .operation_replays()
+                .response(&key)
+                .await?;
+            match stored {
+                Some(Some(response)) => return Ok(response),
+                // Released by a failed first call: run it now as the first.
+                None => {
+                    return Box::pin(self.once(
+                        merchant_id,
+                        operation,
+                        transaction_id,
+                        Some(sequence_number),
+                        call,
+                    ))
+                    .await;
+                }
+                Some(None) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                Some(None) => {
+                    return Err(StoreError::corrupt(
+                        "operation_replays",
+                        "the first call never finished",
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+
+    /// doRefund: a card transaction after remittance (partial and repeated up to the captured
+    /// amount), an ANCV Connect transaction in full, once.
+    pub async fn refund(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        self.operate(Operation::Refund, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    /// doReset: a card transaction before remittance (full or partial); an ANCV transaction is
+    /// cancelled at ANCV like a refund.
+    pub async fn reset(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        self.operate(Operation::Reset, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    /// doCapture: an action-100 card authorization, within 7 days.
+    pub async fn capture(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        self.operate(Operation::Capture, merchant_id, transaction_id, amount)
+            .await
+    }
+
+    async fn operate(
+        &self,
+        operation: Operation,
+        merchant_id: &MerchantId,
+        transaction_id: &str,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        match self.find(merchant_id, transaction_id).await? {
+            None => Ok(OperationAnswer::refused(
+                ReturnCode::InvalidField,
+                format!("transactionID {transaction_id} is unknown"),
+            )),
+            Some(Found::Card(card)) => {
+                self.card_operation(operation, merchant_id, &card, amount)
+                    .await
+            }
+            Some(Found::Ancv(payment)) => match operation {
+                Operation::Refund | Operation::Reset => {
+                    self.cancel_ancv(operation, merchant_id, &payment, amount)
+                        .await
+                }
+                Operation::Capture => Ok(OperationAnswer::refused(
+                    ReturnCode::InvalidAction,
+                    "an ANCV_CONNECT transaction is captured at once (action 101): nothing to capture",
+                )),
+            },
+            Some(Found::AncvRefund(..) | Found::CardOperation(..)) => Ok(OperationAnswer::refused(
+                ReturnCode::InvalidField,
+                format!("transactionID {transaction_id} is itself a refund, reset or capture"),
+            )),
+        }
+    }
+
+    async fn card_operation(
+        &self,
+        operation: Operation,
+        merchant_id: &MerchantId,
+        card: &CardTransaction,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        let card_service = &self.inner.card;
+        let report = match operation {
+            Operation::Refund => card_service.refund(merchant_id, &card.id, amount).await,
+            Operation::Reset => card_service.reset(merchant_id, &card.id, amount).await,
+            Operation::Capture => card_service.capture(merchant_id, &card.id, amount).await,
+        };
+        let report = match report {
+            Ok(report) => report,
+            Err(CardPaymentError::Store(error)) => return Err(error),
+            Err(error) => {
+                return Ok(OperationAnswer::refused(
+                    error.return_code(),
+                    error.to_string(),
+                ));
+            }
+        };
+        let transaction = report
+            .operation
+            .as_ref()
+            .map(|op| operation_view(op, &report.transaction));
+        if report.status == OperationStatus::Done
+            && let Some(done) = &transaction
+            && operation != Operation::Capture
+        {
+            self.notify_trs(&done.id).await?;
+        }
+        Ok(OperationAnswer {
+            code: report.code(),
+            message: None,
+            partner_code: None,
+            transaction,
+        })
+    }
+
+    /// An ANCV refund or reset: the full validated amount, once, as a cancellation at ANCV.
+    async fn cancel_ancv(
+        &self,
+        operation: Operation,
+        merchant_id: &MerchantId,
+        payment: &AncvPayment,
+        amount: Option<i64>,
+    ) -> Result<OperationAnswer, StoreError> {
+        let Some(validated) = payment.validated_amount.filter(|_| {
+            payment.state.is_authorized() || payment.state == AncvPaymentState::Cancelled
+        }) else {
+            return Ok(OperationAnswer::refused(
+                ReturnCode::NotRemitted,
+                "the beneficiary has not validated this ANCV transaction",
+            ));
+        };
+        if amount.is_some_and(|amount| amount != validated) {
+            return Ok(OperationAnswer::refused(
+                ReturnCode::AmountDiffers,
+                format!("an ANCV_CONNECT transaction is refunded in full only ({validated})"),
+            ));
+        }
+        if payment.state == AncvPaymentState::Cancelled {
+            return Ok(OperationAnswer::refused(
+                ReturnCode::AmountExceeded,
+                "this ANCV_CONNECT transaction is already refunded",
+            ));
+        }
+        let now = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        let id = new_transaction_id(
+            &mut uow,
+            self.inner.random.as_ref(),
+            TransactionKind::AncvRefund,
+            merchant_id,
+            now,
+        )
+        .await?;
+        let mut refund = AncvRefundRow {
+            id,
+            payment_id: payment.payment_id.clone(),
+            operation: match operation {
+                Operation::Reset => "RESET",
+                Operation::Refund | Operation::Capture => "REFUND",
+            }
+            .into(),
+            amount: validated,
+            state: "PENDING".into(),
+            return_code: None,
+            partner_code: None,
+            created_at: now,
+            updated_at: now,
+        };
+        match uow.ancv_refunds().insert(&refund).await {
+            Err(StoreError::Conflict { .. }) => {
+                return Ok(OperationAnswer::refused(
+                    ReturnCode::AmountExceeded,
+                    "this ANCV_CONNECT transaction is already refunded",
+                ));
+            }
+            other => other?,
+        }
+        uow.commit().await?;
+        // The cancellation itself, outside any database transaction.
+        let outcome = self.inner.ancv.cancel(&payment.payment_id).await;
+        let (code, partner_code) = match &outcome {
+            Ok(cancelled) if cancelled.state == AncvPaymentState::Cancelled => {
+                (ReturnCode::Accepted, cancelled.partner_code.clone())
+            }
+            Ok(other) => (ReturnCode::InternalError, other.partner_code.clone()),
+            Err(AncvPaymentError::Failed {
+                return_code,
+                partner_code,
+                ..
+            }) => (*return_code, Some(partner_code.clone())),
+            Err(AncvPaymentError::Store(error)) => {
+                return Err(StoreError::corrupt("ancv_payments", error));
+            }
+            Err(error) => (ReturnCode::InternalError, Some(error.to_string())),
+        };
+        refund.state = if code == ReturnCode::Accepted {
+            "DONE"
+        } else {
+            "FAILED"
+        }
+        .into();
+        refund.return_code = Some(code.code().to_owned());
+        refund.partner_code = partner_code.clone();
+        refund.updated_at = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        uow.ancv_refunds().finish(&refund).await?;
+        uow.commit().await?;
+        if code == ReturnCode::Accepted {
+            self.notify_trs(&refund.id).await?;
+        }
+        Ok(OperationAnswer {
+            code,
+            message: None,
+            partner_code,
+            transaction: Some(refund_view(&refund, payment)),
+        })
+    }
+
+    /// doAuthorization: a card payment with the card data in the request. ANCV Connect needs the
+    /// beneficiary's app: refused (02321).
+    pub async fn authorize(
+        &self,
+        merchant_id: &MerchantId,
+        request: AuthorizeRequest,
+    ) -> Result<(ReturnCode, Option<CardTransaction>), StoreError> {
+        let contract = {
+            let mut uow = self.inner.store.read().await?;
+            match ContractNumber::parse("payment.contractNumber", &request.contract_number) {
+                Ok(number) => uow.contracts().find(merchant_id, &number).await?,
+                Err(_) => None,
+            }
+        };
+        let Some(contract) = contract.filter(|c| c.status == ContractStatus::Active) else {
+            return Ok((ReturnCode::InvalidContract, None));
+        };
+        if contract.card_code == CardCode::AncvConnect {
+            return Ok((ReturnCode::InvalidAction, None));
+        }
+        let paid = self
+            .inner
+            .card
+            .pay(PayRequest {
+                merchant_id: merchant_id.clone(),
+                contract,
+                order_ref: request.order_ref,
+                amount: request.amount,
+                currency: request.currency,
+                action: if request.capture {
+                    card::Action::AuthorizationAndCapture
+                } else {
+                    card::Action::Authorization
+                },
+                attempt_group: None,
+                three_ds_return_url: None,
+                card: request.card,
+            })
+            .await;
+        match paid {
+            Ok(card) => Ok((card.result_code(), Some(card))),
+            Err(CardPaymentError::Store(error)) => Err(error),
+            Err(error) => Ok((error.return_code(), None)),
+        }
+    }
+
+    /// getTransactionDetails by id, or by an order reference naming one payment.
+    pub async fn details(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: Option<&str>,
+        order_ref: Option<&str>,
+    ) -> Result<Result<TransactionDetails, NoAnswer>, StoreError> {
+        let id = match (transaction_id, order_ref) {
+            (Some(id), _) => id.to_owned(),
+            (None, Some(order_ref)) => {
+                let mut found = self
+                    .inner
+                    .store
+                    .read()
+                    .await?
+                    .transaction_ids()
+                    .payments_of_order(merchant_id, order_ref)
+                    .await?;
+                match found.len() {
+                    1 => found.remove(0).0,
+                    0 => {
+                        return Ok(Err(NoAnswer::new(
+                            ReturnCode::InvalidField,
+                            format!("no transaction for orderRef {order_ref}"),
+                        )));
+                    }
+                    _ => {
+                        return Ok(Err(NoAnswer::new(
+                            ReturnCode::InvalidField,
+                            format!(
+                                "orderRef {order_ref} names several transactions: give transactionId"
+                            ),
+                        )));
+                    }
+                }
+            }
+            (None, None) => {
+                return Ok(Err(NoAnswer::new(
+                    ReturnCode::InvalidField,
+                    "transactionId or orderRef is mandatory",
+                )));
+            }
+        };
+        let Some(found) = self.find(merchant_id, &id).await? else {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                format!("transactionId {id} is unknown"),
+            )));
+        };
+        self.describe(found).await.map(Ok)
+    }
+
+    /// transactionsSearch: the merchant's transactions in a period of at most 31 days.
+    pub async fn search(
+        &self,
+        merchant_id: &MerchantId,
+        criteria: &SearchCriteria,
+    ) -> Result<Result<Vec<TransactionView>, NoAnswer>, StoreError> {
+        let (Some(from), Some(to)) = (criteria.from, criteria.to) else {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                "startDate and endDate (dd/mm/yyyy) are mandatory",
+            )));
+        };
+        if to.millis() < from.millis() {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                "endDate is before startDate",
+            )));
+        }
+        if to.millis() - from.millis() > MAX_SEARCH_DAYS * 86_400_000 {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::SearchPeriodTooLong,
+                "the period is longer than 31 days",
+            )));
+        }
+        let ids = self
+            .inner
+            .store
+            .read()
+            .await?
+            .transaction_ids()
+            .made_between(merchant_id, from, to, MAX_SEARCH_ROWS)
+            .await?;
+        let mut views = Vec::new();
+        for (id, _) in ids {
+            let Some(found) = self.find(merchant_id, &id).await? else {
+                continue;
+            };
+            let details = self.describe(found).await?;
+            if matches(&details, criteria) {
+                views.push(details.transaction);
+            }
+        }
+        if views.is_empty() {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::SearchEmpty,
+                "no transaction matches the criteria",
+            )));
+        }
+        Ok(Ok(views))
+    }
+
+    async fn find(&self, merchant_id: &MerchantId, id: &str) -> Result<Option<Found>, StoreError> {
+        let kind = self
+            .inner
+            .store
+            .read()
+            .await?
+            .transaction_ids()
+            .kind_of(id, merchant_id)
+            .await?;
+        let Some(kind) = kind.as_deref().and_then(TransactionKind::parse) else {
+            return Ok(None);
+        };
+        Ok(match kind {
+            TransactionKind::AncvPayment => self.inner.ancv.find(id).await?.map(Found::Ancv),
+            TransactionKind::AncvRefund => {
+                let refund = self
+                    .inner
+                    .store
+                    .read()
+                    .await?
+                    .ancv_refunds()
+                    .find(id)
+                    .await?;
+                match refund {
+                    Some(refund) => self
+                        .inner
+                        .ancv
+                        .find(&refund.payment_id)
+                        .await?
+                        .map(|payment| Found::AncvRefund(refund, payment)),
+                    None => None,
+                }
+            }
+            TransactionKind::CardPayment => self.inner.card.find(id).await?.map(Found::Card),
+            TransactionKind::CardOperation => match self.inner.card.find_operation(id).await? {
+                Some(op) => self
+                    .inner
+                    .card
+                    .find(&op.transaction_id)
+                    .await?
+                    .map(|tx| Found::CardOperation(op, tx)),
+                None => None,
+            },
+        })
+    }
+
+    /// Everything getTransactionDetails shows about a transaction.
+    async fn describe(&self, found: Found) -> Result<TransactionDetails, StoreError> {
+        let mut uow = self.inner.store.read().await?;
+        let details = match found {
+            Found::Ancv(payment) => {
+                let session = uow
+                    .web_payments()
+                    .find_by_ancv_payment(&payment.payment_id)
+                    .await?;
+                let events = uow.ancv_payments().events(&payment.payment_id).await?;
+                let refunds = uow.ancv_refunds().of_payment(&payment.payment_id).await?;
+                drop(uow);
+                let additional = match session
+                    .as_ref()
+                    .and_then(|s| s.session.card_transaction_id.clone())
+                {
+                    Some(card_id) => self
+                        .inner
+                        .card
+                        .find(&card_id)
+                        .await?
+                        .filter(|c| c.state == PaymentState::Accepted)
+                        .map(|c| card_view(&c)),
+                    None => None,
+                };
+                let amount = payment.validated_amount.unwrap_or(payment.amount);
+                TransactionDetails {
+                    transaction: ancv_view(&payment),
+                    session,
+                    additional: additional.into_iter().collect(),
+                    associated: refunds
+                        .iter()
+                        .map(|refund| refund_view(refund, &payment))
+                        .collect(),
+                    history: events
+                        .iter()
+                        .map(|event| StatusEntry {
+                            transaction_id: payment.payment_id.clone(),
+                            at: event.at,
+                            status: event.state.as_str().to_owned(),
+                            amount,
+                        })
+                        .collect(),
+                }
+            }
+            Found::Card(card) => {
+                let session = match &card.attempt_group {
+                    Some(token) => uow.web_payments().find(token).await?,
+                    None => None,
+                };
+                drop(uow);
+                let operations = self.inner.card.operations(&card.id).await?;
+                let mut history = vec![StatusEntry {
+                    transaction_id: card.id.clone(),
+                    at: card.created_at,
+                    status: card.state.as_str().to_owned(),
+                    amount: card.amount,
+                }];
+                history.extend(operations.iter().map(|op| StatusEntry {
+                    transaction_id: op.id.clone(),
+                    at: op.updated_at,
+                    status: format!("{}_{}", op.kind.as_str(), op.state.as_str()),
+                    amount: op.amount,
+                }));
+                TransactionDetails {
+                    transaction: card_view(&card),
+                    session,
+                    additional: vec![],
+                    associated: operations
+                        .iter()
+                        .map(|op| operation_view(op, &card))
+                        .collect(),
+                    history,
+                }
+            }
+            Found::AncvRefund(refund, payment) => {
+                drop(uow);
+                let view = refund_view(&refund, &payment);
+                TransactionDetails {
+                    history: vec![StatusEntry {
+                        transaction_id: view.id.clone(),
+                        at: refund.updated_at,
+                        status: view.status.clone(),
+                        amount: view.amount,
+                    }],
+                    associated: vec![ancv_view(&payment)],
+                    transaction: view,
+                    session: None,
+                    additional: vec![],
+                }
+            }
+            Found::CardOperation(op, card) => {
+                drop(uow);
+                let view = operation_view(&op, &card);
+                TransactionDetails {
+                    history: vec![StatusEntry {
+                        transaction_id: view.id.clone(),
+                        at: op.updated_at,
+                        status: view.status.clone(),
+                        amount: view.amount,
+                    }],
+                    associated: vec![card_view(&card)],
+                    transaction: view,
+                    session: None,
+                    additional: vec![],
+                }
+            }
+        };
+        Ok(details)
+    }
+
+    /// Queues `GET <notificationURL>?notificationType=TRS&transactionId=<id>` when the sale had a
+    /// notification URL.
+    async fn notify_trs(&self, transaction_id: &str) -> Result<(), StoreError> {
+        let now = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        uow.jobs()
+            .enqueue(TRS_JOB, transaction_id, now, now)
+            .await?;
+        uow.commit().await
+    }
+}
+
+fn matches(details: &TransactionDetails, criteria: &SearchCriteria) -> bool {
+    let view = &details.transaction;
+    let email = details
+        .session
+        .as_ref()
+        .and_then(|s| s.request.buyer.email.as_deref());
+    criteria
+        .transaction_id
+        .as_deref()
+        .is_none_or(|id| id == view.id)
+        && criteria
+            .order_ref
+            .as_deref()
+            .is_none_or(|r| r == view.order_ref)
+        && criteria
+            .contract_number
+            .as_deref()
+            .is_none_or(|c| c == view.contract_number.as_str())
+        && criteria
+            .return_code
+            .as_deref()
+            .is_none_or(|c| c == view.code.code())
+        && criteria
+            .email
+            .as_deref()
+            .is_none_or(|e| email.is_some_and(|email| email.eq_ignore_ascii_case(e)))
+        && criteria.min_amount.is_none_or(|min| view.amount >= min)
+        && criteria.max_amount.is_none_or(|max| view.amount <= max)
+}
+
+fn ancv_view(payment: &AncvPayment) -> TransactionView {
+    let accepted = payment.state.is_authorized() || payment.state == AncvPaymentState::Cancelled;
+    TransactionView {
+        id: payment.payment_id.clone(),
+        kind: TransactionKind::AncvPayment,
+        date: payment.created_at,
+        label: "AUTHOR+CAP",
+        action: "101",
+        amount: payment.validated_amount.unwrap_or(payment.amount),
+        currency: payment.currency,
+        contract_number: payment.contract_number.clone(),
+        order_ref: payment.order_ref.clone(),
+        code: match payment.state {
+            _ if accepted => ReturnCode::Accepted,
+            AncvPaymentState::Rejected => ReturnCode::PartnerRefused,
+            AncvPaymentState::Refused => crate::ancv_payments::refusal_code(payment),
+            AncvPaymentState::Requested
+            | AncvPaymentState::Initialized
+            | AncvPaymentState::Processing => ReturnCode::OnHoldPartner,
+            _ => ReturnCode::PartnerRefused,
+        },
+        status: payment.state.as_str().to_owned(),
+        partner_code: payment.partner_code.clone(),
+        authorization_number: payment.authorization_number.clone(),
+        masked_card: payment.holder.clone(),
+        card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
+        card_expiry: None,
+        origin_id: None,
+    }
+}
+
+/// A card payment as a transaction view.
+pub fn card_view(card: &CardTransaction) -> TransactionView {
+    let capture = card.action == card::Action::AuthorizationAndCapture;
+    TransactionView {
+        id: card.id.clone(),
+        kind: TransactionKind::CardPayment,
+        date: card.created_at,
+        label: if capture { "AUTHOR+CAP" } else { "AUTHOR" },
+        action: if capture { "101" } else { "100" },
+        amount: card.amount,
+        currency: card.currency,
+        contract_number: card.contract_number.clone(),
+        order_ref: card.order_ref.clone(),
+        code: card.result_code(),
+        status: card.state.as_str().to_owned(),
+        partner_code: None,
+        authorization_number: card.authorization_number.clone(),
+        masked_card: Some(card.masked_number.clone()),
+        card_type: Some(card.card_type.to_string()),
+        card_expiry: Some(card.expiry.clone()),
+        origin_id: None,
+    }
+}
+
+fn operation_view(op: &CardOperation, card: &CardTransaction) -> TransactionView {
+    let (label, action) = match op.kind {
+        card::OperationKind::Capture => ("CAPTURE", "201"),
+        card::OperationKind::Reset => ("RESET", "102"),
+        card::OperationKind::Refund => ("REFUND", "421"),
+    };
+    TransactionView {
+        id: op.id.clone(),
+        kind: TransactionKind::CardOperation,
+        date: op.created_at,
+        label,
+        action,
+        amount: op.amount,
+        currency: card.currency,
+        contract_number: card.contract_number.clone(),
+        order_ref: card.order_ref.clone(),
+        code: op.return_code.unwrap_or(match op.state {
+            crate::card_payments::OperationState::Done => ReturnCode::Accepted,
+            crate::card_payments::OperationState::Pending => ReturnCode::InProgress,
+            crate::card_payments::OperationState::Failed => ReturnCode::AcquirerError,
+        }),
+        status: op.state.as_str().to_owned(),
+        partner_code: None,
+        authorization_number: card.authorization_number.clone(),
+        masked_card: Some(card.masked_number.clone()),
+        card_type: Some(card.card_type.to_string()),
+        card_expiry: Some(card.expiry.clone()),
+        origin_id: Some(card.id.clone()),
+    }
+}
+
+fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> TransactionView {
+    let reset = refund.operation == "RESET";
+    TransactionView {
+        id: refund.id.clone(),
+        kind: TransactionKind::AncvRefund,
+        date: refund.created_at,
+        label: if reset { "RESET" } else { "REFUND" },
+        action: if reset { "102" } else { "421" },
+        amount: refund.amount,
+        currency: payment.currency,
+        contract_number: payment.contract_number.clone(),
+        order_ref: payment.order_ref.clone(),
+        code: refund
+            .return_code
+            .as_deref()
+            .and_then(ReturnCode::from_code)
+            .unwrap_or(ReturnCode::InProgress),
+        status: refund.state.clone(),
+        partner_code: refund.partner_code.clone(),
+        authorization_number: payment.authorization_number.clone(),
+        masked_card: payment.holder.clone(),
+        card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
+        card_expiry: None,
+        origin_id: Some(payment.payment_id.clone()),
+    }
+}
+
+impl Inner {
+    /// The notification URL of the sale a transaction belongs to.
+    async fn notification_url(&self, transaction_id: &str) -> Result<Option<String>, StoreError> {
+        let mut uow = self.store.read().await?;
+        if let Some(refund) = uow.ancv_refunds().find(transaction_id).await? {
+            let session = uow
+                .web_payments()
+                .find_by_ancv_payment(&refund.payment_id)
+                .await?;
+            return Ok(session.and_then(|s| s.request.notification_url));
+        }
+        drop(uow);
+        let Some(op) = self.card.find_operation(transaction_id).await? else {
+            return Ok(None);
+        };
+        let Some(card) = self.card.find(&op.transaction_id).await? else {
+            return Ok(None);
+        };
+        let Some(token) = card.attempt_group else {
+            return Ok(None);
+        };
+        let session = self.store.read().await?.web_payments().find(&token).await?;
+        Ok(session.and_then(|s| s.request.notification_url))
+    }
+
+    async fn notify_trs(&self, transaction_id: &str, attempt: i64) -> JobOutcome {
+        let url = match self.notification_url(transaction_id).await {
+            Ok(Some(url)) => url,
+            Ok(None) => return JobOutcome::Done,
+            Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let target = format!("{url}{separator}notificationType=TRS&transactionId={transaction_id}");
+        match self.http.get(&target).send().await {
+            Ok(response) if response.status().is_success() => JobOutcome::Done,
+            _ if attempt * self.notifications.retry_every_ms
+                >= self.notifications.give_up_after_ms =>
+            {
+                tracing::warn!(
+                    transaction_id,
+                    "TRS notification abandoned after its retry window"
+                );
+                JobOutcome::Done
+            }
+            _ => JobOutcome::RunAgainAt(
+                self.clock
+                    .now()
+                    .plus_millis(self.notifications.retry_every_ms),
+            ),
+        }
+    }
+}
+
+struct TrsJob(Arc<Inner>);
+
+impl JobHandler for TrsJob {
+    fn kind(&self) -> &'static str {
+        TRS_JOB
+    }
+
+    fn run<'a>(&'a self, transaction_id: &'a str, attempt: i64) -> JobFuture<'a> {
+        Box::pin(self.0.notify_trs(transaction_id, attempt))
+    }
+}

@@ -1,0 +1,287 @@
+use crate::StoreError;
+use domain::clock::Timestamp;
+use domain::merchant::MerchantId;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// The registry of transaction ids (unique across every kind of transaction).
+pub struct TransactionIds<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+impl<'a> TransactionIds<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
+        TransactionIds { conn }
+    }
+
+    /// Takes `id` for a transaction of `kind`; false when it is already taken.
+    pub async fn claim(
+        &mut self,
+        id: &str,
+        kind: &str,
+        merchant_id: &MerchantId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO transaction_ids (id, kind, merchant_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(kind)
+        .bind(merchant_id.as_str())
+        .bind(at.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The kind of a merchant's transaction (`None`: unknown, or another merchant's).
+    pub async fn kind_of(
+        &mut self,
+        id: &str,
+        merchant_id: &MerchantId,
+    ) -> Result<Option<String>, StoreError> {
+        let row =
+            sqlx::query("SELECT kind FROM transaction_ids WHERE id = $1 AND merchant_id = $2")
+                .bind(id)
+                .bind(merchant_id.as_str())
+                .fetch_optional(&mut *self.conn)
+                .await?;
+        Ok(row.map(|row| row.try_get("kind")).transpose()?)
+    }
+}
+
+impl TransactionIds<'_> {
+    /// A merchant's transactions made in `[from, to)`, oldest first, at most `limit`.
+    pub async fn made_between(
+        &mut self,
+        merchant_id: &MerchantId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind FROM transaction_ids WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
+             ORDER BY created_at, id LIMIT $4",
+        )
+        .bind(merchant_id.as_str())
+        .bind(from.millis())
+        .bind(to.millis())
+        .bind(limit)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("kind")?)))
+            .collect()
+    }
+
+    /// The payments (ANCV and card) of a merchant's order reference.
+    pub async fn payments_of_order(
+        &mut self,
+        merchant_id: &MerchantId,
+        order_ref: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT payment_id AS id, 'ANCV_PAYMENT' AS kind FROM ancv_payments WHERE merchant_id = $1 AND order_ref = $2
+             UNION ALL
+             SELECT id, 'CARD_PAYMENT' AS kind FROM card_transactions WHERE merchant_id = $1 AND order_ref = $2",
+        )
+        .bind(merchant_id.as_str())
+        .bind(order_ref)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("kind")?)))
+            .collect()
+    }
+}
+
+/// An ANCV refund (cancellation at ANCV) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AncvRefundRow {
+    pub id: String,
+    pub payment_id: String,
+    /// `REFUND` or `RESET`.
+    pub operation: String,
+    pub amount: i64,
+    /// `PENDING`, `DONE`, `FAILED`.
+    pub state: String,
+    pub return_code: Option<String>,
+    pub partner_code: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+pub struct AncvRefunds<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+const REFUND_COLUMNS: &str = "SELECT id, payment_id, operation, amount, state, return_code, partner_code, created_at, updated_at FROM ancv_refunds";
+
+impl<'a> AncvRefunds<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
+        AncvRefunds { conn }
+    }
+
+    /// Records a PENDING refund; [`StoreError::Conflict`] when the payment already has one that
+    /// did not fail (refunds are once).
+    pub async fn insert(&mut self, refund: &AncvRefundRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO ancv_refunds (id, payment_id, operation, amount, state, return_code, partner_code, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&refund.id)
+        .bind(&refund.payment_id)
+        .bind(&refund.operation)
+        .bind(refund.amount)
+        .bind(&refund.state)
+        .bind(refund.return_code.as_deref())
+        .bind(refund.partner_code.as_deref())
+        .bind(refund.created_at.millis())
+        .bind(refund.updated_at.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the outcome of a PENDING refund.
+    pub async fn finish(&mut self, refund: &AncvRefundRow) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE ancv_refunds SET state = $1, return_code = $2, partner_code = $3, updated_at = $4
+             WHERE id = $5 AND state = 'PENDING'",
+        )
+        .bind(&refund.state)
+        .bind(refund.return_code.as_deref())
+        .bind(refund.partner_code.as_deref())
+        .bind(refund.updated_at.millis())
+        .bind(&refund.id)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn find(&mut self, id: &str) -> Result<Option<AncvRefundRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REFUND_COLUMNS} WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(refund_from_row).transpose()
+    }
+
+    /// The refunds of a payment, oldest first.
+    pub async fn of_payment(&mut self, payment_id: &str) -> Result<Vec<AncvRefundRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REFUND_COLUMNS} WHERE payment_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(payment_id)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter().map(refund_from_row).collect()
+    }
+}
+
+fn refund_from_row(row: &AnyRow) -> Result<AncvRefundRow, StoreError> {
+    Ok(AncvRefundRow {
+        id: row.try_get("id")?,
+        payment_id: row.try_get("payment_id")?,
+        operation: row.try_get("operation")?,
+        amount: row.try_get("amount")?,
+        state: row.try_get("state")?,
+        return_code: row.try_get("return_code")?,
+        partner_code: row.try_get("partner_code")?,
+        created_at: Timestamp(row.try_get("created_at")?),
+        updated_at: Timestamp(row.try_get("updated_at")?),
+    })
+}
+
+/// First answers of operations called with a sequenceNumber.
+pub struct OperationReplays<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+/// Who asked, for what: the replay key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayKey<'k> {
+    pub merchant_id: &'k MerchantId,
+    pub operation: &'k str,
+    pub transaction_id: &'k str,
+    pub sequence_number: &'k str,
+}
+
+impl<'a> OperationReplays<'a> {
+    pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
+        OperationReplays { conn }
+    }
+
+    /// Claims the key for this call; false when another call holds it already.
+    pub async fn claim(&mut self, key: &ReplayKey<'_>, at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO operation_replays (merchant_id, operation, transaction_id, sequence_number, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(key.merchant_id.as_str())
+        .bind(key.operation)
+        .bind(key.transaction_id)
+        .bind(key.sequence_number)
+        .bind(at.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The first call's answer, once it has one (`Some(None)`: still running).
+    pub async fn response(
+        &mut self,
+        key: &ReplayKey<'_>,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT response FROM operation_replays
+             WHERE merchant_id = $1 AND operation = $2 AND transaction_id = $3 AND sequence_number = $4",
+        )
+        .bind(key.merchant_id.as_str())
+        .bind(key.operation)
+        .bind(key.transaction_id)
+        .bind(key.sequence_number)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(row.map(|row| row.try_get("response")).transpose()?)
+    }
+
+    pub async fn complete(
+        &mut self,
+        key: &ReplayKey<'_>,
+        response: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE operation_replays SET response = $1, completed_at = $2
+             WHERE merchant_id = $3 AND operation = $4 AND transaction_id = $5 AND sequence_number = $6",
+        )
+        .bind(response)
+        .bind(at.millis())
+        .bind(key.merchant_id.as_str())
+        .bind(key.operation)
+        .bind(key.transaction_id)
+        .bind(key.sequence_number)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives the key up (the first call failed inside cvgate): the next repeat runs again.
+    pub async fn release(&mut self, key: &ReplayKey<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM operation_replays
+             WHERE merchant_id = $1 AND operation = $2 AND transaction_id = $3 AND sequence_number = $4 AND response IS NULL",
+        )
+        .bind(key.merchant_id.as_str())
+        .bind(key.operation)
+        .bind(key.transaction_id)
+        .bind(key.sequence_number)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,445 @@
+//! After the sale over SOAP (DirectPaymentAPI, ExtendedAPI): refunds of both parts of a split
+//! payment, resets and the remittance boundary, sequenceNumber replays under concurrency,
+//! getTransactionDetails and transactionsSearch.
+
+mod support;
+
+use support::{DoWebPayment, Harness, soap_value};
+use testkit::TestDb;
+
+testkit::backend_suite![
+    refunds_of_a_split_payment,
+    reset_before_remittance_and_refund_after,
+    ten_identical_refunds_make_one,
+    concurrent_refunds_never_exceed_the_captured_amount,
+    transaction_details_with_history_after_settlement,
+    transactions_search_periods_and_criteria,
+    do_authorization_takes_cards_not_ancv,
+];
+
+const ENVELOPE_START: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body>"#;
+const ENVELOPE_END: &str = "</soapenv:Body></soapenv:Envelope>";
+
+fn payment(amount: i64, action: &str, contract: &str) -> String {
+    format!(
+        "<impl:payment><obj:amount>{amount}</obj:amount><obj:currency>978</obj:currency><obj:action>{action}</obj:action><obj:mode>CPT</obj:mode><obj:contractNumber>{contract}</obj:contractNumber></impl:payment>"
+    )
+}
+
+fn sequence(number: Option<&str>) -> String {
+    number.map_or(String::new(), |n| {
+        format!("<impl:sequenceNumber>{n}</impl:sequenceNumber>")
+    })
+}
+
+fn do_refund(
+    transaction: &str,
+    amount: i64,
+    contract: &str,
+    sequence_number: Option<&str>,
+) -> String {
+    format!(
+        "{ENVELOPE_START}<impl:doRefundRequest><impl:version>34</impl:version><impl:transactionID>{transaction}</impl:transactionID>{}<impl:comment>test</impl:comment>{}</impl:doRefundRequest>{ENVELOPE_END}",
+        payment(amount, "421", contract),
+        sequence(sequence_number)
+    )
+}
+
+fn do_reset(transaction: &str) -> String {
+    format!(
+        "{ENVELOPE_START}<impl:doResetRequest><impl:version>34</impl:version><impl:transactionID>{transaction}</impl:transactionID><impl:comment>test</impl:comment></impl:doResetRequest>{ENVELOPE_END}"
+    )
+}
+
+fn details(transaction: Option<&str>, order_ref: Option<&str>) -> String {
+    let id = transaction.map_or(String::new(), |t| {
+        format!("<impl:transactionId>{t}</impl:transactionId>")
+    });
+    let order = order_ref.map_or(String::new(), |r| {
+        format!("<impl:orderRef>{r}</impl:orderRef>")
+    });
+    format!(
+        "{ENVELOPE_START}<impl:getTransactionDetailsRequest><impl:version>34</impl:version>{id}{order}<impl:transactionHistory>Y</impl:transactionHistory></impl:getTransactionDetailsRequest>{ENVELOPE_END}"
+    )
+}
+
+fn search(start: &str, end: &str, order_ref: Option<&str>) -> String {
+    let order = order_ref.map_or(String::new(), |r| {
+        format!("<impl:orderRef>{r}</impl:orderRef>")
+    });
+    format!(
+        "{ENVELOPE_START}<impl:transactionsSearchRequest><impl:version>34</impl:version><impl:startDate>{start}</impl:startDate><impl:endDate>{end}</impl:endDate>{order}</impl:transactionsSearchRequest>{ENVELOPE_END}"
+    )
+}
+
+fn code(body: &str) -> String {
+    soap_value(body, &["result", "code"]).unwrap_or_default()
+}
+
+/// A split payment: 25.00 € in vouchers (camille), 35.00 € by card. Returns the token, the ANCV
+/// transaction id and the card transaction id.
+async fn split_payment(h: &Harness) -> (String, String, String) {
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    h.post_form(&token, "ancv", &[("beneficiary", "10000000001")])
+        .await;
+    let ancv_id = h
+        .web_payments
+        .snapshot(&token)
+        .await
+        .unwrap()
+        .ancv
+        .unwrap()
+        .ancv_id
+        .unwrap();
+    h.sandbox
+        .validate_request(&ancv_id, "1234", Some(2_500))
+        .await
+        .unwrap();
+    h.run_jobs().await;
+    let fields = [
+        ("contract", "CB-DEMO"),
+        ("number", "4970100000000006"),
+        ("expiry", "12/30"),
+        ("cvv", "123"),
+    ];
+    h.post_form(&token, "card", &fields).await;
+    let body = h.details(&token).await;
+    assert_eq!(code(&body), "00000", "{body}");
+    let ancv = soap_value(&body, &["transaction", "id"]).unwrap();
+    let card = soap_value(
+        &body,
+        &[
+            "paymentAdditionalList",
+            "paymentAdditional",
+            "transaction",
+            "id",
+        ],
+    )
+    .unwrap();
+    (token, ancv, card)
+}
+
+async fn card_only_payment(h: &Harness) -> String {
+    let request = DoWebPayment {
+        contract: "CB-DEMO",
+        selected: &["CB-DEMO"],
+        email: None,
+        ..DoWebPayment::default()
+    };
+    let token = h.do_web_payment(&request).await;
+    let fields = [
+        ("contract", "CB-DEMO"),
+        ("number", "4970100000000006"),
+        ("expiry", "12/30"),
+        ("cvv", "123"),
+    ];
+    h.post_form(&token, "card", &fields).await;
+    soap_value(&h.details(&token).await, &["transaction", "id"]).unwrap()
+}
+
+async fn remit(h: &Harness) {
+    h.web_payments
+        .card()
+        .remit(domain::clock::Clock::now(&*h.clock))
+        .await
+        .unwrap();
+}
+
+async fn refunds_of_a_split_payment(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (_, ancv, card) = split_payment(&h).await;
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&card, 1_000, "CB-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "02618",
+        "not remitted yet"
+    );
+    remit(&h).await;
+    let (status, first) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", None),
+        )
+        .await;
+    assert_eq!((status, code(&first)), (200, "00000".to_owned()), "{first}");
+    let refund_id = soap_value(&first, &["transaction", "id"]).unwrap();
+    assert_ne!(refund_id, card, "a refund is a new transaction");
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&card, 1_000, "CB-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "00000"
+    );
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&card, 2_000, "CB-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "02613",
+        "only 15.00 € left"
+    );
+
+    let before = h.sandbox.beneficiary("10000000001").await.unwrap().balance;
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&ancv, 1_000, "ANCV-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "02612",
+        "ANCV refunds are full"
+    );
+    let (_, full) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&ancv, 2_500, "ANCV-DEMO", None),
+        )
+        .await;
+    assert_eq!(code(&full), "00000", "{full}");
+    assert_eq!(
+        soap_value(&full, &["result", "partnerCode"]).as_deref(),
+        Some("CANCELLED")
+    );
+    assert_eq!(
+        h.sandbox.beneficiary("10000000001").await.unwrap().balance,
+        before + 2_500,
+        "the vouchers are back"
+    );
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&ancv, 2_500, "ANCV-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "02613",
+        "once"
+    );
+}
+
+async fn reset_before_remittance_and_refund_after(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let reset_me = card_only_payment(&h).await;
+    let refund_me = card_only_payment(&h).await;
+    assert_eq!(
+        code(&h.soap("DirectPaymentAPI", &do_reset(&reset_me)).await.1),
+        "00000",
+        "reset before remittance"
+    );
+    assert_eq!(
+        code(&h.soap("DirectPaymentAPI", &do_reset(&reset_me)).await.1),
+        "02601",
+        "reset already done"
+    );
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&refund_me, 6_000, "CB-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "02618"
+    );
+    remit(&h).await;
+    assert_eq!(
+        code(&h.soap("DirectPaymentAPI", &do_reset(&refund_me)).await.1),
+        "02603",
+        "not resettable: use doRefund"
+    );
+    assert_eq!(
+        code(
+            &h.soap(
+                "DirectPaymentAPI",
+                &do_refund(&refund_me, 6_000, "CB-DEMO", None)
+            )
+            .await
+            .1
+        ),
+        "00000"
+    );
+}
+
+async fn ten_identical_refunds_make_one(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let card = card_only_payment(&h).await;
+    remit(&h).await;
+    let envelope = do_refund(&card, 1_000, "CB-DEMO", Some("seq-1"));
+    let calls = (0..10).map(|_| h.soap("DirectPaymentAPI", &envelope));
+    let answers = testkit::join_all(calls).await;
+    let first = &answers[0].1;
+    assert_eq!(code(first), "00000", "{first}");
+    for (status, body) in &answers {
+        assert_eq!(
+            (*status, body),
+            (200, first),
+            "every repeat gets the first answer"
+        );
+    }
+    let operations = h.web_payments.card().operations(&card).await.unwrap();
+    assert_eq!(operations.len(), 1, "one refund: {operations:?}");
+}
+
+async fn concurrent_refunds_never_exceed_the_captured_amount(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let card = card_only_payment(&h).await;
+    remit(&h).await;
+    let envelopes: Vec<String> = (0..10)
+        .map(|n| do_refund(&card, 1_000, "CB-DEMO", Some(&format!("seq-{n}"))))
+        .collect();
+    let answers = testkit::join_all(envelopes.iter().map(|e| h.soap("DirectPaymentAPI", e))).await;
+    let accepted = answers
+        .iter()
+        .filter(|(_, body)| code(body) == "00000")
+        .count();
+    assert!(accepted <= 6, "6 × 10.00 € at most on 60.00 €: {accepted}");
+    let refunded: i64 = h
+        .web_payments
+        .card()
+        .operations(&card)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|op| op.state == gateway::card_payments::OperationState::Done)
+        .map(|op| op.amount)
+        .sum();
+    assert!(refunded <= 6_000, "refunded {refunded} of 6000");
+    assert_eq!(
+        refunded,
+        accepted as i64 * 1_000,
+        "every accepted answer is one refund"
+    );
+}
+
+async fn transaction_details_with_history_after_settlement(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (_, ancv, card) = split_payment(&h).await;
+    h.sandbox.settle().await.unwrap();
+    h.run_jobs().await;
+    let (_, body) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(code(&body), "00000", "{body}");
+    assert_eq!(
+        soap_value(&body, &["transaction", "id"]),
+        Some(ancv.clone())
+    );
+    let doc = soap::xml::parse(body.as_bytes()).unwrap();
+    let response = &doc.child("Body").unwrap().children[0];
+    let statuses: Vec<String> = response
+        .child("statusHistoryList")
+        .expect("history asked")
+        .children
+        .iter()
+        .filter_map(|entry| entry.value("status").map(str::to_owned))
+        .collect();
+    for state in ["VALIDATED", "CONSIGNED", "PAID"] {
+        assert!(
+            statuses.iter().any(|s| s == state),
+            "{state} in {statuses:?}"
+        );
+    }
+    assert_eq!(
+        soap_value(
+            &body,
+            &[
+                "paymentAdditionalList",
+                "paymentAdditional",
+                "transaction",
+                "id"
+            ]
+        ),
+        Some(card.clone())
+    );
+    let (_, by_card) = h.soap("ExtendedAPI", &details(Some(&card), None)).await;
+    assert_eq!(
+        soap_value(&by_card, &["card", "number"]).as_deref(),
+        Some("497010XXXXXX0006")
+    );
+    let (_, by_order) = h
+        .soap("ExtendedAPI", &details(None, Some("order-42")))
+        .await;
+    assert_eq!(
+        code(&by_order),
+        "02305",
+        "order-42 names two transactions (ANCV and card)"
+    );
+    let (_, unknown) = h
+        .soap("ExtendedAPI", &details(Some("99999999999999"), None))
+        .await;
+    assert_eq!(code(&unknown), "02305");
+}
+
+async fn transactions_search_periods_and_criteria(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (_, ancv, card) = split_payment(&h).await;
+    assert_eq!(
+        code(
+            &h.soap("ExtendedAPI", &search("01/11/2026", "30/12/2026", None))
+                .await
+                .1
+        ),
+        "02320",
+        "longer than 31 days"
+    );
+    assert_eq!(
+        code(
+            &h.soap("ExtendedAPI", &search("01/01/2026", "15/01/2026", None))
+                .await
+                .1
+        ),
+        "02310",
+        "nothing then"
+    );
+    let (_, found) = h
+        .soap(
+            "ExtendedAPI",
+            &search("20/11/2026", "30/11/2026", Some("order-42")),
+        )
+        .await;
+    assert_eq!(code(&found), "00000", "{found}");
+    assert!(found.contains(&ancv) && found.contains(&card), "{found}");
+}
+
+async fn do_authorization_takes_cards_not_ancv(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let request = |contract: &str| {
+        format!(
+            "{ENVELOPE_START}<impl:doAuthorizationRequest><impl:version>34</impl:version>{}<impl:card><obj:number>4970100000000006</obj:number><obj:type>CB</obj:type><obj:expirationDate>1230</obj:expirationDate><obj:cvx>123</obj:cvx></impl:card><impl:order><obj:ref>direct-1</obj:ref><obj:amount>4200</obj:amount><obj:currency>978</obj:currency><obj:date>27/11/2026 11:00</obj:date></impl:order></impl:doAuthorizationRequest>{ENVELOPE_END}",
+            payment(4_200, "101", contract)
+        )
+    };
+    let (_, accepted) = h.soap("DirectPaymentAPI", &request("CB-DEMO")).await;
+    assert_eq!(code(&accepted), "00000", "{accepted}");
+    assert_eq!(
+        soap_value(&accepted, &["card", "number"]).as_deref(),
+        Some("497010XXXXXX0006")
+    );
+    assert!(
+        !accepted.contains("4970100000000006"),
+        "the full number never comes back"
+    );
+    assert_eq!(
+        code(&h.soap("DirectPaymentAPI", &request("ANCV-DEMO")).await.1),
+        "02321"
+    );
+}
