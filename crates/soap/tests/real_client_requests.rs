@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 
 fn conformance_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/payline-requests");
+    let dir = testkit::shared_dir()?.join("conformance/payline-requests");
     dir.is_dir().then_some(dir)
 }
 

@@ -74,3 +74,17 @@ pub async fn join_all<F: std::future::Future>(
         .map(|output| output.expect("every future completed"))
         .collect()
 }
+
+/// The project's shared test data (`../shared` beside the repository: Payline WSDLs and client
+/// requests), or `$CVGATE_SHARED_DIR` when set. `None` when absent: the tests that need it skip
+/// with a message.
+pub fn shared_dir() -> Option<std::path::PathBuf> {
+    let candidates = [
+        std::env::var_os("CVGATE_SHARED_DIR").map(std::path::PathBuf::from),
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("conformance").is_dir())
+}

@@ -12,15 +12,16 @@ use testkit::TestDb;
 testkit::backend_suite![an_official_wsdl_client_reads_a_split_payment];
 
 fn wsdl_dir() -> Option<PathBuf> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/payline-wsdl");
+    let dir = testkit::shared_dir()?.join("conformance/payline-wsdl");
     dir.join("WebPaymentAPI.wsdl").is_file().then_some(dir)
 }
 
 /// Why the conformance client cannot run here, if it cannot.
 fn unavailable() -> Option<String> {
     if wsdl_dir().is_none() {
-        return Some("../shared/conformance/payline-wsdl is absent".into());
+        return Some(
+            "../shared/conformance/payline-wsdl is absent (or set CVGATE_SHARED_DIR)".into(),
+        );
     }
     let zeep = std::process::Command::new("python3")
         .args(["-c", "import zeep"])

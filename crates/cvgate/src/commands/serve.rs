@@ -187,6 +187,14 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
         "  WebPaymentAPI:      {base}{}  (WSDL: ?wsdl)",
         web::soap_api::WEB_PAYMENT_API
     );
+    println!(
+        "  DirectPaymentAPI:   {base}{}  (doRefund, doReset, doCapture, doAuthorization)",
+        web::soap_api::DIRECT_PAYMENT_API
+    );
+    println!(
+        "  ExtendedAPI:        {base}{}  (getTransactionDetails, transactionsSearch)",
+        web::soap_api::EXTENDED_API
+    );
     if settings.env == Environment::Homologation {
         println!(
             "  ANCV sandbox app:   {base}/sandbox/ancv/app/  (the beneficiary validates here: no push notification in homologation)"
