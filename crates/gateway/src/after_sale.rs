@@ -298,42 +298,11 @@ impl AfterSale {
         }
     }
 
-    /// doRefund: a card transaction after remittance (partial and repeated up to the captured
-    /// amount), an ANCV Connect transaction in full, once.
-    pub async fn refund(
-        &self,
-        merchant_id: &MerchantId,
-        transaction_id: &str,
-        amount: Option<i64>,
-    ) -> Result<OperationAnswer, StoreError> {
-        self.operate(Operation::Refund, merchant_id, transaction_id, amount)
-            .await
-    }
-
-    /// doReset: a card transaction before remittance (full or partial); an ANCV transaction is
-    /// cancelled at ANCV like a refund.
-    pub async fn reset(
-        &self,
-        merchant_id: &MerchantId,
-        transaction_id: &str,
-        amount: Option<i64>,
-    ) -> Result<OperationAnswer, StoreError> {
-        self.operate(Operation::Reset, merchant_id, transaction_id, amount)
-            .await
-    }
-
-    /// doCapture: an action-100 card authorization, within 7 days.
-    pub async fn capture(
-        &self,
-        merchant_id: &MerchantId,
-        transaction_id: &str,
-        amount: Option<i64>,
-    ) -> Result<OperationAnswer, StoreError> {
-        self.operate(Operation::Capture, merchant_id, transaction_id, amount)
-            .await
-    }
-
-    async fn operate(
+    /// doRefund (a card transaction after remittance, partial and repeated up to the captured
+    /// amount; an ANCV Connect transaction in full, once), doReset (a card transaction before
+    /// remittance, full or partial; an ANCV transaction is cancelled like a refund) or doCapture
+    /// (an action-100 card authorization, within 7 days).
+    pub async fn operate(
         &self,
         operation: Operation,
         merchant_id: &MerchantId,

@@ -80,29 +80,7 @@ fn code(body: &str) -> String {
 /// transaction id and the card transaction id.
 async fn split_payment(h: &Harness) -> (String, String, String) {
     let token = h.do_web_payment(&DoWebPayment::default()).await;
-    h.post_form(&token, "ancv", &[("beneficiary", "10000000001")])
-        .await;
-    let ancv_id = h
-        .web_payments
-        .snapshot(&token)
-        .await
-        .unwrap()
-        .ancv
-        .unwrap()
-        .ancv_id
-        .unwrap();
-    h.sandbox
-        .validate_request(&ancv_id, "1234", Some(2_500))
-        .await
-        .unwrap();
-    h.run_jobs().await;
-    let fields = [
-        ("contract", "CB-DEMO"),
-        ("number", "4970100000000006"),
-        ("expiry", "12/30"),
-        ("cvv", "123"),
-    ];
-    h.post_form(&token, "card", &fields).await;
+    h.pay_split(&token, 2_500).await;
     let body = h.details(&token).await;
     assert_eq!(code(&body), "00000", "{body}");
     let ancv = soap_value(&body, &["transaction", "id"]).unwrap();

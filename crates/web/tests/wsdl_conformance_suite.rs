@@ -92,29 +92,7 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
     assert_eq!(pending["order"]["ref"], "zeep-order");
 
     // The buyer: ANCV for 25.00 €, the rest by card.
-    h.post_form(&token, "ancv", &[("beneficiary", "10000000001")])
-        .await;
-    let ancv_id = h
-        .web_payments
-        .snapshot(&token)
-        .await
-        .unwrap()
-        .ancv
-        .unwrap()
-        .ancv_id
-        .unwrap();
-    h.sandbox
-        .validate_request(&ancv_id, "1234", Some(2_500))
-        .await
-        .unwrap();
-    h.run_jobs().await;
-    let fields = [
-        ("contract", "CB-DEMO"),
-        ("number", "4970100000000006"),
-        ("expiry", "12/30"),
-        ("cvv", "123"),
-    ];
-    h.post_form(&token, "card", &fields).await;
+    h.pay_split(&token, 2_500).await;
 
     let details = client(&h, &["getWebPaymentDetails", &token]).await;
     assert_eq!(details["result"]["code"], "00000", "{details}");

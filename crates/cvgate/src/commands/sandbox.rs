@@ -13,7 +13,6 @@ use domain::clock::{Clock, SystemClock};
 use domain::random::{OsRandom, SharedRandom};
 use jobs::Worker;
 use std::sync::Arc;
-use std::time::Duration;
 use store::Store;
 
 pub async fn run(
@@ -102,11 +101,6 @@ async fn serve_alone(
     let bound = listener
         .local_addr()
         .context("the listening socket has no address")?;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker_task = tokio::spawn(worker.run(
-        Duration::from_millis(500),
-        super::serve::wait_for_stop(stopped),
-    ));
     println!(
         "ANCV sandbox API: http://{bound}/sandbox/ancv{}",
         ancv::API_PATH
@@ -114,17 +108,7 @@ async fn serve_alone(
     println!("ANCV sandbox app: http://{bound}/sandbox/ancv/app/");
     println!("cvgate sandbox listening on http://{bound}");
     let app = Router::new().nest("/sandbox/ancv", sandbox.router());
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            super::serve::shutdown_signal().await;
-            let _ = stop.send(true);
-        })
-        .await
-        .context("the sandbox server stopped");
-    let _ = worker_task.await;
-    store.close().await;
-    served?;
-    Ok(())
+    super::serve::run_until_stopped(listener, app, worker, &store).await
 }
 
 /// `300`, `300.5`, `300.00` or `300,00` euros, exactly in cents.

@@ -101,9 +101,6 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
             Some(components::card_sandbox(&store, &clock, &random, &base).router());
     }
 
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker_task = tokio::spawn(worker.run(WORKER_IDLE, wait_for_stop(stopped.clone())));
-
     print_banner(&settings, &base, demo.as_ref());
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
@@ -112,7 +109,26 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     if settings.env == Environment::Homologation {
         state = state.in_homologation();
     }
-    let served = axum::serve(listener, web::app(state, extras))
+    run_until_stopped(listener, web::app(state, extras), worker, &store).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn seconds_to_ms(seconds: u64) -> i64 {
+    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// Serves `app` with the background `worker` until SIGINT/SIGTERM; both stop together, then the
+/// database closes.
+pub(crate) async fn run_until_stopped(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    worker: Worker,
+    store: &Store,
+) -> Result<(), CommandError> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker_task = tokio::spawn(worker.run(WORKER_IDLE, wait_for_stop(stopped)));
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             let _ = stop.send(true);
@@ -122,18 +138,13 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let _ = worker_task.await;
     store.close().await;
     served?;
-    tracing::info!("stopped");
     Ok(())
-}
-
-fn seconds_to_ms(seconds: u64) -> i64 {
-    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 
 /// How long the background worker sleeps when nothing is due (it is woken for new work).
 const WORKER_IDLE: Duration = Duration::from_millis(500);
 
-pub(crate) async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
+async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
     while !*stopped.borrow_and_update() {
         if stopped.changed().await.is_err() {
             return;
@@ -229,7 +240,7 @@ fn database_flag(url: &DatabaseUrl) -> String {
     }
 }
 
-pub(crate) async fn shutdown_signal() {
+async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

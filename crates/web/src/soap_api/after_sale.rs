@@ -8,7 +8,7 @@ use domain::money::Currency;
 use domain::paris_time::{format_payline, instant_of};
 use domain::return_code::ReturnCode;
 use gateway::after_sale::{
-    AuthorizeRequest, NoAnswer, OperationAnswer, SearchCriteria, TransactionDetails,
+    AuthorizeRequest, NoAnswer, Operation, OperationAnswer, SearchCriteria, TransactionDetails,
     TransactionView,
 };
 use soap::direct_payment_api::{
@@ -25,14 +25,6 @@ use soap::objects::{
     PaymentAdditionalOut, PaymentOut, StatusHistoryOut, TransactionOut,
 };
 
-/// The three operations that change an existing transaction.
-#[derive(Clone, Copy)]
-enum Change {
-    Refund,
-    Reset,
-    Capture,
-}
-
 /// The answer body of a DirectPaymentAPI call (an Err is an internal failure: a Fault).
 pub async fn direct(
     state: &AppState,
@@ -47,7 +39,7 @@ pub async fn direct(
             change(
                 state,
                 merchant,
-                Change::Refund,
+                Operation::Refund,
                 input.transaction_id,
                 amount,
                 input.sequence_number,
@@ -59,7 +51,7 @@ pub async fn direct(
             change(
                 state,
                 merchant,
-                Change::Reset,
+                Operation::Reset,
                 input.transaction_id,
                 input.amount,
                 input.sequence_number,
@@ -72,7 +64,7 @@ pub async fn direct(
             change(
                 state,
                 merchant,
-                Change::Capture,
+                Operation::Capture,
                 input.transaction_id,
                 amount,
                 input.sequence_number,
@@ -97,15 +89,15 @@ pub async fn extended(
     })
 }
 
-fn write_change(change: Change, out: &AfterSaleOut) -> String {
+fn write_change(change: Operation, out: &AfterSaleOut) -> String {
     match change {
-        Change::Refund => write_do_refund(out),
-        Change::Reset => write_do_reset(out),
-        Change::Capture => write_do_capture(out),
+        Operation::Refund => write_do_refund(out),
+        Operation::Reset => write_do_reset(out),
+        Operation::Capture => write_do_capture(out),
     }
 }
 
-fn refusal(change: Change, code: ReturnCode, message: &str) -> String {
+fn refusal(change: Operation, code: ReturnCode, message: &str) -> String {
     write_change(
         change,
         &AfterSaleOut {
@@ -118,7 +110,7 @@ fn refusal(change: Change, code: ReturnCode, message: &str) -> String {
 async fn change(
     state: &AppState,
     merchant: &MerchantId,
-    change: Change,
+    change: Operation,
     transaction_id: Option<String>,
     amount: Option<String>,
     sequence_number: Option<String>,
@@ -141,24 +133,17 @@ async fn change(
             ));
         }
     };
-    let operation = match change {
-        Change::Refund => "doRefund",
-        Change::Reset => "doReset",
-        Change::Capture => "doCapture",
-    };
     let after_sale = &state.after_sale;
     let run = async {
-        let answer = match change {
-            Change::Refund => after_sale.refund(merchant, &transaction_id, amount).await,
-            Change::Reset => after_sale.reset(merchant, &transaction_id, amount).await,
-            Change::Capture => after_sale.capture(merchant, &transaction_id, amount).await,
-        };
+        let answer = after_sale
+            .operate(change, merchant, &transaction_id, amount)
+            .await;
         answer.map(|answer| write_change(change, &change_out(&answer)))
     };
     after_sale
         .once(
             merchant,
-            operation,
+            change.name(),
             &transaction_id,
             sequence_number.as_deref(),
             run,

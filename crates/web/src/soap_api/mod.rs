@@ -36,11 +36,19 @@ pub fn router() -> Router<AppState> {
         .route(WEB_PAYMENT_API, get(web_payment_wsdl).post(web_payment_api))
         .route(
             DIRECT_PAYMENT_API,
-            get(|state| service_wsdl(state, "DirectPaymentAPI")).post(direct_payment_api),
+            get(|state| service_wsdl(state, "DirectPaymentAPI")).post(
+                |State(state): State<AppState>, headers: HeaderMap, body: Bytes| {
+                    after_sale_api(state, headers, body, "DirectPaymentAPI")
+                },
+            ),
         )
         .route(
             EXTENDED_API,
-            get(|state| service_wsdl(state, "ExtendedAPI")).post(extended_api),
+            get(|state| service_wsdl(state, "ExtendedAPI")).post(
+                |State(state): State<AppState>, headers: HeaderMap, body: Bytes| {
+                    after_sale_api(state, headers, body, "ExtendedAPI")
+                },
+            ),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
@@ -94,32 +102,22 @@ async fn service_wsdl(State(state): State<AppState>, service: &str) -> Response 
     xml(StatusCode::OK, wsdl(service, operations, &address))
 }
 
-async fn direct_payment_api(
-    State(state): State<AppState>,
+/// DirectPaymentAPI or ExtendedAPI: authenticate, parse, dispatch, answer.
+async fn after_sale_api(
+    state: AppState,
     headers: HeaderMap,
     body: Bytes,
+    service: &str,
 ) -> Response {
     let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
         Ok(ok) => ok,
         Err(response) => return response,
     };
-    answer(
-        after_sale::direct(&state, &merchant, &request).await,
-        "DirectPaymentAPI",
-        &request,
-    )
-}
-
-async fn extended_api(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
-        Ok(ok) => ok,
-        Err(response) => return response,
+    let outcome = match service {
+        "DirectPaymentAPI" => after_sale::direct(&state, &merchant, &request).await,
+        _ => after_sale::extended(&state, &merchant, &request).await,
     };
-    answer(
-        after_sale::extended(&state, &merchant, &request).await,
-        "ExtendedAPI",
-        &request,
-    )
+    answer(outcome, service, &request)
 }
 
 /// A business answer (HTTP 200), an unknown operation (Client Fault), or an internal failure

@@ -410,3 +410,30 @@ impl Harness {
         client.status(ancv_id).await.unwrap()
     }
 }
+
+impl Harness {
+    /// The buyer's side of a split payment on the page: camille (10000000001) validates
+    /// `vouchers` cents in the app, then pays the rest with the frictionless test card.
+    pub async fn pay_split(&self, token: &str, vouchers: i64) {
+        self.post_form(token, "ancv", &[("beneficiary", "10000000001")])
+            .await;
+        let snapshot = self.web_payments.snapshot(token).await.unwrap();
+        let ancv_id = snapshot
+            .ancv
+            .expect("the app was asked")
+            .ancv_id
+            .expect("ANCV has the transaction");
+        self.sandbox
+            .validate_request(&ancv_id, "1234", Some(vouchers))
+            .await
+            .unwrap();
+        self.run_jobs().await;
+        let card = [
+            ("contract", "CB-DEMO"),
+            ("number", "4970100000000006"),
+            ("expiry", "12/30"),
+            ("cvv", "123"),
+        ];
+        self.post_form(token, "card", &card).await;
+    }
+}
