@@ -35,6 +35,7 @@ const KNOWN_KEYS: &[&str] = &[
     "card.read_timeout_ms",
     "notifications.retry_every_secs",
     "notifications.give_up_after_secs",
+    "notifications.allow_private_addresses",
 ];
 
 /// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
@@ -95,6 +96,9 @@ pub struct CardSettings {
 pub struct NotificationSettings {
     pub retry_every_secs: u64,
     pub give_up_after_secs: u64,
+    /// Whether notification URLs may reach loopback/private networks (default: only in
+    /// homologation).
+    pub allow_private_addresses: bool,
 }
 
 /// `[ancv]`: the connector to ANCV's acquisition API.
@@ -307,6 +311,9 @@ impl Layers {
                 give_up_after_secs: self
                     .parse("notifications.give_up_after_secs", false, positive)?
                     .unwrap_or(7_200),
+                allow_private_addresses: self
+                    .parse("notifications.allow_private_addresses", false, parse_bool)?
+                    .unwrap_or(env == Environment::Homologation),
             },
             sandbox_ancv: SandboxAncvSettings {
                 validation_window_secs: self
@@ -430,6 +437,14 @@ fn positive(value: &str) -> Result<u64, String> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| "must be a whole number greater than 0".to_owned())
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false".to_owned()),
+    }
 }
 
 fn non_negative(value: &str) -> Result<u64, String> {
@@ -608,6 +623,18 @@ mod tests {
             "a-production-key-of-32-characters",
         )]));
         let production = layers.resolve().unwrap();
+        assert!(
+            !production.notifications.allow_private_addresses,
+            "production calls public addresses only"
+        );
+        assert!(
+            Layers::default()
+                .resolve()
+                .unwrap()
+                .notifications
+                .allow_private_addresses,
+            "homologation: shops on localhost"
+        );
         assert_eq!(
             production.ancv.seal_key.expose(),
             "a-production-key-of-32-characters"

@@ -196,11 +196,7 @@ impl AfterSale {
         card: CardPayments,
         notifications: NotificationPolicy,
     ) -> AfterSale {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("the notification HTTP client builds");
+        let http = crate::merchant_http::client(notifications.allow_private_addresses);
         AfterSale {
             inner: Arc::new(Inner {
                 store,
@@ -973,6 +969,12 @@ impl Inner {
         };
         let separator = if url.contains('?') { '&' } else { '?' };
         let target = format!("{url}{separator}notificationType=TRS&transactionId={transaction_id}");
+        if let Err(reason) =
+            crate::merchant_http::check_url(&target, self.notifications.allow_private_addresses)
+        {
+            tracing::warn!(transaction_id, %reason, "notification URL refused: no TRS notification");
+            return JobOutcome::Done;
+        }
         match self.http.get(&target).send().await {
             Ok(response) if response.status().is_success() => JobOutcome::Done,
             _ if attempt * self.notifications.retry_every_ms

@@ -6,6 +6,7 @@ pub mod ancv_payments;
 pub mod card_payments;
 pub mod demo;
 pub mod merchant_config;
+pub mod merchant_http;
 pub mod transaction_ids;
 pub mod web_payments;
 

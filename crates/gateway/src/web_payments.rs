@@ -27,7 +27,6 @@ use jobs::{JobFuture, JobHandler, JobOutcome};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 use store::{Store, StoreError, UnitOfWork};
 use tokio::sync::Notify;
 
@@ -63,6 +62,9 @@ pub enum WebPaymentError {
 pub struct NotificationPolicy {
     pub retry_every_ms: i64,
     pub give_up_after_ms: i64,
+    /// Whether notification URLs may point at loopback or private networks (homologation:
+    /// shops on localhost; production: never, see [`crate::merchant_http`]).
+    pub allow_private_addresses: bool,
 }
 
 impl Default for NotificationPolicy {
@@ -70,6 +72,7 @@ impl Default for NotificationPolicy {
         NotificationPolicy {
             retry_every_ms: 60_000,
             give_up_after_ms: 2 * 3_600_000,
+            allow_private_addresses: true,
         }
     }
 }
@@ -139,12 +142,7 @@ impl WebPayments {
         public_base: String,
         notifications: NotificationPolicy,
     ) -> WebPayments {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("cvgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the notification HTTP client builds");
+        let http = crate::merchant_http::client(notifications.allow_private_addresses);
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -724,6 +722,12 @@ impl Inner {
         let since = payment.finalized_at.unwrap_or(payment.updated_at);
         let separator = if url.contains('?') { '&' } else { '?' };
         let target = format!("{url}{separator}notificationType=WEBTRS&token={token}");
+        if let Err(reason) =
+            crate::merchant_http::check_url(&target, self.notifications.allow_private_addresses)
+        {
+            tracing::warn!(token = %short(token), %reason, "notification URL refused: no notification");
+            return JobOutcome::Done;
+        }
         let outcome = self.http.get(&target).send().await;
         match outcome {
             Ok(response) if response.status().is_success() => {

@@ -15,6 +15,7 @@ testkit::backend_suite![
     the_wsdl_has_the_real_address,
     a_merchant_endpoint_failing_twice_gets_exactly_three_calls,
     no_notification_after_the_merchant_read_the_final_result,
+    private_notification_urls_are_never_called_when_not_allowed,
 ];
 
 async fn bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy(db: TestDb) {
@@ -201,5 +202,43 @@ async fn no_notification_after_the_merchant_read_the_final_result(db: TestDb) {
         merchant.calls.lock().unwrap().len(),
         1,
         "no call after the final result was read"
+    );
+}
+
+async fn private_notification_urls_are_never_called_when_not_allowed(db: TestDb) {
+    let production = gateway::web_payments::NotificationPolicy {
+        allow_private_addresses: false,
+        ..Default::default()
+    };
+    let h = Harness::start_with(&db, production).await;
+    let (url, merchant) = merchant_endpoint(0).await;
+    let token = h
+        .do_web_payment(&DoWebPayment {
+            notification_url: Some(&url),
+            ..DoWebPayment::default()
+        })
+        .await;
+    h.page(&token).await;
+    h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
+        .await;
+    h.advance(2_000).await;
+    h.advance(60_000).await;
+    assert_eq!(
+        soap_value(&h.details(&token).await, &["result", "code"]).as_deref(),
+        Some("00000")
+    );
+    assert!(
+        merchant.calls.lock().unwrap().is_empty(),
+        "a loopback notificationURL was called"
+    );
+    let mut uow = h.store.read().await.unwrap();
+    let pending = uow
+        .jobs()
+        .pending(gateway::web_payments::NOTIFY_JOB)
+        .await
+        .unwrap();
+    assert!(
+        pending.is_empty(),
+        "refused once and for all, not retried: {pending:?}"
     );
 }

@@ -57,6 +57,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let notifications = NotificationPolicy {
         retry_every_ms: seconds_to_ms(settings.notifications.retry_every_secs),
         give_up_after_ms: seconds_to_ms(settings.notifications.give_up_after_secs),
+        allow_private_addresses: settings.notifications.allow_private_addresses,
     };
     let web_payments = WebPayments::new(
         store.clone(),

@@ -46,6 +46,11 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(db: &TestDb) -> Harness {
+        Harness::start_with(db, NotificationPolicy::default()).await
+    }
+
+    /// With another merchant notification policy (e.g. production's: public addresses only).
+    pub async fn start_with(db: &TestDb, notifications: NotificationPolicy) -> Harness {
         let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
             .await
             .unwrap();
@@ -117,7 +122,7 @@ impl Harness {
             ancv.clone(),
             card.clone(),
             base.clone(),
-            NotificationPolicy::default(),
+            notifications,
         );
         let sandbox = Sandbox::new(
             store.clone(),
@@ -132,7 +137,7 @@ impl Harness {
             Arc::new(OsRandom),
             ancv.clone(),
             card.clone(),
-            NotificationPolicy::default(),
+            notifications,
         );
         let handlers = ancv
             .job_handlers()

@@ -1,0 +1,156 @@
+//! The HTTP client that calls merchants (WEBTRS/TRS notifications). Unless told otherwise
+//! (homologation, where shops run on localhost), it only reaches public addresses: a
+//! `notificationURL` must not make cvgate call into its own network (server-side request forgery).
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+/// A client for merchant calls: no redirects followed, 10 s at most, and (unless
+/// `allow_private_addresses`) host names resolved to public addresses only.
+pub fn client(allow_private_addresses: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("cvgate/", env!("CARGO_PKG_VERSION")));
+    let builder = if allow_private_addresses {
+        builder
+    } else {
+        builder.dns_resolver(PublicOnly)
+    };
+    builder.build().expect("the merchant HTTP client builds")
+}
+
+/// Whether `url` may be called: its host, when an address or `localhost`, must be public (names
+/// are checked when resolved).
+pub fn check_url(url: &str, allow_private_addresses: bool) -> Result<(), String> {
+    if allow_private_addresses {
+        return Ok(());
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    let host = parsed.host_str().ok_or("the URL has no host")?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let refused = match bare.parse::<IpAddr>() {
+        Ok(ip) => !is_public(ip),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    };
+    if refused {
+        Err(format!("{host} is not a public address"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Addresses on the Internet, not loopback, private, link-local, shared or otherwise special.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => is_public_v4(ip),
+        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(mapped) => is_public_v4(mapped),
+            None => is_public_v6(ip),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    let shared = a == 100 && (64..128).contains(&b); // 100.64.0.0/10 (carrier-grade NAT)
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || shared
+        || a == 0
+        || a >= 240)
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
+    let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
+    !(ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() || unique_local || link_local)
+}
+
+/// Resolves names, keeping only public addresses.
+struct PublicOnly;
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = resolved
+                .into_iter()
+                .filter(|addr| is_public(addr.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "224.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2001:4860:4860::8888"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn urls_with_private_hosts_are_refused_unless_allowed() {
+        for url in [
+            "http://127.0.0.1:8080/n",
+            "http://[::1]/n",
+            "http://localhost/n",
+            "https://169.254.169.254/latest",
+        ] {
+            assert!(check_url(url, false).is_err(), "{url}");
+            assert!(check_url(url, true).is_ok(), "{url}");
+        }
+        assert!(check_url("https://shop.example/notify", false).is_ok());
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_loopback_are_not_called() {
+        let client = client(false);
+        let error = client
+            .get("http://localhost:9/never")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{error:?}").contains("no public address"),
+            "{error:?}"
+        );
+    }
+}
