@@ -72,6 +72,11 @@ fn search(start: &str, end: &str, order_ref: Option<&str>) -> String {
     )
 }
 
+/// The result code of one call.
+async fn answer_code(h: &Harness, api: &str, envelope: &str) -> String {
+    code(&h.soap(api, envelope).await.1)
+}
+
 fn code(body: &str) -> String {
     soap_value(body, &["result", "code"]).unwrap_or_default()
 }
@@ -127,14 +132,12 @@ async fn refunds_of_a_split_payment(db: TestDb) {
     let h = Harness::start(&db).await;
     let (_, ancv, card) = split_payment(&h).await;
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&card, 1_000, "CB-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", None)
+        )
+        .await,
         "02618",
         "not remitted yet"
     );
@@ -149,39 +152,33 @@ async fn refunds_of_a_split_payment(db: TestDb) {
     let refund_id = soap_value(&first, &["transaction", "id"]).unwrap();
     assert_ne!(refund_id, card, "a refund is a new transaction");
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&card, 1_000, "CB-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", None)
+        )
+        .await,
         "00000"
     );
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&card, 2_000, "CB-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&card, 2_000, "CB-DEMO", None)
+        )
+        .await,
         "02613",
         "only 15.00 € left"
     );
 
     let before = h.sandbox.beneficiary("10000000001").await.unwrap().balance;
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&ancv, 1_000, "ANCV-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&ancv, 1_000, "ANCV-DEMO", None)
+        )
+        .await,
         "02612",
         "ANCV refunds are full"
     );
@@ -202,14 +199,12 @@ async fn refunds_of_a_split_payment(db: TestDb) {
         "the vouchers are back"
     );
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&ancv, 2_500, "ANCV-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&ancv, 2_500, "ANCV-DEMO", None)
+        )
+        .await,
         "02613",
         "once"
     );
@@ -220,41 +215,37 @@ async fn reset_before_remittance_and_refund_after(db: TestDb) {
     let reset_me = card_only_payment(&h).await;
     let refund_me = card_only_payment(&h).await;
     assert_eq!(
-        code(&h.soap("DirectPaymentAPI", &do_reset(&reset_me)).await.1),
+        answer_code(&h, "DirectPaymentAPI", &do_reset(&reset_me)).await,
         "00000",
         "reset before remittance"
     );
     assert_eq!(
-        code(&h.soap("DirectPaymentAPI", &do_reset(&reset_me)).await.1),
+        answer_code(&h, "DirectPaymentAPI", &do_reset(&reset_me)).await,
         "02601",
         "reset already done"
     );
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&refund_me, 6_000, "CB-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&refund_me, 6_000, "CB-DEMO", None)
+        )
+        .await,
         "02618"
     );
     remit(&h).await;
     assert_eq!(
-        code(&h.soap("DirectPaymentAPI", &do_reset(&refund_me)).await.1),
+        answer_code(&h, "DirectPaymentAPI", &do_reset(&refund_me)).await,
         "02603",
         "not resettable: use doRefund"
     );
     assert_eq!(
-        code(
-            &h.soap(
-                "DirectPaymentAPI",
-                &do_refund(&refund_me, 6_000, "CB-DEMO", None)
-            )
-            .await
-            .1
-        ),
+        answer_code(
+            &h,
+            "DirectPaymentAPI",
+            &do_refund(&refund_me, 6_000, "CB-DEMO", None)
+        )
+        .await,
         "00000"
     );
 }
@@ -371,20 +362,12 @@ async fn transactions_search_periods_and_criteria(db: TestDb) {
     let h = Harness::start(&db).await;
     let (_, ancv, card) = split_payment(&h).await;
     assert_eq!(
-        code(
-            &h.soap("ExtendedAPI", &search("01/11/2026", "30/12/2026", None))
-                .await
-                .1
-        ),
+        answer_code(&h, "ExtendedAPI", &search("01/11/2026", "30/12/2026", None)).await,
         "02320",
         "longer than 31 days"
     );
     assert_eq!(
-        code(
-            &h.soap("ExtendedAPI", &search("01/01/2026", "15/01/2026", None))
-                .await
-                .1
-        ),
+        answer_code(&h, "ExtendedAPI", &search("01/01/2026", "15/01/2026", None)).await,
         "02310",
         "nothing then"
     );
@@ -417,7 +400,7 @@ async fn do_authorization_takes_cards_not_ancv(db: TestDb) {
         "the full number never comes back"
     );
     assert_eq!(
-        code(&h.soap("DirectPaymentAPI", &request("ANCV-DEMO")).await.1),
+        answer_code(&h, "DirectPaymentAPI", &request("ANCV-DEMO")).await,
         "02321"
     );
 }
