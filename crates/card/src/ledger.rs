@@ -116,6 +116,16 @@ impl Balances {
         }
     }
 
+    /// What the buyer is charged (or has reserved) now: before remittance, what was authorized
+    /// or captured and not reset; after it, what was remitted and not refunded.
+    pub fn held(&self) -> i64 {
+        if self.remitted_at.is_some() {
+            self.remitted - self.refunded
+        } else {
+            self.open()
+        }
+    }
+
     /// What a reset could still cancel (before remittance).
     fn open(&self) -> i64 {
         let base = if self.captured > 0 {
@@ -258,6 +268,23 @@ mod tests {
             sale.apply(Capture, None, at(0)),
             Err(Rejection::AlreadyCaptured)
         );
+    }
+
+    #[test]
+    fn held_is_what_the_buyer_is_charged_or_has_reserved() {
+        let auth = Balances::authorized(1000, false, T0);
+        assert_eq!(auth.held(), 1000, "an authorization reserves");
+        let (partly, _) = auth.apply(Reset, Some(400), at(0)).unwrap();
+        assert_eq!(partly.held(), 600);
+        let (captured, _) = partly.apply(Capture, None, at(0)).unwrap();
+        assert_eq!(captured.held(), 600);
+        let remitted = captured.remit(at(1)).unwrap();
+        let (refunded, _) = remitted.apply(Refund, Some(250), at(2)).unwrap();
+        assert_eq!((remitted.held(), refunded.held()), (600, 350));
+        let (cancelled, _) = Balances::authorized(1000, true, T0)
+            .apply(Reset, None, at(0))
+            .unwrap();
+        assert_eq!(cancelled.held(), 0);
     }
 
     #[test]

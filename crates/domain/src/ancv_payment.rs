@@ -27,10 +27,14 @@ pub enum AncvPaymentState {
     Rejected,
     /// Cancelled through ANCV's cancellation (refund); the vouchers are back.
     Cancelled,
+    /// Never sent to the beneficiary: ANCV could not be reached to create it, or nobody wanted
+    /// it any more before it was. No payer was attached, so it can hold no vouchers (an ANCV
+    /// transaction created meanwhile stays without payer and expires).
+    Abandoned,
 }
 
 impl AncvPaymentState {
-    pub const ALL: [AncvPaymentState; 12] = [
+    pub const ALL: [AncvPaymentState; 13] = [
         AncvPaymentState::Requested,
         AncvPaymentState::Refused,
         AncvPaymentState::Initialized,
@@ -43,6 +47,7 @@ impl AncvPaymentState {
         AncvPaymentState::Expired,
         AncvPaymentState::Rejected,
         AncvPaymentState::Cancelled,
+        AncvPaymentState::Abandoned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +64,7 @@ impl AncvPaymentState {
             AncvPaymentState::Expired => "EXPIRED",
             AncvPaymentState::Rejected => "REJECTED",
             AncvPaymentState::Cancelled => "CANCELLED",
+            AncvPaymentState::Abandoned => "ABANDONED",
         }
     }
 
@@ -82,7 +88,8 @@ impl AncvPaymentState {
             | AncvPaymentState::Aborted
             | AncvPaymentState::Expired
             | AncvPaymentState::Rejected
-            | AncvPaymentState::Cancelled => None,
+            | AncvPaymentState::Cancelled
+            | AncvPaymentState::Abandoned => None,
         }
     }
 
@@ -116,7 +123,8 @@ impl AncvPaymentState {
             | AncvPaymentState::Aborted
             | AncvPaymentState::Expired
             | AncvPaymentState::Rejected
-            | AncvPaymentState::Cancelled => false,
+            | AncvPaymentState::Cancelled
+            | AncvPaymentState::Abandoned => false,
         }
     }
 
@@ -134,7 +142,8 @@ impl AncvPaymentState {
             | AncvPaymentState::Aborted
             | AncvPaymentState::Expired
             | AncvPaymentState::Rejected
-            | AncvPaymentState::Cancelled => false,
+            | AncvPaymentState::Cancelled
+            | AncvPaymentState::Abandoned => false,
         }
     }
 
@@ -161,6 +170,7 @@ impl AncvPaymentState {
             AncvPaymentState::Aborted | AncvPaymentState::Expired => self.is_pending(),
             AncvPaymentState::Rejected => self.progress().is_some(),
             AncvPaymentState::Cancelled => self.is_authorized(),
+            AncvPaymentState::Abandoned => self == AncvPaymentState::Requested,
         }
     }
 }
@@ -214,7 +224,8 @@ mod tests {
         );
         assert!(Paid.may_become(Cancelled) && Authorized.may_become(Cancelled));
         assert!(!Processing.may_become(Cancelled));
-        for end in [Refused, Aborted, Expired, Rejected, Cancelled] {
+        assert!(Requested.may_become(Abandoned) && !Initialized.may_become(Abandoned));
+        for end in [Refused, Aborted, Expired, Rejected, Cancelled, Abandoned] {
             for next in AncvPaymentState::ALL {
                 assert!(!end.may_become(next), "{end} is an end: not {next}");
             }
@@ -268,6 +279,8 @@ pub struct AncvPayment {
     /// The last ANCV state or error code, for Payline's `partnerCode`.
     pub partner_code: Option<String>,
     pub expires_at: Option<crate::clock::Timestamp>,
+    /// The web payment session that asked for it (`None` outside a session).
+    pub web_payment_token: Option<String>,
     pub created_at: crate::clock::Timestamp,
     pub updated_at: crate::clock::Timestamp,
 }

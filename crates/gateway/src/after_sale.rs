@@ -3,15 +3,18 @@
 //! service) and on ANCV Connect transactions (a refund is a full cancellation at ANCV, once).
 //!
 //! Calls carrying a `sequenceNumber` are replayed: the first answer is stored and every repeat
-//! gets it unchanged, without doing anything again ([`AfterSale::once`]).
+//! gets it unchanged, without doing anything again ([`AfterSale::once`]). The operation such a
+//! call makes carries the call's key, so a repeat after a crash finds it instead of making
+//! another; an ANCV refund is recorded with the job that finishes it ([`ANCV_REFUND_JOB`]).
 
 use crate::ancv_payments::{AncvPaymentError, AncvPayments};
 use crate::card_payments::{
-    CardOperation, CardPaymentError, CardPayments, CardTransaction, OperationStatus, PayRequest,
-    PaymentState,
+    CardOperation, CardPaymentError, CardPayments, CardTransaction, Initiator, OperationOrder,
+    OperationStatus, PayRequest, PaymentState,
 };
+use crate::notifications::NotificationPolicy;
+pub use crate::notifications::TRS_JOB;
 use crate::transaction_ids::{TransactionKind, new_transaction_id};
-use crate::web_payments::NotificationPolicy;
 use domain::ancv_payment::{AncvPayment, AncvPaymentState};
 use domain::card::CardInput;
 use domain::clock::{Clock, Timestamp};
@@ -28,11 +31,16 @@ use std::time::Duration;
 use store::repos::{AncvRefundRow, ReplayKey};
 use store::{Store, StoreError};
 
-/// `TRS` notifications of a transaction's later changes (subject: the new transaction id).
-pub const TRS_JOB: &str = "merchant_trs_notification";
+/// Finishes an ANCV refund whose cancellation outcome is not known yet (subject: refund id).
+pub const ANCV_REFUND_JOB: &str = "ancv_refund";
 
-/// How long a repeat waits for the first call with the same sequenceNumber to finish.
+/// How long a repeat waits (real time) for the first call with the same sequenceNumber.
 const REPLAY_WAIT: Duration = Duration::from_secs(30);
+/// How long a call holds its sequenceNumber claim: past it, the call is taken to have died and
+/// a repeat takes over (longer than any call takes: partner timeouts are seconds).
+const CLAIM_LEASE_MS: i64 = 60_000;
+/// When the ANCV refund job first looks at a refund the request path may still be finishing.
+const REFUND_RECHECK_MS: i64 = 30_000;
 
 /// What a capture, reset or refund answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +55,12 @@ pub struct OperationAnswer {
 }
 
 impl OperationAnswer {
+    /// Whether this is the operation's final word (a repeat gets it unchanged); otherwise the
+    /// work is still under way and a repeat asks again.
+    pub fn is_settled(&self) -> bool {
+        self.code != ReturnCode::InProgress
+    }
+
     fn refused(code: ReturnCode, message: impl Into<String>) -> OperationAnswer {
         OperationAnswer {
             code,
@@ -153,6 +167,14 @@ pub struct SearchCriteria {
 pub const MAX_SEARCH_ROWS: i64 = 5_000;
 pub const MAX_SEARCH_DAYS: i64 = 31;
 
+/// The answer of a call run by [`AfterSale::once`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub body: String,
+    /// False while the operation is still under way (not stored for repeats).
+    pub settled: bool,
+}
+
 /// doAuthorization's request (server to server; the card data in memory only).
 pub struct AuthorizeRequest {
     pub contract_number: String,
@@ -211,13 +233,19 @@ impl AfterSale {
     }
 
     pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
-        vec![Arc::new(TrsJob(Arc::clone(&self.inner)))]
+        vec![
+            Arc::new(TrsJob(self.clone())),
+            Arc::new(AncvRefundJob(self.clone())),
+        ]
     }
 
     /// Runs `call` once per (merchant, operation, transaction, sequenceNumber): a repeat, even a
-    /// concurrent one, gets the first call's answer (`response`) without running anything.
-    /// Without a sequence number, just runs it.
-    pub async fn once<E, F>(
+    /// concurrent one, gets the first call's settled answer without running anything. `call`
+    /// gets the request key to record on the operation it makes; an answer that is not settled
+    /// (work under way) is not stored, so a repeat runs again and finds that operation by its
+    /// key. A call that died holding the key loses it after [`CLAIM_LEASE_MS`]: a repeat then
+    /// takes over. Without a sequence number, just runs it.
+    pub async fn once<E, F, Fut>(
         &self,
         merchant_id: &MerchantId,
         operation: &str,
@@ -226,11 +254,12 @@ impl AfterSale {
         call: F,
     ) -> Result<String, E>
     where
-        F: Future<Output = Result<String, E>>,
+        F: FnOnce(Option<String>) -> Fut,
+        Fut: Future<Output = Result<Reply, E>>,
         E: From<StoreError>,
     {
         let Some(sequence_number) = sequence_number else {
-            return call.await;
+            return call(None).await.map(|reply| reply.body);
         };
         let key = ReplayKey {
             merchant_id,
@@ -238,27 +267,19 @@ impl AfterSale {
             transaction_id,
             sequence_number,
         };
-        let now = self.inner.clock.now();
-        let mut uow = self.inner.store.write().await?;
-        let mine = uow.operation_replays().claim(&key, now).await?;
-        uow.commit().await?;
-        if mine {
-            let answer = call.await;
-            let mut uow = self.inner.store.write().await?;
-            match &answer {
-                Ok(response) => {
-                    uow.operation_replays()
-                        .complete(&key, response, self.inner.clock.now())
-                        .await?
-                }
-                Err(_) => uow.operation_replays().release(&key).await?,
-            }
-            uow.commit().await?;
-            return answer;
-        }
-        // Another call has it: wait for its answer (polling: it may run on another instance).
+        let mut call = Some(call);
         let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
         loop {
+            let now = self.inner.clock.now();
+            let mut uow = self.inner.store.write().await?;
+            let mine = uow
+                .operation_replays()
+                .claim(&key, now, now.plus_millis(CLAIM_LEASE_MS))
+                .await?;
+            uow.commit().await?;
+            if mine && let Some(call) = call.take() {
+                return self.run_claimed(&key, call).await;
+            }
             let stored = self
                 .inner
                 .store
@@ -269,24 +290,16 @@ impl AfterSale {
                 .await?;
             match stored {
                 Some(Some(response)) => return Ok(response),
-                // Released by a failed first call: run it now as the first.
-                None => {
-                    return Box::pin(self.once(
-                        merchant_id,
-                        operation,
-                        transaction_id,
-                        Some(sequence_number),
-                        call,
-                    ))
-                    .await;
-                }
+                // Released by a first call that did not settle: claim it again.
+                None => continue,
+                // Another call has it (maybe on another instance): wait for its answer.
                 Some(None) if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(20)).await
                 }
                 Some(None) => {
                     return Err(StoreError::corrupt(
                         "operation_replays",
-                        "the first call never finished",
+                        "the first call with this sequenceNumber is still running: try again",
                     )
                     .into());
                 }
@@ -294,16 +307,40 @@ impl AfterSale {
         }
     }
 
+    async fn run_claimed<E, F, Fut>(&self, key: &ReplayKey<'_>, call: F) -> Result<String, E>
+    where
+        F: FnOnce(Option<String>) -> Fut,
+        Fut: Future<Output = Result<Reply, E>>,
+        E: From<StoreError>,
+    {
+        let answer = call(Some(key.request_key())).await;
+        let mut uow = self.inner.store.write().await?;
+        match &answer {
+            Ok(reply) if reply.settled => {
+                uow.operation_replays()
+                    .complete(key, &reply.body, self.inner.clock.now())
+                    .await?
+            }
+            Ok(_) | Err(_) => uow.operation_replays().release(key).await?,
+        }
+        uow.commit().await?;
+        answer.map(|reply| reply.body)
+    }
+
     /// doRefund (a card transaction after remittance, partial and repeated up to the captured
     /// amount; an ANCV Connect transaction in full, once), doReset (a card transaction before
     /// remittance, full or partial; an ANCV transaction is cancelled like a refund) or doCapture
     /// (an action-100 card authorization, within 7 days).
+    ///
+    /// `request_key` ties the operation to the merchant request that asked for it (see
+    /// [`Self::once`]): a repeat finds the operation it made.
     pub async fn operate(
         &self,
         operation: Operation,
         merchant_id: &MerchantId,
         transaction_id: &str,
         amount: Option<i64>,
+        request_key: Option<String>,
     ) -> Result<OperationAnswer, StoreError> {
         match self.find(merchant_id, transaction_id).await? {
             None => Ok(OperationAnswer::refused(
@@ -311,12 +348,23 @@ impl AfterSale {
                 format!("transactionID {transaction_id} is unknown"),
             )),
             Some(Found::Card(card)) => {
-                self.card_operation(operation, merchant_id, &card, amount)
-                    .await
+                let kind = match operation {
+                    Operation::Refund => card::OperationKind::Refund,
+                    Operation::Reset => card::OperationKind::Reset,
+                    Operation::Capture => card::OperationKind::Capture,
+                };
+                let order = OperationOrder {
+                    kind,
+                    transaction_id: card.id.clone(),
+                    amount,
+                    request_key,
+                    initiator: Initiator::Merchant,
+                };
+                self.card_operation(operation, merchant_id, order).await
             }
             Some(Found::Ancv(payment)) => match operation {
                 Operation::Refund | Operation::Reset => {
-                    self.cancel_ancv(operation, merchant_id, &payment, amount)
+                    self.cancel_ancv(operation, merchant_id, &payment, amount, request_key)
                         .await
                 }
                 Operation::Capture => Ok(OperationAnswer::refused(
@@ -335,16 +383,9 @@ impl AfterSale {
         &self,
         operation: Operation,
         merchant_id: &MerchantId,
-        card: &CardTransaction,
-        amount: Option<i64>,
+        order: OperationOrder,
     ) -> Result<OperationAnswer, StoreError> {
-        let card_service = &self.inner.card;
-        let report = match operation {
-            Operation::Refund => card_service.refund(merchant_id, &card.id, amount).await,
-            Operation::Reset => card_service.reset(merchant_id, &card.id, amount).await,
-            Operation::Capture => card_service.capture(merchant_id, &card.id, amount).await,
-        };
-        let report = match report {
+        let report = match self.inner.card.operate(merchant_id, order).await {
             Ok(report) => report,
             Err(CardPaymentError::Store(error)) => return Err(error),
             Err(error) => {
@@ -372,14 +413,31 @@ impl AfterSale {
         })
     }
 
-    /// An ANCV refund or reset: the full validated amount, once, as a cancellation at ANCV.
+    /// An ANCV refund or reset: the full validated amount, once, as a cancellation at ANCV. The
+    /// refund is recorded (PENDING) with the job that finishes it, then the cancellation is
+    /// asked for; a repeat of the same request (its `request_key`) reports that refund.
     async fn cancel_ancv(
         &self,
         operation: Operation,
         merchant_id: &MerchantId,
         payment: &AncvPayment,
         amount: Option<i64>,
+        request_key: Option<String>,
     ) -> Result<OperationAnswer, StoreError> {
+        if let Some(key) = &request_key {
+            let made = self
+                .inner
+                .store
+                .read()
+                .await?
+                .ancv_refunds()
+                .by_request(key)
+                .await?;
+            if let Some(refund) = made {
+                let refund = self.finish_refund(refund).await?;
+                return Ok(refund_answer(&refund, payment));
+            }
+        }
         let Some(validated) = payment.validated_amount.filter(|_| {
             payment.state.is_authorized() || payment.state == AncvPaymentState::Cancelled
         }) else {
@@ -410,7 +468,7 @@ impl AfterSale {
             now,
         )
         .await?;
-        let mut refund = AncvRefundRow {
+        let refund = AncvRefundRow {
             id,
             payment_id: payment.payment_id.clone(),
             operation: match operation {
@@ -419,9 +477,10 @@ impl AfterSale {
             }
             .into(),
             amount: validated,
-            state: "PENDING".into(),
+            state: REFUND_PENDING.into(),
             return_code: None,
             partner_code: None,
+            request_key,
             created_at: now,
             updated_at: now,
         };
@@ -434,45 +493,100 @@ impl AfterSale {
             }
             other => other?,
         }
+        uow.jobs()
+            .enqueue(
+                ANCV_REFUND_JOB,
+                &refund.id,
+                now.plus_millis(REFUND_RECHECK_MS),
+                now,
+            )
+            .await?;
         uow.commit().await?;
-        // The cancellation itself, outside any database transaction.
-        let outcome = self.inner.ancv.cancel(&payment.payment_id).await;
-        let (code, partner_code) = match &outcome {
-            Ok(cancelled) if cancelled.state == AncvPaymentState::Cancelled => {
-                (ReturnCode::Accepted, cancelled.partner_code.clone())
-            }
-            Ok(other) => (ReturnCode::InternalError, other.partner_code.clone()),
+        let refund = self.finish_refund(refund).await?;
+        Ok(refund_answer(&refund, payment))
+    }
+
+    /// Asks ANCV for the cancellation of a PENDING refund and records how it ended: DONE when
+    /// ANCV has it CANCELLED, FAILED when ANCV refuses; still PENDING when the outcome is
+    /// unknown (the [`ANCV_REFUND_JOB`] asks again). A refund no longer PENDING is returned as
+    /// it is.
+    async fn finish_refund(&self, refund: AncvRefundRow) -> Result<AncvRefundRow, StoreError> {
+        if refund.state != REFUND_PENDING {
+            return Ok(refund);
+        }
+        let (state, code, partner_code) = match self.inner.ancv.cancel(&refund.payment_id).await {
+            Ok(cancelled) if cancelled.state == AncvPaymentState::Cancelled => (
+                REFUND_DONE,
+                ReturnCode::Accepted,
+                cancelled.partner_code.clone(),
+            ),
+            Ok(other) => (
+                REFUND_FAILED,
+                ReturnCode::InternalError,
+                other.partner_code.clone(),
+            ),
             Err(AncvPaymentError::Failed {
                 return_code,
                 partner_code,
                 ..
-            }) => (*return_code, Some(partner_code.clone())),
-            Err(AncvPaymentError::Store(error)) => {
-                return Err(StoreError::corrupt("ancv_payments", error));
+            }) => (REFUND_FAILED, return_code, Some(partner_code)),
+            Err(AncvPaymentError::OutcomeUnknown { detail, .. }) => {
+                tracing::warn!(refund_id = %refund.id, %detail, "ANCV cancellation outcome unknown; the refund job asks again");
+                return Ok(refund);
             }
-            Err(error) => (ReturnCode::InternalError, Some(error.to_string())),
+            Err(AncvPaymentError::Store(error)) => return Err(error),
+            Err(error) => (
+                REFUND_FAILED,
+                ReturnCode::InternalError,
+                Some(error.to_string()),
+            ),
         };
-        refund.state = if code == ReturnCode::Accepted {
-            "DONE"
-        } else {
-            "FAILED"
-        }
-        .into();
-        refund.return_code = Some(code.code().to_owned());
-        refund.partner_code = partner_code.clone();
-        refund.updated_at = self.inner.clock.now();
-        let mut uow = self.inner.store.write().await?;
-        uow.ancv_refunds().finish(&refund).await?;
-        uow.commit().await?;
-        if code == ReturnCode::Accepted {
-            self.notify_trs(&refund.id).await?;
-        }
-        Ok(OperationAnswer {
-            code,
-            message: None,
+        let finished = AncvRefundRow {
+            state: state.into(),
+            return_code: Some(code.code().to_owned()),
             partner_code,
-            transaction: Some(refund_view(&refund, payment)),
-        })
+            updated_at: self.inner.clock.now(),
+            ..refund
+        };
+        let mut uow = self.inner.store.write().await?;
+        let mine = uow.ancv_refunds().finish(&finished).await?;
+        uow.commit().await?;
+        if !mine {
+            // Finished meanwhile by another caller: its outcome stands.
+            let stored = self
+                .inner
+                .store
+                .read()
+                .await?
+                .ancv_refunds()
+                .find(&finished.id)
+                .await?;
+            return Ok(stored.unwrap_or(finished));
+        }
+        if state == REFUND_DONE {
+            self.notify_trs(&finished.id).await?;
+        }
+        Ok(finished)
+    }
+
+    /// The [`ANCV_REFUND_JOB`]: finishes a refund still PENDING.
+    async fn finish_pending_refund(&self, refund_id: &str) -> JobOutcome {
+        let refund = match self.inner.store.read().await {
+            Ok(mut uow) => uow.ancv_refunds().find(refund_id).await,
+            Err(error) => Err(error),
+        };
+        let refund = match refund {
+            Ok(Some(refund)) => refund,
+            Ok(None) => return JobOutcome::Done,
+            Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        match self.finish_refund(refund).await {
+            Ok(refund) if refund.state == REFUND_PENDING => {
+                JobOutcome::Failed("the ANCV cancellation outcome is still unknown".into())
+            }
+            Ok(_) => JobOutcome::Done,
+            Err(error) => JobOutcome::Failed(error.to_string()),
+        }
     }
 
     /// doAuthorization: a card payment with the card data in the request. ANCV Connect needs the
@@ -909,6 +1023,23 @@ fn operation_view(op: &CardOperation, card: &CardTransaction) -> TransactionView
     }
 }
 
+const REFUND_PENDING: &str = "PENDING";
+const REFUND_DONE: &str = "DONE";
+const REFUND_FAILED: &str = "FAILED";
+
+/// What doRefund/doReset answers for an ANCV refund: its code (02306 while the cancellation is
+/// under way) and ANCV's state or error.
+fn refund_answer(refund: &AncvRefundRow, payment: &AncvPayment) -> OperationAnswer {
+    let view = refund_view(refund, payment);
+    OperationAnswer {
+        code: view.code,
+        message: (refund.state == REFUND_PENDING)
+            .then(|| "the cancellation is under way at ANCV".to_owned()),
+        partner_code: refund.partner_code.clone(),
+        transaction: Some(view),
+    }
+}
+
 fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> TransactionView {
     let reset = refund.operation == "RESET";
     TransactionView {
@@ -940,6 +1071,17 @@ impl Inner {
     /// The notification URL of the sale a transaction belongs to.
     async fn notification_url(&self, transaction_id: &str) -> Result<Option<String>, StoreError> {
         let mut uow = self.store.read().await?;
+        if let Some(payment) = uow.ancv_payments().find(transaction_id).await? {
+            let session = match &payment.web_payment_token {
+                Some(token) => uow.web_payments().find(token).await?,
+                None => {
+                    uow.web_payments()
+                        .find_by_ancv_payment(&payment.payment_id)
+                        .await?
+                }
+            };
+            return Ok(session.and_then(|s| s.request.notification_url));
+        }
         if let Some(refund) = uow.ancv_refunds().find(transaction_id).await? {
             let session = uow
                 .web_payments()
@@ -995,7 +1137,7 @@ impl Inner {
     }
 }
 
-struct TrsJob(Arc<Inner>);
+struct TrsJob(AfterSale);
 
 impl JobHandler for TrsJob {
     fn kind(&self) -> &'static str {
@@ -1003,6 +1145,18 @@ impl JobHandler for TrsJob {
     }
 
     fn run<'a>(&'a self, transaction_id: &'a str, attempt: i64) -> JobFuture<'a> {
-        Box::pin(self.0.notify_trs(transaction_id, attempt))
+        Box::pin(self.0.inner.notify_trs(transaction_id, attempt))
+    }
+}
+
+struct AncvRefundJob(AfterSale);
+
+impl JobHandler for AncvRefundJob {
+    fn kind(&self) -> &'static str {
+        ANCV_REFUND_JOB
+    }
+
+    fn run<'a>(&'a self, refund_id: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(self.0.finish_pending_refund(refund_id))
     }
 }

@@ -1,10 +1,15 @@
-//! ANCV Connect payments, cvgate's side: start one (create + attach the payer), follow it
-//! (notifications as hints, then GET status; a poll job while it is pending), cancel it.
+//! ANCV Connect payments, cvgate's side: record one, send it (create + attach the payer), follow
+//! it (notifications as hints, then GET status; a poll job while it is pending), cancel it.
 //!
-//! Every step persists before calling ANCV and applies the answer after, in short units of work;
-//! no database transaction is open during an HTTP call. Answers are applied forward-only (see
-//! [`AncvPaymentState::may_become`]), so duplicates and stale news change nothing.
+//! Every call to ANCV is recorded first, with the job that finishes it, in the same unit of
+//! work: the poll job ([`POLL_JOB`]) is queued with the request itself, so a request that dies
+//! half-way (client gone, crash, redeploy) is sent or followed by the job. Answers are applied
+//! forward-only (see [`AncvPaymentState::may_become`]), so duplicates and stale news change
+//! nothing; every change of state is told to the [`AncvPaymentObserver`] inside the unit of work
+//! that records it, so a payment and its session never disagree. No database transaction is open
+//! during an HTTP call.
 
+use crate::observer::ObserverFuture;
 use crate::transaction_ids::{TransactionKind, new_transaction_id};
 use ancv::client::NewTransaction;
 use ancv::seal::Operation;
@@ -17,26 +22,34 @@ use domain::merchant::MerchantId;
 use domain::random::SharedRandom;
 use domain::return_code::ReturnCode;
 use jobs::{JobFuture, JobHandler, JobOutcome};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock, Weak};
-use store::{Store, StoreError};
+use store::{Store, StoreError, UnitOfWork};
 use tokio::sync::Notify;
 
-/// Told about every change of an ANCV payment (the web payment session it belongs to reacts).
+/// The side that counts on ANCV payments (the web payment sessions).
 pub trait AncvPaymentObserver: Send + Sync {
+    /// `before` became `after`: told inside the unit of work that records it, so that what
+    /// depends on the payment changes in the same commit. `Ok(false)`: something it read changed
+    /// meanwhile; the caller rolls back and tries again.
     fn changed<'a>(
         &'a self,
-        payment: &'a AncvPayment,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+        uow: &'a mut UnitOfWork,
+        before: &'a AncvPayment,
+        after: &'a AncvPayment,
+    ) -> ObserverFuture<'a, bool>;
+
+    /// Whether someone still counts on this payment (a request not sent yet is sent only then).
+    fn wanted<'a>(&'a self, payment: &'a AncvPayment) -> ObserverFuture<'a, bool>;
 }
 
 /// Job kinds.
 pub const POLL_JOB: &str = "ancv_poll";
 pub const REFRESH_JOB: &str = "ancv_refresh";
 
-/// How long after `expirationDate` a still-pending transaction is polled, for clocks that differ.
+/// How long after `expirationDate` a still-pending transaction is polled at the usual pace, for
+/// clocks that differ; after that, every [`LATE_POLL_MS`] until ANCV says how it ended.
 const EXPIRY_MARGIN_MS: i64 = 60_000;
+const LATE_POLL_MS: i64 = 60_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AncvPaymentError {
@@ -48,6 +61,10 @@ pub enum AncvPaymentError {
         return_code: ReturnCode,
         partner_code: String,
     },
+    /// The call may or may not have been done at ANCV, and its status could not settle it: ask
+    /// again later.
+    #[error("the outcome at ANCV of payment {payment_id} is unknown: {detail}")]
+    OutcomeUnknown { payment_id: String, detail: String },
     #[error("the contract cannot take an ANCV payment: {0}")]
     NotAncvContract(String),
     #[error("no ANCV payment {0}")]
@@ -65,6 +82,8 @@ pub struct StartPayment {
     pub label: Option<String>,
     pub amount: i64,
     pub beneficiary_id: String,
+    /// The web payment session asking, if any.
+    pub web_payment_token: Option<String>,
 }
 
 /// Why a notification was not taken (the endpoint answers with this).
@@ -135,10 +154,8 @@ impl AncvPayments {
         let _ = self.inner.observer.set(observer);
     }
 
-    async fn notify_observer(&self, payment: &AncvPayment) {
-        if let Some(observer) = self.inner.observer.get().and_then(Weak::upgrade) {
-            observer.changed(payment).await;
-        }
+    fn observer(&self) -> Option<Arc<dyn AncvPaymentObserver>> {
+        self.inner.observer.get().and_then(Weak::upgrade)
     }
 
     pub async fn find(&self, payment_id: &str) -> Result<Option<AncvPayment>, StoreError> {
@@ -151,36 +168,111 @@ impl AncvPayments {
             .await
     }
 
-    /// Creates the ANCV transaction and sends the request to the beneficiary's app: [`Self::request`]
-    /// then [`Self::submit`]. Returns the payment, usually PROCESSING (REJECTED for a blocked
-    /// account).
-    pub async fn start(&self, request: StartPayment) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self.request(request).await?;
-        self.submit(&payment.payment_id).await
-    }
-
-    /// Records the intent (state REQUESTED), so that whoever needs the payment id can link it
-    /// before anything happens at ANCV.
-    pub async fn request(&self, request: StartPayment) -> Result<AncvPayment, AncvPaymentError> {
-        let Some(shop_id) = request.contract.shop_id().map(|s| s.as_str().to_owned()) else {
-            return Err(AncvPaymentError::NotAncvContract(
-                request.contract.number.to_string(),
-            ));
+    /// Records the intent (state REQUESTED) in the caller's unit of work, with the poll job that
+    /// sends or follows it if the caller never does; then call [`Self::submit`] after the commit.
+    pub async fn record_request(
+        &self,
+        uow: &mut UnitOfWork,
+        request: StartPayment,
+    ) -> Result<AncvPayment, AncvPaymentError> {
+        let shop_id = match request.contract.shop_id() {
+            Some(shop_id) if request.contract.card_code == CardCode::AncvConnect => {
+                shop_id.as_str().to_owned()
+            }
+            _ => {
+                return Err(AncvPaymentError::NotAncvContract(
+                    request.contract.number.to_string(),
+                ));
+            }
         };
-        if request.contract.card_code != CardCode::AncvConnect {
-            return Err(AncvPaymentError::NotAncvContract(
-                request.contract.number.to_string(),
-            ));
-        }
-        Ok(self.insert_requested(&request, shop_id).await?)
+        let now = self.inner.clock.now();
+        let payment_id = new_transaction_id(
+            uow,
+            self.inner.random.as_ref(),
+            TransactionKind::AncvPayment,
+            &request.merchant_id,
+            now,
+        )
+        .await?;
+        let payment = AncvPayment {
+            payment_id,
+            merchant_id: request.merchant_id,
+            contract_number: request.contract.number.clone(),
+            shop_id,
+            order_ref: request.order_ref,
+            label: request.label,
+            amount: request.amount,
+            currency: request.contract.currency,
+            beneficiary_id: request.beneficiary_id,
+            ancv_id: None,
+            state: AncvPaymentState::Requested,
+            validated_amount: None,
+            authorization_number: None,
+            holder: None,
+            partner_code: None,
+            expires_at: None,
+            web_payment_token: request.web_payment_token,
+            created_at: now,
+            updated_at: now,
+        };
+        uow.ancv_payments().insert(&payment).await?;
+        uow.ancv_payments()
+            .record_event(&payment.payment_id, payment.state, "request", now)
+            .await?;
+        uow.jobs()
+            .enqueue(POLL_JOB, &payment.payment_id, self.next_poll(), now)
+            .await?;
+        Ok(payment)
     }
 
-    /// Creates the requested transaction at ANCV and attaches the payer.
+    /// Sends a recorded request: creates the transaction at ANCV (if not done yet) and attaches
+    /// the payer, so the request reaches the beneficiary's app. Safe to call again: `create` is
+    /// idempotent per `paymentId`, and an attach whose outcome is unknown is resolved with GET
+    /// status. Returns the payment as it then stands.
     pub async fn submit(&self, payment_id: &str) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self
-            .find(payment_id)
-            .await?
-            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
+        let mut payment = self.existing(payment_id).await?;
+        if payment.state == AncvPaymentState::Requested {
+            payment = self.create(payment).await?;
+        }
+        if payment.state != AncvPaymentState::Initialized {
+            // Abandoned meanwhile, or further already.
+            return Ok(payment);
+        }
+        let Some(ancv_id) = payment.ancv_id.clone() else {
+            return Ok(payment);
+        };
+        let amount = Amount {
+            total: payment.amount,
+            currency: payment.currency.code(),
+        };
+        let attached = self
+            .inner
+            .client
+            .attach_payer(&ancv_id, &payment.beneficiary_id, amount)
+            .await;
+        match attached {
+            Ok(transaction) => Ok(self.apply(payment_id, &transaction, "payer").await?),
+            // Whatever the error says, ANCV's status tells whether the payer is attached: a
+            // repeated attach is refused even when the first one worked.
+            Err(error) => match self.inner.client.status(&ancv_id).await {
+                Ok(status)
+                    if status.state == TransactionState::Initialized
+                        && error.certainly_not_done() =>
+                {
+                    Err(self.refuse(&payment, &error).await)
+                }
+                Ok(status) => Ok(self.apply(payment_id, &status, "status").await?),
+                Err(_) => {
+                    tracing::warn!(payment_id, %error, "payer outcome unknown; the poll will find out");
+                    Ok(payment)
+                }
+            },
+        }
+    }
+
+    /// `create`, once more if its outcome is unknown (idempotent per `paymentId`). When ANCV
+    /// cannot be reached the request is abandoned: no payer was attached, so nothing can be held.
+    async fn create(&self, payment: AncvPayment) -> Result<AncvPayment, AncvPaymentError> {
         let new = NewTransaction {
             shop_id: payment.shop_id.clone(),
             order_ref: payment.order_ref.clone(),
@@ -193,52 +285,40 @@ impl AncvPayments {
             notification_url: self.inner.notification_url.clone(),
         };
         let created = match self.inner.client.create(&new).await {
-            // Safe to repeat: ANCV returns the same transaction for the same paymentId and shop.
             Err(error) if !error.certainly_not_done() => self.inner.client.create(&new).await,
             outcome => outcome,
         };
-        let created = match created {
-            Ok(transaction) => transaction,
-            Err(error) => return Err(self.refuse(&payment, &error).await),
-        };
-        let payment = self.apply(&payment.payment_id, &created, "create").await?;
-        let attached = match self
-            .inner
-            .client
-            .attach_payer(
-                &created.id,
-                &payment.beneficiary_id,
-                Amount {
-                    total: payment.amount,
-                    currency: payment.currency.code(),
-                },
-            )
-            .await
-        {
-            Ok(transaction) => transaction,
-            Err(error) if error.certainly_not_done() => {
-                return Err(self.refuse(&payment, &error).await);
-            }
-            // Unknown outcome: the payer may be attached. Attaching again would be refused
-            // (OPERATION_TRANSACTION_NOT_ALLOWED), so ask instead; the poll finishes the job.
+        match created {
+            Ok(transaction) => Ok(self
+                .apply(&payment.payment_id, &transaction, "create")
+                .await?),
+            Err(error) if error.certainly_not_done() => Err(self.refuse(&payment, &error).await),
             Err(error) => {
-                tracing::warn!(payment_id = %payment.payment_id, %error, "payer outcome unknown; reconciling with status");
-                self.schedule_poll(&payment.payment_id, self.inner.clock.now())
+                tracing::warn!(payment_id = %payment.payment_id, %error, "ANCV cannot be reached: the request is abandoned");
+                self.abandon(&payment.payment_id, &error.partner_code())
                     .await?;
-                return match self.inner.client.status(&created.id).await {
-                    Ok(transaction) => Ok(self
-                        .apply(&payment.payment_id, &transaction, "status")
-                        .await?),
-                    Err(_) => Ok(payment),
-                };
+                Err(failed(&payment, &error))
             }
-        };
-        let payment = self.apply(&payment.payment_id, &attached, "payer").await?;
-        if payment.state.is_pending() {
-            self.schedule_poll(&payment.payment_id, self.next_poll())
-                .await?;
         }
-        Ok(payment)
+    }
+
+    /// Gives up a request never sent to the beneficiary (still REQUESTED): nothing can be held.
+    /// Returns the payment as it then stands (unchanged if it had moved on).
+    pub async fn abandon(
+        &self,
+        payment_id: &str,
+        partner_code: &str,
+    ) -> Result<AncvPayment, StoreError> {
+        self.change(payment_id, "abandoned", |current, now| {
+            let mut next = current.clone();
+            if current.state.may_become(AncvPaymentState::Abandoned) {
+                next.state = AncvPaymentState::Abandoned;
+                next.partner_code = Some(partner_code.to_owned());
+                next.updated_at = now;
+            }
+            next
+        })
+        .await
     }
 
     /// Reads the transaction at ANCV and applies what it says.
@@ -247,10 +327,7 @@ impl AncvPayments {
         payment_id: &str,
         source: &str,
     ) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self
-            .find(payment_id)
-            .await?
-            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
+        let payment = self.existing(payment_id).await?;
         let Some(ancv_id) = payment.ancv_id.clone() else {
             return Ok(payment);
         };
@@ -260,34 +337,42 @@ impl AncvPayments {
         }
     }
 
-    /// Cancels the ANCV transaction (the vouchers go back to the beneficiary). A timeout is
-    /// resolved with GET status: CANCELLED there means it worked.
+    /// Cancels the ANCV transaction (the vouchers go back to the beneficiary). Whatever the
+    /// cancellation call answers — a timeout, or a refusal because an earlier call already
+    /// cancelled it — GET status decides: CANCELLED there means it worked.
     pub async fn cancel(&self, payment_id: &str) -> Result<AncvPayment, AncvPaymentError> {
-        let payment = self
-            .find(payment_id)
-            .await?
-            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))?;
+        let payment = self.existing(payment_id).await?;
+        if payment.state == AncvPaymentState::Cancelled {
+            return Ok(payment);
+        }
         let Some(ancv_id) = payment.ancv_id.clone() else {
             return Ok(payment);
         };
-        match self.inner.client.cancel(&ancv_id).await {
-            Ok(transaction) => Ok(self.apply(payment_id, &transaction, "cancellation").await?),
-            Err(error) if error.certainly_not_done() => Err(failed(&payment, &error)),
-            Err(error) => {
-                tracing::warn!(payment_id, %error, "cancellation outcome unknown; reading the status");
-                let transaction = self
-                    .inner
-                    .client
-                    .status(&ancv_id)
-                    .await
-                    .map_err(|e| failed(&payment, &e))?;
-                let payment = self.apply(payment_id, &transaction, "status").await?;
-                if payment.state == AncvPaymentState::Cancelled {
-                    Ok(payment)
-                } else {
-                    Err(failed(&payment, &error))
-                }
+        let error = match self.inner.client.cancel(&ancv_id).await {
+            Ok(transaction) => {
+                return Ok(self.apply(payment_id, &transaction, "cancellation").await?);
             }
+            Err(error) => error,
+        };
+        tracing::warn!(payment_id, %error, "cancellation not confirmed; reading the status");
+        let unknown = |detail: String| AncvPaymentError::OutcomeUnknown {
+            payment_id: payment_id.to_owned(),
+            detail,
+        };
+        let status = self
+            .inner
+            .client
+            .status(&ancv_id)
+            .await
+            .map_err(|e| unknown(e.to_string()))?;
+        let payment = self.apply(payment_id, &status, "status").await?;
+        if payment.state == AncvPaymentState::Cancelled {
+            Ok(payment)
+        } else if error.certainly_not_done() {
+            // Refused, and ANCV confirms it is not cancelled (e.g. REJECTED meanwhile).
+            Err(failed(&payment, &error))
+        } else {
+            Err(unknown(error.to_string()))
         }
     }
 
@@ -339,79 +424,40 @@ impl AncvPayments {
         ]
     }
 
-    async fn insert_requested(
-        &self,
-        request: &StartPayment,
-        shop_id: String,
-    ) -> Result<AncvPayment, StoreError> {
-        let now = self.inner.clock.now();
-        let mut uow = self.inner.store.write().await?;
-        let payment_id = new_transaction_id(
-            &mut uow,
-            self.inner.random.as_ref(),
-            TransactionKind::AncvPayment,
-            &request.merchant_id,
-            now,
-        )
-        .await?;
-        let payment = AncvPayment {
-            payment_id,
-            merchant_id: request.merchant_id.clone(),
-            contract_number: request.contract.number.clone(),
-            shop_id,
-            order_ref: request.order_ref.clone(),
-            label: request.label.clone(),
-            amount: request.amount,
-            currency: request.contract.currency,
-            beneficiary_id: request.beneficiary_id.clone(),
-            ancv_id: None,
-            state: AncvPaymentState::Requested,
-            validated_amount: None,
-            authorization_number: None,
-            holder: None,
-            partner_code: None,
-            expires_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        uow.ancv_payments().insert(&payment).await?;
-        uow.ancv_payments()
-            .record_event(&payment.payment_id, payment.state, "request", now)
-            .await?;
-        uow.commit().await?;
-        Ok(payment)
+    async fn existing(&self, payment_id: &str) -> Result<AncvPayment, AncvPaymentError> {
+        self.find(payment_id)
+            .await?
+            .ok_or_else(|| AncvPaymentError::UnknownPayment(payment_id.to_owned()))
     }
 
-    /// Records that ANCV refused (or could not be reached) and says what Payline reports.
+    /// Records that ANCV refused (nothing was done there) and says what Payline reports.
     async fn refuse(&self, payment: &AncvPayment, error: &AncvError) -> AncvPaymentError {
-        let outcome = failed(payment, error);
-        if error.certainly_not_done() {
-            let mut refused = payment.clone();
-            refused.state = AncvPaymentState::Refused;
-            refused.partner_code = Some(error.partner_code());
-            refused.updated_at = self.inner.clock.now();
-            match self.save_if(payment.state, &refused, "refused").await {
-                Ok(true) => self.notify_observer(&refused).await,
-                Ok(false) => {}
-                Err(store_error) => return store_error.into(),
-            }
+        let partner_code = error.partner_code();
+        let refused = self
+            .change(&payment.payment_id, "refused", |current, now| {
+                let mut next = current.clone();
+                if current.state.may_become(AncvPaymentState::Refused) {
+                    next.state = AncvPaymentState::Refused;
+                    next.partner_code = Some(partner_code.clone());
+                    next.updated_at = now;
+                }
+                next
+            })
+            .await;
+        match refused {
+            Ok(_) => failed(payment, error),
+            Err(store_error) => store_error.into(),
         }
-        outcome
     }
 
-    /// Applies ANCV's view of the transaction, forward-only, retrying if a concurrent applier
-    /// moved the row meanwhile.
+    /// Applies ANCV's view of the transaction, forward-only.
     async fn apply(
         &self,
         payment_id: &str,
         transaction: &Transaction,
         source: &str,
     ) -> Result<AncvPayment, StoreError> {
-        for _ in 0..5 {
-            let current = self.find(payment_id).await?.ok_or_else(|| {
-                StoreError::corrupt("ancv_payments", format!("payment {payment_id} vanished"))
-            })?;
-            let observed = state_of(transaction.state);
+        self.change(payment_id, source, |current, now| {
             let mut next = current.clone();
             if next.ancv_id.is_none() {
                 next.ancv_id = Some(transaction.id.clone());
@@ -426,50 +472,74 @@ impl AncvPayments {
                 next.authorization_number = Some(authorization.number.clone());
                 next.holder = authorization.holder.clone();
             }
+            let observed = state_of(transaction.state);
             if current.state.may_become(observed) {
                 next.state = observed;
                 next.partner_code = Some(transaction.state.as_str().to_owned());
             }
+            if next != *current {
+                next.updated_at = now;
+            }
+            next
+        })
+        .await
+    }
+
+    /// Reads the payment, computes its next version with `next_of`, and writes it if it changed
+    /// — with the states it went through and the observer's reaction — in one unit of work.
+    /// Tries again when a concurrent writer was first.
+    async fn change(
+        &self,
+        payment_id: &str,
+        source: &str,
+        next_of: impl Fn(&AncvPayment, Timestamp) -> AncvPayment,
+    ) -> Result<AncvPayment, StoreError> {
+        for _ in 0..10 {
+            let mut uow = self.inner.store.write().await?;
+            let current = uow.ancv_payments().find(payment_id).await?.ok_or_else(|| {
+                StoreError::corrupt("ancv_payments", format!("payment {payment_id} vanished"))
+            })?;
+            let next = next_of(&current, self.inner.clock.now());
             if next == current {
+                uow.rollback().await?;
                 return Ok(current);
             }
-            next.updated_at = self.inner.clock.now();
-            if self.save_if(current.state, &next, source).await? {
-                tracing::info!(payment_id, from = %current.state, to = %next.state, source, "ANCV payment updated");
-                if next.state != current.state {
-                    self.notify_observer(&next).await;
-                }
-                return Ok(next);
+            if !uow
+                .ancv_payments()
+                .update_from(current.state, &next)
+                .await?
+            {
+                continue;
             }
+            if next.state != current.state {
+                // ANCV's status shows only where the transaction is now: the states it went
+                // through on the way (CONSIGNED between VALIDATED and PAID) are recorded as
+                // inferred.
+                for skipped in current.state.skipped_on_the_way_to(next.state) {
+                    uow.ancv_payments()
+                        .record_event(payment_id, skipped, "inferred", next.updated_at)
+                        .await?;
+                }
+                uow.ancv_payments()
+                    .record_event(payment_id, next.state, source, next.updated_at)
+                    .await?;
+                if let Some(observer) = self.observer()
+                    && !observer.changed(&mut uow, &current, &next).await?
+                {
+                    continue;
+                }
+            }
+            uow.commit().await?;
+            self.wake();
+            if next.state != current.state {
+                tracing::info!(payment_id, from = %current.state, to = %next.state, source, "ANCV payment updated");
+            }
+            return Ok(next);
         }
         Err(StoreError::corrupt(
             "ancv_payments",
-            format!("payment {payment_id} keeps changing under its appliers"),
+            format!("payment {payment_id} keeps changing under its writers"),
         ))
-    }
-
-    async fn save_if(
-        &self,
-        expected: AncvPaymentState,
-        next: &AncvPayment,
-        source: &str,
-    ) -> Result<bool, StoreError> {
-        let mut uow = self.inner.store.write().await?;
-        if !uow.ancv_payments().update_from(expected, next).await? {
-            return Ok(false);
-        }
-        // ANCV's status shows only where the transaction is now: the states it went through on
-        // the way (CONSIGNED between VALIDATED and PAID) are recorded as inferred.
-        for skipped in expected.skipped_on_the_way_to(next.state) {
-            uow.ancv_payments()
-                .record_event(&next.payment_id, skipped, "inferred", next.updated_at)
-                .await?;
-        }
-        uow.ancv_payments()
-            .record_event(&next.payment_id, next.state, source, next.updated_at)
-            .await?;
-        uow.commit().await?;
-        Ok(true)
     }
 
     fn next_poll(&self) -> Timestamp {
@@ -479,8 +549,10 @@ impl AncvPayments {
             .plus_millis(self.inner.poll_interval_ms)
     }
 
-    async fn schedule_poll(&self, payment_id: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.enqueue(POLL_JOB, payment_id, at).await
+    fn wake(&self) {
+        if let Some(wake) = self.inner.wake_worker.get() {
+            wake.notify_one();
+        }
     }
 
     async fn enqueue(&self, kind: &str, payment_id: &str, at: Timestamp) -> Result<(), StoreError> {
@@ -488,44 +560,57 @@ impl AncvPayments {
         let mut uow = self.inner.store.write().await?;
         uow.jobs().enqueue(kind, payment_id, at, now).await?;
         uow.commit().await?;
-        if let Some(wake) = self.inner.wake_worker.get() {
-            wake.notify_one();
-        }
+        self.wake();
         Ok(())
     }
 
-    /// One poll: while pending and not long expired, read the status and come back later.
+    /// Whether a session still counts on the payment (without observer: nobody does).
+    async fn wanted(&self, payment: &AncvPayment) -> Result<bool, StoreError> {
+        match self.observer() {
+            Some(observer) => observer.wanted(payment).await,
+            None => Ok(false),
+        }
+    }
+
+    /// The [`POLL_JOB`]: sends a request the request path could not send, then follows the
+    /// payment until ANCV says how it ended.
     async fn poll(&self, payment_id: &str) -> JobOutcome {
         let payment = match self.find(payment_id).await {
-            Ok(Some(payment)) => payment,
-            Ok(None) => return JobOutcome::Done,
+            Ok(Some(payment)) if payment.state.is_pending() => payment,
+            Ok(_) => return JobOutcome::Done,
             Err(error) => return JobOutcome::Failed(error.to_string()),
         };
-        if !payment.state.is_pending() {
-            return JobOutcome::Done;
-        }
+        let step = match payment.state {
+            AncvPaymentState::Requested | AncvPaymentState::Initialized => {
+                match self.wanted(&payment).await {
+                    Ok(true) => self.submit(payment_id).await,
+                    Ok(false) if payment.state == AncvPaymentState::Requested => self
+                        .abandon(payment_id, "NOT_SENT")
+                        .await
+                        .map_err(AncvPaymentError::from),
+                    // Created but nobody wants it: ANCV expires it, without payer.
+                    Ok(false) => self.refresh(payment_id, "poll").await,
+                    Err(error) => Err(error.into()),
+                }
+            }
+            _ => self.refresh(payment_id, "poll").await,
+        };
         let now = self.inner.clock.now();
-        let long_expired = payment
+        let late = payment
             .expires_at
             .is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
-        match self.refresh(payment_id, "poll").await {
-            Ok(payment) if payment.state.is_pending() && !long_expired => {
-                JobOutcome::RunAgainAt(self.next_poll())
-            }
-            Ok(payment) => {
-                if payment.state.is_pending() {
-                    tracing::warn!(payment_id, state = %payment.state, "ANCV payment still pending long after its expiry; polling stops");
-                }
-                JobOutcome::Done
-            }
-            Err(error) if long_expired => {
-                tracing::warn!(payment_id, %error, "last poll of an expired ANCV payment failed; polling stops");
-                JobOutcome::Done
-            }
-            Err(error) => {
-                tracing::warn!(payment_id, %error, "ANCV poll failed; trying again at the next interval");
-                JobOutcome::RunAgainAt(self.next_poll())
-            }
+        let next = if late {
+            now.plus_millis(LATE_POLL_MS)
+        } else {
+            self.next_poll()
+        };
+        if let Err(error) = step {
+            tracing::warn!(payment_id, %error, "ANCV poll step failed; trying again later");
+        }
+        match self.find(payment_id).await {
+            Ok(Some(payment)) if payment.state.is_pending() => JobOutcome::RunAgainAt(next),
+            Ok(_) => JobOutcome::Done,
+            Err(error) => JobOutcome::Failed(error.to_string()),
         }
     }
 }

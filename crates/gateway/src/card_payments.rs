@@ -3,18 +3,23 @@
 //!
 //! - The card data is checked first; a failure names the field and creates nothing.
 //! - The transaction row (PENDING, masked number, card type, expiry) is written before the
-//!   acquirer is called, and the answer applied after, forward-only, in short units of work: no
-//!   database transaction is open during a call. The PAN and CVV exist only in memory, for the
-//!   call, and are dropped right after it.
+//!   acquirer is called, together with the [`RECONCILE_JOB`] that finds out the outcome if the
+//!   request dies before it learns it; the answer is applied after, forward-only, in short units
+//!   of work: no database transaction is open during a call. The PAN and CVV exist only in
+//!   memory, for the call, and are dropped right after it.
 //! - An unknown outcome (timeout after sending) is reconciled by asking the acquirer for the
-//!   reference's status, never by authorizing again; what stays unknown is left to the
-//!   [`RECONCILE_JOB`].
+//!   reference's status, never by authorizing again.
+//! - Every change of a transaction's state is told to the [`CardPaymentObserver`] (the web
+//!   payment session) inside the unit of work that records it.
 //! - A web payment session (the attempt group) gets at most [`MAX_ATTEMPTS`] attempts, one at a
 //!   time, and none once one is accepted.
 //! - Operations (capture, reset, refund) are checked against cvgate's view with the same rules as
-//!   the acquirer ([`card::ledger`]), recorded, sent with their own id (the acquirer's
-//!   idempotency key), then applied; the acquirer's amounts become cvgate's.
+//!   the acquirer ([`card::ledger`]), recorded with the [`OPERATION_JOB`] that finishes them, sent
+//!   with their own id (the acquirer's idempotency key), then applied; the acquirer's amounts
+//!   become cvgate's. An operation made for a merchant request with a sequenceNumber carries its
+//!   key: a repeat finds it instead of making another.
 
+use crate::observer::ObserverFuture;
 use crate::transaction_ids::{TransactionKind, new_transaction_id};
 use card::{
     Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Balances, Decline,
@@ -22,7 +27,7 @@ use card::{
     RemittanceTime, ThreeDs,
 };
 use domain::FieldError;
-use domain::card::{CardInput, card_type};
+use domain::card::{CardData, CardInput, card_type};
 use domain::clock::{Clock, Timestamp};
 use domain::contract::{CardCode, Contract, ContractNumber, ContractStatus};
 use domain::field_error::text;
@@ -32,10 +37,22 @@ use domain::random::SharedRandom;
 use domain::return_code::ReturnCode;
 use jobs::{JobFuture, JobHandler, JobOutcome};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 use store::repos::{CardOperationRow, CardTransactionRow};
-use store::{Store, StoreError};
+use store::{Store, StoreError, UnitOfWork};
 use tokio::sync::Notify;
+
+/// The side that counts on card payments (the web payment sessions).
+pub trait CardPaymentObserver: Send + Sync {
+    /// `before` became `after`: told inside the unit of work that records it. `Ok(false)`: roll
+    /// back and try again.
+    fn changed<'a>(
+        &'a self,
+        uow: &'a mut UnitOfWork,
+        before: &'a CardTransaction,
+        after: &'a CardTransaction,
+    ) -> ObserverFuture<'a, bool>;
+}
 
 /// Asks the acquirer about a transaction whose outcome is unknown (subject: transaction id).
 pub const RECONCILE_JOB: &str = "card_reconcile";
@@ -52,8 +69,8 @@ const RECONCILE_DELAY_MS: i64 = 30_000;
 /// When the acquirer still does not know a reference this long after it was sent, the request
 /// never arrived.
 const NEVER_ARRIVED_AFTER_MS: i64 = 5 * 60_000;
-/// When to ask about a challenge the buyer may have abandoned (the sandbox gives 10 minutes).
-const CHALLENGE_CHECK_MS: i64 = 11 * 60_000;
+/// How often to ask about a challenge: the buyer may pass it and never come back to cvgate.
+const CHALLENGE_CHECK_MS: i64 = 60_000;
 const REMITTANCE_BATCH: i64 = 500;
 
 /// Where a card transaction stands on its way to acceptance.
@@ -197,8 +214,45 @@ pub struct CardOperation {
     pub amount: i64,
     pub state: OperationState,
     pub return_code: Option<ReturnCode>,
+    /// The merchant request (with a sequenceNumber) that made it.
+    pub request_key: Option<String>,
+    pub initiator: Initiator,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Who asked for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Initiator {
+    Merchant,
+    /// cvgate, giving back a card payment that no session counts on.
+    Gateway,
+}
+
+impl Initiator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Initiator::Merchant => "MERCHANT",
+            Initiator::Gateway => "GATEWAY",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Initiator> {
+        [Initiator::Merchant, Initiator::Gateway]
+            .into_iter()
+            .find(|i| i.as_str() == value)
+    }
+}
+
+/// An operation to make on a card transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationOrder {
+    pub kind: OperationKind,
+    pub transaction_id: String,
+    /// `None`: everything that is left.
+    pub amount: Option<i64>,
+    pub request_key: Option<String>,
+    pub initiator: Initiator,
 }
 
 /// The answer to a capture, reset or refund.
@@ -351,6 +405,22 @@ struct Inner {
     random: SharedRandom,
     acquirer: Arc<dyn Acquirer>,
     config: CardPaymentsConfig,
+    observer: OnceLock<Weak<dyn CardPaymentObserver>>,
+}
+
+/// A card payment checked and ready to record: the transaction to write and the card data for
+/// the one authorization call (in memory only; never printed).
+pub struct PreparedPayment {
+    transaction: CardTransaction,
+    card: CardData,
+    three_ds_return_url: Option<String>,
+}
+
+impl PreparedPayment {
+    /// What will be recorded (the id is given by [`CardPayments::record_attempt`]).
+    pub fn transaction(&self) -> &CardTransaction {
+        &self.transaction
+    }
 }
 
 impl CardPayments {
@@ -368,8 +438,14 @@ impl CardPayments {
                 random,
                 acquirer,
                 config,
+                observer: OnceLock::new(),
             }),
         }
+    }
+
+    /// Who hears about changes (set once; held weakly: the observer owns this service).
+    pub fn set_observer(&self, observer: Weak<dyn CardPaymentObserver>) {
+        let _ = self.inner.observer.set(observer);
     }
 
     pub async fn find(&self, id: &str) -> Result<Option<CardTransaction>, StoreError> {
@@ -434,10 +510,21 @@ impl CardPayments {
         row.map(operation_from_row).transpose()
     }
 
-    /// Pays by card. Returns the transaction: ACCEPTED, REFUSED (`return_code`), CHALLENGE
-    /// (send the buyer to `challenge_url`), or PENDING when the acquirer's answer is unknown and
-    /// could not be reconciled yet.
+    /// Pays by card: [`Self::prepare`], [`Self::record_attempt`] in a unit of work of its own,
+    /// then [`Self::authorize`]. Returns the transaction: ACCEPTED, REFUSED (`return_code`),
+    /// CHALLENGE (send the buyer to `challenge_url`), or PENDING when the acquirer's answer is
+    /// unknown and could not be reconciled yet.
     pub async fn pay(&self, request: PayRequest) -> Result<CardTransaction, CardPaymentError> {
+        let prepared = self.prepare(request)?;
+        let mut uow = self.inner.store.write().await?;
+        let recorded = self.record_attempt(&mut uow, &prepared).await?;
+        uow.commit().await?;
+        self.authorize(recorded, prepared).await
+    }
+
+    /// Checks the contract, the amount and the card data (a failure names the field and records
+    /// nothing) and builds the transaction to record.
+    pub fn prepare(&self, request: PayRequest) -> Result<PreparedPayment, CardPaymentError> {
         let now = self.inner.clock.now();
         let contract = &request.contract;
         let usable = contract.card_code.is_card()
@@ -467,7 +554,7 @@ impl CardPayments {
         // From here on only the parsed card exists, until the acquirer call returns.
         drop(request.card);
         let card_type = card_type(contract.card_code, card.number.brand())?;
-        let pending = CardTransaction {
+        let transaction = CardTransaction {
             id: String::new(),
             merchant_id: request.merchant_id.clone(),
             contract_number: contract.number.clone(),
@@ -492,14 +579,77 @@ impl CardPayments {
             created_at: now,
             updated_at: now,
         };
-        let tx = self.insert_attempt(pending).await?;
+        Ok(PreparedPayment {
+            transaction,
+            card,
+            three_ds_return_url: request.three_ds_return_url,
+        })
+    }
+
+    /// Numbers the attempt in its group (refusing a fourth, a concurrent one, or one after
+    /// acceptance), gives the transaction its id and writes it PENDING in the caller's unit of
+    /// work, with the [`RECONCILE_JOB`] that will find out the outcome if nobody applies it.
+    pub async fn record_attempt(
+        &self,
+        uow: &mut UnitOfWork,
+        prepared: &PreparedPayment,
+    ) -> Result<CardTransaction, CardPaymentError> {
+        let mut tx = prepared.transaction.clone();
+        if let Some(group) = &tx.attempt_group {
+            tx.attempt_number = Some(next_attempt_number(uow, group).await?);
+        }
+        tx.id = self
+            .new_id(uow, TransactionKind::CardPayment, &tx.merchant_id)
+            .await?;
+        match uow
+            .card_transactions()
+            .insert(&transaction_to_row(&tx))
+            .await
+        {
+            Ok(()) => {}
+            // Another attempt of the same session took this number first.
+            Err(StoreError::Conflict { .. }) if tx.attempt_group.is_some() => {
+                return Err(CardPaymentError::AttemptInProgress {
+                    group: tx.attempt_group.clone().unwrap_or_default(),
+                    transaction_id: None,
+                });
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let now = self.inner.clock.now();
+        uow.jobs()
+            .enqueue(
+                RECONCILE_JOB,
+                &tx.id,
+                now.plus_millis(RECONCILE_DELAY_MS),
+                now,
+            )
+            .await?;
+        tracing::info!(transaction_id = %tx.id, attempt = tx.attempt_number, card = %tx.masked_number, "card payment requested");
+        Ok(tx)
+    }
+
+    /// Asks the acquirer for the authorization of a payment recorded with
+    /// [`Self::record_attempt`] and applies its answer (reconciling an unknown outcome with the
+    /// acquirer's status at once). The card data is dropped as soon as the call returns.
+    pub async fn authorize(
+        &self,
+        recorded: CardTransaction,
+        prepared: PreparedPayment,
+    ) -> Result<CardTransaction, CardPaymentError> {
+        let PreparedPayment {
+            card,
+            three_ds_return_url,
+            ..
+        } = prepared;
+        let tx = recorded;
         let authorization = AuthorizationRequest {
             reference: tx.id.clone(),
             amount: tx.amount,
             currency: tx.currency,
             action: tx.action,
             card: &card,
-            three_ds_return_url: request.three_ds_return_url.clone(),
+            three_ds_return_url,
         };
         let answer = self.inner.acquirer.authorize(&authorization).await;
         // The card data is not needed any more.
@@ -517,9 +667,6 @@ impl CardPayments {
                 self.reconcile(&tx.id).await?
             }
         };
-        if let Some(at) = next_check(&tx, self.inner.clock.now()) {
-            self.enqueue(RECONCILE_JOB, &tx.id, at).await?;
-        }
         Ok(tx)
     }
 
@@ -548,9 +695,8 @@ impl CardPayments {
         {
             Ok(state) => Ok(self.apply(&tx.id, state).await?),
             Err(error) => {
+                // The reconciliation job keeps asking while the challenge is open.
                 tracing::warn!(transaction_id = %tx.id, %error, "3-D Secure result unknown; the reconciliation job will ask again");
-                let soon = self.inner.clock.now().plus_millis(RECONCILE_DELAY_MS);
-                self.enqueue(RECONCILE_JOB, &tx.id, soon).await?;
                 Ok(tx)
             }
         }
@@ -593,8 +739,11 @@ impl CardPayments {
         transaction_id: &str,
         amount: Option<i64>,
     ) -> Result<OperationReport, CardPaymentError> {
-        self.operate(OperationKind::Capture, merchant_id, transaction_id, amount)
-            .await
+        self.operate(
+            merchant_id,
+            OperationOrder::merchant(OperationKind::Capture, transaction_id, amount),
+        )
+        .await
     }
 
     /// doReset: cancels before remittance (`None`: everything that is left).
@@ -604,8 +753,11 @@ impl CardPayments {
         transaction_id: &str,
         amount: Option<i64>,
     ) -> Result<OperationReport, CardPaymentError> {
-        self.operate(OperationKind::Reset, merchant_id, transaction_id, amount)
-            .await
+        self.operate(
+            merchant_id,
+            OperationOrder::merchant(OperationKind::Reset, transaction_id, amount),
+        )
+        .await
     }
 
     /// doRefund: refunds after remittance (`None`: everything that is left).
@@ -615,8 +767,11 @@ impl CardPayments {
         transaction_id: &str,
         amount: Option<i64>,
     ) -> Result<OperationReport, CardPaymentError> {
-        self.operate(OperationKind::Refund, merchant_id, transaction_id, amount)
-            .await
+        self.operate(
+            merchant_id,
+            OperationOrder::merchant(OperationKind::Refund, transaction_id, amount),
+        )
+        .await
     }
 
     /// Remits every accepted transaction captured and not remitted yet: the acquirer's batch,
@@ -687,63 +842,6 @@ impl CardPayments {
         ]
     }
 
-    /// Numbers the attempt in its group (refusing a fourth, a concurrent one, or one after
-    /// acceptance), gives the transaction its id and writes it.
-    async fn insert_attempt(
-        &self,
-        mut tx: CardTransaction,
-    ) -> Result<CardTransaction, CardPaymentError> {
-        let mut uow = self.inner.store.write().await?;
-        if let Some(group) = &tx.attempt_group {
-            let attempts = uow.card_transactions().attempts(group).await?;
-            for attempt in &attempts {
-                let transaction_id = attempt.id.clone();
-                match PaymentState::parse(&attempt.state) {
-                    Some(PaymentState::Accepted) => {
-                        return Err(CardPaymentError::AlreadyPaid {
-                            group: group.clone(),
-                            transaction_id,
-                        });
-                    }
-                    Some(PaymentState::Pending | PaymentState::ChallengeRequired) | None => {
-                        return Err(CardPaymentError::AttemptInProgress {
-                            group: group.clone(),
-                            transaction_id: Some(transaction_id),
-                        });
-                    }
-                    Some(PaymentState::Refused) => {}
-                }
-            }
-            if attempts.len() >= MAX_ATTEMPTS {
-                return Err(CardPaymentError::TooManyAttempts {
-                    group: group.clone(),
-                });
-            }
-            tx.attempt_number = Some(attempts.len() as i64 + 1);
-        }
-        tx.id = self
-            .new_id(&mut uow, TransactionKind::CardPayment, &tx.merchant_id)
-            .await?;
-        match uow
-            .card_transactions()
-            .insert(&transaction_to_row(&tx))
-            .await
-        {
-            Ok(()) => {}
-            // Another attempt of the same session took this number first.
-            Err(StoreError::Conflict { .. }) if tx.attempt_group.is_some() => {
-                return Err(CardPaymentError::AttemptInProgress {
-                    group: tx.attempt_group.clone().unwrap_or_default(),
-                    transaction_id: None,
-                });
-            }
-            Err(error) => return Err(error.into()),
-        }
-        uow.commit().await?;
-        tracing::info!(transaction_id = %tx.id, attempt = tx.attempt_number, card = %tx.masked_number, "card payment requested");
-        Ok(tx)
-    }
-
     /// A fresh transaction id (unique across every kind of transaction).
     async fn new_id(
         &self,
@@ -755,32 +853,54 @@ impl CardPayments {
         new_transaction_id(uow, self.inner.random.as_ref(), kind, merchant_id, now).await
     }
 
-    /// Applies the acquirer's view of the authorization, forward-only, retrying if a concurrent
-    /// applier wrote first.
+    /// Applies the acquirer's view of the authorization, forward-only, and tells the observer
+    /// in the same unit of work; tries again if a concurrent writer was first.
     async fn apply(
         &self,
         id: &str,
         state: AuthorizationState,
     ) -> Result<CardTransaction, StoreError> {
-        for _ in 0..5 {
-            let current = self.find(id).await?.ok_or_else(|| {
+        self.change(id, |current| advanced(current, &state)).await
+    }
+
+    /// Reads the transaction, computes its next version with `next_of`, and writes it if it
+    /// changed — with the observer's reaction to a new state — in one unit of work.
+    async fn change(
+        &self,
+        id: &str,
+        next_of: impl Fn(&CardTransaction) -> CardTransaction,
+    ) -> Result<CardTransaction, StoreError> {
+        for _ in 0..10 {
+            let mut uow = self.inner.store.write().await?;
+            let row = uow.card_transactions().find(id).await?.ok_or_else(|| {
                 StoreError::corrupt("card_transactions", format!("transaction {id} vanished"))
             })?;
-            let next = advanced(&current, &state);
+            let current = transaction_from_row(row)?;
+            let next = next_of(&current);
             if next == current {
+                uow.rollback().await?;
                 return Ok(current);
             }
             let next = CardTransaction {
                 updated_at: self.inner.clock.now(),
                 ..next
             };
-            let mut uow = self.inner.store.write().await?;
-            if uow
+            if !uow
                 .card_transactions()
                 .update(&transaction_to_row(&next))
                 .await?
             {
-                uow.commit().await?;
+                continue;
+            }
+            if next.state != current.state
+                && let Some(observer) = self.inner.observer.get().and_then(Weak::upgrade)
+                && !observer.changed(&mut uow, &current, &next).await?
+            {
+                continue;
+            }
+            uow.commit().await?;
+            self.wake();
+            if next.state != current.state {
                 tracing::info!(
                     transaction_id = id,
                     from = current.state.as_str(),
@@ -788,32 +908,33 @@ impl CardPayments {
                     code = next.return_code.map(ReturnCode::code),
                     "card payment updated"
                 );
-                return Ok(CardTransaction {
-                    version: next.version + 1,
-                    ..next
-                });
             }
+            return Ok(CardTransaction {
+                version: next.version + 1,
+                ..next
+            });
         }
         Err(StoreError::corrupt(
             "card_transactions",
-            format!("transaction {id} keeps changing under its appliers"),
+            format!("transaction {id} keeps changing under its writers"),
         ))
     }
 
-    async fn operate(
+    /// Makes a capture, reset or refund: checked and recorded with its job, sent, applied. A
+    /// request key already used returns that operation instead (finished now if it was not).
+    pub async fn operate(
         &self,
-        kind: OperationKind,
         merchant_id: &MerchantId,
-        transaction_id: &str,
-        amount: Option<i64>,
+        order: OperationOrder,
     ) -> Result<OperationReport, CardPaymentError> {
-        let operation = match self
-            .record_operation(kind, merchant_id, transaction_id, amount)
-            .await?
-        {
+        let operation = match self.record_operation(merchant_id, &order).await? {
             Ok(operation) => operation,
             Err(refused) => return Ok(refused),
         };
+        if operation.state != OperationState::Pending {
+            return self.report(operation).await;
+        }
+        let kind = operation.kind;
         let request = OperationRequest {
             reference: operation.transaction_id.clone(),
             operation_ref: operation.id.clone(),
@@ -834,17 +955,80 @@ impl CardPayments {
         self.settle(operation, answer).await
     }
 
+    /// Gives back what a card payment still holds (reset before remittance, refund after): for
+    /// an acceptance no session counts on. `Ok(true)` once nothing is held any more; `Ok(false)`
+    /// while an operation is under way (ask again later).
+    pub async fn give_back(&self, transaction_id: &str) -> Result<bool, CardPaymentError> {
+        let tx = self
+            .find(transaction_id)
+            .await?
+            .ok_or_else(|| CardPaymentError::UnknownTransaction(transaction_id.to_owned()))?;
+        let Some(balances) = tx.balances.filter(|_| tx.state == PaymentState::Accepted) else {
+            return Ok(true);
+        };
+        if balances.held() == 0 {
+            return Ok(true);
+        }
+        let kind = if balances.remitted_at.is_some() {
+            OperationKind::Refund
+        } else {
+            OperationKind::Reset
+        };
+        let order = OperationOrder {
+            kind,
+            transaction_id: tx.id.clone(),
+            amount: None,
+            request_key: None,
+            initiator: Initiator::Gateway,
+        };
+        match self.operate(&tx.merchant_id, order).await {
+            Ok(report) => {
+                tracing::info!(
+                    transaction_id,
+                    kind = kind.as_str(),
+                    code = report.code().code(),
+                    "card payment no session counts on given back"
+                );
+                Ok(report
+                    .transaction
+                    .balances
+                    .is_none_or(|balances| balances.held() == 0))
+            }
+            Err(CardPaymentError::OperationInProgress { .. }) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// What a finished (or still pending) operation answers, with the transaction as it is.
+    async fn report(&self, operation: CardOperation) -> Result<OperationReport, CardPaymentError> {
+        let transaction = self.find(&operation.transaction_id).await?.ok_or_else(|| {
+            CardPaymentError::UnknownTransaction(operation.transaction_id.clone())
+        })?;
+        let status = match operation.state {
+            OperationState::Done => OperationStatus::Done,
+            OperationState::Failed => {
+                OperationStatus::Refused(operation.return_code.unwrap_or(ReturnCode::AcquirerError))
+            }
+            OperationState::Pending => OperationStatus::Pending,
+        };
+        Ok(OperationReport {
+            status,
+            operation: Some(operation),
+            transaction,
+        })
+    }
+
     /// Checks the operation against cvgate's view with the acquirer's rules (what they refuse is
     /// never sent: `Ok(Err(report))`), then records it, PENDING, as the transaction's next
-    /// operation. One at a time per transaction.
+    /// operation, with the [`OPERATION_JOB`] that finishes it. One at a time per transaction. An
+    /// operation already made for the order's request key is returned as it is.
     async fn record_operation(
         &self,
-        kind: OperationKind,
         merchant_id: &MerchantId,
-        transaction_id: &str,
-        amount: Option<i64>,
+        order: &OperationOrder,
     ) -> Result<Result<CardOperation, OperationReport>, CardPaymentError> {
         let now = self.inner.clock.now();
+        let transaction_id = order.transaction_id.as_str();
         let unknown = || CardPaymentError::UnknownTransaction(transaction_id.to_owned());
         let mut uow = self.inner.store.write().await?;
         let row = uow
@@ -855,6 +1039,11 @@ impl CardPayments {
         let tx = transaction_from_row(row)?;
         if &tx.merchant_id != merchant_id {
             return Err(unknown());
+        }
+        if let Some(key) = &order.request_key
+            && let Some(made) = uow.card_transactions().operation_by_request(key).await?
+        {
+            return Ok(Ok(operation_from_row(made)?));
         }
         let earlier = uow.card_transactions().operations(&tx.id).await?;
         if let Some(pending) = earlier
@@ -867,7 +1056,9 @@ impl CardPayments {
             });
         }
         let checked = match (tx.state, tx.balances) {
-            (PaymentState::Accepted, Some(balances)) => balances.apply(kind, amount, now),
+            (PaymentState::Accepted, Some(balances)) => {
+                balances.apply(order.kind, order.amount, now)
+            }
             _ => Err(card::Rejection::NotAccepted),
         };
         let amount = match checked {
@@ -886,10 +1077,12 @@ impl CardPayments {
                 .await?,
             transaction_id: tx.id.clone(),
             position: earlier.len() as i64 + 1,
-            kind,
+            kind: order.kind,
             amount,
             state: OperationState::Pending,
             return_code: None,
+            request_key: order.request_key.clone(),
+            initiator: order.initiator,
             created_at: now,
             updated_at: now,
         };
@@ -907,6 +1100,14 @@ impl CardPayments {
             }
             Err(error) => return Err(error.into()),
         }
+        uow.jobs()
+            .enqueue(
+                OPERATION_JOB,
+                &operation.id,
+                now.plus_millis(RECONCILE_DELAY_MS),
+                now,
+            )
+            .await?;
         uow.commit().await?;
         Ok(Ok(operation))
     }
@@ -948,15 +1149,10 @@ impl CardPayments {
                 )
             }
             Err(error) => {
+                // The operation job, recorded with the operation, keeps sending it.
                 if let Some(error) = error {
                     tracing::warn!(operation_id = %operation.id, %error, "card operation outcome still unknown");
                 }
-                self.enqueue(
-                    OPERATION_JOB,
-                    &operation.id,
-                    now.plus_millis(RECONCILE_DELAY_MS),
-                )
-                .await?;
                 let transaction = self.find(&operation.transaction_id).await?.ok_or_else(|| {
                     CardPaymentError::UnknownTransaction(operation.transaction_id.clone())
                 })?;
@@ -1082,10 +1278,57 @@ impl CardPayments {
         let mut uow = self.inner.store.write().await?;
         uow.jobs().enqueue(kind, subject, at, now).await?;
         uow.commit().await?;
+        self.wake();
+        Ok(())
+    }
+
+    fn wake(&self) {
         if let Some(wake) = &self.inner.config.wake_worker {
             wake.notify_one();
         }
-        Ok(())
+    }
+}
+
+/// The next attempt number of a payment session: refuses a fourth attempt, one while another is
+/// under way, and one after acceptance.
+async fn next_attempt_number(uow: &mut UnitOfWork, group: &str) -> Result<i64, CardPaymentError> {
+    let attempts = uow.card_transactions().attempts(group).await?;
+    for attempt in &attempts {
+        let transaction_id = attempt.id.clone();
+        match PaymentState::parse(&attempt.state) {
+            Some(PaymentState::Accepted) => {
+                return Err(CardPaymentError::AlreadyPaid {
+                    group: group.to_owned(),
+                    transaction_id,
+                });
+            }
+            Some(PaymentState::Pending | PaymentState::ChallengeRequired) | None => {
+                return Err(CardPaymentError::AttemptInProgress {
+                    group: group.to_owned(),
+                    transaction_id: Some(transaction_id),
+                });
+            }
+            Some(PaymentState::Refused) => {}
+        }
+    }
+    if attempts.len() >= MAX_ATTEMPTS {
+        return Err(CardPaymentError::TooManyAttempts {
+            group: group.to_owned(),
+        });
+    }
+    Ok(attempts.len() as i64 + 1)
+}
+
+impl OperationOrder {
+    /// An operation the merchant asked for, without request key.
+    pub fn merchant(kind: OperationKind, transaction_id: &str, amount: Option<i64>) -> Self {
+        OperationOrder {
+            kind,
+            transaction_id: transaction_id.to_owned(),
+            amount,
+            request_key: None,
+            initiator: Initiator::Merchant,
+        }
     }
 }
 
@@ -1303,6 +1546,8 @@ fn operation_to_row(operation: &CardOperation) -> CardOperationRow {
         amount: operation.amount,
         state: operation.state.as_str().to_owned(),
         return_code: operation.return_code.map(|code| code.code().to_owned()),
+        request_key: operation.request_key.clone(),
+        initiator: operation.initiator.as_str().to_owned(),
         created_at: operation.created_at,
         updated_at: operation.updated_at,
     }
@@ -1323,6 +1568,9 @@ fn operation_from_row(row: CardOperationRow) -> Result<CardOperation, StoreError
             ),
             None => None,
         },
+        initiator: Initiator::parse(&row.initiator)
+            .ok_or_else(|| corrupt(format!("unknown initiator {:?}", row.initiator)))?,
+        request_key: row.request_key,
         id: row.id,
         transaction_id: row.transaction_id,
         position: row.position,

@@ -7,6 +7,8 @@ pub mod card_payments;
 pub mod demo;
 pub mod merchant_config;
 pub mod merchant_http;
+pub mod notifications;
+pub mod observer;
 pub mod transaction_ids;
 pub mod web_payments;
 

@@ -43,6 +43,11 @@ const STEPS: &[Step] = &[
         description: "after-sale: transaction ids, ANCV refunds, operation replays",
         sql: include_str!("../migrations/0006_after_sale.sql"),
     },
+    Step {
+        version: 7,
+        description: "money integrity: sessions of ANCV payments, request keys, claim leases",
+        sql: include_str!("../migrations/0007_money_integrity.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

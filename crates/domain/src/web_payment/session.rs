@@ -1,12 +1,22 @@
 //! The web payment session: what happens between `doWebPayment` and the merchant reading the
-//! result. A pure state machine — `Session::apply(event, now)` returns the effects the caller
-//! must carry out (cancel the ANCV part, notify the merchant) — with exhaustive matches, so a new
+//! result. A pure state machine — `Session::apply(event)` returns the effects the caller must
+//! carry out (give ANCV vouchers back, notify the merchant) — with exhaustive matches, so a new
 //! state forces a decision everywhere.
 //!
 //! Split-payment rules (payline-v4.md §4): the ANCV part only counts once the card part is
 //! accepted; if the card part finally fails, the buyer cancels or the session expires, the ANCV
 //! authorization is cancelled at ANCV. ANCV declined/expired is not final: the buyer may retry or
 //! choose a card.
+//!
+//! Money rules enforced here (the gateway compensates whatever a partner holds that the session
+//! does not want, see [`Session::wants_ancv`] and [`Session::wants_card`]):
+//! - every event names the payment it is about; news about a payment the session no longer
+//!   counts on is refused ([`NotNow`]) and changes nothing;
+//! - a session is accepted only when the card part pays exactly what the vouchers left;
+//! - a vouchers' part that ANCV rejects or cancels before acceptance is gone: the buyer is back
+//!   on the page; after acceptance the merchant is told (TRS).
+//! - expiry and cancellation never wait for a card payment under way: the session ends at once
+//!   (its final answer never changes afterwards) and a late card acceptance is compensated.
 
 use crate::clock::Timestamp;
 use crate::return_code::ReturnCode;
@@ -24,8 +34,8 @@ pub enum SessionState {
     AncvWaiting,
     /// ANCV validated part of the amount; the rest is to pay by card (02306).
     AncvPartial,
-    /// A card 3-D Secure challenge is under way (02306).
-    CardChallenge,
+    /// A card payment is under way: its authorization, or its 3-D Secure challenge (02306).
+    CardInProgress,
     /// Paid in full (00000).
     Accepted,
     /// Refused with no attempt left (the refusal code).
@@ -39,6 +49,19 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    pub const ALL: [SessionState; 10] = [
+        SessionState::Created,
+        SessionState::OnPage,
+        SessionState::AncvWaiting,
+        SessionState::AncvPartial,
+        SessionState::CardInProgress,
+        SessionState::Accepted,
+        SessionState::Refused,
+        SessionState::Cancelled,
+        SessionState::ExpiredOnPage,
+        SessionState::ExpiredUnopened,
+    ];
+
     pub fn is_final(self) -> bool {
         match self {
             SessionState::Accepted
@@ -50,7 +73,7 @@ impl SessionState {
             | SessionState::OnPage
             | SessionState::AncvWaiting
             | SessionState::AncvPartial
-            | SessionState::CardChallenge => false,
+            | SessionState::CardInProgress => false,
         }
     }
 
@@ -60,7 +83,7 @@ impl SessionState {
             SessionState::OnPage => "ON_PAGE",
             SessionState::AncvWaiting => "ANCV_WAITING",
             SessionState::AncvPartial => "ANCV_PARTIAL",
-            SessionState::CardChallenge => "CARD_CHALLENGE",
+            SessionState::CardInProgress => "CARD_IN_PROGRESS",
             SessionState::Accepted => "ACCEPTED",
             SessionState::Refused => "REFUSED",
             SessionState::Cancelled => "CANCELLED",
@@ -70,20 +93,13 @@ impl SessionState {
     }
 
     pub fn parse(value: &str) -> Option<SessionState> {
-        [
-            SessionState::Created,
-            SessionState::OnPage,
-            SessionState::AncvWaiting,
-            SessionState::AncvPartial,
-            SessionState::CardChallenge,
-            SessionState::Accepted,
-            SessionState::Refused,
-            SessionState::Cancelled,
-            SessionState::ExpiredOnPage,
-            SessionState::ExpiredUnopened,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == value)
+        // Rows written before card authorizations had a state of their own.
+        if value == "CARD_CHALLENGE" {
+            return Some(SessionState::CardInProgress);
+        }
+        SessionState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == value)
     }
 }
 
@@ -99,7 +115,7 @@ pub struct Session {
     /// The ANCV transaction currently tied to the session, and what it validated.
     pub ancv_payment_id: Option<String>,
     pub ancv_validated: Option<i64>,
-    /// The card transaction that paid (or is being challenged).
+    /// The card transaction under way, or the one that paid.
     pub card_transaction_id: Option<String>,
     /// The last refusal or error shown to the buyer (and the final code once refused).
     pub last_code: Option<ReturnCode>,
@@ -108,28 +124,45 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEvent {
     PageOpened,
+    /// The request for `payment_id` goes to the beneficiary's app.
     AncvRequested {
         payment_id: String,
     },
     /// The beneficiary validated `amount` (≤ the order amount).
     AncvValidated {
+        payment_id: String,
         amount: i64,
     },
-    AncvDeclined,
-    AncvExpired,
-    /// REJECTED by ANCV (02020).
-    AncvRejected,
-    /// The request could not be sent (unknown beneficiary, …): shown on the form, not an attempt.
+    AncvDeclined {
+        payment_id: String,
+    },
+    AncvExpired {
+        payment_id: String,
+    },
+    /// REJECTED by ANCV (02020), possibly after the validation.
+    AncvRejected {
+        payment_id: String,
+    },
+    /// Cancelled at ANCV by someone else than this session (a refund): the vouchers are back.
+    AncvCancelled {
+        payment_id: String,
+    },
+    /// The request could not be sent (unknown beneficiary, ANCV unreachable…): shown on the form,
+    /// not an attempt.
     AncvFailed {
+        payment_id: String,
         code: ReturnCode,
+    },
+    /// A card payment of what is left to pay starts.
+    CardRequested {
+        transaction_id: String,
     },
     CardAccepted {
         transaction_id: String,
-    },
-    CardChallenged {
-        transaction_id: String,
+        amount: i64,
     },
     CardRefused {
+        transaction_id: String,
         code: ReturnCode,
     },
     BuyerCancelled,
@@ -144,6 +177,8 @@ pub enum Effect {
     CancelAncv { payment_id: String },
     /// The session is final: tell the merchant (WEBTRS).
     NotifyMerchant,
+    /// A transaction of the accepted session changed afterwards: tell the merchant (TRS).
+    NotifyTransactionChanged { transaction_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,7 +206,7 @@ impl Session {
     pub fn return_code(&self) -> ReturnCode {
         match self.state {
             SessionState::Created => ReturnCode::TokenCreated,
-            SessionState::OnPage | SessionState::AncvPartial | SessionState::CardChallenge => {
+            SessionState::OnPage | SessionState::AncvPartial | SessionState::CardInProgress => {
                 ReturnCode::InProgress
             }
             SessionState::AncvWaiting => ReturnCode::OnHoldPartner,
@@ -192,6 +227,42 @@ impl Session {
         MAX_ATTEMPTS.saturating_sub(self.attempts)
     }
 
+    /// Whether the session counts on this ANCV payment's vouchers: the one it asked the app for
+    /// while it waits, holds a partial validation, pays the rest by card, or was paid with.
+    /// Vouchers of any other ANCV payment must go back.
+    pub fn wants_ancv(&self, payment_id: &str) -> bool {
+        self.ancv_payment_id.as_deref() == Some(payment_id)
+            && match self.state {
+                SessionState::AncvWaiting
+                | SessionState::AncvPartial
+                | SessionState::CardInProgress
+                | SessionState::Accepted => true,
+                SessionState::Created
+                | SessionState::OnPage
+                | SessionState::Refused
+                | SessionState::Cancelled
+                | SessionState::ExpiredOnPage
+                | SessionState::ExpiredUnopened => false,
+            }
+    }
+
+    /// Whether the session counts on this card transaction: the one under way, or the one that
+    /// paid. Any other card acceptance must be reset or refunded.
+    pub fn wants_card(&self, transaction_id: &str) -> bool {
+        self.card_transaction_id.as_deref() == Some(transaction_id)
+            && match self.state {
+                SessionState::CardInProgress | SessionState::Accepted => true,
+                SessionState::Created
+                | SessionState::OnPage
+                | SessionState::AncvWaiting
+                | SessionState::AncvPartial
+                | SessionState::Refused
+                | SessionState::Cancelled
+                | SessionState::ExpiredOnPage
+                | SessionState::ExpiredUnopened => false,
+            }
+    }
+
     /// Expires the session if its time is up (call before applying anything else).
     pub fn expire_if_due(&mut self, now: Timestamp) -> Vec<Effect> {
         if self.state.is_final() || now < self.expires_at {
@@ -200,30 +271,42 @@ impl Session {
         self.apply(SessionEvent::Expired).unwrap_or_default()
     }
 
+    fn is_current_ancv(&self, payment_id: &str) -> bool {
+        self.ancv_payment_id.as_deref() == Some(payment_id)
+    }
+
+    fn is_current_card(&self, transaction_id: &str) -> bool {
+        self.card_transaction_id.as_deref() == Some(transaction_id)
+    }
+
     /// Applies an event; refuses events that make no sense now (the session is then unchanged).
     pub fn apply(&mut self, event: SessionEvent) -> Result<Vec<Effect>, NotNow> {
+        use SessionEvent as E;
         use SessionState as S;
-        let effects = match (self.state, event) {
-            (S::Created, SessionEvent::PageOpened) => {
+        let not_now = |state: S, event: &E| NotNow {
+            state: state.as_str(),
+            event: format!("{event:?}"),
+        };
+        let effects = match (self.state, &event) {
+            (S::Created, E::PageOpened) => {
                 self.state = S::OnPage;
                 vec![]
             }
-            (
-                S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardChallenge,
-                SessionEvent::PageOpened,
-            ) => vec![],
-            (S::OnPage, SessionEvent::AncvRequested { payment_id }) => {
-                self.ancv_payment_id = Some(payment_id);
+            (S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardInProgress, E::PageOpened) => {
+                vec![]
+            }
+            (S::OnPage, E::AncvRequested { payment_id }) => {
+                self.ancv_payment_id = Some(payment_id.clone());
                 self.ancv_validated = None;
                 self.last_code = None;
                 self.state = S::AncvWaiting;
                 vec![]
             }
-            (S::AncvWaiting, SessionEvent::AncvValidated { amount })
-                if amount > 0 && amount <= self.amount =>
+            (S::AncvWaiting, E::AncvValidated { payment_id, amount })
+                if self.is_current_ancv(payment_id) && *amount > 0 && *amount <= self.amount =>
             {
-                self.ancv_validated = Some(amount);
-                if amount == self.amount {
+                self.ancv_validated = Some(*amount);
+                if *amount == self.amount {
                     self.state = S::Accepted;
                     vec![Effect::NotifyMerchant]
                 } else {
@@ -231,39 +314,62 @@ impl Session {
                     vec![]
                 }
             }
-            (S::AncvWaiting, SessionEvent::AncvDeclined) => {
+            (S::AncvWaiting, E::AncvDeclined { payment_id } | E::AncvExpired { payment_id })
+                if self.is_current_ancv(payment_id) =>
+            {
                 self.ancv_ended(ReturnCode::PartnerRefused, false)
             }
-            (S::AncvWaiting, SessionEvent::AncvExpired) => {
-                self.ancv_ended(ReturnCode::PartnerRefused, false)
-            }
-            (S::AncvWaiting, SessionEvent::AncvRejected) => {
+            (S::AncvWaiting, E::AncvRejected { payment_id })
+                if self.is_current_ancv(payment_id) =>
+            {
                 self.ancv_ended(ReturnCode::PartnerRefused, true)
             }
-            (S::OnPage | S::AncvWaiting, SessionEvent::AncvFailed { code }) => {
+            (
+                S::AncvPartial | S::CardInProgress,
+                E::AncvRejected { payment_id } | E::AncvCancelled { payment_id },
+            ) if self.is_current_ancv(payment_id) => {
+                let counts_as_attempt = matches!(event, E::AncvRejected { .. });
+                self.vouchers_part_gone(counts_as_attempt)
+            }
+            (S::Accepted, E::AncvRejected { payment_id }) if self.is_current_ancv(payment_id) => {
+                vec![Effect::NotifyTransactionChanged {
+                    transaction_id: payment_id.clone(),
+                }]
+            }
+            (S::OnPage | S::AncvWaiting, E::AncvFailed { payment_id, code })
+                if self.is_current_ancv(payment_id) =>
+            {
                 self.ancv_payment_id = None;
                 self.ancv_validated = None;
-                self.last_code = Some(code);
+                self.last_code = Some(*code);
                 self.state = S::OnPage;
                 vec![]
             }
-            (
-                S::OnPage | S::AncvPartial | S::CardChallenge,
-                SessionEvent::CardAccepted { transaction_id },
-            ) => {
-                self.card_transaction_id = Some(transaction_id);
+            (S::OnPage | S::AncvPartial, E::CardRequested { transaction_id }) => {
+                self.card_transaction_id = Some(transaction_id.clone());
                 self.last_code = None;
+                self.state = S::CardInProgress;
+                vec![]
+            }
+            (
+                S::CardInProgress,
+                E::CardAccepted {
+                    transaction_id,
+                    amount,
+                },
+            ) if self.is_current_card(transaction_id) && *amount == self.card_amount() => {
                 self.state = S::Accepted;
                 vec![Effect::NotifyMerchant]
             }
-            (S::OnPage | S::AncvPartial, SessionEvent::CardChallenged { transaction_id }) => {
-                self.card_transaction_id = Some(transaction_id);
-                self.state = S::CardChallenge;
-                vec![]
-            }
-            (S::OnPage | S::AncvPartial | S::CardChallenge, SessionEvent::CardRefused { code }) => {
+            (
+                S::CardInProgress,
+                E::CardRefused {
+                    transaction_id,
+                    code,
+                },
+            ) if self.is_current_card(transaction_id) => {
                 self.attempts += 1;
-                self.last_code = Some(code);
+                self.last_code = Some(*code);
                 self.card_transaction_id = None;
                 if self.attempts >= MAX_ATTEMPTS {
                     self.state = S::Refused;
@@ -280,33 +386,37 @@ impl Session {
                 }
             }
             (
-                S::Created | S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardChallenge,
-                SessionEvent::BuyerCancelled,
+                S::Created | S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardInProgress,
+                E::BuyerCancelled,
             ) => {
                 self.state = S::Cancelled;
                 let mut effects = self.cancel_ancv_part();
                 effects.push(Effect::NotifyMerchant);
                 effects
             }
-            (S::Created, SessionEvent::Expired) => {
+            (S::Created, E::Expired) => {
                 self.state = S::ExpiredUnopened;
                 vec![Effect::NotifyMerchant]
             }
-            (
-                S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardChallenge,
-                SessionEvent::Expired,
-            ) => {
+            (S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardInProgress, E::Expired) => {
                 self.state = S::ExpiredOnPage;
                 let mut effects = self.cancel_ancv_part();
                 effects.push(Effect::NotifyMerchant);
                 effects
             }
-            (state, event) => {
-                return Err(NotNow {
-                    state: state.as_str(),
-                    event: format!("{event:?}"),
-                });
-            }
+            (
+                S::Created
+                | S::OnPage
+                | S::AncvWaiting
+                | S::AncvPartial
+                | S::CardInProgress
+                | S::Accepted
+                | S::Refused
+                | S::Cancelled
+                | S::ExpiredOnPage
+                | S::ExpiredUnopened,
+                _,
+            ) => return Err(not_now(self.state, &event)),
         };
         Ok(effects)
     }
@@ -329,9 +439,18 @@ impl Session {
         }
     }
 
+    /// ANCV took back a partial validation before the card part paid: the order is unpaid again.
+    /// A card payment under way no longer counts (the gateway resets it if it is accepted).
+    fn vouchers_part_gone(&mut self, counts_as_attempt: bool) -> Vec<Effect> {
+        self.card_transaction_id = None;
+        let effects = self.ancv_ended(ReturnCode::PartnerRefused, counts_as_attempt);
+        self.ancv_payment_id = None;
+        effects
+    }
+
     /// An ANCV transaction tied to a session that will not be paid must give its vouchers back.
-    /// (One still waiting in the app cannot be cancelled yet: the caller cancels it if it is
-    /// authorized later.)
+    /// (One still waiting in the app cannot be cancelled yet: the gateway gives it back if it
+    /// is authorized later.)
     fn cancel_ancv_part(&self) -> Vec<Effect> {
         self.ancv_payment_id
             .iter()
@@ -355,16 +474,43 @@ mod tests {
         session
     }
 
-    fn partial(validated: i64) -> Session {
+    fn requested(id: &str) -> E {
+        E::AncvRequested {
+            payment_id: id.into(),
+        }
+    }
+
+    fn validated(id: &str, amount: i64) -> E {
+        E::AncvValidated {
+            payment_id: id.into(),
+            amount,
+        }
+    }
+
+    fn card(id: &str) -> E {
+        E::CardRequested {
+            transaction_id: id.into(),
+        }
+    }
+
+    fn card_accepted(id: &str, amount: i64) -> E {
+        E::CardAccepted {
+            transaction_id: id.into(),
+            amount,
+        }
+    }
+
+    fn card_refused(id: &str) -> E {
+        E::CardRefused {
+            transaction_id: id.into(),
+            code: ReturnCode::CardDoNotHonour,
+        }
+    }
+
+    fn partial(amount: i64) -> Session {
         let mut session = opened();
-        session
-            .apply(E::AncvRequested {
-                payment_id: "A1".into(),
-            })
-            .unwrap();
-        session
-            .apply(E::AncvValidated { amount: validated })
-            .unwrap();
+        session.apply(requested("A1")).unwrap();
+        session.apply(validated("A1", amount)).unwrap();
         session
     }
 
@@ -375,28 +521,36 @@ mod tests {
     }
 
     #[test]
+    fn states_round_trip_and_old_rows_are_read() {
+        for state in SessionState::ALL {
+            assert_eq!(SessionState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(
+            SessionState::parse("CARD_CHALLENGE"),
+            Some(SessionState::CardInProgress)
+        );
+    }
+
+    #[test]
     fn stage_codes_follow_the_page() {
         let mut session = Session::new(T, Timestamp(1_000));
         assert_eq!(session.return_code().code(), "02533");
         session.apply(E::PageOpened).unwrap();
         assert_eq!(session.return_code().code(), "02306");
-        session
-            .apply(E::AncvRequested {
-                payment_id: "A1".into(),
-            })
-            .unwrap();
+        session.apply(requested("A1")).unwrap();
         assert_eq!(session.return_code().code(), "02000");
-        session.apply(E::AncvValidated { amount: 2_500 }).unwrap();
+        session.apply(validated("A1", 2_500)).unwrap();
         assert_eq!(
             (session.return_code().code(), session.card_amount()),
             ("02306", 3_500)
         );
+        session.apply(card("C1")).unwrap();
         assert_eq!(
-            session
-                .apply(E::CardAccepted {
-                    transaction_id: "C1".into()
-                })
-                .unwrap(),
+            (session.state, session.return_code().code()),
+            (SessionState::CardInProgress, "02306")
+        );
+        assert_eq!(
+            session.apply(card_accepted("C1", 3_500)).unwrap(),
             vec![Effect::NotifyMerchant]
         );
         assert_eq!(session.return_code().code(), "00000");
@@ -405,13 +559,9 @@ mod tests {
     #[test]
     fn full_validation_pays_at_once() {
         let mut session = opened();
-        session
-            .apply(E::AncvRequested {
-                payment_id: "A1".into(),
-            })
-            .unwrap();
+        session.apply(requested("A1")).unwrap();
         assert_eq!(
-            session.apply(E::AncvValidated { amount: T }).unwrap(),
+            session.apply(validated("A1", T)).unwrap(),
             vec![Effect::NotifyMerchant]
         );
         assert_eq!(
@@ -424,12 +574,9 @@ mod tests {
     fn three_card_refusals_end_it_and_give_the_vouchers_back() {
         let mut session = partial(2_500);
         for attempt in 1..=2 {
+            session.apply(card(&format!("C{attempt}"))).unwrap();
             assert_eq!(
-                session
-                    .apply(E::CardRefused {
-                        code: ReturnCode::CardDoNotHonour
-                    })
-                    .unwrap(),
+                session.apply(card_refused(&format!("C{attempt}"))).unwrap(),
                 vec![]
             );
             assert_eq!(
@@ -437,15 +584,42 @@ mod tests {
                 (SessionState::AncvPartial, attempt)
             );
         }
-        let effects = session
-            .apply(E::CardRefused {
-                code: ReturnCode::CardDoNotHonour,
-            })
-            .unwrap();
+        session.apply(card("C3")).unwrap();
+        let effects = session.apply(card_refused("C3")).unwrap();
         assert_eq!(effects, vec![cancel_a1(), Effect::NotifyMerchant]);
         assert_eq!(
             (session.state, session.return_code().code()),
             (SessionState::Refused, "01100")
+        );
+    }
+
+    #[test]
+    fn the_card_must_pay_exactly_what_the_vouchers_left() {
+        let mut session = partial(2_500);
+        session.apply(card("C1")).unwrap();
+        let before = session.clone();
+        assert!(session.apply(card_accepted("C1", 6_000)).is_err());
+        assert!(session.apply(card_accepted("C1", 3_499)).is_err());
+        assert!(
+            session.apply(card_accepted("C0", 3_500)).is_err(),
+            "another card"
+        );
+        assert_eq!(session, before);
+        assert!(!session.wants_card("C0"));
+        assert!(session.wants_card("C1") && session.wants_ancv("A1"));
+    }
+
+    #[test]
+    fn one_card_payment_at_a_time_and_none_while_the_app_is_asked() {
+        let mut session = opened();
+        session.apply(card("C1")).unwrap();
+        assert!(session.apply(card("C2")).is_err(), "one at a time");
+        assert!(session.apply(requested("A1")).is_err(), "no ANCV meanwhile");
+        let mut waiting = opened();
+        waiting.apply(requested("A1")).unwrap();
+        assert!(
+            waiting.apply(card("C1")).is_err(),
+            "no card while the app is asked"
         );
     }
 
@@ -457,17 +631,40 @@ mod tests {
             vec![cancel_a1(), Effect::NotifyMerchant]
         );
         assert_eq!(session.return_code().code(), "02319");
+        assert!(!session.wants_ancv("A1"));
+    }
+
+    #[test]
+    fn ending_during_a_card_payment_does_not_wait_for_it() {
+        for ending in [E::BuyerCancelled, E::Expired] {
+            let mut session = partial(2_500);
+            session.apply(card("C1")).unwrap();
+            assert_eq!(
+                session.apply(ending.clone()).unwrap(),
+                vec![cancel_a1(), Effect::NotifyMerchant],
+                "{ending:?}"
+            );
+            assert!(session.state.is_final());
+            assert!(
+                !session.wants_card("C1"),
+                "a late acceptance is compensated"
+            );
+            assert!(session.apply(card_accepted("C1", 3_500)).is_err());
+        }
     }
 
     #[test]
     fn decline_and_expiry_at_ancv_let_the_buyer_try_again() {
-        for event in [E::AncvDeclined, E::AncvExpired] {
+        for event in [
+            E::AncvDeclined {
+                payment_id: "A1".into(),
+            },
+            E::AncvExpired {
+                payment_id: "A1".into(),
+            },
+        ] {
             let mut session = opened();
-            session
-                .apply(E::AncvRequested {
-                    payment_id: "A1".into(),
-                })
-                .unwrap();
+            session.apply(requested("A1")).unwrap();
             assert_eq!(session.apply(event).unwrap(), vec![]);
             assert_eq!(
                 (
@@ -477,13 +674,106 @@ mod tests {
                 ),
                 (SessionState::OnPage, 0, None)
             );
-            session
-                .apply(E::AncvRequested {
-                    payment_id: "A2".into(),
-                })
-                .unwrap();
+            session.apply(requested("A2")).unwrap();
             assert_eq!(session.state, SessionState::AncvWaiting);
         }
+    }
+
+    #[test]
+    fn news_about_an_earlier_ancv_payment_changes_nothing() {
+        let mut session = opened();
+        session.apply(requested("A1")).unwrap();
+        session
+            .apply(E::AncvDeclined {
+                payment_id: "A1".into(),
+            })
+            .unwrap();
+        session.apply(requested("A2")).unwrap();
+        let before = session.clone();
+        assert!(session.apply(validated("A1", 2_000)).is_err());
+        assert_eq!(session, before);
+        assert!(!session.wants_ancv("A1") && session.wants_ancv("A2"));
+    }
+
+    #[test]
+    fn a_partial_validation_rejected_by_ancv_is_gone() {
+        let mut session = partial(2_500);
+        session.apply(card("C1")).unwrap();
+        assert_eq!(
+            session
+                .apply(E::AncvRejected {
+                    payment_id: "A1".into()
+                })
+                .unwrap(),
+            vec![]
+        );
+        assert_eq!(
+            (
+                session.state,
+                session.card_amount(),
+                session.attempts,
+                session.last_code
+            ),
+            (SessionState::OnPage, T, 1, Some(ReturnCode::PartnerRefused))
+        );
+        assert!(
+            !session.wants_card("C1"),
+            "the card under way is compensated"
+        );
+        assert!(session.apply(card_accepted("C1", 3_500)).is_err());
+    }
+
+    #[test]
+    fn a_partial_validation_cancelled_by_a_refund_is_gone() {
+        let mut session = partial(2_500);
+        session
+            .apply(E::AncvCancelled {
+                payment_id: "A1".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            (session.state, session.card_amount(), session.attempts),
+            (SessionState::OnPage, T, 0)
+        );
+    }
+
+    #[test]
+    fn ancv_rejecting_after_acceptance_is_told_to_the_merchant() {
+        let mut session = partial(2_500);
+        session.apply(card("C1")).unwrap();
+        session.apply(card_accepted("C1", 3_500)).unwrap();
+        assert_eq!(
+            session
+                .apply(E::AncvRejected {
+                    payment_id: "A1".into()
+                })
+                .unwrap(),
+            vec![Effect::NotifyTransactionChanged {
+                transaction_id: "A1".into()
+            }]
+        );
+        assert_eq!(session.state, SessionState::Accepted);
+    }
+
+    #[test]
+    fn ancv_failing_sends_the_buyer_back_without_an_attempt() {
+        let mut session = opened();
+        session.apply(requested("A1")).unwrap();
+        session
+            .apply(E::AncvFailed {
+                payment_id: "A1".into(),
+                code: ReturnCode::InternalError,
+            })
+            .unwrap();
+        assert_eq!(
+            (
+                session.state,
+                session.attempts,
+                session.ancv_payment_id.clone()
+            ),
+            (SessionState::OnPage, 0, None)
+        );
+        assert_eq!(session.last_code, Some(ReturnCode::InternalError));
     }
 
     #[test]
@@ -514,9 +804,8 @@ mod tests {
         for event in [
             E::BuyerCancelled,
             E::PageOpened,
-            E::CardRefused {
-                code: ReturnCode::CardExpired,
-            },
+            card_refused("C1"),
+            card("C2"),
             E::Expired,
         ] {
             assert!(session.apply(event).is_err());
@@ -528,38 +817,23 @@ mod tests {
     fn nonsense_is_refused_and_changes_nothing() {
         let mut session = opened();
         let before = session.clone();
-        assert!(session.apply(E::AncvValidated { amount: 100 }).is_err());
+        assert!(session.apply(validated("A1", 100)).is_err());
+        assert_eq!(session, before);
         let mut waiting = opened();
-        waiting
-            .apply(E::AncvRequested {
-                payment_id: "A1".into(),
-            })
-            .unwrap();
+        waiting.apply(requested("A1")).unwrap();
         assert!(
-            waiting.apply(E::AncvValidated { amount: T + 1 }).is_err(),
+            waiting.apply(validated("A1", T + 1)).is_err(),
             "never more than the order"
         );
-        assert!(
-            waiting
-                .apply(E::CardAccepted {
-                    transaction_id: "C".into()
-                })
-                .is_err(),
-            "no card while the app is asked"
-        );
-        assert_eq!(session, before);
     }
 
     #[test]
     fn three_ancv_rejections_refuse_the_session() {
         let mut session = opened();
         for n in 1..=3 {
-            session
-                .apply(E::AncvRequested {
-                    payment_id: format!("A{n}"),
-                })
-                .unwrap();
-            session.apply(E::AncvRejected).unwrap();
+            let id = format!("A{n}");
+            session.apply(requested(&id)).unwrap();
+            session.apply(E::AncvRejected { payment_id: id }).unwrap();
         }
         assert_eq!(
             (session.state, session.return_code().code()),

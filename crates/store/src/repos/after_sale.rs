@@ -108,6 +108,8 @@ pub struct AncvRefundRow {
     pub state: String,
     pub return_code: Option<String>,
     pub partner_code: Option<String>,
+    /// The merchant request that made it (merchant, operation, transaction, sequenceNumber).
+    pub request_key: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -116,7 +118,9 @@ pub struct AncvRefunds<'a> {
     conn: &'a mut AnyConnection,
 }
 
-const REFUND_COLUMNS: &str = "SELECT id, payment_id, operation, amount, state, return_code, partner_code, created_at, updated_at FROM ancv_refunds";
+const REFUND_COLUMNS: &str =
+    "SELECT id, payment_id, operation, amount, state, return_code, partner_code, request_key,
+    created_at, updated_at FROM ancv_refunds";
 
 impl<'a> AncvRefunds<'a> {
     pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
@@ -127,8 +131,9 @@ impl<'a> AncvRefunds<'a> {
     /// did not fail (refunds are once).
     pub async fn insert(&mut self, refund: &AncvRefundRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO ancv_refunds (id, payment_id, operation, amount, state, return_code, partner_code, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO ancv_refunds (id, payment_id, operation, amount, state, return_code, partner_code, request_key,
+                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&refund.id)
         .bind(&refund.payment_id)
@@ -137,6 +142,7 @@ impl<'a> AncvRefunds<'a> {
         .bind(&refund.state)
         .bind(refund.return_code.as_deref())
         .bind(refund.partner_code.as_deref())
+        .bind(refund.request_key.as_deref())
         .bind(refund.created_at.millis())
         .bind(refund.updated_at.millis())
         .execute(&mut *self.conn)
@@ -170,6 +176,20 @@ impl<'a> AncvRefunds<'a> {
         row.as_ref().map(refund_from_row).transpose()
     }
 
+    /// The refund a merchant request made, if it made one.
+    pub async fn by_request(
+        &mut self,
+        request_key: &str,
+    ) -> Result<Option<AncvRefundRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{REFUND_COLUMNS} WHERE request_key = $1"
+        )))
+        .bind(request_key)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(refund_from_row).transpose()
+    }
+
     /// The refunds of a payment, oldest first.
     pub async fn of_payment(&mut self, payment_id: &str) -> Result<Vec<AncvRefundRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -191,6 +211,7 @@ fn refund_from_row(row: &AnyRow) -> Result<AncvRefundRow, StoreError> {
         state: row.try_get("state")?,
         return_code: row.try_get("return_code")?,
         partner_code: row.try_get("partner_code")?,
+        request_key: row.try_get("request_key")?,
         created_at: Timestamp(row.try_get("created_at")?),
         updated_at: Timestamp(row.try_get("updated_at")?),
     })
@@ -210,25 +231,59 @@ pub struct ReplayKey<'k> {
     pub sequence_number: &'k str,
 }
 
+impl ReplayKey<'_> {
+    /// The key as one string, stored on the operation the request made (the sequence number
+    /// comes last, so two different keys never give the same string).
+    pub fn request_key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.merchant_id, self.operation, self.transaction_id, self.sequence_number
+        )
+    }
+}
+
 impl<'a> OperationReplays<'a> {
     pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
         OperationReplays { conn }
     }
 
-    /// Claims the key for this call; false when another call holds it already.
-    pub async fn claim(&mut self, key: &ReplayKey<'_>, at: Timestamp) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO operation_replays (merchant_id, operation, transaction_id, sequence_number, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    /// Claims the key for this call until `until`; false when another call holds it. A claim
+    /// whose holder never finished (its lease is over) is taken over.
+    pub async fn claim(
+        &mut self,
+        key: &ReplayKey<'_>,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO operation_replays (merchant_id, operation, transaction_id, sequence_number, created_at, claimed_until)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(key.merchant_id.as_str())
         .bind(key.operation)
         .bind(key.transaction_id)
         .bind(key.sequence_number)
-        .bind(at.millis())
+        .bind(now.millis())
+        .bind(until.millis())
         .execute(&mut *self.conn)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if inserted.rows_affected() == 1 {
+            return Ok(true);
+        }
+        let taken_over = sqlx::query(
+            "UPDATE operation_replays SET claimed_until = $1
+             WHERE merchant_id = $2 AND operation = $3 AND transaction_id = $4 AND sequence_number = $5
+               AND response IS NULL AND (claimed_until IS NULL OR claimed_until <= $6)",
+        )
+        .bind(until.millis())
+        .bind(key.merchant_id.as_str())
+        .bind(key.operation)
+        .bind(key.transaction_id)
+        .bind(key.sequence_number)
+        .bind(now.millis())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(taken_over.rows_affected() == 1)
     }
 
     /// The first call's answer, once it has one (`Some(None)`: still running).

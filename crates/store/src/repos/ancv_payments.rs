@@ -14,7 +14,7 @@ pub struct AncvPayments<'a> {
 
 const SELECT: &str = "SELECT payment_id, merchant_id, contract_number, shop_id, order_ref, label, amount, currency,
     beneficiary_id, ancv_id, state, validated_amount, authorization_number, holder, partner_code, expires_at,
-    created_at, updated_at FROM ancv_payments";
+    web_payment_token, created_at, updated_at FROM ancv_payments";
 
 /// One recorded state: what it was, who told cvgate, when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +33,8 @@ impl<'a> AncvPayments<'a> {
         sqlx::query(
             "INSERT INTO ancv_payments (payment_id, merchant_id, contract_number, shop_id, order_ref, label, amount,
                 currency, beneficiary_id, ancv_id, state, validated_amount, authorization_number, holder, partner_code,
-                expires_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                expires_at, web_payment_token, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .bind(&payment.payment_id)
         .bind(payment.merchant_id.as_str())
@@ -52,11 +52,23 @@ impl<'a> AncvPayments<'a> {
         .bind(payment.holder.as_deref())
         .bind(payment.partner_code.as_deref())
         .bind(payment.expires_at.map(Timestamp::millis))
+        .bind(payment.web_payment_token.as_deref())
         .bind(payment.created_at.millis())
         .bind(payment.updated_at.millis())
         .execute(&mut *self.conn)
         .await?;
         Ok(())
+    }
+
+    /// Every ANCV payment a web payment session asked for, oldest first.
+    pub async fn of_session(&mut self, token: &str) -> Result<Vec<AncvPayment>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE web_payment_token = $1 ORDER BY created_at, payment_id"
+        )))
+        .bind(token)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter().map(payment_from_row).collect()
     }
 
     pub async fn find(&mut self, payment_id: &str) -> Result<Option<AncvPayment>, StoreError> {
@@ -174,6 +186,7 @@ fn payment_from_row(row: &AnyRow) -> Result<AncvPayment, StoreError> {
         holder: row.try_get("holder")?,
         partner_code: row.try_get("partner_code")?,
         expires_at: row.try_get::<Option<i64>, _>("expires_at")?.map(Timestamp),
+        web_payment_token: row.try_get("web_payment_token")?,
         created_at: Timestamp(row.try_get("created_at")?),
         updated_at: Timestamp(row.try_get("updated_at")?),
     })

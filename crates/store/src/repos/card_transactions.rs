@@ -55,6 +55,10 @@ pub struct CardOperationRow {
     pub amount: i64,
     pub state: String,
     pub return_code: Option<String>,
+    /// The merchant request that made it (merchant, operation, transaction, sequenceNumber).
+    pub request_key: Option<String>,
+    /// `MERCHANT`, or `GATEWAY` when cvgate gives back a payment no session counts on.
+    pub initiator: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -64,7 +68,9 @@ const SELECT: &str = "SELECT id, merchant_id, contract_number, order_ref, amount
     challenge_ref, challenge_url, authorized_amount, captured_amount, reset_amount, remitted_amount, refunded_amount,
     authorized_at, remitted_at, version, created_at, updated_at FROM card_transactions";
 
-const SELECT_OPERATION: &str = "SELECT id, transaction_id, position, kind, amount, state, return_code, created_at, updated_at FROM card_operations";
+const SELECT_OPERATION: &str =
+    "SELECT id, transaction_id, position, kind, amount, state, return_code, request_key,
+    initiator, created_at, updated_at FROM card_operations";
 
 impl<'a> CardTransactions<'a> {
     pub(crate) fn new(conn: &'a mut AnyConnection) -> Self {
@@ -195,9 +201,9 @@ impl<'a> CardTransactions<'a> {
     /// Fails with [`StoreError::Conflict`] when the position is taken (a concurrent operation).
     pub async fn insert_operation(&mut self, row: &CardOperationRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO card_operations (id, transaction_id, position, kind, amount, state, return_code, created_at,
-                updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO card_operations (id, transaction_id, position, kind, amount, state, return_code, request_key,
+                initiator, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&row.id)
         .bind(&row.transaction_id)
@@ -206,11 +212,27 @@ impl<'a> CardTransactions<'a> {
         .bind(row.amount)
         .bind(&row.state)
         .bind(row.return_code.as_deref())
+        .bind(row.request_key.as_deref())
+        .bind(&row.initiator)
         .bind(row.created_at.millis())
         .bind(row.updated_at.millis())
         .execute(&mut *self.conn)
         .await?;
         Ok(())
+    }
+
+    /// The operation a merchant request made, if it made one.
+    pub async fn operation_by_request(
+        &mut self,
+        request_key: &str,
+    ) -> Result<Option<CardOperationRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_OPERATION} WHERE request_key = $1"
+        )))
+        .bind(request_key)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(operation_from_row).transpose()
     }
 
     pub async fn find_operation(
@@ -306,6 +328,8 @@ fn operation_from_row(row: &AnyRow) -> Result<CardOperationRow, StoreError> {
         amount: row.try_get("amount")?,
         state: row.try_get("state")?,
         return_code: row.try_get("return_code")?,
+        request_key: row.try_get("request_key")?,
+        initiator: row.try_get("initiator")?,
         created_at: Timestamp(row.try_get("created_at")?),
         updated_at: Timestamp(row.try_get("updated_at")?),
     })

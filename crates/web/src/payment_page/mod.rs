@@ -152,7 +152,7 @@ async fn pay_card(
         .await
     {
         Ok(after) => match after.card.as_ref().and_then(|c| c.challenge_url.clone()) {
-            Some(challenge) if after.payment.session.state == SessionState::CardChallenge => {
+            Some(challenge) if after.payment.session.state == SessionState::CardInProgress => {
                 Redirect::to(&challenge).into_response()
             }
             _ => see_page(&token),

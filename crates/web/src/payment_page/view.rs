@@ -88,7 +88,8 @@ pub fn build(inputs: Inputs<'_>) -> PageView {
         SessionState::Created | SessionState::OnPage => "choose",
         SessionState::AncvWaiting => "waiting",
         SessionState::AncvPartial => "partial",
-        SessionState::CardChallenge => "challenge",
+        SessionState::CardInProgress if inputs.challenge_url.is_some() => "challenge",
+        SessionState::CardInProgress => "processing",
         SessionState::Accepted
         | SessionState::Refused
         | SessionState::Cancelled
@@ -106,7 +107,7 @@ pub fn build(inputs: Inputs<'_>) -> PageView {
         | SessionState::OnPage
         | SessionState::AncvWaiting
         | SessionState::AncvPartial
-        | SessionState::CardChallenge => ("", ""),
+        | SessionState::CardInProgress => ("", ""),
     };
     let shop_base = if session.state == SessionState::Cancelled {
         &payment.request.cancel_url
@@ -182,6 +183,7 @@ pub fn build(inputs: Inputs<'_>) -> PageView {
         // Without JavaScript the waiting page refreshes itself; a result page goes back to the shop.
         refresh_seconds: match view {
             "waiting" => Some(5),
+            "processing" => Some(3),
             "result" => Some(10),
             _ => None,
         },

@@ -8,8 +8,8 @@ use domain::money::Currency;
 use domain::paris_time::{format_payline, instant_of};
 use domain::return_code::ReturnCode;
 use gateway::after_sale::{
-    AuthorizeRequest, NoAnswer, Operation, OperationAnswer, SearchCriteria, TransactionDetails,
-    TransactionView,
+    AuthorizeRequest, NoAnswer, Operation, OperationAnswer, Reply, SearchCriteria,
+    TransactionDetails, TransactionView,
 };
 use soap::direct_payment_api::{
     AfterSaleOut, DoAuthorizationOut, decode_do_authorization, decode_do_capture, decode_do_refund,
@@ -24,6 +24,7 @@ use soap::objects::{
     AssociatedTransactionOut, AuthorizationOut, BuyerOut, CardOut, ExtendedCardOut, OrderOut,
     PaymentAdditionalOut, PaymentOut, StatusHistoryOut, TransactionOut,
 };
+use store::StoreError;
 
 /// The answer body of a DirectPaymentAPI call (an Err is an internal failure: a Fault).
 pub async fn direct(
@@ -134,11 +135,14 @@ async fn change(
         }
     };
     let after_sale = &state.after_sale;
-    let run = async {
+    let run = |request_key: Option<String>| async {
         let answer = after_sale
-            .operate(change, merchant, &transaction_id, amount)
-            .await;
-        answer.map(|answer| write_change(change, &change_out(&answer)))
+            .operate(change, merchant, &transaction_id, amount, request_key)
+            .await?;
+        Ok::<_, StoreError>(Reply {
+            body: write_change(change, &change_out(&answer)),
+            settled: answer.is_settled(),
+        })
     };
     after_sale
         .once(

@@ -30,6 +30,22 @@ pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
 /// 2026-11-27T10:00:00Z.
 pub const START: Timestamp = Timestamp(1_795_773_600_000);
 
+/// How the whole application is put together for a test.
+pub struct Options {
+    pub notifications: NotificationPolicy,
+    /// How long cvgate's connectors wait for the sandboxes' answers.
+    pub partner_read_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            notifications: NotificationPolicy::default(),
+            partner_read_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 pub struct Harness {
     pub address: SocketAddr,
     pub base: String,
@@ -39,6 +55,7 @@ pub struct Harness {
     pub sandbox: Sandbox,
     pub card_sandbox: CardSandbox,
     pub web_payments: WebPayments,
+    pub after_sale: AfterSale,
     pub merchant_id: MerchantId,
     pub access_key: AccessKey,
     pub http: reqwest::Client,
@@ -51,6 +68,21 @@ impl Harness {
 
     /// With another merchant notification policy (e.g. production's: public addresses only).
     pub async fn start_with(db: &TestDb, notifications: NotificationPolicy) -> Harness {
+        Harness::start_with_options(
+            db,
+            Options {
+                notifications,
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with_options(db: &TestDb, options: Options) -> Harness {
+        let Options {
+            notifications,
+            partner_read_timeout,
+        } = options;
         let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
             .await
             .unwrap();
@@ -77,7 +109,7 @@ impl Harness {
                 service_provider_id: "900001".into(),
                 seal_key: key.clone(),
                 connect_timeout: Duration::from_secs(5),
-                read_timeout: Duration::from_secs(5),
+                read_timeout: partner_read_timeout,
             },
             dyn_clock.clone(),
         )
@@ -105,7 +137,7 @@ impl Harness {
         let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
             base_url: format!("{base}{API_MOUNT}"),
             connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(5),
+            read_timeout: partner_read_timeout,
         })
         .unwrap();
         let card = CardPayments::new(
@@ -151,7 +183,8 @@ impl Harness {
             worker.register(handler);
         }
         let app = web::app(
-            AppState::new(config, web_payments.clone(), after_sale, &base).in_homologation(),
+            AppState::new(config, web_payments.clone(), after_sale.clone(), &base)
+                .in_homologation(),
             Extras {
                 ancv_sandbox: Some(sandbox.router()),
                 card_sandbox: Some(card_sandbox.router()),
@@ -167,6 +200,7 @@ impl Harness {
             sandbox,
             card_sandbox,
             web_payments,
+            after_sale,
             merchant_id,
             access_key,
             http: reqwest::Client::new(),

@@ -1,0 +1,103 @@
+//! The session's own background work: expiry at `expires_at`, and the WEBTRS notification to
+//! the merchant once the session is final.
+
+use super::{Inner, WebPaymentError, give_back, short};
+use jobs::{JobFuture, JobHandler, JobOutcome};
+use std::sync::Arc;
+
+/// Subject: the token.
+pub const EXPIRY_JOB: &str = "web_payment_expiry";
+
+/// Every job handler of web payments.
+pub(super) fn handlers(inner: &Arc<Inner>) -> Vec<Arc<dyn JobHandler>> {
+    let mut handlers: Vec<Arc<dyn JobHandler>> = vec![
+        Arc::new(ExpiryJob(Arc::clone(inner))),
+        Arc::new(NotifyJob(Arc::clone(inner))),
+    ];
+    handlers.extend(give_back::handlers(inner));
+    handlers
+}
+
+impl Inner {
+    /// `GET <notificationURL>?notificationType=WEBTRS&token=…`, until a 2xx, the merchant reads
+    /// the result, or the retry window closes.
+    async fn notify_merchant(&self, token: &str) -> JobOutcome {
+        let payment = match self.store.read().await {
+            Ok(mut uow) => match uow.web_payments().find(token).await {
+                Ok(Some(payment)) => payment,
+                Ok(None) => return JobOutcome::Done,
+                Err(error) => return JobOutcome::Failed(error.to_string()),
+            },
+            Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        let Some(url) = payment.request.notification_url.as_deref() else {
+            return JobOutcome::Done;
+        };
+        if payment.merchant_read_at.is_some() {
+            tracing::info!(token = %short(token), "merchant already read the result: no notification");
+            return JobOutcome::Done;
+        }
+        let now = self.clock.now();
+        let since = payment.finalized_at.unwrap_or(payment.updated_at);
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let target = format!("{url}{separator}notificationType=WEBTRS&token={token}");
+        if let Err(reason) =
+            crate::merchant_http::check_url(&target, self.notifications.allow_private_addresses)
+        {
+            tracing::warn!(token = %short(token), %reason, "notification URL refused: no notification");
+            return JobOutcome::Done;
+        }
+        let outcome = self.http.get(&target).send().await;
+        match outcome {
+            Ok(response) if response.status().is_success() => {
+                tracing::info!(token = %short(token), status = response.status().as_u16(), "merchant notified");
+                JobOutcome::Done
+            }
+            failure => {
+                let reason = match failure {
+                    Ok(response) => format!("HTTP {}", response.status().as_u16()),
+                    Err(error) => error.without_url().to_string(),
+                };
+                if now.millis() - since.millis() >= self.notifications.give_up_after_ms {
+                    tracing::warn!(token = %short(token), %reason, "merchant notification abandoned after its retry window");
+                    JobOutcome::Done
+                } else {
+                    tracing::info!(token = %short(token), %reason, "merchant notification failed; will retry");
+                    JobOutcome::RunAgainAt(now.plus_millis(self.notifications.retry_every_ms))
+                }
+            }
+        }
+    }
+}
+
+struct ExpiryJob(Arc<Inner>);
+
+impl JobHandler for ExpiryJob {
+    fn kind(&self) -> &'static str {
+        EXPIRY_JOB
+    }
+
+    fn run<'a>(&'a self, token: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(async move {
+            match self.0.modify(token, |_, _| Ok(vec![])).await {
+                Ok(snapshot) if !snapshot.payment.session.state.is_final() => {
+                    JobOutcome::RunAgainAt(snapshot.payment.session.expires_at)
+                }
+                Ok(_) | Err(WebPaymentError::UnknownToken) => JobOutcome::Done,
+                Err(error) => JobOutcome::Failed(error.to_string()),
+            }
+        })
+    }
+}
+
+struct NotifyJob(Arc<Inner>);
+
+impl JobHandler for NotifyJob {
+    fn kind(&self) -> &'static str {
+        crate::notifications::NOTIFY_JOB
+    }
+
+    fn run<'a>(&'a self, token: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(self.0.notify_merchant(token))
+    }
+}
