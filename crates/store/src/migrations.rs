@@ -43,6 +43,12 @@ const STEPS: &[Step] = &[
         description: "after-sale: transaction ids, ANCV refunds, operation replays",
         sql: include_str!("../migrations/0006_after_sale.sql"),
     },
+    // 7 and 8 are reserved for work on other branches.
+    Step {
+        version: 9,
+        description: "sandbox state shared by instances: card challenge decisions, faults",
+        sql: include_str!("../migrations/0009_sandbox_state.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.
