@@ -122,19 +122,19 @@ async fn settle(
     }))
 }
 
-async fn faults(State(sandbox): State<Sandbox>) -> Json<Faults> {
-    Json(sandbox.faults())
+async fn faults(State(sandbox): State<Sandbox>) -> Result<Json<Faults>, SandboxError> {
+    Ok(Json(sandbox.faults().await?))
 }
 
 async fn set_faults(
     State(sandbox): State<Sandbox>,
     body: Bytes,
 ) -> Result<Json<Faults>, SandboxError> {
-    Ok(Json(sandbox.set_faults(Faults::from_json(&body)?)?))
+    Ok(Json(sandbox.set_faults(Faults::from_json(&body)?).await?))
 }
 
-async fn reset_faults(State(sandbox): State<Sandbox>) -> Json<Faults> {
-    Json(sandbox.reset_faults())
+async fn reset_faults(State(sandbox): State<Sandbox>) -> Result<Json<Faults>, SandboxError> {
+    Ok(Json(sandbox.reset_faults().await?))
 }
 
 async fn deliveries(

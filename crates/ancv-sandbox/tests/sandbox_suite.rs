@@ -46,6 +46,7 @@ testkit::backend_suite![
     beneficiary_app_lists_and_guards_requests,
     malformed_bodies_and_paths,
     seeding_is_idempotent,
+    faults_set_through_one_instance_apply_to_all,
 ];
 
 async fn full_validation(db: TestDb) {
@@ -1125,11 +1126,12 @@ async fn error_rate_and_latency_faults(db: TestDb) {
             latency_ms: 150,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let started = Instant::now();
     h.client.status(&created.id).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(150));
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
 }
 
 async fn timeout_after_commit_does_the_operation(db: TestDb) {
@@ -1142,13 +1144,14 @@ async fn timeout_after_commit_does_the_operation(db: TestDb) {
             timeout_after_commit: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let outcome = impatient.create(&h.order("pay-timeout", 5_000)).await;
     assert!(
         matches!(outcome, Err(AncvError::OutcomeUnknown { .. })),
         "{outcome:?}"
     );
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
     // Reconciliation (spec §5): the same paymentId returns the transaction that was created.
     let reconciled = h.create("pay-timeout", 5_000).await;
     assert_eq!(reconciled.state, S::Initialized);
@@ -1168,10 +1171,11 @@ async fn timeout_after_commit_does_the_operation(db: TestDb) {
             timeout_after_commit: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let outcome = impatient.cancel(&validated.id).await;
     assert!(matches!(outcome, Err(AncvError::OutcomeUnknown { .. })));
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
     assert_eq!(h.state(&validated.id).await, S::Cancelled);
     assert_eq!(h.balance("10000000001").await, 30_000);
 }
@@ -1505,4 +1509,69 @@ async fn seeding_is_idempotent(db: TestDb) {
         );
     }
     assert_eq!(h.balance("blocked@example.com").await, 0);
+}
+
+/// Two sandboxes on one database (two `cvgate serve` behind a load balancer): faults set through
+/// one instance's admin API apply to calls served by the other; a reset clears them for both.
+async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
+    let a = Harness::start(db.clone()).await;
+    let b = Harness::start(db).await;
+    let set = async |h: &Harness, faults: Value| {
+        let (status, shown) = h.call(Method::POST, "/admin/faults", Some(faults)).await;
+        assert_eq!(status, 200, "{shown}");
+    };
+
+    set(&a, json!({"error_rate": 1.0})).await;
+    let (_, shown) = b.call(Method::GET, "/admin/faults", None).await;
+    assert_eq!(shown["error_rate"], 1.0);
+    assert_eq!(
+        refusal(b.client.create(&b.order("pay-m-500", 5_000)).await),
+        ErrorCode::InternalServerError,
+        "B injects the error set through A"
+    );
+
+    // The notification switches are read at the state change and kept with the delivery.
+    set(&a, json!({"delay_notifications_ms": 10_000})).await;
+    let delayed = b.pending("pay-m-delay", 5_000, "10000000001").await;
+    b.app_decline(&delayed.id, CODE).await;
+    set(&b, json!({"drop_notifications": true})).await;
+    let dropped = a.pending("pay-m-drop", 5_000, "10000000001").await;
+    a.app_decline(&dropped.id, CODE).await;
+
+    let (status, reset) = b.call(Method::DELETE, "/admin/faults", None).await;
+    assert_eq!(status, 200);
+    let off = serde_json::to_value(Faults::default()).unwrap();
+    assert_eq!(reset, off);
+    for h in [&a, &b] {
+        assert_eq!(h.call(Method::GET, "/admin/faults", None).await.1, off);
+        assert_eq!(h.sandbox.faults().await.unwrap(), Faults::default());
+    }
+    b.advance(9_999).await;
+    assert!(
+        b.receiver.states_of(&delayed.id).is_empty(),
+        "still delayed"
+    );
+    b.advance(1).await;
+    assert_eq!(
+        b.receiver.states_of(&delayed.id),
+        [pair("/notify", "ABORTED")]
+    );
+    assert!(a.receiver.states_of(&dropped.id).is_empty());
+    assert_eq!(
+        a.sandbox.deliveries(&dropped.id).await.unwrap()[0].status,
+        DeliveryStatus::Dropped
+    );
+    assert_eq!(a.create("pay-m-500", 5_000).await.state, S::Initialized);
+
+    // Through the Rust API too, on either instance.
+    a.sandbox
+        .set_faults(Faults {
+            latency_ms: 150,
+            ..Faults::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(b.sandbox.faults().await.unwrap().latency_ms, 150);
+    b.sandbox.reset_faults().await.unwrap();
+    assert_eq!(a.sandbox.faults().await.unwrap(), Faults::default());
 }
