@@ -144,6 +144,10 @@ fn sandbox_error(error: SandboxError, json: bool) -> CommandError {
         SandboxError::InvalidSecretCode => {
             CommandError::invalid(&FieldError::new("secret_code", "is wrong"), json)
         }
+        SandboxError::UnknownShop => CommandError::invalid(
+            &FieldError::new("shop_id", "no shop has this Shop ID"),
+            json,
+        ),
         SandboxError::Internal(detail) => CommandError::Internal(anyhow::anyhow!(detail)),
     }
 }
