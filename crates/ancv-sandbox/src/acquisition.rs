@@ -148,14 +148,32 @@ impl Sandbox {
             return Err(SandboxError::invalid("reason", "is missing"));
         }
         parse_instant("requestDate", &request.request_date)?;
+        let txn = self
+            .end_giving_vouchers_back(id, Event::Cancel, Some(&request.reason))
+            .await?;
+        Ok(txn.to_wire())
+    }
+
+    /// Ends a transaction whose vouchers were validated (a cancellation, a rejection after
+    /// authorization), in one unit of work: the move, recorded and notified, and the validated
+    /// amount back to the beneficiary's balance. When the state does not accept `event`, nothing
+    /// changes — so the vouchers come back once at most.
+    pub(crate) async fn end_giving_vouchers_back(
+        &self,
+        id: &str,
+        event: Event,
+        cancel_reason: Option<&str>,
+    ) -> Result<Txn, SandboxError> {
         let now = self.now();
         let mut uow = self.store().write().await?;
         let mut txn = self
             .load_current(&mut uow, id, now)
             .await?
             .ok_or_else(SandboxError::not_found)?;
-        txn.row.cancel_reason = Some(request.reason.clone());
-        self.apply(&mut uow, &mut txn, Event::Cancel, now).await?;
+        if let Some(reason) = cancel_reason {
+            txn.row.cancel_reason = Some(reason.to_owned());
+        }
+        self.apply(&mut uow, &mut txn, event, now).await?;
         if let (Some(beneficiary_id), Some(amount)) =
             (txn.row.beneficiary_id.clone(), txn.row.validated_amount)
         {
@@ -170,7 +188,7 @@ impl Sandbox {
             }
         }
         self.commit(uow).await?;
-        Ok(txn.to_wire())
+        Ok(txn)
     }
 
     /// Applies what time did to the transaction (the expiry and capture jobs).

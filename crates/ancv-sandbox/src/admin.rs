@@ -1,5 +1,6 @@
-//! The admin API (spec §6): beneficiaries, shops, settlement, faults, and the deliveries of a
-//! transaction. Thin: it reads the JSON and calls the same [`Sandbox`] methods as the CLI.
+//! The admin API (spec §6): beneficiaries, shops, settlement, faults, the transactions of a
+//! beneficiary or a shop, a transaction's deliveries, and its rejection after authorization.
+//! Thin: it reads the JSON and calls the same [`Sandbox`] methods as the CLI.
 
 use crate::accounts::{BeneficiaryView, NewBeneficiary};
 use crate::error::SandboxError;
@@ -9,6 +10,7 @@ use crate::model::{Behaviour, SettleUntil};
 use crate::notify::Delivery;
 use crate::sandbox::Sandbox;
 use crate::settlement::Settled;
+use crate::transactions::{TransactionList, TransactionSummary};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,13 +22,22 @@ pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/admin/beneficiaries", post(add_beneficiary))
         .route("/admin/beneficiaries/{id}", get(beneficiary))
+        .route(
+            "/admin/beneficiaries/{id}/transactions",
+            get(beneficiary_transactions),
+        )
         .route("/admin/shops", post(add_shop))
+        .route(
+            "/admin/shops/{shop_id}/transactions",
+            get(shop_transactions),
+        )
         .route("/admin/settle", post(settle))
         .route(
             "/admin/faults",
             get(faults).post(set_faults).delete(reset_faults),
         )
         .route("/admin/transactions/{id}/deliveries", get(deliveries))
+        .route("/admin/transactions/{id}/reject", post(reject))
 }
 
 async fn add_beneficiary(
@@ -68,6 +79,13 @@ async fn beneficiary(
     Ok(Json(sandbox.beneficiary(&id).await?))
 }
 
+async fn beneficiary_transactions(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+) -> Result<Json<TransactionList>, SandboxError> {
+    Ok(Json(sandbox.transactions_of_beneficiary(&id).await?))
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ShopAdded {
@@ -96,6 +114,13 @@ async fn add_shop(
     ))
 }
 
+async fn shop_transactions(
+    State(sandbox): State<Sandbox>,
+    Path(shop_id): Path<String>,
+) -> Result<Json<TransactionList>, SandboxError> {
+    Ok(Json(sandbox.transactions_of_shop(&shop_id).await?))
+}
+
 #[derive(Serialize)]
 struct SettleResult {
     settled: Vec<Settled>,
@@ -122,19 +147,19 @@ async fn settle(
     }))
 }
 
-async fn faults(State(sandbox): State<Sandbox>) -> Json<Faults> {
-    Json(sandbox.faults())
+async fn faults(State(sandbox): State<Sandbox>) -> Result<Json<Faults>, SandboxError> {
+    Ok(Json(sandbox.faults().await?))
 }
 
 async fn set_faults(
     State(sandbox): State<Sandbox>,
     body: Bytes,
 ) -> Result<Json<Faults>, SandboxError> {
-    Ok(Json(sandbox.set_faults(Faults::from_json(&body)?)?))
+    Ok(Json(sandbox.set_faults(Faults::from_json(&body)?).await?))
 }
 
-async fn reset_faults(State(sandbox): State<Sandbox>) -> Json<Faults> {
-    Json(sandbox.reset_faults())
+async fn reset_faults(State(sandbox): State<Sandbox>) -> Result<Json<Faults>, SandboxError> {
+    Ok(Json(sandbox.reset_faults().await?))
 }
 
 async fn deliveries(
@@ -142,4 +167,11 @@ async fn deliveries(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Delivery>>, SandboxError> {
     Ok(Json(sandbox.deliveries(&id).await?))
+}
+
+async fn reject(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+) -> Result<Json<TransactionSummary>, SandboxError> {
+    Ok(Json(sandbox.reject_transaction(&id).await?))
 }

@@ -96,7 +96,11 @@ async fn cancellation(
 /// Faults around the call: latency first, an injected 500 before anything is done, and the held
 /// answer after the commit.
 async fn answer(sandbox: Sandbox, call: Call, headers: HeaderMap, body: Bytes) -> Response {
-    let faults = sandbox.faults();
+    // Read once per call: the same switches hold from its start to its answer.
+    let faults = match sandbox.faults().await {
+        Ok(faults) => faults,
+        Err(error) => return error.into_response(),
+    };
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }

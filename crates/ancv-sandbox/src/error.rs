@@ -19,6 +19,9 @@ pub enum SandboxError {
     /// The beneficiary's secret code does not match (the app; 403).
     #[error("the secret code is wrong")]
     InvalidSecretCode,
+    /// The admin asked about a Shop ID the sandbox does not know (404).
+    #[error("no shop has this Shop ID")]
+    UnknownShop,
     /// An admin creation collides with an existing beneficiary (409).
     #[error("{field}: {message}")]
     AlreadyExists { field: String, message: String },
@@ -52,6 +55,7 @@ impl SandboxError {
             SandboxError::Refused { code, .. } => code.as_str(),
             SandboxError::InvalidField { .. } => ErrorCode::BadRequest.as_str(),
             SandboxError::InvalidSecretCode => "INVALID_SECRET_CODE",
+            SandboxError::UnknownShop => "SHOP_NOT_FOUND",
             SandboxError::AlreadyExists { .. } => "ALREADY_EXISTS",
             SandboxError::Internal(_) => ErrorCode::InternalServerError.as_str(),
         }
@@ -62,6 +66,7 @@ impl SandboxError {
             SandboxError::Refused { code, .. } => code.http_status(),
             SandboxError::InvalidField { .. } => ErrorCode::BadRequest.http_status(),
             SandboxError::InvalidSecretCode => 403,
+            SandboxError::UnknownShop => 404,
             SandboxError::AlreadyExists { .. } => 409,
             SandboxError::Internal(_) => ErrorCode::InternalServerError.http_status(),
         }
@@ -92,7 +97,7 @@ impl IntoResponse for SandboxError {
             SandboxError::Refused { message, .. } => {
                 json!({"errorCode": self.error_code(), "errorMessage": message})
             }
-            SandboxError::InvalidSecretCode => {
+            SandboxError::InvalidSecretCode | SandboxError::UnknownShop => {
                 json!({"errorCode": self.error_code(), "errorMessage": self.to_string()})
             }
         };

@@ -1,11 +1,16 @@
-//! Fault injection, held in memory per sandbox instance and set through the admin API.
+//! Fault injection, set through the admin API and kept in the database (`sandbox_faults`, row
+//! [`FAULTS_KEY`]), so that every instance sharing it applies the same faults.
 
 use crate::error::SandboxError;
 use crate::json_body::JsonBody;
+use domain::clock::Timestamp;
 use domain::random::Random;
 use serde::Serialize;
-use std::sync::Mutex;
 use std::time::Duration;
+use store::UnitOfWork;
+
+/// This sandbox's row in `sandbox_faults`.
+const FAULTS_KEY: &str = "ancv";
 
 /// How long `timeout_after_commit` holds an answer back (then it is sent, to nobody).
 pub const TIMEOUT_HOLD: Duration = Duration::from_secs(300);
@@ -103,24 +108,25 @@ impl Faults {
     }
 }
 
-/// The faults in force for one sandbox instance.
-#[derive(Debug, Default)]
-pub(crate) struct FaultSwitch(Mutex<Faults>);
-
-impl FaultSwitch {
-    pub(crate) fn get(&self) -> Faults {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+/// The faults in force, read inside `uow` (none when none were ever set).
+pub(crate) async fn load(uow: &mut UnitOfWork) -> Result<Faults, SandboxError> {
+    match uow.sandbox_faults().find(FAULTS_KEY).await? {
+        None => Ok(Faults::default()),
+        Some(json) => Faults::from_json(json.as_bytes())
+            .map_err(|error| SandboxError::Internal(format!("stored faults: {error}"))),
     }
+}
 
-    pub(crate) fn set(&self, faults: Faults) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
-    }
+/// Keeps `faults` (already validated) for every instance.
+pub(crate) async fn save(
+    uow: &mut UnitOfWork,
+    faults: &Faults,
+    now: Timestamp,
+) -> Result<(), SandboxError> {
+    let json = serde_json::to_string(faults)
+        .map_err(|error| SandboxError::Internal(format!("faults to JSON: {error}")))?;
+    uow.sandbox_faults().save(FAULTS_KEY, &json, now).await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -148,6 +154,22 @@ mod tests {
         ] {
             let error = Faults::from_json(body).unwrap_err();
             assert!(error.to_string().starts_with(field), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_stored_json_reads_back() {
+        let faults = Faults {
+            latency_ms: 5,
+            error_rate: 0.5,
+            timeout_after_commit: true,
+            drop_notifications: false,
+            duplicate_notifications: true,
+            delay_notifications_ms: 10_000,
+        };
+        for faults in [faults, Faults::default()] {
+            let json = serde_json::to_string(&faults).unwrap();
+            assert_eq!(Faults::from_json(json.as_bytes()).unwrap(), faults);
         }
     }
 

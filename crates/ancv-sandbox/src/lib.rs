@@ -37,6 +37,7 @@ mod sandbox;
 mod secret;
 pub mod seed;
 mod settlement;
+mod transactions;
 
 pub use accounts::{BeneficiaryView, NewBeneficiary};
 pub use app::{AppOutcome, PendingRequest, PendingRequests};
@@ -48,3 +49,4 @@ pub use model::{Behaviour, SettleUntil, State};
 pub use notify::{Delivery, DeliveryStatus, GIVE_UP_AFTER_MS};
 pub use sandbox::Sandbox;
 pub use settlement::Settled;
+pub use transactions::{TransactionList, TransactionSummary};

@@ -17,6 +17,9 @@ pub enum Event {
     AttachPayer,
     /// The payer's account is blocked: ANCV refuses at once.
     Reject,
+    /// ANCV refuses a transaction it had authorized ("possibly after authorization", spec §3;
+    /// the admin API's reject): the validated vouchers go back to the balance.
+    RejectAuthorized,
     /// The beneficiary validated in the app.
     Validate(CaptureMode),
     /// The beneficiary declined in the app.
@@ -38,6 +41,7 @@ impl Event {
         match self {
             Event::AttachPayer => "attaching a payer",
             Event::Reject => "rejecting",
+            Event::RejectAuthorized => "rejecting",
             Event::Validate(_) => "validating",
             Event::Decline => "declining",
             Event::Capture => "capturing",
@@ -64,6 +68,10 @@ pub fn next_states(state: State, event: Event) -> Result<Vec<State>, SandboxErro
             Initialized => Some(vec![Rejected]),
             Processing | Authorized | Validated | Consigned | Paid | Aborted | Expired
             | Rejected | Cancelled => None,
+        },
+        Event::RejectAuthorized => match state {
+            Authorized | Validated | Consigned => Some(vec![Rejected]),
+            Initialized | Processing | Paid | Aborted | Expired | Rejected | Cancelled => None,
         },
         Event::Validate(capture) => match state {
             Processing => Some(match capture {
@@ -275,9 +283,10 @@ mod tests {
     use super::*;
     use State::*;
 
-    const EVENTS: [Event; 10] = [
+    const EVENTS: [Event; 11] = [
         Event::AttachPayer,
         Event::Reject,
+        Event::RejectAuthorized,
         Event::Validate(CaptureMode::Normal),
         Event::Validate(CaptureMode::Deferred),
         Event::Decline,
@@ -295,6 +304,7 @@ mod tests {
             Some(match (state, event) {
                 (Initialized, Event::AttachPayer) => vec![Processing],
                 (Initialized, Event::Reject) => vec![Rejected],
+                (Authorized | Validated | Consigned, Event::RejectAuthorized) => vec![Rejected],
                 (Processing, Event::Validate(CaptureMode::Normal)) => vec![Authorized, Validated],
                 (Processing, Event::Validate(CaptureMode::Deferred)) => vec![Authorized],
                 (Processing, Event::Decline) => vec![Aborted],
@@ -332,6 +342,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn rejection_after_authorization_ends_only_what_vouchers_were_validated_for() {
+        for state in [Authorized, Validated, Consigned] {
+            assert_eq!(
+                next_states(state, Event::RejectAuthorized).unwrap(),
+                [Rejected],
+                "{state}"
+            );
+        }
+        // Nothing validated yet, already paid, or already ended: refused.
+        for state in [
+            Initialized,
+            Processing,
+            Paid,
+            Aborted,
+            Expired,
+            Rejected,
+            Cancelled,
+        ] {
+            let error = next_states(state, Event::RejectAuthorized).unwrap_err();
+            assert_eq!(error.error_code(), "OPERATION_TRANSACTION_NOT_ALLOWED");
+            assert!(error.to_string().contains("rejecting"), "{error}");
+        }
+        assert_eq!(notification_url(Rejected), Some(NotifyUrl::Cancel));
+        assert!(Rejected.is_final());
     }
 
     #[test]

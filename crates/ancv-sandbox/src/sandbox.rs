@@ -4,7 +4,7 @@
 
 use crate::config::SandboxConfig;
 use crate::error::SandboxError;
-use crate::faults::{FaultSwitch, Faults};
+use crate::faults::{self, Faults};
 use crate::model::{self, Event, State};
 use crate::record::Txn;
 use crate::{admin, api, app_api, app_page, job_handlers, notify};
@@ -33,7 +33,6 @@ pub(crate) struct Inner {
     pub(crate) random: SharedRandom,
     pub(crate) config: SandboxConfig,
     pub(crate) keyring: SealKeyring,
-    pub(crate) faults: FaultSwitch,
     pub(crate) http: reqwest::Client,
     /// Signs the app page's session cookies and CSRF tokens; drawn at start, never shown.
     pub(crate) app_key: app_page::SessionKey,
@@ -62,7 +61,6 @@ impl Sandbox {
                 random,
                 keyring: SealKeyring::new(config.seal_keys.clone()),
                 config,
-                faults: FaultSwitch::default(),
                 http,
                 app_key,
                 wake: OnceLock::new(),
@@ -97,21 +95,28 @@ impl Sandbox {
         &self.inner.config
     }
 
-    pub fn faults(&self) -> Faults {
-        self.inner.faults.get()
-    }
-
-    pub fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
-        faults.validate()?;
-        tracing::info!(?faults, "ANCV sandbox faults set");
-        self.inner.faults.set(faults.clone());
+    /// The faults in force, as every instance on this database sees them (read on every call,
+    /// never cached: another instance may have changed them).
+    pub async fn faults(&self) -> Result<Faults, SandboxError> {
+        let mut uow = self.store().read().await?;
+        let faults = faults::load(&mut uow).await?;
+        uow.rollback().await?;
         Ok(faults)
     }
 
-    pub fn reset_faults(&self) -> Faults {
-        self.inner.faults.set(Faults::default());
-        tracing::info!("ANCV sandbox faults reset");
-        Faults::default()
+    /// Sets the faults for every instance on this database.
+    pub async fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
+        faults.validate()?;
+        let mut uow = self.store().write().await?;
+        faults::save(&mut uow, &faults, self.now()).await?;
+        uow.commit().await?;
+        tracing::info!(?faults, "ANCV sandbox faults set");
+        Ok(faults)
+    }
+
+    /// No fault any more, on every instance.
+    pub async fn reset_faults(&self) -> Result<Faults, SandboxError> {
+        self.set_faults(Faults::default()).await
     }
 
     pub(crate) fn now(&self) -> Timestamp {
@@ -159,7 +164,8 @@ impl Sandbox {
         now: Timestamp,
     ) -> Result<(), SandboxError> {
         let states = model::next_states(txn.state, event)?;
-        let faults = self.faults();
+        // The notification switches as they are at this change; each delivery keeps them.
+        let faults = faults::load(uow).await?;
         for state in states {
             txn.set_state(state, now);
             uow.sandbox_ancv()

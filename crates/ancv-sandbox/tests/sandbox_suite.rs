@@ -46,6 +46,10 @@ testkit::backend_suite![
     beneficiary_app_lists_and_guards_requests,
     malformed_bodies_and_paths,
     seeding_is_idempotent,
+    rejection_after_authorization_gives_the_vouchers_back_once,
+    rejection_refused_in_every_other_state,
+    transactions_of_a_beneficiary_and_of_a_shop,
+    faults_set_through_one_instance_apply_to_all,
 ];
 
 async fn full_validation(db: TestDb) {
@@ -1125,11 +1129,12 @@ async fn error_rate_and_latency_faults(db: TestDb) {
             latency_ms: 150,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let started = Instant::now();
     h.client.status(&created.id).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(150));
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
 }
 
 async fn timeout_after_commit_does_the_operation(db: TestDb) {
@@ -1142,13 +1147,14 @@ async fn timeout_after_commit_does_the_operation(db: TestDb) {
             timeout_after_commit: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let outcome = impatient.create(&h.order("pay-timeout", 5_000)).await;
     assert!(
         matches!(outcome, Err(AncvError::OutcomeUnknown { .. })),
         "{outcome:?}"
     );
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
     // Reconciliation (spec §5): the same paymentId returns the transaction that was created.
     let reconciled = h.create("pay-timeout", 5_000).await;
     assert_eq!(reconciled.state, S::Initialized);
@@ -1168,10 +1174,11 @@ async fn timeout_after_commit_does_the_operation(db: TestDb) {
             timeout_after_commit: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let outcome = impatient.cancel(&validated.id).await;
     assert!(matches!(outcome, Err(AncvError::OutcomeUnknown { .. })));
-    h.sandbox.reset_faults();
+    h.sandbox.reset_faults().await.unwrap();
     assert_eq!(h.state(&validated.id).await, S::Cancelled);
     assert_eq!(h.balance("10000000001").await, 30_000);
 }
@@ -1505,4 +1512,375 @@ async fn seeding_is_idempotent(db: TestDb) {
         );
     }
     assert_eq!(h.balance("blocked@example.com").await, 0);
+}
+
+/// The admin's reject: `(status, body)`.
+async fn reject(h: &Harness, id: &str) -> (u16, Value) {
+    h.call(
+        Method::POST,
+        &format!("/admin/transactions/{id}/reject"),
+        None,
+    )
+    .await
+}
+
+/// The states recorded in the transaction's events, in order.
+async fn recorded_states(h: &Harness, id: &str) -> Vec<String> {
+    let mut uow = h.store.read().await.unwrap();
+    let events = uow.sandbox_ancv().events(id).await.unwrap();
+    events.into_iter().map(|event| event.state).collect()
+}
+
+async fn rejection_after_authorization_gives_the_vouchers_back_once(db: TestDb) {
+    let h = Harness::start(db).await;
+    let authorized = deferred(&h, "pay-j-auth", 86_400_000).await;
+    let consigned = h.validated("pay-j-cons", 4_500).await.id;
+    let (status, _) = h
+        .call(
+            Method::POST,
+            "/admin/settle",
+            Some(json!({"until": "CONSIGNED"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let validated = h.validated("pay-j-val", 4_000).await.id;
+    assert_eq!(
+        h.balance("10000000001").await,
+        30_000 - 3_000 - 4_500 - 4_000
+    );
+
+    for (id, state, amount) in [
+        (&authorized, S::Authorized, 3_000),
+        (&validated, S::Validated, 4_000),
+        (&consigned, S::Consigned, 4_500),
+    ] {
+        assert_eq!(h.state(id).await, state);
+        let before = h.balance("10000000001").await;
+        let (status, rejected) = reject(&h, id).await;
+        assert_eq!(status, 200, "from {state}: {rejected}");
+        assert_eq!(
+            (
+                &rejected["id"],
+                &rejected["state"],
+                &rejected["validatedAmount"]
+            ),
+            (&json!(id), &json!("REJECTED"), &json!(amount)),
+            "from {state}"
+        );
+        assert_eq!(h.state(id).await, S::Rejected, "GET status, from {state}");
+        assert_eq!(
+            h.balance("10000000001").await,
+            before + amount,
+            "from {state}"
+        );
+
+        let (status, error) = reject(&h, id).await;
+        assert_eq!(
+            (status, error["errorCode"].as_str()),
+            (409, Some("OPERATION_TRANSACTION_NOT_ALLOWED")),
+            "a second rejection from {state}"
+        );
+        assert_eq!(
+            refusal(h.client.cancel(id).await),
+            ErrorCode::OperationTransactionNotAllowed,
+            "nor a cancellation after it"
+        );
+        assert_eq!(
+            h.balance("10000000001").await,
+            before + amount,
+            "given back once, from {state}"
+        );
+        assert_eq!(recorded_states(&h, id).await.last().unwrap(), "REJECTED");
+    }
+    assert_eq!(h.balance("10000000001").await, 30_000);
+
+    h.run_jobs().await;
+    assert_eq!(
+        h.receiver.states_of(&authorized),
+        [pair("/return", "AUTHORIZED"), pair("/cancel", "REJECTED")]
+    );
+    assert_eq!(
+        h.receiver.states_of(&validated),
+        [
+            pair("/notify", "AUTHORIZED"),
+            pair("/notify", "VALIDATED"),
+            pair("/notify", "REJECTED"),
+        ]
+    );
+    let rejected_notification = h
+        .receiver
+        .received()
+        .into_iter()
+        .find(|r| r.transaction_id() == consigned && r.state() == "REJECTED")
+        .expect("the rejection of the consigned transaction is notified");
+    assert!(rejected_notification.seal_verifies_with(notification_key()));
+    let deliveries = h.sandbox.deliveries(&consigned).await.unwrap();
+    assert_eq!(
+        (
+            deliveries.last().unwrap().state,
+            deliveries.last().unwrap().status
+        ),
+        (S::Rejected, DeliveryStatus::Delivered)
+    );
+    // Neither settlement nor the deferred capture date moves a rejected transaction.
+    assert!(h.sandbox.settle().await.unwrap().is_empty());
+    h.advance(86_400_000).await;
+    assert_eq!(h.state(&authorized).await, S::Rejected);
+    assert_eq!(h.balance("10000000001").await, 30_000);
+
+    // The Rust API and the CLI share the method.
+    let again = h.validated("pay-j-api", 2_000).await.id;
+    let summary = h.sandbox.reject_transaction(&again).await.unwrap();
+    assert_eq!(
+        (summary.state, summary.validated_amount),
+        (S::Rejected, Some(2_000))
+    );
+}
+
+async fn rejection_refused_in_every_other_state(db: TestDb) {
+    let h = Harness::start(db).await;
+    let refused = async |id: &str, state: S| {
+        assert_eq!(h.state(id).await, state);
+        let (status, error) = reject(&h, id).await;
+        assert_eq!(
+            (status, error["errorCode"].as_str()),
+            (409, Some("OPERATION_TRANSACTION_NOT_ALLOWED")),
+            "{state}: {error}"
+        );
+        assert_eq!(h.state(id).await, state, "nothing changed");
+    };
+    let initialized = h.create("pay-k-init", 5_000).await.id;
+    refused(&initialized, S::Initialized).await;
+    let processing = h.pending("pay-k-proc", 5_000, "10000000001").await.id;
+    refused(&processing, S::Processing).await;
+    h.app_decline(&processing, CODE).await;
+    refused(&processing, S::Aborted).await;
+    let blocked = h.create("pay-k-rej", 5_000).await.id;
+    h.client
+        .attach_payer(&blocked, "blocked@example.com", Amount::eur(5_000))
+        .await
+        .unwrap();
+    refused(&blocked, S::Rejected).await;
+    let paid = h.validated("pay-k-paid", 5_000).await.id;
+    h.sandbox.settle().await.unwrap();
+    refused(&paid, S::Paid).await;
+    let cancelled = h.validated("pay-k-can", 6_000).await.id;
+    h.client.cancel(&cancelled).await.unwrap();
+    refused(&cancelled, S::Cancelled).await;
+    h.clock.advance_millis(WINDOW_MS);
+    refused(&initialized, S::Expired).await;
+
+    let (status, error) = reject(&h, "zzzzzzzzzz").await;
+    assert_eq!(
+        (status, error["errorCode"].as_str()),
+        (404, Some("TRANSACTION_NOT_FOUND"))
+    );
+    assert_eq!(
+        h.balance("10000000001").await,
+        30_000 - 5_000,
+        "only the paid vouchers are spent"
+    );
+    h.run_jobs().await;
+    assert_eq!(
+        h.receiver.states_of(&paid),
+        [
+            pair("/notify", "AUTHORIZED"),
+            pair("/notify", "VALIDATED"),
+            pair("/notify", "CONSIGNED"),
+            pair("/notify", "PAID"),
+        ],
+        "no REJECTED notified"
+    );
+}
+
+async fn transactions_of_a_beneficiary_and_of_a_shop(db: TestDb) {
+    let h = Harness::start(db).await;
+    let list = async |path: &str| -> Value {
+        let (status, body) = h.call(Method::GET, path, None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    let camille = "/admin/beneficiaries/10000000001/transactions";
+    let shop = format!("/admin/shops/{SHOP}/transactions");
+    assert_eq!(list(camille).await, json!({"transactions": []}));
+    assert_eq!(list(&shop).await, json!({"transactions": []}));
+
+    let at = |seconds: i64| START.plus_millis(seconds * 1_000).to_rfc3339();
+    let initialized = h.create("l-init", 2_000).await.id;
+    h.clock.advance_millis(1_000);
+    let validated = h.validated("l-val", 5_000).await.id;
+    h.clock.advance_millis(1_000);
+    let declined = h
+        .pending("l-dec", 6_000, "Camille.Martin@example.com")
+        .await
+        .id;
+    h.app_decline(&declined, CODE).await;
+    h.clock.advance_millis(1_000);
+    let cancelled = h.validated("l-can", 7_000).await.id;
+    h.clock.advance_millis(1_000);
+    h.client.cancel(&cancelled).await.unwrap();
+    let other = h
+        .pending("l-other", 8_000, "auto.expire@example.com")
+        .await
+        .id;
+    h.sandbox.add_shop("20000002").await.unwrap();
+    let mut elsewhere = h.order("l-else", 5_000);
+    elsewhere.shop_id = "20000002".into();
+    let elsewhere = h.client.create(&elsewhere).await.unwrap().id;
+
+    let row = |id: &str,
+               payment: &str,
+               state: &str,
+               amount: i64,
+               validated: Value,
+               times: (i64, i64)| {
+        json!({"id": id, "paymentId": payment, "orderId": format!("ORDER-{payment}"), "shopId": SHOP,
+               "beneficiaryId": "10000000001", "state": state, "amount": amount, "validatedAmount": validated,
+               "createdAt": at(times.0), "updatedAt": at(times.1)})
+    };
+    let of_camille = json!({"transactions": [
+        row(&validated, "l-val", "VALIDATED", 5_000, json!(5_000), (1, 1)),
+        row(&declined, "l-dec", "ABORTED", 6_000, Value::Null, (2, 2)),
+        row(&cancelled, "l-can", "CANCELLED", 7_000, json!(7_000), (3, 4)),
+    ]});
+    assert_eq!(list(camille).await, of_camille);
+    assert_eq!(
+        list("/admin/beneficiaries/camille.martin@example.com/transactions").await,
+        of_camille,
+        "named by e-mail"
+    );
+    let states = |body: Value| -> Vec<(String, String)> {
+        body["transactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap().to_owned(),
+                    t["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let of_shop = list(&shop).await;
+    assert_eq!(
+        states(of_shop.clone()),
+        [
+            (initialized.clone(), "INITIALIZED".to_owned()),
+            (validated.clone(), "VALIDATED".to_owned()),
+            (declined.clone(), "ABORTED".to_owned()),
+            (cancelled.clone(), "CANCELLED".to_owned()),
+            (other.clone(), "PROCESSING".to_owned()),
+        ]
+    );
+    assert_eq!(of_shop["transactions"][0]["beneficiaryId"], Value::Null);
+    assert_eq!(of_shop["transactions"][0]["validatedAmount"], Value::Null);
+    assert_eq!(
+        states(list("/admin/shops/20000002/transactions").await),
+        [(elsewhere, "INITIALIZED".to_owned())]
+    );
+
+    // Several created in the same millisecond come in creation order.
+    let same: Vec<String> = [
+        h.create("l-same-1", 2_000).await.id,
+        h.create("l-same-2", 2_000).await.id,
+        h.create("l-same-3", 2_000).await.id,
+    ]
+    .into();
+    let listed: Vec<String> = states(list(&shop).await)
+        .into_iter()
+        .map(|(id, _)| id)
+        .skip(5)
+        .collect();
+    assert_eq!(listed, same);
+
+    // Time counts as for GET status: elapsed windows show (and are recorded) as EXPIRED.
+    h.clock.advance_millis(WINDOW_MS);
+    let after = states(list(&shop).await);
+    assert_eq!(after[0], (initialized, "EXPIRED".to_owned()));
+    assert_eq!(after[4], (other.clone(), "EXPIRED".to_owned()));
+    assert_eq!(h.state(&other).await, S::Expired);
+
+    for (path, status, code) in [
+        (
+            "/admin/beneficiaries/19999999999/transactions",
+            404,
+            "BENEFICIARY_NOT_FOUND",
+        ),
+        ("/admin/beneficiaries/12/transactions", 400, "BAD_REQUEST"),
+        ("/admin/shops/29999999/transactions", 404, "SHOP_NOT_FOUND"),
+    ] {
+        let (got, error) = h.call(Method::GET, path, None).await;
+        assert_eq!(
+            (got, error["errorCode"].as_str()),
+            (status, Some(code)),
+            "{path}"
+        );
+        assert!(error["errorMessage"].is_string(), "{error}");
+    }
+}
+
+/// Two sandboxes on one database (two `cvgate serve` behind a load balancer): faults set through
+/// one instance's admin API apply to calls served by the other; a reset clears them for both.
+async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
+    let a = Harness::start(db.clone()).await;
+    let b = Harness::start(db).await;
+    let set = async |h: &Harness, faults: Value| {
+        let (status, shown) = h.call(Method::POST, "/admin/faults", Some(faults)).await;
+        assert_eq!(status, 200, "{shown}");
+    };
+
+    set(&a, json!({"error_rate": 1.0})).await;
+    let (_, shown) = b.call(Method::GET, "/admin/faults", None).await;
+    assert_eq!(shown["error_rate"], 1.0);
+    assert_eq!(
+        refusal(b.client.create(&b.order("pay-m-500", 5_000)).await),
+        ErrorCode::InternalServerError,
+        "B injects the error set through A"
+    );
+
+    // The notification switches are read at the state change and kept with the delivery.
+    set(&a, json!({"delay_notifications_ms": 10_000})).await;
+    let delayed = b.pending("pay-m-delay", 5_000, "10000000001").await;
+    b.app_decline(&delayed.id, CODE).await;
+    set(&b, json!({"drop_notifications": true})).await;
+    let dropped = a.pending("pay-m-drop", 5_000, "10000000001").await;
+    a.app_decline(&dropped.id, CODE).await;
+
+    let (status, reset) = b.call(Method::DELETE, "/admin/faults", None).await;
+    assert_eq!(status, 200);
+    let off = serde_json::to_value(Faults::default()).unwrap();
+    assert_eq!(reset, off);
+    for h in [&a, &b] {
+        assert_eq!(h.call(Method::GET, "/admin/faults", None).await.1, off);
+        assert_eq!(h.sandbox.faults().await.unwrap(), Faults::default());
+    }
+    b.advance(9_999).await;
+    assert!(
+        b.receiver.states_of(&delayed.id).is_empty(),
+        "still delayed"
+    );
+    b.advance(1).await;
+    assert_eq!(
+        b.receiver.states_of(&delayed.id),
+        [pair("/notify", "ABORTED")]
+    );
+    assert!(a.receiver.states_of(&dropped.id).is_empty());
+    assert_eq!(
+        a.sandbox.deliveries(&dropped.id).await.unwrap()[0].status,
+        DeliveryStatus::Dropped
+    );
+    assert_eq!(a.create("pay-m-500", 5_000).await.state, S::Initialized);
+
+    // Through the Rust API too, on either instance.
+    a.sandbox
+        .set_faults(Faults {
+            latency_ms: 150,
+            ..Faults::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(b.sandbox.faults().await.unwrap().latency_ms, 150);
+    b.sandbox.reset_faults().await.unwrap();
+    assert_eq!(a.sandbox.faults().await.unwrap(), Faults::default());
 }

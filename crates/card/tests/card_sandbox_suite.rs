@@ -1,5 +1,6 @@
 //! The card sandbox driven through the HTTP connector over loopback, on SQLite and PostgreSQL:
-//! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input.
+//! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input,
+//! and several instances on one database (as several `cvgate serve` behind a load balancer).
 
 use card::sandbox::{CHALLENGE_TTL_MS, CardSandbox, CardSandboxConfig};
 use card::{
@@ -13,13 +14,15 @@ use domain::random::OsRandom;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{DatabaseUrl, Store};
-use testkit::TestDb;
+use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
     a_repeated_reference_is_authorized_once,
     after_sale_rules_hold_at_the_acquirer,
     a_challenge_is_answered_on_the_acs_page,
+    a_challenge_is_finished_by_any_instance_and_the_card_is_kept_nowhere,
     faults_are_injected,
+    faults_set_through_one_instance_apply_to_all,
     invalid_card_data_is_refused_without_echo,
 ];
 
@@ -338,7 +341,6 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
         acs_url,
         format!("{}/sandbox/acs/{challenge_ref}", harness.base)
     );
-    assert_eq!(harness.sandbox.pending_challenges(), 1);
     let english = browser
         .get(format!("{acs_url}?lang=en"))
         .send()
@@ -402,11 +404,6 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
         (ThreeDs::Challenge, 1000)
     );
     assert_eq!(
-        harness.sandbox.pending_challenges(),
-        0,
-        "the card data left memory"
-    );
-    assert_eq!(
         submit(&acs_url, "code=0000").await.status(),
         303,
         "a finished challenge just sends the buyer back"
@@ -450,7 +447,6 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
         Some(failed.clone()),
         "an abandoned challenge fails"
     );
-    assert_eq!(harness.sandbox.pending_challenges(), 0);
     let no_way_back = acquirer
         .authorize(&request(
             "30000000000005",
@@ -537,7 +533,10 @@ async fn faults_are_injected(db: TestDb) {
         "the authorization was made and kept"
     );
     set_faults("{}").await;
-    assert_eq!(harness.sandbox.faults(), card::sandbox::Faults::default());
+    assert_eq!(
+        harness.sandbox.faults().await.unwrap(),
+        card::sandbox::Faults::default()
+    );
     let unreachable = HttpAcquirer::new(HttpAcquirerConfig {
         base_url: "http://127.0.0.1:9/sandbox/card".into(),
         connect_timeout: Duration::from_secs(2),
@@ -548,6 +547,198 @@ async fn faults_are_injected(db: TestDb) {
         unreachable.status("1").await,
         Err(AcquirerError::Unreachable { .. })
     ));
+}
+
+/// Starts a challenge for the 3-D Secure test card through `acquirer`; its reference.
+async fn challenge(acquirer: &HttpAcquirer, reference: &str, card: &CardData) -> String {
+    let state = acquirer
+        .authorize(&AuthorizationRequest {
+            three_ds_return_url: Some("http://shop.test/back".into()),
+            ..request(reference, card, Action::AuthorizationAndCapture)
+        })
+        .await
+        .unwrap();
+    match state {
+        AuthorizationState::ChallengeRequired { challenge_ref, .. } => challenge_ref,
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+/// The buyer's browser answers `harness`'s ACS page: the status (303 back to cvgate).
+async fn answer_acs(harness: &Harness, challenge_ref: &str, form: &'static str) -> u16 {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/sandbox/acs/{challenge_ref}", harness.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Two instances on one database (two processes behind a load balancer), then a third (a
+/// restart): whichever serves the ACS page finishes the challenge, since the decision is in the
+/// ledger and the card nowhere.
+async fn a_challenge_is_finished_by_any_instance_and_the_card_is_kept_nowhere(db: TestDb) {
+    let a = Harness::start(&db).await;
+    let b = Harness::start(&db).await;
+    let (via_a, via_b) = (
+        a.acquirer(Duration::from_secs(5)),
+        b.acquirer(Duration::from_secs(5)),
+    );
+    let challenged = card("4970100000000014", "1230");
+
+    let right = challenge(&via_a, "60000000000001", &challenged).await;
+    assert_eq!(
+        answer_acs(&b, &right, "code=1234&action=confirm").await,
+        303
+    );
+    let done = accepted(
+        via_b
+            .complete_three_ds("60000000000001", &right)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (done.three_ds, done.balances.captured),
+        (ThreeDs::Challenge, 1000)
+    );
+    assert_eq!(
+        via_a.status("60000000000001").await.unwrap().map(accepted),
+        Some(done),
+        "both instances read the same ledger"
+    );
+
+    let failed = AuthorizationState::Declined(Decline::ThreeDsFailed);
+    let wrong = challenge(&via_a, "60000000000002", &challenged).await;
+    assert_eq!(
+        answer_acs(&b, &wrong, "code=4321&action=confirm").await,
+        303
+    );
+    assert_eq!(
+        via_a
+            .complete_three_ds("60000000000002", &wrong)
+            .await
+            .unwrap(),
+        failed
+    );
+
+    // A restart: a new instance on the same database finishes a challenge started before it.
+    let pending = challenge(&via_b, "60000000000004", &challenged).await;
+    drop(b);
+    let restarted = Harness::start(&db).await;
+    let page = reqwest::get(format!("{}/sandbox/acs/{pending}?lang=en", restarted.base))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "the page still waits for the code");
+    assert!(page.text().await.unwrap().contains("497010XXXXXX0014"));
+    assert_eq!(
+        answer_acs(&restarted, &pending, "code=1234&action=confirm").await,
+        303
+    );
+    assert_eq!(
+        accepted(
+            restarted
+                .acquirer(Duration::from_secs(5))
+                .complete_three_ds("60000000000004", &pending)
+                .await
+                .unwrap()
+        )
+        .balances
+        .captured,
+        1000
+    );
+
+    let dump = dump_database(&db).await;
+    assert!(
+        dump.contains("497010XXXXXX0014") && dump.contains("60000000000004"),
+        "the dump reads the ledger: {dump}"
+    );
+    assert!(
+        !dump.contains_secret("4970100000000014"),
+        "the card number is stored: {dump}"
+    );
+}
+
+/// Faults set through one instance's admin endpoint apply to calls served by another; a reset
+/// through either clears them for both.
+async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
+    let a = Harness::start(&db).await;
+    let b = Harness::start(&db).await;
+    let via_b = b.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let client = reqwest::Client::new();
+    let admin = |harness: &Harness| format!("{}/sandbox/card/admin/faults", harness.base);
+
+    let set = client
+        .post(admin(&a))
+        .header("content-type", "application/json")
+        .body(r#"{"error_rate": 1, "latency_ms": 200}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let shown: serde_json::Value = client
+        .get(admin(&b))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&shown["error_rate"], &shown["latency_ms"]),
+        (&serde_json::json!(1.0), &serde_json::json!(200))
+    );
+    let started = Instant::now();
+    assert_eq!(
+        via_b
+            .authorize(&request("70000000000001", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+        AuthorizationState::Declined(Decline::AcquirerError),
+        "instance B injects the error set through A"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    let reset = client.delete(admin(&b)).send().await.unwrap();
+    assert_eq!(reset.status(), 200);
+    for harness in [&a, &b] {
+        assert_eq!(
+            harness.sandbox.faults().await.unwrap(),
+            card::sandbox::Faults::default()
+        );
+    }
+    accepted(
+        a.acquirer(Duration::from_secs(5))
+            .authorize(&request("70000000000002", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+    );
+    accepted(
+        via_b
+            .authorize(&request("70000000000003", &visa, Action::Authorization))
+            .await
+            .unwrap(),
+    );
+    // Through the Rust API too, on either instance.
+    a.sandbox
+        .set_faults(card::sandbox::Faults {
+            error_rate: 1.0,
+            ..card::sandbox::Faults::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(b.sandbox.faults().await.unwrap().error_rate, 1.0);
+    b.sandbox.reset_faults().await.unwrap();
+    assert_eq!(
+        a.sandbox.faults().await.unwrap(),
+        card::sandbox::Faults::default()
+    );
 }
 
 async fn invalid_card_data_is_refused_without_echo(db: TestDb) {

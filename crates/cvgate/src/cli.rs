@@ -80,6 +80,13 @@ pub enum AncvSandboxAction {
         #[arg(long, value_name = "STATE")]
         until: Option<String>,
     },
+    /// ANCV refuses a transaction after authorizing it: AUTHORIZED, VALIDATED or CONSIGNED
+    /// becomes REJECTED and the vouchers go back to the beneficiary
+    Reject {
+        /// The ANCV transaction id
+        #[arg(long, value_name = "ID")]
+        transaction: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,12 +114,23 @@ pub enum BeneficiaryCommand {
         #[arg(long, value_name = "ID_OR_EMAIL")]
         id: String,
     },
+    /// List a beneficiary's transactions, oldest first
+    Transactions {
+        /// ANCV identifier or e-mail
+        #[arg(long, value_name = "ID_OR_EMAIL")]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ShopCommand {
     /// Accept a Shop ID
     Add {
+        #[arg(long, value_name = "S")]
+        shop_id: String,
+    },
+    /// List a shop's transactions, oldest first
+    Transactions {
         #[arg(long, value_name = "S")]
         shop_id: String,
     },

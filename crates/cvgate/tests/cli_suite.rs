@@ -11,6 +11,7 @@ testkit::backend_suite![
     contracts_are_created_listed_shown_and_disabled,
     usage_errors_are_one_line_with_exit_2,
     the_ancv_sandbox_is_administered_from_the_cli,
+    ancv_sandbox_transactions_are_listed_and_rejected_from_the_cli,
     remit_runs_the_card_remittance_now,
 ];
 
@@ -593,6 +594,120 @@ async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
         "--until",
         "CONSIGNED or PAID",
     );
+}
+
+/// A transaction validated by camille (10000000001) for 50.00 €, made in-process on the same
+/// database as the CLI will use; its id.
+async fn validated_in_the_sandbox(db: &TestDb) -> String {
+    use ancv::wire::{
+        Amount, CreateRequest, Merchant, Order, PayerInput, PayerRequest, PaymentMethod,
+        RedirectUrls,
+    };
+    use domain::clock::{Clock, SystemClock};
+    let store = store::Store::open(&store::DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    let key = ancv::SealKey::new("ver001", "cli-test-key").unwrap();
+    let sandbox = ancv_sandbox::Sandbox::new(
+        store,
+        std::sync::Arc::new(SystemClock),
+        std::sync::Arc::new(domain::random::OsRandom),
+        ancv_sandbox::SandboxConfig::new("900001", key),
+    );
+    sandbox.seed_test_data().await.unwrap();
+    let now = || SystemClock.now().to_rfc3339();
+    // Nobody listens there: the notifications wait in their table.
+    let nowhere = "http://127.0.0.1:9/notify".to_owned();
+    let created = sandbox
+        .create_transaction(&CreateRequest {
+            merchant: Merchant {
+                shop_id: "20000001".into(),
+                service_provider_id: "900001".into(),
+            },
+            order: Order {
+                id: "ORDER-cli".into(),
+                payment_id: "pay-cli".into(),
+                label: None,
+                amount: Amount::eur(5_000),
+            },
+            payment_method: PaymentMethod::immediate(),
+            redirect_urls: RedirectUrls {
+                return_url: nowhere.clone(),
+                cancel_url: nowhere,
+            },
+            request_date: now(),
+        })
+        .await
+        .unwrap();
+    let payer = PayerRequest {
+        payer: PayerInput {
+            beneficiary_id: "10000000001".into(),
+            amount: Amount::eur(5_000),
+        },
+        request_date: now(),
+    };
+    sandbox.attach_payer(&created.id, &payer).await.unwrap();
+    sandbox
+        .validate_request(&created.id, "1234", None)
+        .await
+        .unwrap();
+    created.id
+}
+
+async fn ancv_sandbox_transactions_are_listed_and_rejected_from_the_cli(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let id = validated_in_the_sandbox(&db).await;
+    let sandbox = async |args: &[&str]| {
+        let mut all = vec!["sandbox", "ancv"];
+        all.extend_from_slice(args);
+        cvgate(&db, d, &all).await
+    };
+    let camille = sandbox(&[
+        "beneficiary",
+        "transactions",
+        "--id",
+        "camille.martin@example.com",
+        "--json",
+    ])
+    .await;
+    assert_eq!(camille.code, 0, "{}", camille.stderr);
+    let listed = camille.json();
+    assert_eq!(listed["transactions"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            &listed["transactions"][0]["id"],
+            &listed["transactions"][0]["state"],
+            &listed["transactions"][0]["validatedAmount"]
+        ),
+        (
+            &serde_json::json!(id),
+            &serde_json::json!("VALIDATED"),
+            &serde_json::json!(5_000)
+        )
+    );
+    let shop = sandbox(&["shop", "transactions", "--shop-id", "20000001", "--json"]).await;
+    assert_eq!(shop.json(), listed, "the shop has the same one transaction");
+    assert_refused(
+        &sandbox(&["shop", "transactions", "--shop-id", "29999999"]).await,
+        "--shop-id",
+        "no shop",
+    );
+
+    let rejected = sandbox(&["reject", "--transaction", &id, "--json"]).await;
+    assert_eq!(rejected.code, 0, "{}", rejected.stderr);
+    assert_eq!(rejected.json()["state"], "REJECTED");
+    let again = sandbox(&["reject", "--transaction", &id]).await;
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("OPERATION_TRANSACTION_NOT_ALLOWED"),
+        "{}",
+        again.stderr
+    );
+    let shown = sandbox(&["beneficiary", "show", "--id", "10000000001", "--json"]).await;
+    assert_eq!(shown.json()["balance"], 30_000, "the vouchers came back");
+    let text = sandbox(&["beneficiary", "transactions", "--id", "10000000001"]).await;
+    assert!(text.stdout.contains("\"REJECTED\""), "{}", text.stdout);
 }
 
 async fn remit_runs_the_card_remittance_now(db: TestDb) {

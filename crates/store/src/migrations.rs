@@ -48,6 +48,12 @@ const STEPS: &[Step] = &[
         description: "money integrity: sessions of ANCV payments, request keys, claim leases",
         sql: include_str!("../migrations/0007_money_integrity.sql"),
     },
+    // 8 is reserved for work on another branch.
+    Step {
+        version: 9,
+        description: "sandbox state shared by instances: card challenge decisions, faults",
+        sql: include_str!("../migrations/0009_sandbox_state.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -1,7 +1,7 @@
 use crate::repos::{
     AncvPayments, AncvRefunds, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants,
-    OperationReplays, PointsOfSale, SandboxAncv, SandboxCard, ServerSecrets, TransactionIds,
-    WebPayments,
+    OperationReplays, PointsOfSale, SandboxAncv, SandboxCard, SandboxFaults, ServerSecrets,
+    TransactionIds, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -82,6 +82,10 @@ impl UnitOfWork {
 
     pub fn sandbox_card(&mut self) -> SandboxCard<'_> {
         SandboxCard::new(&mut self.tx, self.backend)
+    }
+
+    pub fn sandbox_faults(&mut self) -> SandboxFaults<'_> {
+        SandboxFaults::new(&mut self.tx)
     }
 
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {

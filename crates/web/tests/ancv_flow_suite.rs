@@ -42,6 +42,7 @@ async fn the_poller_alone_reaches_the_final_state_when_notifications_are_dropped
             drop_notifications: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let payment = start(&h, "auto.full@example.com", 6_000).await;
     assert_eq!(payment.state, AncvPaymentState::Processing);
@@ -82,6 +83,7 @@ async fn duplicated_notifications_change_nothing_twice(db: TestDb) {
             duplicate_notifications: true,
             ..Faults::default()
         })
+        .await
         .unwrap();
     let payment = start(&h, "auto.partial@example.com", 6_000).await;
     h.advance(2_000).await;

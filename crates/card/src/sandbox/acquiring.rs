@@ -2,8 +2,8 @@
 //! the ACS answer, captures, resets, refunds and remittance. Each request is one unit of work;
 //! a repeated reference returns what was recorded the first time.
 
-use super::test_cards::{self, CHALLENGE_CODE, Decision};
-use super::{Inner, SandboxError};
+use super::test_cards::{self, Authenticated, CHALLENGE_CODE, Decision};
+use super::{Faults, Inner, SandboxError};
 use crate::acquirer::{
     Accepted, Action, AuthorizationState, CHALLENGE_PARAM, OperationOutcome, OperationResult,
     Remitted, ThreeDs,
@@ -84,11 +84,12 @@ impl RowState {
 }
 
 impl Inner {
+    /// `faults`: those in force for this request.
     pub(super) async fn authorize(
         &self,
         input: AuthorizeInput,
+        faults: &Faults,
     ) -> Result<AuthorizationState, SandboxError> {
-        let faults = self.faults();
         let now = self.clock.now();
         let mut uow = self.store.write().await?;
         if let Some(existing) = uow
@@ -125,6 +126,7 @@ impl Inner {
             three_ds: None,
             challenge_ref: None,
             three_ds_return_url: None,
+            authenticated_decision: None,
             authorized_amount: 0,
             captured_amount: 0,
             reset_amount: 0,
@@ -135,23 +137,22 @@ impl Inner {
             created_at: now,
             updated_at: now,
         };
-        let challenge = match (decision, input.three_ds_return_url) {
+        match (decision, input.three_ds_return_url) {
             (Decision::Challenge, Some(return_url)) => {
-                let challenge_ref = self.random.hex(16);
                 row.state = RowState::ChallengePending.as_str().to_owned();
-                row.challenge_ref = Some(challenge_ref.clone());
+                row.challenge_ref = Some(self.random.hex(16));
                 row.three_ds_return_url = Some(return_url);
-                Some(challenge_ref)
+                // Decided now, so that the card is dropped with this request.
+                let passed = test_cards::decide_authenticated(&input.card, now);
+                row.authenticated_decision = Some(passed.as_str().to_owned());
             }
             (Decision::Challenge, None) => {
                 self.decide(&mut row, Decision::Challenge, ThreeDs::Challenge, now);
-                None
             }
             (decision @ (Decision::Accept | Decision::Decline(_)), _) => {
                 self.decide(&mut row, decision, ThreeDs::Frictionless, now);
-                None
             }
-        };
+        }
         match uow.sandbox_card().insert_transaction(&row).await {
             Ok(()) => uow.commit().await?,
             // The same reference raced in: its result is the answer.
@@ -165,14 +166,6 @@ impl Inner {
                 return self.state_of(&existing.ok_or(SandboxError::UnknownReference)?);
             }
             Err(error) => return Err(error.into()),
-        }
-        if let Some(challenge_ref) = &challenge {
-            self.vault.put(
-                challenge_ref,
-                input.card,
-                now,
-                now.plus_millis(CHALLENGE_TTL_MS),
-            );
         }
         tracing::info!(reference = %row.reference, state = %row.state, decline = row.decline.as_deref(), "card authorization");
         self.state_of(&row)
@@ -222,13 +215,10 @@ impl Inner {
             .await?
             .ok_or(SandboxError::UnknownChallenge)?;
         if RowState::of(&row)? == RowState::ChallengePending {
-            let card = self.vault.take(challenge_ref, now);
-            let decision = match (&answer, card, self.challenge_expired(&row, now)) {
-                (AcsAnswer::Code(code), Some(card), false) if code == CHALLENGE_CODE => {
-                    test_cards::decide_authenticated(&card, now)
-                }
-                // Wrong code, cancelled, expired, or forgotten by a restart.
-                (AcsAnswer::Code(_) | AcsAnswer::Cancel, _, _) => {
+            let decision = match (&answer, self.challenge_expired(&row, now)) {
+                (AcsAnswer::Code(code), false) if code == CHALLENGE_CODE => passed_challenge(&row)?,
+                // Wrong code, cancelled, or expired.
+                (AcsAnswer::Code(_) | AcsAnswer::Cancel, _) => {
                     Decision::Decline(Decline::ThreeDsFailed)
                 }
             };
@@ -302,9 +292,6 @@ impl Inner {
             return Ok(None);
         };
         if RowState::of(&row)? == RowState::ChallengePending && self.challenge_expired(&row, now) {
-            if let Some(challenge_ref) = &row.challenge_ref {
-                self.vault.take(challenge_ref, now);
-            }
             self.decide(
                 &mut row,
                 Decision::Decline(Decline::ThreeDsFailed),
@@ -474,6 +461,23 @@ impl Inner {
                 balances: balances_of(row)?.ok_or_else(|| corrupt("accepted without amounts"))?,
             })),
         }
+    }
+}
+
+/// What passing the row's challenge leads to, as decided when it started. A challenge pending
+/// since before that decision was stored (migration 9) had its card in a process's memory only:
+/// it fails, as it did after a restart.
+fn passed_challenge(row: &SandboxCardTransaction) -> Result<Decision, SandboxError> {
+    match row.authenticated_decision.as_deref() {
+        None => Ok(Decision::Decline(Decline::ThreeDsFailed)),
+        Some(name) => Authenticated::parse(name)
+            .map(Authenticated::decision)
+            .ok_or_else(|| {
+                SandboxError::Corrupt(format!(
+                    "{}: unknown authenticated decision {name:?}",
+                    row.reference
+                ))
+            }),
     }
 }
 

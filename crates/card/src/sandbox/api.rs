@@ -35,7 +35,10 @@ pub(super) fn router(inner: Arc<Inner>) -> Router {
         .route("/api/authorizations/{reference}/resets", post(reset))
         .route("/api/authorizations/{reference}/refunds", post(refund))
         .route("/api/remittances", post(remit))
-        .route("/admin/faults", get(faults).post(set_faults))
+        .route(
+            "/admin/faults",
+            get(faults).post(set_faults).delete(reset_faults),
+        )
         .route("/admin/remit", post(remit_all))
         .route("/admin/ledger", get(ledger))
         .with_state(inner)
@@ -67,16 +70,18 @@ impl fmt::Debug for CardBody {
 
 async fn authorize(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
     inner.authorization_requests.fetch_add(1, Ordering::SeqCst);
-    inner.delay().await;
+    let faults = match inner.faults_for_request().await {
+        Ok(faults) => faults,
+        Err(error) => return error.into_response(),
+    };
     let input = match parse::<AuthorizeBody>(&body).and_then(authorize_input) {
         Ok(input) => input,
         Err(error) => return error.into_response(),
     };
     let reference = input.reference.clone();
-    let never_answer = inner.faults().timeout_after_authorizing;
-    match inner.authorize(input).await {
+    match inner.authorize(input, &faults).await {
         Ok(state) => {
-            if never_answer {
+            if faults.timeout_after_authorizing {
                 tracing::warn!(%reference, "fault timeout_after_authorizing: the authorization is done and never answered");
                 // Ten minutes is "never" for any caller, and the task still ends.
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
@@ -135,8 +140,11 @@ fn authorize_input(body: AuthorizeBody) -> Result<AuthorizeInput, SandboxError> 
 }
 
 async fn status(State(inner): State<Arc<Inner>>, Path(reference): Path<String>) -> Response {
-    inner.delay().await;
-    match inner.status(&reference).await {
+    let outcome = async {
+        inner.faults_for_request().await?;
+        inner.status(&reference).await
+    };
+    match outcome.await {
         Ok(Some(state)) => Json(TransactionBody::new(&reference, &state)).into_response(),
         Ok(None) => SandboxError::UnknownReference.into_response(),
         Err(error) => error.into_response(),
@@ -148,8 +156,8 @@ async fn three_ds(
     Path(reference): Path<String>,
     body: Bytes,
 ) -> Response {
-    inner.delay().await;
     let outcome = async {
+        inner.faults_for_request().await?;
         let body: ThreeDsBody = parse(&body)?;
         inner
             .complete_three_ds(&reference, &body.challenge_ref)
@@ -186,8 +194,8 @@ async fn refund(
 }
 
 async fn operate(inner: &Inner, kind: OperationKind, reference: &str, body: &[u8]) -> Response {
-    inner.delay().await;
     let outcome = async {
+        inner.faults_for_request().await?;
         let body: OperationRequestBody = parse(body)?;
         if !plain_reference(&body.operation_ref) {
             return Err(SandboxError::Invalid(
@@ -206,8 +214,8 @@ async fn operate(inner: &Inner, kind: OperationKind, reference: &str, body: &[u8
 }
 
 async fn remit(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
-    inner.delay().await;
     let outcome = async {
+        inner.faults_for_request().await?;
         let body: RemitRequestBody = parse(&body)?;
         inner.remit(&body.references).await
     };
@@ -221,14 +229,22 @@ async fn remit(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
 }
 
 async fn faults(State(inner): State<Arc<Inner>>) -> Response {
-    Json(inner.faults()).into_response()
+    faults_answer(inner.faults().await)
 }
 
 async fn set_faults(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
-    let outcome = parse::<Faults>(&body)
-        .and_then(|faults| inner.set_faults(faults).map_err(SandboxError::Invalid));
+    let outcome = async { inner.set_faults(parse::<Faults>(&body)?).await };
+    faults_answer(outcome.await)
+}
+
+async fn reset_faults(State(inner): State<Arc<Inner>>) -> Response {
+    faults_answer(inner.set_faults(Faults::default()).await)
+}
+
+/// The faults now in force, or why not.
+fn faults_answer(outcome: Result<Faults, SandboxError>) -> Response {
     match outcome {
-        Ok(()) => Json(inner.faults()).into_response(),
+        Ok(faults) => Json(faults).into_response(),
         Err(error) => error.into_response(),
     }
 }

@@ -1,5 +1,6 @@
 //! Faults the sandbox can be told to inject (`POST /sandbox/card/admin/faults`), for tests of
-//! cvgate's timeouts, errors and reconciliation.
+//! cvgate's timeouts, errors and reconciliation. Kept in the database as the admin API's JSON, so
+//! that every instance applies them.
 
 use domain::random::Random;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,18 @@ impl Faults {
         Ok(())
     }
 
+    /// The JSON kept in `sandbox_faults` (the admin API's shape).
+    pub(super) fn to_stored(&self) -> String {
+        // Numbers and booleans only: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    pub(super) fn from_stored(json: &str) -> Result<Faults, String> {
+        let faults: Faults = serde_json::from_str(json).map_err(|error| error.to_string())?;
+        faults.validate()?;
+        Ok(faults)
+    }
+
     /// Whether this request gets the injected error.
     pub fn roll_error(&self, random: &dyn Random) -> bool {
         if self.error_rate <= 0.0 {
@@ -41,6 +54,18 @@ impl Faults {
 mod tests {
     use super::*;
     use domain::random::OsRandom;
+
+    #[test]
+    fn stored_faults_read_back() {
+        let faults = Faults {
+            latency_ms: 300,
+            error_rate: 0.25,
+            timeout_after_authorizing: true,
+        };
+        assert_eq!(Faults::from_stored(&faults.to_stored()), Ok(faults));
+        assert_eq!(Faults::from_stored("{}"), Ok(Faults::default()));
+        assert!(Faults::from_stored(r#"{"error_rate": 3}"#).is_err());
+    }
 
     #[test]
     fn error_rate_bounds() {

@@ -2,22 +2,24 @@
 //!
 //! - [`CardSandbox::api_router`]: the JSON API ([`crate::wire`]) and the admin endpoints, to be
 //!   mounted at [`API_MOUNT`] (`/sandbox/card`):
-//!   - `GET|POST /admin/faults` — read or set [`Faults`] (`latency_ms`, `error_rate`,
-//!     `timeout_after_authorizing`);
+//!   - `GET|POST|DELETE /admin/faults` — read, set or reset [`Faults`] (`latency_ms`,
+//!     `error_rate`, `timeout_after_authorizing`);
 //!   - `POST /admin/remit` — remits every captured transaction now (`{"remitted": n}`);
 //!   - `GET /admin/ledger` — the ledger, one JSON object per transaction.
 //! - [`CardSandbox::acs_router`]: the 3-D Secure ACS page (HTML, fr/en), to be mounted at
 //!   [`ACS_MOUNT`] (`/sandbox/acs`), i.e. `GET|POST /sandbox/acs/{challenge_ref}`.
 //!
-//! The ledger lives in the database (`sandbox_card_*` tables); the card data of a pending
-//! challenge lives only in this process (module `vault`: a homologation-only limitation).
+//! Everything lives in the database, so that several instances sharing it behave as one sandbox:
+//! the ledger (`sandbox_card_*` tables) and the faults (`sandbox_faults`, read on every request).
+//! The card itself is never kept: when the test-card table asks for a 3-D Secure challenge, the
+//! outcome of passing it is decided at once and stored instead ([`test_cards::Authenticated`]),
+//! so any instance, or a restarted one, can finish the challenge.
 
 mod acquiring;
 mod acs;
 mod api;
 mod faults;
 pub mod test_cards;
-mod vault;
 
 pub use acquiring::CHALLENGE_TTL_MS;
 pub use faults::Faults;
@@ -26,16 +28,17 @@ pub use test_cards::CHALLENGE_CODE;
 use axum::Router;
 use domain::clock::Clock;
 use domain::random::SharedRandom;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use store::repos::SandboxCardTransaction;
 use store::{Store, StoreError};
-use vault::Vault;
 
 /// Where cvgate mounts [`CardSandbox::api_router`].
 pub const API_MOUNT: &str = "/sandbox/card";
 /// Where cvgate mounts [`CardSandbox::acs_router`].
 pub const ACS_MOUNT: &str = "/sandbox/acs";
+/// This sandbox's row in `sandbox_faults`.
+const FAULTS_KEY: &str = "card";
 
 #[derive(Debug, Clone)]
 pub struct CardSandboxConfig {
@@ -54,8 +57,7 @@ pub(crate) struct Inner {
     clock: Arc<dyn Clock>,
     random: SharedRandom,
     acs_base_url: String,
-    faults: Mutex<Faults>,
-    vault: Vault,
+    /// Counted per instance (tests look at one instance).
     authorization_requests: AtomicU64,
 }
 
@@ -69,7 +71,7 @@ pub enum SandboxError {
     UnknownChallenge,
     #[error("{0}")]
     Conflict(String),
-    #[error("corrupt sandbox ledger: {0}")]
+    #[error("corrupt sandbox data: {0}")]
     Corrupt(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -88,8 +90,6 @@ impl CardSandbox {
                 clock,
                 random,
                 acs_base_url: config.acs_base_url.trim_end_matches('/').to_owned(),
-                faults: Mutex::new(Faults::default()),
-                vault: Vault::default(),
                 authorization_requests: AtomicU64::new(0),
             }),
         }
@@ -113,22 +113,25 @@ impl CardSandbox {
         acs::router(Arc::clone(&self.inner))
     }
 
-    pub fn faults(&self) -> Faults {
-        self.inner.faults()
+    /// The faults in force, as every instance on this database sees them.
+    pub async fn faults(&self) -> Result<Faults, SandboxError> {
+        self.inner.faults().await
     }
 
-    pub fn set_faults(&self, faults: Faults) -> Result<(), String> {
-        self.inner.set_faults(faults)
+    /// Sets the faults for every instance on this database; refused (`Invalid`) when out of
+    /// bounds.
+    pub async fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
+        self.inner.set_faults(faults).await
+    }
+
+    /// No fault any more, on every instance.
+    pub async fn reset_faults(&self) -> Result<Faults, SandboxError> {
+        self.inner.set_faults(Faults::default()).await
     }
 
     /// How many authorization requests reached the sandbox (valid or not, repeats included).
     pub fn authorization_requests(&self) -> u64 {
         self.inner.authorization_requests.load(Ordering::SeqCst)
-    }
-
-    /// How many challenges hold card data in memory.
-    pub fn pending_challenges(&self) -> usize {
-        self.inner.vault.len()
     }
 
     /// Remits every captured transaction now; how many were remitted.
@@ -149,25 +152,35 @@ impl CardSandbox {
 }
 
 impl Inner {
-    fn faults(&self) -> Faults {
-        self.faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn set_faults(&self, faults: Faults) -> Result<(), String> {
-        faults.validate()?;
-        tracing::info!(?faults, "card sandbox faults set");
-        *self.faults.lock().unwrap_or_else(|p| p.into_inner()) = faults;
-        Ok(())
-    }
-
-    /// The injected latency, before an API answer.
-    async fn delay(&self) {
-        let latency = self.faults().latency_ms;
-        if latency > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    /// Read from the database on every call: another instance may have changed them.
+    async fn faults(&self) -> Result<Faults, SandboxError> {
+        let mut uow = self.store.read().await?;
+        let stored = uow.sandbox_faults().find(FAULTS_KEY).await?;
+        uow.rollback().await?;
+        match stored {
+            None => Ok(Faults::default()),
+            Some(json) => Faults::from_stored(&json)
+                .map_err(|error| SandboxError::Corrupt(format!("stored faults: {error}"))),
         }
+    }
+
+    async fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
+        faults.validate().map_err(SandboxError::Invalid)?;
+        let mut uow = self.store.write().await?;
+        uow.sandbox_faults()
+            .save(FAULTS_KEY, &faults.to_stored(), self.clock.now())
+            .await?;
+        uow.commit().await?;
+        tracing::info!(?faults, "card sandbox faults set");
+        Ok(faults)
+    }
+
+    /// The faults in force for one API request (read once), after their latency.
+    async fn faults_for_request(&self) -> Result<Faults, SandboxError> {
+        let faults = self.faults().await?;
+        if faults.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+        }
+        Ok(faults)
     }
 }

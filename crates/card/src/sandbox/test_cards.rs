@@ -36,11 +36,43 @@ pub fn decide(card: &CardData, now: Timestamp) -> Decision {
     }
 }
 
+/// What passing the 3-D Secure challenge leads to: never a second challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authenticated {
+    Accept,
+    Decline(Decline),
+}
+
+impl Authenticated {
+    /// The name kept in the ledger while the challenge is pending.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authenticated::Accept => "ACCEPT",
+            Authenticated::Decline(decline) => decline.as_str(),
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Authenticated> {
+        match value {
+            "ACCEPT" => Some(Authenticated::Accept),
+            other => Decline::parse(other).map(Authenticated::Decline),
+        }
+    }
+
+    pub fn decision(self) -> Decision {
+        match self {
+            Authenticated::Accept => Decision::Accept,
+            Authenticated::Decline(decline) => Decision::Decline(decline),
+        }
+    }
+}
+
 /// The decision once the buyer passed the challenge: the same table, authentication done.
-pub fn decide_authenticated(card: &CardData, now: Timestamp) -> Decision {
+/// Computed when the challenge starts, so that the card need not be kept until it ends.
+pub fn decide_authenticated(card: &CardData, now: Timestamp) -> Authenticated {
     match decide(card, now) {
-        Decision::Challenge => Decision::Accept,
-        decision @ (Decision::Accept | Decision::Decline(_)) => decision,
+        Decision::Challenge | Decision::Accept => Authenticated::Accept,
+        Decision::Decline(decline) => Authenticated::Decline(decline),
     }
 }
 
@@ -88,7 +120,21 @@ mod tests {
         }
         assert_eq!(
             decide_authenticated(&card("4970100000000014", "1230"), NOW),
-            Decision::Accept
+            Authenticated::Accept
         );
+        assert_eq!(
+            decide_authenticated(&card("4970100000000014", "1025"), NOW),
+            Authenticated::Decline(Decline::CardExpired)
+        );
+    }
+
+    #[test]
+    fn authenticated_decisions_read_back() {
+        let all = std::iter::once(Authenticated::Accept)
+            .chain(Decline::ALL.into_iter().map(Authenticated::Decline));
+        for decided in all {
+            assert_eq!(Authenticated::parse(decided.as_str()), Some(decided));
+        }
+        assert_eq!(Authenticated::parse("CHALLENGE"), None);
     }
 }

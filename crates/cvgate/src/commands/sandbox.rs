@@ -1,5 +1,5 @@
 //! `cvgate sandbox ancv …`: the ANCV sandbox alone, and its administration (the same methods as
-//! its admin API).
+//! its admin API): beneficiaries and shops with their transactions, settlement, rejection.
 
 use super::output::Output;
 use super::{CommandError, components};
@@ -57,9 +57,31 @@ pub async fn run(
             out.value(&sandbox.beneficiary(&id).await.map_err(fail)?);
             Ok(())
         }
+        Some(AncvSandboxAction::Beneficiary(BeneficiaryCommand::Transactions { id })) => {
+            out.value(
+                &sandbox
+                    .transactions_of_beneficiary(&id)
+                    .await
+                    .map_err(fail)?,
+            );
+            Ok(())
+        }
         Some(AncvSandboxAction::Shop(ShopCommand::Add { shop_id })) => {
             let added = sandbox.add_shop(&shop_id).await.map_err(fail)?;
             out.value(&serde_json::json!({"shopId": shop_id, "added": added}));
+            Ok(())
+        }
+        Some(AncvSandboxAction::Shop(ShopCommand::Transactions { shop_id })) => {
+            out.value(&sandbox.transactions_of_shop(&shop_id).await.map_err(fail)?);
+            Ok(())
+        }
+        Some(AncvSandboxAction::Reject { transaction }) => {
+            out.value(
+                &sandbox
+                    .reject_transaction(&transaction)
+                    .await
+                    .map_err(fail)?,
+            );
             Ok(())
         }
         Some(AncvSandboxAction::Settle { until }) => {
@@ -144,6 +166,10 @@ fn sandbox_error(error: SandboxError, json: bool) -> CommandError {
         SandboxError::InvalidSecretCode => {
             CommandError::invalid(&FieldError::new("secret_code", "is wrong"), json)
         }
+        SandboxError::UnknownShop => CommandError::invalid(
+            &FieldError::new("shop_id", "no shop has this Shop ID"),
+            json,
+        ),
         SandboxError::Internal(detail) => CommandError::Internal(anyhow::anyhow!(detail)),
     }
 }

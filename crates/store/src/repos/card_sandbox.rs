@@ -27,6 +27,9 @@ pub struct SandboxCardTransaction {
     pub three_ds: Option<String>,
     pub challenge_ref: Option<String>,
     pub three_ds_return_url: Option<String>,
+    /// For a 3-D Secure challenge: what passing it leads to (`ACCEPT` or a decline), decided at
+    /// authorization so that the card itself is never kept. Written on insert only.
+    pub authenticated_decision: Option<String>,
     pub authorized_amount: i64,
     pub captured_amount: i64,
     pub reset_amount: i64,
@@ -50,8 +53,8 @@ pub struct SandboxCardOperation {
 }
 
 const SELECT: &str = "SELECT reference, amount, currency, action, state, decline, masked_number, expiry, card_token,
-    authorization_number, three_ds, challenge_ref, three_ds_return_url, authorized_amount, captured_amount,
-    reset_amount, remitted_amount, refunded_amount, authorized_at, remitted_at, created_at, updated_at
+    authorization_number, three_ds, challenge_ref, three_ds_return_url, authenticated_decision, authorized_amount,
+    captured_amount, reset_amount, remitted_amount, refunded_amount, authorized_at, remitted_at, created_at, updated_at
     FROM sandbox_card_transactions";
 
 impl<'a> SandboxCard<'a> {
@@ -76,9 +79,10 @@ impl<'a> SandboxCard<'a> {
         sqlx::query(
             "INSERT INTO sandbox_card_transactions (reference, amount, currency, action, state, decline, masked_number,
                 expiry, card_token, authorization_number, three_ds, challenge_ref, three_ds_return_url,
-                authorized_amount, captured_amount, reset_amount, remitted_amount, refunded_amount, authorized_at,
-                remitted_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+                authenticated_decision, authorized_amount, captured_amount, reset_amount, remitted_amount,
+                refunded_amount, authorized_at, remitted_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                $23)",
         )
         .bind(&row.reference)
         .bind(row.amount)
@@ -93,6 +97,7 @@ impl<'a> SandboxCard<'a> {
         .bind(row.three_ds.as_deref())
         .bind(row.challenge_ref.as_deref())
         .bind(row.three_ds_return_url.as_deref())
+        .bind(row.authenticated_decision.as_deref())
         .bind(row.authorized_amount)
         .bind(row.captured_amount)
         .bind(row.reset_amount)
@@ -249,6 +254,7 @@ fn transaction_from_row(row: &AnyRow) -> Result<SandboxCardTransaction, StoreErr
         three_ds: row.try_get("three_ds")?,
         challenge_ref: row.try_get("challenge_ref")?,
         three_ds_return_url: row.try_get("three_ds_return_url")?,
+        authenticated_decision: row.try_get("authenticated_decision")?,
         authorized_amount: row.try_get("authorized_amount")?,
         captured_amount: row.try_get("captured_amount")?,
         reset_amount: row.try_get("reset_amount")?,

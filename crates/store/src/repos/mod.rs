@@ -10,6 +10,7 @@ mod jobs;
 mod merchants;
 mod points_of_sale;
 mod sandbox_ancv;
+mod sandbox_faults;
 mod server_secrets;
 mod web_payments;
 
@@ -26,5 +27,6 @@ pub use sandbox_ancv::{
     NewSandboxDelivery, SandboxAncv, SandboxBeneficiary, SandboxDelivery, SandboxEvent,
     SandboxTransaction,
 };
+pub use sandbox_faults::SandboxFaults;
 pub use server_secrets::ServerSecrets;
 pub use web_payments::WebPayments;

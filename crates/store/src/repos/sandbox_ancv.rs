@@ -319,6 +319,42 @@ impl<'a> SandboxAncv<'a> {
         rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
     }
 
+    /// Ids of every transaction of the beneficiary, oldest first.
+    pub async fn all_transaction_ids_of_beneficiary(
+        &mut self,
+        beneficiary_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        self.ids_in_creation_order("beneficiary_id", beneficiary_id)
+            .await
+    }
+
+    /// Ids of every transaction of the shop, oldest first.
+    pub async fn transaction_ids_of_shop(
+        &mut self,
+        shop_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        self.ids_in_creation_order("shop_id", shop_id).await
+    }
+
+    /// Ids of the transactions whose `column` is `value`, in creation order: by creation time,
+    /// then by the order their INITIALIZED events were recorded (several can share a millisecond).
+    async fn ids_in_creation_order(
+        &mut self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let sql = format!(
+            "SELECT t.id FROM sandbox_ancv_transactions t
+             LEFT JOIN sandbox_ancv_transaction_events e ON e.transaction_id = t.id AND e.state = 'INITIALIZED'
+             WHERE t.{column} = $1 ORDER BY t.created_at, e.id, t.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+    }
+
     /// Ids of the transactions settlement may move: VALIDATED and CONSIGNED ones, and AUTHORIZED
     /// ones whose capture date has come (the caller captures them first). Oldest first.
     pub async fn settleable_transaction_ids(
