@@ -23,7 +23,7 @@ use domain::web_payment::session::Effect;
 use domain::web_payment::{
     Session, SessionEvent, SessionState, WebPayment, WebPaymentRequest, validate,
 };
-use jobs::{JobFuture, JobHandler, JobOutcome};
+use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
@@ -815,6 +815,11 @@ struct NotifyJob(Arc<Inner>);
 impl JobHandler for NotifyJob {
     fn kind(&self) -> &'static str {
         NOTIFY_JOB
+    }
+
+    /// Calls the merchant's URL (up to its read timeout, retried for hours).
+    fn lane(&self) -> Lane {
+        Lane::Notification
     }
 
     fn run<'a>(&'a self, token: &'a str, _attempt: i64) -> JobFuture<'a> {

@@ -43,6 +43,12 @@ const STEPS: &[Step] = &[
         description: "after-sale: transaction ids, ANCV refunds, operation replays",
         sql: include_str!("../migrations/0006_after_sale.sql"),
     },
+    // Version 7 is reserved for another change in progress.
+    Step {
+        version: 8,
+        description: "job lease tokens, failure counts and dead jobs",
+        sql: include_str!("../migrations/0008_job_leases.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.
