@@ -151,7 +151,9 @@ impl Harness {
             worker.register(handler);
         }
         let app = web::app(
-            AppState::new(config, web_payments.clone(), after_sale, &base).in_homologation(),
+            AppState::new(config, web_payments.clone(), after_sale, &base)
+                .in_homologation()
+                .with_job_metrics(worker.metrics()),
             Extras {
                 ancv_sandbox: Some(sandbox.router()),
                 card_sandbox: Some(card_sandbox.router()),
