@@ -3,7 +3,7 @@
 
 use crate::error::SandboxError;
 use crate::sandbox::Sandbox;
-use jobs::{JobFuture, JobHandler, JobOutcome};
+use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::sync::Arc;
 
 /// Sends one notification (subject: the delivery id).
@@ -47,6 +47,14 @@ impl JobHandler for SandboxJob {
             Kind::Auto => AUTO_JOB,
             Kind::Expiry => EXPIRY_JOB,
             Kind::Capture => CAPTURE_JOB,
+        }
+    }
+
+    /// Deliveries call the partner's notification URL, like merchant notifications.
+    fn lane(&self) -> Lane {
+        match self.kind {
+            Kind::Delivery => Lane::Notification,
+            Kind::Auto | Kind::Expiry | Kind::Capture => Lane::Money,
         }
     }
 

@@ -45,9 +45,28 @@ pub enum Command {
     Contract(ContractCommand),
     /// Remit captured card transactions now (the daily batch, on demand)
     Remit,
+    /// Background jobs: list them, retry failed ones
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// The homologation sandboxes
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List the background jobs (pending, running or dead)
+    List {
+        /// Only jobs that failed since their last success, or are dead
+        #[arg(long)]
+        failed: bool,
+    },
+    /// Run a dead or failing job again now, its failure count cleared
+    Retry {
+        /// The job's id (see cvgate jobs list)
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,6 +279,7 @@ impl Cli {
             }
             Command::Migrate
             | Command::Remit
+            | Command::Jobs(_)
             | Command::Merchant(_)
             | Command::Pos(_)
             | Command::Contract(_) => {}
@@ -274,9 +294,11 @@ impl Command {
         match self {
             Command::Serve(_) | Command::Migrate | Command::Remit => "info",
             Command::Sandbox(SandboxCommand::Ancv(args)) if args.action.is_none() => "info",
-            Command::Merchant(_) | Command::Pos(_) | Command::Contract(_) | Command::Sandbox(_) => {
-                "warn"
-            }
+            Command::Merchant(_)
+            | Command::Pos(_)
+            | Command::Contract(_)
+            | Command::Jobs(_)
+            | Command::Sandbox(_) => "warn",
         }
     }
 }

@@ -36,6 +36,8 @@ const KNOWN_KEYS: &[&str] = &[
     "notifications.retry_every_secs",
     "notifications.give_up_after_secs",
     "notifications.allow_private_addresses",
+    "jobs.workers",
+    "jobs.max_failures",
 ];
 
 /// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
@@ -79,6 +81,16 @@ pub struct Settings {
     pub remittance_time: card::RemittanceTime,
     pub card: CardSettings,
     pub notifications: NotificationSettings,
+    pub jobs: JobSettings,
+}
+
+/// `[jobs]`: the background worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobSettings {
+    /// Jobs run at once (at most half of them merchant notifications).
+    pub workers: usize,
+    /// Failures in a row after which a job is dead (kept for `cvgate jobs retry`).
+    pub max_failures: i64,
 }
 
 /// `[card]`: the acquirer.
@@ -315,6 +327,14 @@ impl Layers {
                     .parse("notifications.allow_private_addresses", false, parse_bool)?
                     .unwrap_or(env == Environment::Homologation),
             },
+            jobs: JobSettings {
+                workers: self
+                    .parse("jobs.workers", false, |v| whole_number_in(v, 2, 64))?
+                    .unwrap_or(4),
+                max_failures: self
+                    .parse("jobs.max_failures", false, |v| whole_number_in(v, 1, 1000))?
+                    .unwrap_or(10),
+            },
             sandbox_ancv: SandboxAncvSettings {
                 validation_window_secs: self
                     .parse("sandbox.ancv.validation_window_secs", false, positive)?
@@ -437,6 +457,15 @@ fn positive(value: &str) -> Result<u64, String> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| "must be a whole number greater than 0".to_owned())
+}
+
+fn whole_number_in<T: TryFrom<u64>>(value: &str, min: u64, max: u64) -> Result<T, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| format!("must be a whole number from {min} to {max}"))
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {
@@ -656,6 +685,56 @@ mod tests {
         assert!(layers.resolve().unwrap_err().to_string().starts_with(
             "setting sandbox.ancv.auto_delay_ms (from $CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS)"
         ));
+    }
+
+    #[test]
+    fn job_settings_have_defaults_and_bounds() {
+        let defaults = Layers::default().resolve().unwrap().jobs;
+        assert_eq!(
+            defaults,
+            JobSettings {
+                workers: 4,
+                max_failures: 10
+            }
+        );
+        let mut layers = Layers::default();
+        layers.environment(env(&[
+            ("CVGATE_JOBS__WORKERS", "64"),
+            ("CVGATE_JOBS__MAX_FAILURES", "1"),
+        ]));
+        assert_eq!(
+            layers.resolve().unwrap().jobs,
+            JobSettings {
+                workers: 64,
+                max_failures: 1
+            }
+        );
+        for (var, value, message) in [
+            (
+                "CVGATE_JOBS__WORKERS",
+                "1",
+                "setting jobs.workers (from $CVGATE_JOBS__WORKERS): must be a whole number from 2 to 64; got \"1\"",
+            ),
+            (
+                "CVGATE_JOBS__WORKERS",
+                "65",
+                "setting jobs.workers (from $CVGATE_JOBS__WORKERS): must be a whole number from 2 to 64; got \"65\"",
+            ),
+            (
+                "CVGATE_JOBS__MAX_FAILURES",
+                "0",
+                "setting jobs.max_failures (from $CVGATE_JOBS__MAX_FAILURES): must be a whole number from 1 to 1000; got \"0\"",
+            ),
+            (
+                "CVGATE_JOBS__MAX_FAILURES",
+                "many",
+                "setting jobs.max_failures (from $CVGATE_JOBS__MAX_FAILURES): must be a whole number from 1 to 1000; got \"many\"",
+            ),
+        ] {
+            let mut layers = Layers::default();
+            layers.environment(env(&[(var, value)]));
+            assert_eq!(layers.resolve().unwrap_err().to_string(), message);
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ testkit::backend_suite![
     the_ancv_sandbox_is_administered_from_the_cli,
     ancv_sandbox_transactions_are_listed_and_rejected_from_the_cli,
     remit_runs_the_card_remittance_now,
+    jobs_are_listed_with_their_state_and_failures,
+    jobs_retry_revives_a_dead_job_and_refuses_unknown_ids,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -718,5 +720,221 @@ async fn remit_runs_the_card_remittance_now(db: TestDb) {
         run.json(),
         serde_json::json!({"remitted": []}),
         "nothing captured yet"
+    );
+}
+
+/// Background jobs in every state, written as workers would: returns the ids by subject.
+async fn jobs_in_every_state(db: &TestDb) -> std::collections::HashMap<&'static str, i64> {
+    use domain::clock::{Clock, SystemClock};
+    let store = store::Store::open(&store::DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    let now = SystemClock.now();
+    let lease_until = now.plus_millis(600_000);
+    let mut uow = store.write().await.unwrap();
+    let mut jobs = uow.jobs();
+    jobs.enqueue("card_remittance", "daily", now.plus_millis(3_600_000), now)
+        .await
+        .unwrap();
+    jobs.enqueue(
+        "merchant_notification",
+        "1secretTOKENfor-merchant",
+        now,
+        now,
+    )
+    .await
+    .unwrap();
+    let running = jobs
+        .lease_due(&["merchant_notification"], now, lease_until, "a")
+        .await
+        .unwrap()
+        .unwrap();
+    jobs.enqueue("card_reconcile", "txn-failing", now, now)
+        .await
+        .unwrap();
+    let failing = jobs
+        .lease_due(&["card_reconcile"], now, lease_until, "b")
+        .await
+        .unwrap()
+        .unwrap();
+    jobs.record_failure(&failing, now.plus_millis(5_000), "acquirer down", 10, now)
+        .await
+        .unwrap();
+    jobs.enqueue("ancv_give_back", "pay-dead", now, now)
+        .await
+        .unwrap();
+    let dead = jobs
+        .lease_due(&["ancv_give_back"], now, lease_until, "c")
+        .await
+        .unwrap()
+        .unwrap();
+    jobs.record_failure(&dead, now.plus_millis(5_000), "ANCV refused", 1, now)
+        .await
+        .unwrap();
+    let remittance = jobs.pending("card_remittance").await.unwrap()[0].id;
+    uow.commit().await.unwrap();
+    store.close().await;
+    [
+        ("daily", remittance),
+        ("token", running.id),
+        ("txn-failing", failing.id),
+        ("pay-dead", dead.id),
+    ]
+    .into_iter()
+    .collect()
+}
+
+async fn jobs_are_listed_with_their_state_and_failures(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let ids = jobs_in_every_state(&db).await;
+    let listed = cvgate(&db, d, &["jobs", "list", "--json"]).await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let rows = listed.json();
+    let by_id = |id: i64| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["id"] == id)
+            .unwrap_or_else(|| panic!("job {id} listed: {rows}"))
+            .clone()
+    };
+    assert_eq!(rows.as_array().unwrap().len(), 4, "{rows}");
+    let remittance = by_id(ids["daily"]);
+    assert_eq!(
+        (
+            &remittance["kind"],
+            &remittance["subject"],
+            &remittance["state"]
+        ),
+        (
+            &serde_json::json!("card_remittance"),
+            &serde_json::json!("daily"),
+            &serde_json::json!("pending")
+        )
+    );
+    let notification = by_id(ids["token"]);
+    assert_eq!(notification["subject"], "1secre…", "a token is a secret");
+    assert_eq!(notification["state"], "running");
+    assert_eq!(notification["attempts"], 1);
+    let failing = by_id(ids["txn-failing"]);
+    assert_eq!(
+        (
+            &failing["failures"],
+            &failing["lastError"],
+            &failing["state"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!("acquirer down"),
+            &serde_json::json!("pending")
+        )
+    );
+    assert_eq!(by_id(ids["pay-dead"])["state"], "dead");
+    assert!(!listed.stdout.contains("secretTOKEN"), "{}", listed.stdout);
+
+    let text = cvgate(&db, d, &["jobs", "list"]).await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.starts_with("ID "), "{}", text.stdout);
+    assert!(
+        text.stdout.lines().any(|l| l.contains("ancv_give_back")
+            && l.contains("dead")
+            && l.contains("ANCV refused")),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("secretTOKEN"), "{}", text.stdout);
+
+    let failed = cvgate(&db, d, &["jobs", "list", "--failed", "--json"]).await;
+    assert_eq!(failed.code, 0, "{}", failed.stderr);
+    let mut failed_ids: Vec<i64> = failed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_i64().unwrap())
+        .collect();
+    failed_ids.sort_unstable();
+    let mut expected = vec![ids["txn-failing"], ids["pay-dead"]];
+    expected.sort_unstable();
+    assert_eq!(failed_ids, expected);
+}
+
+async fn jobs_retry_revives_a_dead_job_and_refuses_unknown_ids(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let ids = jobs_in_every_state(&db).await;
+    let dead = ids["pay-dead"].to_string();
+    let retried = cvgate(&db, d, &["jobs", "retry", "--id", &dead, "--json"]).await;
+    assert_eq!(retried.code, 0, "{}", retried.stderr);
+    let job = retried.json();
+    assert_eq!(
+        (&job["state"], &job["failures"], &job["subject"]),
+        (
+            &serde_json::json!("pending"),
+            &serde_json::json!(0),
+            &serde_json::json!("pay-dead")
+        )
+    );
+    let failed = cvgate(&db, d, &["jobs", "list", "--failed", "--json"]).await;
+    let still_failing: Vec<i64> = failed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(still_failing, [ids["txn-failing"]]);
+    let text = cvgate(
+        &db,
+        d,
+        &["jobs", "retry", "--id", &ids["txn-failing"].to_string()],
+    )
+    .await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("will run again now"),
+        "{}",
+        text.stdout
+    );
+
+    let before = dump_database(&db).await;
+    assert_refused(
+        &cvgate(&db, d, &["jobs", "retry", "--id", "999999"]).await,
+        "--id",
+        "no job with id 999999",
+    );
+    assert_refused(
+        &cvgate(
+            &db,
+            d,
+            &["jobs", "retry", "--id", &ids["daily"].to_string()],
+        )
+        .await,
+        "--id",
+        "has not failed",
+    );
+    let as_json = cvgate(&db, d, &["jobs", "retry", "--id", "999999", "--json"]).await;
+    assert_eq!(as_json.code, 2);
+    let error: serde_json::Value =
+        serde_json::from_str(as_json.stderr.trim()).expect("one JSON line");
+    assert_eq!(error["flag"], "--id");
+    let not_a_number = cvgate(&db, d, &["jobs", "retry", "--id", "x"]).await;
+    assert_eq!(not_a_number.code, 2);
+    assert_eq!(
+        not_a_number.stderr.lines().count(),
+        1,
+        "{}",
+        not_a_number.stderr
+    );
+    assert!(
+        not_a_number.stderr.contains("--id"),
+        "{}",
+        not_a_number.stderr
+    );
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "a refused retry wrote something"
     );
 }

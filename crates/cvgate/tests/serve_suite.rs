@@ -202,6 +202,14 @@ async fn invalid_settings_stop_the_start_with_one_line(db: TestDb) {
         stderr.starts_with("error: setting listen (from $CVGATE_LISTEN)"),
         "{stderr}"
     );
+    let mut one_worker = support::command(&db, dir.path(), &["serve"]);
+    one_worker.env("CVGATE_JOBS__WORKERS", "1");
+    let output = one_worker.output().await.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: setting jobs.workers (from $CVGATE_JOBS__WORKERS): must be a whole number from 2 to 64; got \"1\"\n"
+    );
 }
 
 async fn the_ancv_sandbox_runs_alone(db: TestDb) {

@@ -24,7 +24,7 @@ use domain::money::Currency;
 use domain::random::SharedRandom;
 use domain::return_code::ReturnCode;
 use domain::web_payment::WebPayment;
-use jobs::{JobFuture, JobHandler, JobOutcome};
+use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -1142,6 +1142,11 @@ struct TrsJob(AfterSale);
 impl JobHandler for TrsJob {
     fn kind(&self) -> &'static str {
         TRS_JOB
+    }
+
+    /// Calls the merchant's URL.
+    fn lane(&self) -> Lane {
+        Lane::Notification
     }
 
     fn run<'a>(&'a self, transaction_id: &'a str, attempt: i64) -> JobFuture<'a> {

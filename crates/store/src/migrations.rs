@@ -48,7 +48,11 @@ const STEPS: &[Step] = &[
         description: "money integrity: sessions of ANCV payments, request keys, claim leases",
         sql: include_str!("../migrations/0007_money_integrity.sql"),
     },
-    // 8 is reserved for work on another branch.
+    Step {
+        version: 8,
+        description: "job lease tokens, failure counts and dead jobs",
+        sql: include_str!("../migrations/0008_job_leases.sql"),
+    },
     Step {
         version: 9,
         description: "sandbox state shared by instances: card challenge decisions, faults",

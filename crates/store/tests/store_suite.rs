@@ -21,6 +21,8 @@ testkit::backend_suite![
     jobs_are_leased_once_and_completed,
     a_job_asked_again_while_running_runs_once_more,
     concurrent_workers_never_share_a_job,
+    a_lease_is_known_by_its_token_and_renewed,
+    failing_jobs_die_and_come_back_when_asked_again,
 ];
 
 async fn open(db: &TestDb) -> Store {
@@ -343,7 +345,7 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
     let mut uow = store.write().await.unwrap();
     let job = uow
         .jobs()
-        .lease_due(&["poll"], now, now.plus_millis(60_000))
+        .lease_due(&["poll"], now, now.plus_millis(60_000), "t1")
         .await
         .unwrap()
         .expect("a is due");
@@ -353,7 +355,7 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
     );
     assert_eq!(
         uow.jobs()
-            .lease_due(&["poll"], now, now.plus_millis(60_000))
+            .lease_due(&["poll"], now, now.plus_millis(60_000), "t2")
             .await
             .unwrap(),
         None,
@@ -361,7 +363,8 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
     );
     assert_eq!(
         uow.jobs().next_run_at(&["poll"]).await.unwrap(),
-        Some(Timestamp(9_000))
+        Some(Timestamp(20_000)),
+        "a is held until 70 000: b is the next job to lease"
     );
     assert!(uow.jobs().complete(&job).await.unwrap());
     let pending: Vec<String> = uow
@@ -378,14 +381,14 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
     let later = Timestamp(30_000);
     let first = uow
         .jobs()
-        .lease_due(&["poll"], later, later.plus_millis(1_000))
+        .lease_due(&["poll"], later, later.plus_millis(1_000), "t3")
         .await
         .unwrap()
         .unwrap();
     let takeover_at = later.plus_millis(1_000);
     let second = uow
         .jobs()
-        .lease_due(&["poll"], takeover_at, takeover_at.plus_millis(1_000))
+        .lease_due(&["poll"], takeover_at, takeover_at.plus_millis(1_000), "t4")
         .await
         .unwrap()
         .unwrap();
@@ -396,9 +399,10 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
     );
     assert!(
         uow.jobs()
-            .reschedule(&second, Timestamp(90_000), Some("not yet"))
+            .record_failure(&second, Timestamp(90_000), "not yet", 10, takeover_at)
             .await
             .unwrap()
+            .is_some()
     );
     let b = &uow.jobs().pending("poll").await.unwrap()[0];
     assert_eq!(
@@ -414,7 +418,7 @@ async fn a_job_asked_again_while_running_runs_once_more(db: TestDb) {
     uow.jobs().enqueue("refresh", "p1", now, now).await.unwrap();
     let job = uow
         .jobs()
-        .lease_due(&["refresh"], now, now.plus_millis(60_000))
+        .lease_due(&["refresh"], now, now.plus_millis(60_000), "t5")
         .await
         .unwrap()
         .unwrap();
@@ -422,7 +426,7 @@ async fn a_job_asked_again_while_running_runs_once_more(db: TestDb) {
     assert!(uow.jobs().complete(&job).await.unwrap());
     let again = uow
         .jobs()
-        .lease_due(&["refresh"], now, now.plus_millis(60_000))
+        .lease_due(&["refresh"], now, now.plus_millis(60_000), "t6")
         .await
         .unwrap();
     assert_eq!(
@@ -444,15 +448,16 @@ async fn concurrent_workers_never_share_a_job(db: TestDb) {
     }
     uow.commit().await.unwrap();
     let mut workers = Vec::new();
-    for _ in 0..6 {
+    for worker in 0..6 {
         let store = store.clone();
         workers.push(tokio::spawn(async move {
             let mut taken = Vec::new();
             loop {
+                let token = format!("worker{worker}-{}", taken.len());
                 let mut uow = store.write().await.unwrap();
                 let job = uow
                     .jobs()
-                    .lease_due(&["work"], now, now.plus_millis(60_000))
+                    .lease_due(&["work"], now, now.plus_millis(60_000), &token)
                     .await
                     .unwrap();
                 uow.commit().await.unwrap();
@@ -470,4 +475,168 @@ async fn concurrent_workers_never_share_a_job(db: TestDb) {
     all.sort();
     let expected: Vec<String> = (0..20).map(|n| format!("s{n:02}")).collect();
     assert_eq!(all, expected, "every job leased exactly once");
+}
+
+async fn a_lease_is_known_by_its_token_and_renewed(db: TestDb) {
+    let store = open(&db).await;
+    let mut uow = store.write().await.unwrap();
+    uow.jobs()
+        .enqueue("work", "s", Timestamp(0), Timestamp(0))
+        .await
+        .unwrap();
+    let first = uow
+        .jobs()
+        .lease_due(&["work"], Timestamp(1_000), Timestamp(2_000), "first")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(uow.jobs().renew(&first, Timestamp(5_000)).await.unwrap());
+    assert_eq!(
+        uow.jobs()
+            .lease_due(&["work"], Timestamp(3_000), Timestamp(9_000), "second")
+            .await
+            .unwrap(),
+        None,
+        "the renewed lease still holds after its first end"
+    );
+    assert_eq!(
+        uow.jobs().next_run_at(&["work"]).await.unwrap(),
+        Some(Timestamp(5_000)),
+        "a running job can next be leased when its lease ends"
+    );
+    let second = uow
+        .jobs()
+        .lease_due(&["work"], Timestamp(6_000), Timestamp(9_000), "second")
+        .await
+        .unwrap()
+        .expect("an expired lease is taken over");
+    let held = uow.jobs().find(second.id).await.unwrap().unwrap();
+
+    assert!(!uow.jobs().renew(&first, Timestamp(20_000)).await.unwrap());
+    assert!(!uow.jobs().complete(&first).await.unwrap());
+    assert!(
+        !uow.jobs()
+            .reschedule(&first, Timestamp(20_000))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        uow.jobs()
+            .record_failure(&first, Timestamp(20_000), "late", 1, Timestamp(7_000))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        uow.jobs().find(second.id).await.unwrap().unwrap(),
+        held,
+        "the worker that lost its lease changed nothing"
+    );
+    assert!(uow.jobs().complete(&second).await.unwrap());
+    assert_eq!(uow.jobs().find(second.id).await.unwrap(), None);
+}
+
+async fn failing_jobs_die_and_come_back_when_asked_again(db: TestDb) {
+    use store::repos::{JobFilter, JobState, KindCounts, RecordedFailure};
+    let store = open(&db).await;
+    let mut uow = store.write().await.unwrap();
+    uow.jobs()
+        .enqueue("work", "doomed", Timestamp(0), Timestamp(0))
+        .await
+        .unwrap();
+    uow.jobs()
+        .enqueue("work", "fine", Timestamp(50_000), Timestamp(0))
+        .await
+        .unwrap();
+    let mut now = Timestamp(1_000);
+    let fail_once = async |uow: &mut store::UnitOfWork, now: Timestamp| {
+        let job = uow
+            .jobs()
+            .lease_due(&["work"], now, now.plus_millis(60_000), "t")
+            .await
+            .unwrap()
+            .expect("due");
+        uow.jobs()
+            .record_failure(&job, now.plus_millis(1), "boom", 2, now)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(
+        fail_once(&mut uow, now).await,
+        RecordedFailure {
+            failures: 1,
+            dead: false
+        }
+    );
+    now = now.plus_millis(10);
+    assert_eq!(
+        fail_once(&mut uow, now).await,
+        RecordedFailure {
+            failures: 2,
+            dead: true
+        }
+    );
+    let later = Timestamp(40_000);
+    assert_eq!(
+        uow.jobs()
+            .lease_due(&["work"], later, later.plus_millis(60_000), "t")
+            .await
+            .unwrap(),
+        None,
+        "a dead job is never leased"
+    );
+    assert_eq!(
+        uow.jobs().next_run_at(&["work"]).await.unwrap(),
+        Some(Timestamp(50_000))
+    );
+    assert_eq!(
+        uow.jobs().counts_by_kind().await.unwrap(),
+        [KindCounts {
+            kind: "work".into(),
+            pending: 1,
+            dead: 1
+        }]
+    );
+    let failed = uow.jobs().list(JobFilter::Failed).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    let dead = &failed[0];
+    assert_eq!(
+        (
+            dead.subject.as_str(),
+            dead.failures,
+            dead.last_error.as_deref(),
+            dead.state(later)
+        ),
+        ("doomed", 2, Some("boom"), JobState::Dead)
+    );
+    assert_eq!(uow.jobs().list(JobFilter::All).await.unwrap().len(), 2);
+
+    // An operator's retry: alive, failures cleared, due now.
+    assert_eq!(uow.jobs().retry(dead.id, later).await.unwrap(), Some(true));
+    let retried = uow.jobs().find(dead.id).await.unwrap().unwrap();
+    assert_eq!(
+        (retried.failures, retried.run_at, retried.state(later)),
+        (0, later, JobState::Pending)
+    );
+    assert_eq!(
+        uow.jobs().retry(dead.id, later).await.unwrap(),
+        Some(false),
+        "nothing to retry"
+    );
+    assert_eq!(uow.jobs().retry(999, later).await.unwrap(), None);
+
+    // Dead again, then its work is asked for again: alive, at the new time.
+    fail_once(&mut uow, later).await;
+    assert!(fail_once(&mut uow, later.plus_millis(5)).await.dead);
+    let asked_at = Timestamp(70_000);
+    uow.jobs()
+        .enqueue("work", "doomed", asked_at, Timestamp(60_000))
+        .await
+        .unwrap();
+    let revived = uow.jobs().find(dead.id).await.unwrap().unwrap();
+    assert_eq!(
+        (revived.failures, revived.run_at, revived.dead_at),
+        (0, asked_at, None)
+    );
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
     pub homologation: bool,
     pub metrics: Arc<metrics::HttpMetrics>,
+    /// The background worker's run counters (empty unless [`AppState::with_job_metrics`]).
+    pub job_metrics: Arc<jobs::JobMetrics>,
 }
 
 impl AppState {
@@ -41,6 +43,15 @@ impl AppState {
             public_base: public_base.trim_end_matches('/').to_owned(),
             homologation: false,
             metrics: Arc::new(metrics::HttpMetrics::default()),
+            job_metrics: Arc::new(jobs::JobMetrics::default()),
+        }
+    }
+
+    /// `/metrics` shows the runs counted by this process's worker (`Worker::metrics`).
+    pub fn with_job_metrics(self, job_metrics: Arc<jobs::JobMetrics>) -> AppState {
+        AppState {
+            job_metrics,
+            ..self
         }
     }
 

@@ -1,15 +1,18 @@
 //! Request metrics in the Prometheus text format: counts by route and status, and a latency
 //! histogram by route. Routes are the matched patterns (`/healthz`), never raw paths, so tokens in
-//! URLs neither leak into metrics nor explode their cardinality.
+//! URLs neither leak into metrics nor explode their cardinality. Background jobs add their runs by
+//! kind and outcome, and gauges of live and dead jobs by kind.
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use jobs::JobMetrics;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Instant;
+use store::repos::KindCounts;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -98,6 +101,61 @@ impl HttpMetrics {
             );
         }
         out
+    }
+}
+
+/// The job series: runs by kind and outcome (this process), and the live and dead jobs by kind
+/// (the whole database; left out when `counts` is `None`). Every kind the worker knows is shown,
+/// at 0 when it has no rows.
+pub fn render_jobs(runs: &JobMetrics, counts: Option<&[KindCounts]>) -> String {
+    let mut out = String::new();
+    out.push_str("# HELP cvgate_job_runs_total Background job runs by kind and outcome.\n");
+    out.push_str("# TYPE cvgate_job_runs_total counter\n");
+    for run in runs.runs() {
+        let _ = writeln!(
+            out,
+            "cvgate_job_runs_total{{kind=\"{}\",outcome=\"{}\"}} {}",
+            run.kind,
+            run.outcome.as_str(),
+            run.count
+        );
+    }
+    let Some(counts) = counts else {
+        return out;
+    };
+    let mut by_kind: BTreeMap<String, (i64, i64)> = runs
+        .kinds()
+        .into_iter()
+        .map(|kind| (kind, (0, 0)))
+        .collect();
+    for count in counts {
+        by_kind.insert(count.kind.clone(), (count.pending, count.dead));
+    }
+    gauge(
+        &mut out,
+        "cvgate_jobs_pending",
+        "Background jobs waiting or running (not dead), by kind.",
+        by_kind.iter().map(|(kind, (pending, _))| (kind, *pending)),
+    );
+    gauge(
+        &mut out,
+        "cvgate_jobs_dead",
+        "Background jobs that failed too many times, kept until retried, by kind.",
+        by_kind.iter().map(|(kind, (_, dead))| (kind, *dead)),
+    );
+    out
+}
+
+fn gauge<'a>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    values: impl Iterator<Item = (&'a String, i64)>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} gauge");
+    for (kind, value) in values {
+        let _ = writeln!(out, "{name}{{kind=\"{kind}\"}} {value}");
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use std::time::Duration;
+use store::repos::KindCounts;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,11 +31,37 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let counts = job_counts(&state).await;
+    let mut text = state.metrics.render();
+    text.push_str(&crate::metrics::render_jobs(
+        &state.job_metrics,
+        counts.as_deref(),
+    ));
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        text,
     )
+}
+
+/// Live and dead jobs per kind, from the database (every instance changes them); `None` when it
+/// does not answer within two seconds: the gauges are then left out rather than shown wrong.
+async fn job_counts(state: &AppState) -> Option<Vec<KindCounts>> {
+    let read = async {
+        let mut uow = state.config.store().read().await?;
+        uow.jobs().counts_by_kind().await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), read).await {
+        Ok(Ok(counts)) => Some(counts),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "metrics: cannot count the jobs");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("metrics: the database did not count the jobs within 2 s");
+            None
+        }
+    }
 }

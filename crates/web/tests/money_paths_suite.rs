@@ -186,7 +186,9 @@ async fn expiry_during_a_frictionless_authorization_leaves_nothing_held(db: Test
         .set_faults(CardFaults {
             latency_ms: 1_500,
             ..CardFaults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let web_payments = h.web_payments.clone();
     let paying = {
         let token = token.clone();
@@ -200,7 +202,10 @@ async fn expiry_during_a_frictionless_authorization_leaves_nothing_held(db: Test
     wait_until(|| async { !card.attempts(&token).await.unwrap().is_empty() }).await;
     h.advance(PAST_EXPIRY_MS).await;
     let _ = paying.await.unwrap();
-    h.card_sandbox.set_faults(CardFaults::default()).await.unwrap();
+    h.card_sandbox
+        .set_faults(CardFaults::default())
+        .await
+        .unwrap();
     nothing_held(&h, &token, "02324").await;
 }
 
@@ -230,7 +235,9 @@ async fn a_card_payment_whose_request_died_is_reconciled(db: TestDb) {
         .set_faults(CardFaults {
             timeout_after_authorizing: true,
             ..CardFaults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let card = CardInput::new(CARD_OK, "12/30", "123");
     let died = tokio::time::timeout(
         Duration::from_millis(500),
@@ -241,7 +248,10 @@ async fn a_card_payment_whose_request_died_is_reconciled(db: TestDb) {
         died.is_err(),
         "the request was still waiting for the acquirer"
     );
-    h.card_sandbox.set_faults(CardFaults::default()).await.unwrap();
+    h.card_sandbox
+        .set_faults(CardFaults::default())
+        .await
+        .unwrap();
     minutes_pass(&h, 2).await;
     let body = h.details(&token).await;
     assert_eq!(code(&body), "00000", "{body}");
@@ -283,7 +293,9 @@ async fn an_ancv_refund_whose_request_died_is_finished(db: TestDb) {
         .set_faults(ancv_sandbox::Faults {
             timeout_after_commit: true,
             ..ancv_sandbox::Faults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let died = tokio::time::timeout(
         Duration::from_millis(300),
         h.after_sale.operate(
@@ -345,7 +357,9 @@ async fn a_card_refund_whose_request_died_does_not_block_the_transaction(db: Tes
         .set_faults(CardFaults {
             latency_ms: 1_000,
             ..CardFaults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let refund = |amount| {
         h.after_sale.operate(
             gateway::after_sale::Operation::Refund,
@@ -360,7 +374,10 @@ async fn a_card_refund_whose_request_died_does_not_block_the_transaction(db: Tes
         died.is_err(),
         "the request was still waiting for the acquirer"
     );
-    h.card_sandbox.set_faults(CardFaults::default()).await.unwrap();
+    h.card_sandbox
+        .set_faults(CardFaults::default())
+        .await
+        .unwrap();
     minutes_pass(&h, 2).await;
     let answer = refund(1_000).await.unwrap();
     assert_eq!(answer.code.code(), "00000", "{answer:?}");
@@ -392,7 +409,9 @@ async fn a_sequence_number_claim_survives_a_crash(db: TestDb) {
         .set_faults(CardFaults {
             latency_ms: 1_000,
             ..CardFaults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let first = h.after_sale.once(
         &h.merchant_id,
         "doRefund",
@@ -420,7 +439,10 @@ async fn a_sequence_number_claim_survives_a_crash(db: TestDb) {
         died.is_err(),
         "the request was still waiting for the acquirer"
     );
-    h.card_sandbox.set_faults(CardFaults::default()).await.unwrap();
+    h.card_sandbox
+        .set_faults(CardFaults::default())
+        .await
+        .unwrap();
     minutes_pass(&h, 2).await;
     let envelope = format!(
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body><impl:doRefundRequest><impl:version>34</impl:version><impl:transactionID>{card_id}</impl:transactionID><impl:payment><obj:amount>1000</obj:amount><obj:currency>978</obj:currency><obj:action>421</obj:action><obj:mode>CPT</obj:mode><obj:contractNumber>CB-DEMO</obj:contractNumber></impl:payment><impl:comment>again</impl:comment><impl:sequenceNumber>7</impl:sequenceNumber></impl:doRefundRequest></soapenv:Body></soapenv:Envelope>"#
@@ -457,7 +479,9 @@ async fn ancv_unreachable_sends_the_buyer_back_to_the_page(db: TestDb) {
         .set_faults(ancv_sandbox::Faults {
             timeout_after_commit: true,
             ..ancv_sandbox::Faults::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     h.post_form(&token, "ancv", &[("beneficiary", CAMILLE)])
         .await;
     h.sandbox.reset_faults().await.unwrap();

@@ -9,7 +9,17 @@ use testkit::TestDb;
 testkit::backend_suite![
     healthz_follows_the_database,
     metrics_count_requests_by_route_and_status,
+    metrics_show_job_runs_and_live_and_dead_jobs,
 ];
+
+async fn metrics_text(address: SocketAddr) -> String {
+    reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
 
 async fn serve(db: &TestDb) -> (SocketAddr, Store) {
     let harness = support::Harness::start(db).await;
@@ -75,4 +85,65 @@ async fn metrics_count_requests_by_route_and_status(db: TestDb) {
         !text.contains("secret"),
         "raw paths must not reach metrics: {text}"
     );
+}
+
+async fn metrics_show_job_runs_and_live_and_dead_jobs(db: TestDb) {
+    use domain::clock::Clock;
+    let harness = support::Harness::start(&db).await;
+    let expiry = gateway::web_payments::EXPIRY_JOB;
+    let text = metrics_text(harness.address).await;
+    for line in [
+        format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"done\"}} 0\n"),
+        format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"panicked\"}} 0\n"),
+        format!("cvgate_jobs_pending{{kind=\"{expiry}\"}} 0\n"),
+        format!("cvgate_jobs_dead{{kind=\"{expiry}\"}} 0\n"),
+    ] {
+        assert!(
+            text.contains(&line),
+            "every registered kind from the start: {line}{text}"
+        );
+    }
+
+    // A session that no longer exists: its expiry job has nothing to do.
+    let now = harness.clock.now();
+    let mut uow = harness.store.write().await.unwrap();
+    uow.jobs()
+        .enqueue(expiry, "no-such-token", now, now)
+        .await
+        .unwrap();
+    // Rows of a kind nobody runs here: one waiting, one dead.
+    uow.jobs()
+        .enqueue("elsewhere", "waiting", now.plus_millis(60_000), now)
+        .await
+        .unwrap();
+    uow.jobs()
+        .enqueue("elsewhere", "doomed", now, now)
+        .await
+        .unwrap();
+    let doomed = uow
+        .jobs()
+        .lease_due(&["elsewhere"], now, now.plus_millis(60_000), "token")
+        .await
+        .unwrap()
+        .unwrap();
+    uow.jobs()
+        .record_failure(&doomed, now, "boom", 1, now)
+        .await
+        .unwrap();
+    uow.commit().await.unwrap();
+    assert_eq!(harness.run_jobs().await, 1);
+
+    let text = metrics_text(harness.address).await;
+    for line in [
+        "# TYPE cvgate_job_runs_total counter\n".to_owned(),
+        format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"done\"}} 1\n"),
+        format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"failed\"}} 0\n"),
+        "# TYPE cvgate_jobs_pending gauge\n".to_owned(),
+        "cvgate_jobs_pending{kind=\"elsewhere\"} 1\n".to_owned(),
+        "# TYPE cvgate_jobs_dead gauge\n".to_owned(),
+        "cvgate_jobs_dead{kind=\"elsewhere\"} 1\n".to_owned(),
+        format!("cvgate_jobs_pending{{kind=\"{expiry}\"}} 0\n"),
+    ] {
+        assert!(text.contains(&line), "{line}{text}");
+    }
 }

@@ -1,6 +1,7 @@
 //! What each subcommand does.
 
 mod admin;
+mod background_jobs;
 mod components;
 mod output;
 mod remit;
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), CommandError> {
             admin::contract(&open_config(&settings).await?, command, cli.json).await
         }
         Command::Remit => remit::run(settings, cli.json).await,
+        Command::Jobs(command) => background_jobs::run(settings, command, cli.json).await,
         Command::Sandbox(crate::cli::SandboxCommand::Ancv(args)) => {
             sandbox::run(settings, args, cli.json).await
         }

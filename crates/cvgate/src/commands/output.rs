@@ -1,10 +1,13 @@
 //! How administration results are printed: aligned text for people, JSON for scripts.
 
 use domain::access_key::AccessKey;
+use domain::clock::Timestamp;
 use domain::contract::Contract;
 use domain::merchant::{Merchant, MerchantId};
 use domain::point_of_sale::PointOfSale;
+use gateway::web_payments::{EXPIRY_JOB, NOTIFY_JOB};
 use serde_json::{Value, json};
+use store::repos::StoredJob;
 
 pub struct Output {
     pub json: bool,
@@ -137,6 +140,68 @@ impl Output {
                 c.label
             );
         }
+    }
+}
+
+impl Output {
+    pub fn jobs(&self, jobs: &[StoredJob], now: Timestamp) {
+        if self.json {
+            let list = jobs.iter().map(|job| job_json(job, now)).collect();
+            return self.print_json(Value::Array(list));
+        }
+        println!(
+            "{:<8} {:<28} {:<24} {:<24} {:<9} {:<9} {:<8} LAST ERROR",
+            "ID", "KIND", "SUBJECT", "RUN AT (UTC)", "ATTEMPTS", "FAILURES", "STATE"
+        );
+        for job in jobs {
+            println!(
+                "{:<8} {:<28} {:<24} {:<24} {:<9} {:<9} {:<8} {}",
+                job.id,
+                job.kind,
+                shown_subject(&job.kind, &job.subject),
+                job.run_at.to_rfc3339(),
+                job.attempts,
+                job.failures,
+                job.state(now).as_str(),
+                job.last_error.as_deref().unwrap_or("-")
+            );
+        }
+    }
+
+    pub fn job_retried(&self, job: &StoredJob, now: Timestamp) {
+        if self.json {
+            return self.print_json(job_json(job, now));
+        }
+        println!(
+            "job {} ({} {}) will run again now",
+            job.id,
+            job.kind,
+            shown_subject(&job.kind, &job.subject)
+        );
+    }
+}
+
+fn job_json(job: &StoredJob, now: Timestamp) -> Value {
+    json!({
+        "id": job.id,
+        "kind": job.kind,
+        "subject": shown_subject(&job.kind, &job.subject),
+        "runAt": job.run_at.to_rfc3339(),
+        "attempts": job.attempts,
+        "failures": job.failures,
+        "lastError": job.last_error,
+        "state": job.state(now).as_str(),
+    })
+}
+
+/// The subjects of these kinds are web payment tokens, bearer secrets: only their beginning is
+/// shown, enough to tell them apart.
+fn shown_subject(kind: &str, subject: &str) -> String {
+    if kind == EXPIRY_JOB || kind == NOTIFY_JOB {
+        let start: String = subject.chars().take(6).collect();
+        format!("{start}…")
+    } else {
+        subject.to_owned()
     }
 }
 

@@ -11,7 +11,7 @@ use gateway::MerchantConfig;
 use gateway::after_sale::AfterSale;
 use gateway::demo::{self, DemoMerchant};
 use gateway::web_payments::{NotificationPolicy, WebPayments};
-use jobs::Worker;
+use jobs::{Worker, WorkerConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use store::{DatabaseUrl, Store};
@@ -42,7 +42,11 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         .context("the listening socket has no address")?;
     let base = settings.public_base(bound);
 
-    let mut worker = Worker::new(store.clone(), clock.clone());
+    let mut worker = Worker::new(store.clone(), clock.clone()).with_config(WorkerConfig {
+        workers: settings.jobs.workers,
+        max_failures: settings.jobs.max_failures,
+        ..WorkerConfig::default()
+    });
     let ancv = components::ancv_payments(&settings, &store, &clock, &random, bound, &base)?
         .with_worker_wake(worker.wake_handle());
     let card = components::card_payments(
@@ -106,7 +110,8 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
-    let mut state = AppState::new(config, web_payments, after_sale, &base);
+    let mut state =
+        AppState::new(config, web_payments, after_sale, &base).with_job_metrics(worker.metrics());
     if settings.env == Environment::Homologation {
         state = state.in_homologation();
     }

@@ -2,7 +2,7 @@
 //! the merchant once the session is final.
 
 use super::{Inner, WebPaymentError, give_back, short};
-use jobs::{JobFuture, JobHandler, JobOutcome};
+use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::sync::Arc;
 
 /// Subject: the token.
@@ -95,6 +95,11 @@ struct NotifyJob(Arc<Inner>);
 impl JobHandler for NotifyJob {
     fn kind(&self) -> &'static str {
         crate::notifications::NOTIFY_JOB
+    }
+
+    /// Calls the merchant's URL (up to its read timeout, retried for hours).
+    fn lane(&self) -> Lane {
+        Lane::Notification
     }
 
     fn run<'a>(&'a self, token: &'a str, _attempt: i64) -> JobFuture<'a> {

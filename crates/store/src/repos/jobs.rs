@@ -5,12 +5,17 @@ use sqlx::{AnyConnection, Row};
 
 /// Background work as leased rows: several instances on one PostgreSQL database never run the
 /// same job at once (`FOR UPDATE SKIP LOCKED`; SQLite serialises writers anyway).
+///
+/// A lease is known by its token: whoever leased the row with another token (because this one's
+/// lease expired) owns it now, and the late worker's `complete`/`reschedule`/`record_failure`
+/// change nothing. A job that failed `max_failures` times in a row is dead: never leased again
+/// until an operator retries it or its work is asked for again.
 pub struct Jobs<'a> {
     conn: &'a mut AnyConnection,
     backend: Backend,
 }
 
-/// A job this worker holds until `locked_until`.
+/// A job this worker holds, as long as the row's lease token is `lease_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeasedJob {
     pub id: i64,
@@ -18,18 +23,82 @@ pub struct LeasedJob {
     pub subject: String,
     /// How many times it was leased, this time included.
     pub attempts: i64,
+    /// Consecutive failures before this run.
+    pub failures: i64,
     pub generation: i64,
+    /// The lease's first end (renewals move the row's, not this one).
     pub locked_until: Timestamp,
+    pub lease_token: String,
 }
 
+/// A job row as operators see it: waiting, running or dead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingJob {
+pub struct StoredJob {
+    pub id: i64,
     pub kind: String,
     pub subject: String,
     pub run_at: Timestamp,
     pub attempts: i64,
+    pub failures: i64,
     pub last_error: Option<String>,
+    pub locked_until: Option<Timestamp>,
+    pub dead_at: Option<Timestamp>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Running,
+    Dead,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Dead => "dead",
+        }
+    }
+}
+
+impl StoredJob {
+    /// Running while a lease holds it; an expired lease is a pending job again.
+    pub fn state(&self, now: Timestamp) -> JobState {
+        match (self.dead_at, self.locked_until) {
+            (Some(_), _) => JobState::Dead,
+            (None, Some(until)) if until > now => JobState::Running,
+            (None, _) => JobState::Pending,
+        }
+    }
+}
+
+/// Which rows [`Jobs::list`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobFilter {
+    All,
+    /// Jobs that failed at least once since their last success, or are dead.
+    Failed,
+}
+
+/// A failure as recorded by [`Jobs::record_failure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedFailure {
+    /// Consecutive failures, this one included.
+    pub failures: i64,
+    pub dead: bool,
+}
+
+/// How many jobs of a kind are alive (waiting or running) and dead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindCounts {
+    pub kind: String,
+    pub pending: i64,
+    pub dead: i64,
+}
+
+const STORED_COLUMNS: &str =
+    "id, kind, subject, run_at, attempts, failures, last_error, locked_until, dead_at";
 
 impl<'a> Jobs<'a> {
     pub(crate) fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
@@ -37,7 +106,8 @@ impl<'a> Jobs<'a> {
     }
 
     /// Asks for `kind` work on `subject` at `run_at`. If it is already pending, it runs at the
-    /// earlier time; if it is running, it will run once more afterwards.
+    /// earlier time; if it is running, it will run once more afterwards; if it is dead, it comes
+    /// back to life (new work was asked for) with its failure count cleared.
     pub async fn enqueue(
         &mut self,
         kind: &str,
@@ -51,7 +121,11 @@ impl<'a> Jobs<'a> {
         };
         let sql = format!(
             "INSERT INTO jobs (kind, subject, run_at, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (kind, subject) DO UPDATE SET run_at = {earliest}, generation = jobs.generation + 1"
+             ON CONFLICT (kind, subject) DO UPDATE SET
+                 run_at = CASE WHEN jobs.dead_at IS NULL THEN {earliest} ELSE excluded.run_at END,
+                 failures = CASE WHEN jobs.dead_at IS NULL THEN jobs.failures ELSE 0 END,
+                 dead_at = NULL,
+                 generation = jobs.generation + 1"
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(kind)
@@ -63,32 +137,34 @@ impl<'a> Jobs<'a> {
         Ok(())
     }
 
-    /// Leases the most overdue job of one of `kinds` that nobody holds, until `lease_until`.
+    /// Leases the most overdue live job of one of `kinds` that nobody holds, until
+    /// `lease_until`, under `lease_token` (unique per lease).
     pub async fn lease_due(
         &mut self,
         kinds: &[&str],
         now: Timestamp,
         lease_until: Timestamp,
+        lease_token: &str,
     ) -> Result<Option<LeasedJob>, StoreError> {
         if kinds.is_empty() {
             return Ok(None);
         }
-        let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
         let skip_locked = match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
         let sql = format!(
-            "UPDATE jobs SET locked_until = $1, attempts = attempts + 1
+            "UPDATE jobs SET locked_until = $1, lease_token = $2, attempts = attempts + 1
              WHERE id = (SELECT id FROM jobs
-                         WHERE run_at <= $2 AND (locked_until IS NULL OR locked_until <= $2)
-                           AND kind IN ({})
+                         WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
+                           AND dead_at IS NULL AND kind IN ({})
                          ORDER BY run_at, id LIMIT 1 {skip_locked})
-             RETURNING id, kind, subject, attempts, generation, locked_until",
-            placeholders.join(", ")
+             RETURNING id, kind, subject, attempts, failures, generation, locked_until, lease_token",
+            placeholders(kinds.len(), 4)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(lease_until.millis())
+            .bind(lease_token)
             .bind(now.millis());
         for kind in kinds {
             query = query.bind(*kind);
@@ -97,13 +173,29 @@ impl<'a> Jobs<'a> {
         row.as_ref().map(leased_from_row).transpose()
     }
 
+    /// Extends a lease still held to `lease_until`. False when it was lost.
+    pub async fn renew(
+        &mut self,
+        job: &LeasedJob,
+        lease_until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let renewed =
+            sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND lease_token = $3")
+                .bind(lease_until.millis())
+                .bind(job.id)
+                .bind(job.lease_token.as_str())
+                .execute(&mut *self.conn)
+                .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
     /// The work is done: removes the job, unless it was asked for again meanwhile (then it is
     /// released to run once more). False when the lease was lost (another worker took over).
     pub async fn complete(&mut self, job: &LeasedJob) -> Result<bool, StoreError> {
         let deleted =
-            sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_until = $2 AND generation = $3")
+            sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_token = $2 AND generation = $3")
                 .bind(job.id)
-                .bind(job.locked_until.millis())
+                .bind(job.lease_token.as_str())
                 .bind(job.generation)
                 .execute(&mut *self.conn)
                 .await?;
@@ -111,64 +203,157 @@ impl<'a> Jobs<'a> {
             return Ok(true);
         }
         let released = sqlx::query(
-            "UPDATE jobs SET locked_until = NULL, attempts = 0 WHERE id = $1 AND locked_until = $2",
+            "UPDATE jobs SET locked_until = NULL, lease_token = NULL, attempts = 0, failures = 0,
+                 last_error = NULL
+             WHERE id = $1 AND lease_token = $2",
         )
         .bind(job.id)
-        .bind(job.locked_until.millis())
+        .bind(job.lease_token.as_str())
         .execute(&mut *self.conn)
         .await?;
         Ok(released.rows_affected() == 1)
     }
 
-    /// Runs the job again at `run_at` (the next poll, or a retry after `error`).
+    /// The job asked to run again at `run_at` (the next poll): a success, so its failures are
+    /// cleared. False when the lease was lost.
     pub async fn reschedule(
         &mut self,
         job: &LeasedJob,
         run_at: Timestamp,
-        error: Option<&str>,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE jobs SET run_at = CASE WHEN generation = $4 THEN $1 ELSE run_at END, locked_until = NULL, last_error = $2
-             WHERE id = $3 AND locked_until = $5",
+            "UPDATE jobs SET run_at = CASE WHEN generation = $1 THEN $2 ELSE run_at END,
+                 locked_until = NULL, lease_token = NULL, failures = 0, last_error = NULL
+             WHERE id = $3 AND lease_token = $4",
         )
-        .bind(run_at.millis())
-        .bind(error)
-        .bind(job.id)
         .bind(job.generation)
-        .bind(job.locked_until.millis())
+        .bind(run_at.millis())
+        .bind(job.id)
+        .bind(job.lease_token.as_str())
         .execute(&mut *self.conn)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Pending jobs of a kind, soonest first (for operators and tests).
-    pub async fn pending(&mut self, kind: &str) -> Result<Vec<PendingJob>, StoreError> {
-        let rows = sqlx::query("SELECT kind, subject, run_at, attempts, last_error FROM jobs WHERE kind = $1 ORDER BY run_at, id")
+    /// The job failed with `error`: retried at `retry_at`, or dead at `now` if this is its
+    /// `max_failures`th failure in a row (unless its work was asked for again while it ran).
+    /// `None` when the lease was lost.
+    pub async fn record_failure(
+        &mut self,
+        job: &LeasedJob,
+        retry_at: Timestamp,
+        error: &str,
+        max_failures: i64,
+        now: Timestamp,
+    ) -> Result<Option<RecordedFailure>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE jobs SET run_at = CASE WHEN generation = $1 THEN $2 ELSE run_at END,
+                 locked_until = NULL, lease_token = NULL, last_error = $3,
+                 failures = failures + 1,
+                 dead_at = CASE WHEN failures + 1 >= $4 AND generation = $1 THEN $5 ELSE NULL END
+             WHERE id = $6 AND lease_token = $7
+             RETURNING failures, dead_at",
+        )
+        .bind(job.generation)
+        .bind(retry_at.millis())
+        .bind(error)
+        .bind(max_failures)
+        .bind(now.millis())
+        .bind(job.id)
+        .bind(job.lease_token.as_str())
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.map(|row| {
+            Ok(RecordedFailure {
+                failures: row.try_get("failures")?,
+                dead: row.try_get::<Option<i64>, _>("dead_at")?.is_some(),
+            })
+        })
+        .transpose()
+    }
+
+    /// An operator's retry of a dead or failing job: alive again, failures cleared, due at
+    /// `now`. If it is running, it runs once more afterwards. `None` when there is no such job;
+    /// `Some(false)` when it exists but neither failed nor died (nothing to retry).
+    pub async fn retry(&mut self, id: i64, now: Timestamp) -> Result<Option<bool>, StoreError> {
+        let retried = sqlx::query(
+            "UPDATE jobs SET run_at = $1, failures = 0, dead_at = NULL, generation = generation + 1
+             WHERE id = $2 AND (failures > 0 OR dead_at IS NOT NULL)",
+        )
+        .bind(now.millis())
+        .bind(id)
+        .execute(&mut *self.conn)
+        .await?;
+        if retried.rows_affected() == 1 {
+            return Ok(Some(true));
+        }
+        Ok(self.find(id).await?.map(|_| false))
+    }
+
+    pub async fn find(&mut self, id: i64) -> Result<Option<StoredJob>, StoreError> {
+        let sql = format!("SELECT {STORED_COLUMNS} FROM jobs WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(stored_from_row).transpose()
+    }
+
+    /// Every job (or the failed ones), soonest first.
+    pub async fn list(&mut self, filter: JobFilter) -> Result<Vec<StoredJob>, StoreError> {
+        let condition = match filter {
+            JobFilter::All => "",
+            JobFilter::Failed => "WHERE failures > 0 OR dead_at IS NOT NULL",
+        };
+        let sql = format!("SELECT {STORED_COLUMNS} FROM jobs {condition} ORDER BY run_at, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *self.conn)
+            .await?;
+        rows.iter().map(stored_from_row).collect()
+    }
+
+    /// Jobs of a kind, soonest first (for tests).
+    pub async fn pending(&mut self, kind: &str) -> Result<Vec<StoredJob>, StoreError> {
+        let sql = format!("SELECT {STORED_COLUMNS} FROM jobs WHERE kind = $1 ORDER BY run_at, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(kind)
             .fetch_all(&mut *self.conn)
             .await?;
+        rows.iter().map(stored_from_row).collect()
+    }
+
+    /// Live and dead jobs per kind, in one query (the `/metrics` gauges).
+    pub async fn counts_by_kind(&mut self) -> Result<Vec<KindCounts>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind,
+                    SUM(CASE WHEN dead_at IS NULL THEN 1 ELSE 0 END) AS pending,
+                    SUM(CASE WHEN dead_at IS NULL THEN 0 ELSE 1 END) AS dead
+             FROM jobs GROUP BY kind ORDER BY kind",
+        )
+        .fetch_all(&mut *self.conn)
+        .await?;
         rows.iter()
             .map(|row| {
-                Ok(PendingJob {
+                Ok(KindCounts {
                     kind: row.try_get("kind")?,
-                    subject: row.try_get("subject")?,
-                    run_at: Timestamp(row.try_get("run_at")?),
-                    attempts: row.try_get("attempts")?,
-                    last_error: row.try_get("last_error")?,
+                    pending: row.try_get("pending")?,
+                    dead: row.try_get("dead")?,
                 })
             })
             .collect()
     }
 
-    /// When the next job of one of `kinds` is due, if any (lets an idle worker sleep just enough).
+    /// When a live job of one of `kinds` can next be leased, if any: its run time, or the end
+    /// of the lease holding it (lets an idle worker sleep just enough, and not spin on jobs
+    /// that are running).
     pub async fn next_run_at(&mut self, kinds: &[&str]) -> Result<Option<Timestamp>, StoreError> {
-        let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 1)).collect();
         if kinds.is_empty() {
             return Ok(None);
         }
         let sql = format!(
-            "SELECT MIN(run_at) AS next FROM jobs WHERE kind IN ({})",
-            placeholders.join(", ")
+            "SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) AS next
+             FROM jobs WHERE dead_at IS NULL AND kind IN ({})",
+            placeholders(kinds.len(), 1)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for kind in kinds {
@@ -179,13 +364,40 @@ impl<'a> Jobs<'a> {
     }
 }
 
+/// `$first, $first+1, …` for `count` bound values.
+fn placeholders(count: usize, first: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn leased_from_row(row: &AnyRow) -> Result<LeasedJob, StoreError> {
     Ok(LeasedJob {
         id: row.try_get("id")?,
         kind: row.try_get("kind")?,
         subject: row.try_get("subject")?,
         attempts: row.try_get("attempts")?,
+        failures: row.try_get("failures")?,
         generation: row.try_get("generation")?,
         locked_until: Timestamp(row.try_get("locked_until")?),
+        lease_token: row.try_get("lease_token")?,
+    })
+}
+
+fn stored_from_row(row: &AnyRow) -> Result<StoredJob, StoreError> {
+    let timestamp = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+        Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
+    };
+    Ok(StoredJob {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        subject: row.try_get("subject")?,
+        run_at: Timestamp(row.try_get("run_at")?),
+        attempts: row.try_get("attempts")?,
+        failures: row.try_get("failures")?,
+        last_error: row.try_get("last_error")?,
+        locked_until: timestamp("locked_until")?,
+        dead_at: timestamp("dead_at")?,
     })
 }

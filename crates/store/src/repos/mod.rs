@@ -20,7 +20,7 @@ pub use card_sandbox::{SandboxCard, SandboxCardOperation, SandboxCardTransaction
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};
 pub use contracts::Contracts;
 pub use demo_fixtures::DemoFixtures;
-pub use jobs::{Jobs, LeasedJob, PendingJob};
+pub use jobs::{JobFilter, JobState, Jobs, KindCounts, LeasedJob, RecordedFailure, StoredJob};
 pub use merchants::{MerchantCredentials, Merchants};
 pub use points_of_sale::PointsOfSale;
 pub use sandbox_ancv::{

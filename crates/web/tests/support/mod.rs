@@ -184,7 +184,8 @@ impl Harness {
         }
         let app = web::app(
             AppState::new(config, web_payments.clone(), after_sale.clone(), &base)
-                .in_homologation(),
+                .in_homologation()
+                .with_job_metrics(worker.metrics()),
             Extras {
                 ancv_sandbox: Some(sandbox.router()),
                 card_sandbox: Some(card_sandbox.router()),
