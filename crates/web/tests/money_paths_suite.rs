@@ -11,7 +11,7 @@ mod support;
 use card::sandbox::Faults as CardFaults;
 use domain::card::CardInput;
 use std::time::Duration;
-use support::{DoWebPayment, Harness, Options, soap_value};
+use support::{DoWebPayment, Harness, Options, merchant_endpoint, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -24,6 +24,8 @@ testkit::backend_suite![
     a_card_refund_whose_request_died_does_not_block_the_transaction,
     a_sequence_number_claim_survives_a_crash,
     ancv_unreachable_sends_the_buyer_back_to_the_page,
+    ancv_rejecting_a_partial_validation_sends_the_buyer_back,
+    ancv_rejecting_after_acceptance_is_told_to_the_merchant,
 ];
 
 const CARD_OK: &str = "4970100000000006";
@@ -498,6 +500,84 @@ async fn ancv_unreachable_sends_the_buyer_back_to_the_page(db: TestDb) {
         let pending = uow.jobs().pending(kind).await.unwrap();
         assert!(pending.is_empty(), "{kind}: {pending:?}");
     }
+}
+
+/// The ANCV transaction id (ANCV's own) of the session's vouchers.
+async fn ancv_id_of(h: &Harness, token: &str) -> String {
+    h.web_payments
+        .snapshot(token)
+        .await
+        .unwrap()
+        .ancv
+        .unwrap()
+        .ancv_id
+        .unwrap()
+}
+
+/// Path 4: ANCV rejects a partial validation before the card part is paid: the vouchers' part
+/// is gone, the card must pay the whole order.
+async fn ancv_rejecting_a_partial_validation_sends_the_buyer_back(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = partially_validated(&h).await;
+    let ancv_id = ancv_id_of(&h, &token).await;
+    h.sandbox.reject_transaction(&ancv_id).await.unwrap();
+    h.run_jobs().await;
+    assert_eq!(code(&h.details(&token).await), "02306");
+    let snapshot = h.web_payments.snapshot(&token).await.unwrap();
+    assert_eq!(snapshot.payment.session.card_amount(), 6_000);
+    h.post_form(&token, "card", &card_form(CARD_OK)).await;
+    let body = h.details(&token).await;
+    assert_eq!(code(&body), "00000", "{body}");
+    assert_eq!(
+        soap_value(&body, &["payment", "amount"]).as_deref(),
+        Some("6000"),
+        "the card paid the whole order: {body}"
+    );
+    assert_eq!(card_held(&h, &token).await, 6_000);
+    assert_eq!(camille_balance(&h).await, CAMILLE_BALANCE);
+}
+
+/// Path 4: ANCV rejects the vouchers of a paid order: getTransactionDetails shows it and the
+/// merchant gets a TRS notification.
+async fn ancv_rejecting_after_acceptance_is_told_to_the_merchant(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (url, merchant) = merchant_endpoint(0).await;
+    let token = h
+        .do_web_payment(&DoWebPayment {
+            notification_url: Some(&url),
+            ..DoWebPayment::default()
+        })
+        .await;
+    h.pay_split(&token, 2_500).await;
+    let (ancv_tx, _) = split_ids(&h, &token).await;
+    let ancv_id = ancv_id_of(&h, &token).await;
+    h.sandbox.reject_transaction(&ancv_id).await.unwrap();
+    minutes_pass(&h, 1).await;
+    let details = h
+        .after_sale
+        .details(&h.merchant_id, Some(&ancv_tx), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            details.transaction.status.as_str(),
+            details.transaction.code.code()
+        ),
+        ("REJECTED", "02020")
+    );
+    assert!(
+        details
+            .history
+            .iter()
+            .any(|entry| entry.status == "REJECTED"),
+        "{:?}",
+        details.history
+    );
+    let trs = merchant.calls_of("TRS");
+    assert_eq!(trs.len(), 1, "{trs:?}");
+    assert_eq!(trs[0].get("transactionId"), Some(&ancv_tx));
+    assert_eq!(camille_balance(&h).await, CAMILLE_BALANCE);
 }
 
 /// Waits (in real time, bounded) for a condition another task makes true.

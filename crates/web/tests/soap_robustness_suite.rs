@@ -2,12 +2,7 @@
 
 mod support;
 
-use axum::Router;
-use axum::extract::{Query, State};
-use axum::routing::get;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use support::{DoWebPayment, Harness, soap_value};
+use support::{DoWebPayment, Harness, merchant_endpoint, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -100,41 +95,6 @@ async fn the_wsdl_has_the_real_address(db: TestDb) {
         text.contains(r#"<element name="doWebPaymentRequest">"#)
             && text.contains(r#"name="getWebPaymentDetailsResponse""#)
     );
-}
-
-/// A merchant endpoint that answers 500 `failures` times, then 200, recording every call.
-#[derive(Clone, Default)]
-struct Merchant {
-    calls: Arc<Mutex<Vec<HashMap<String, String>>>>,
-    failures: Arc<Mutex<usize>>,
-}
-
-async fn notified(
-    State(merchant): State<Merchant>,
-    Query(query): Query<HashMap<String, String>>,
-) -> axum::http::StatusCode {
-    merchant.calls.lock().unwrap().push(query);
-    let mut failures = merchant.failures.lock().unwrap();
-    if *failures > 0 {
-        *failures -= 1;
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        axum::http::StatusCode::OK
-    }
-}
-
-async fn merchant_endpoint(failures: usize) -> (String, Merchant) {
-    let merchant = Merchant {
-        failures: Arc::new(Mutex::new(failures)),
-        ..Merchant::default()
-    };
-    let app = Router::new()
-        .route("/notify", get(notified))
-        .with_state(merchant.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/notify", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, app).into_future());
-    (url, merchant)
 }
 
 async fn a_merchant_endpoint_failing_twice_gets_exactly_three_calls(db: TestDb) {

@@ -570,7 +570,7 @@ impl Inner {
         Ok((stored, payment, effects, now))
     }
 
-    /// Writes `payment` if it differs from `stored` (only if nobody changed it since), with the
+    /// Writes `payment` if it differs from `stored` (only if nobody changed it since), and the
     /// jobs its effects call for, in `uow`. False when a concurrent writer was first.
     async fn save(
         &self,
@@ -580,18 +580,17 @@ impl Inner {
         effects: &[Effect],
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        if payment == stored {
-            return Ok(true);
+        if payment != stored {
+            payment.updated_at = now;
+            if payment.session.state.is_final() && payment.finalized_at.is_none() {
+                payment.finalized_at = Some(now);
+                tracing::info!(token = %short(&payment.token), state = payment.session.state.as_str(), code = payment.session.return_code().code(), "web payment ended");
+            }
+            if !uow.web_payments().save_progress(payment).await? {
+                return Ok(false);
+            }
+            payment.version += 1;
         }
-        payment.updated_at = now;
-        if payment.session.state.is_final() && payment.finalized_at.is_none() {
-            payment.finalized_at = Some(now);
-            tracing::info!(token = %short(&payment.token), state = payment.session.state.as_str(), code = payment.session.return_code().code(), "web payment ended");
-        }
-        if !uow.web_payments().save_progress(payment).await? {
-            return Ok(false);
-        }
-        payment.version += 1;
         self.queue_effects(uow, payment, effects, now).await?;
         Ok(true)
     }

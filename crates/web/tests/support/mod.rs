@@ -19,8 +19,9 @@ use gateway::card_payments::{CardPayments, CardPaymentsConfig};
 use gateway::demo::DemoMerchant;
 use gateway::web_payments::{NotificationPolicy, WebPayments};
 use jobs::Worker;
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use store::{DatabaseUrl, Store};
 use testkit::TestDb;
@@ -476,4 +477,56 @@ impl Harness {
         ];
         self.post_form(token, "card", &card).await;
     }
+}
+
+/// A merchant's notification endpoint that answers 500 `failures` times, then 200, recording
+/// the query of every call.
+#[derive(Clone, Default)]
+pub struct MerchantEndpoint {
+    pub calls: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    failures: Arc<Mutex<usize>>,
+}
+
+impl MerchantEndpoint {
+    /// The calls of one `notificationType` (WEBTRS, TRS).
+    pub fn calls_of(&self, notification_type: &str) -> Vec<HashMap<String, String>> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|call| {
+                call.get("notificationType").map(String::as_str) == Some(notification_type)
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+async fn notified(
+    axum::extract::State(merchant): axum::extract::State<MerchantEndpoint>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> axum::http::StatusCode {
+    merchant.calls.lock().unwrap().push(query);
+    let mut failures = merchant.failures.lock().unwrap();
+    if *failures > 0 {
+        *failures -= 1;
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        axum::http::StatusCode::OK
+    }
+}
+
+/// Serves a [`MerchantEndpoint`] on loopback; returns its URL.
+pub async fn merchant_endpoint(failures: usize) -> (String, MerchantEndpoint) {
+    let merchant = MerchantEndpoint {
+        failures: Arc::new(Mutex::new(failures)),
+        ..MerchantEndpoint::default()
+    };
+    let app = axum::Router::new()
+        .route("/notify", axum::routing::get(notified))
+        .with_state(merchant.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, app).into_future());
+    (url, merchant)
 }
