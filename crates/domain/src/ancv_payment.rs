@@ -147,6 +147,26 @@ impl AncvPaymentState {
         }
     }
 
+    /// Authorized but not paid to the merchant yet: ANCV may still settle it (CONSIGNED, PAID),
+    /// or reject it. Worth following, slowly, in case its notifications are lost.
+    pub fn awaits_settlement(self) -> bool {
+        match self {
+            AncvPaymentState::Authorized
+            | AncvPaymentState::Validated
+            | AncvPaymentState::Consigned => true,
+            AncvPaymentState::Requested
+            | AncvPaymentState::Refused
+            | AncvPaymentState::Initialized
+            | AncvPaymentState::Processing
+            | AncvPaymentState::Paid
+            | AncvPaymentState::Aborted
+            | AncvPaymentState::Expired
+            | AncvPaymentState::Rejected
+            | AncvPaymentState::Cancelled
+            | AncvPaymentState::Abandoned => false,
+        }
+    }
+
     /// Whether news that the transaction is in `next` moves cvgate's view forward. Repeats and
     /// moves backwards are refused; so is anything after an end state.
     pub fn may_become(self, next: AncvPaymentState) -> bool {

@@ -50,6 +50,11 @@ pub const REFRESH_JOB: &str = "ancv_refresh";
 /// clocks that differ; after that, every [`LATE_POLL_MS`] until ANCV says how it ended.
 const EXPIRY_MARGIN_MS: i64 = 60_000;
 const LATE_POLL_MS: i64 = 60_000;
+/// An authorized transaction is read again this often until ANCV pays it (or rejects it): its
+/// notifications may be lost, and a rejection after authorization must reach the merchant.
+const SETTLEMENT_POLL_MS: i64 = 6 * 3_600_000;
+/// …for at most this long after it was created.
+const SETTLEMENT_FOLLOWED_FOR_MS: i64 = 30 * 24 * 3_600_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AncvPaymentError {
@@ -572,11 +577,11 @@ impl AncvPayments {
         }
     }
 
-    /// The [`POLL_JOB`]: sends a request the request path could not send, then follows the
-    /// payment until ANCV says how it ended.
+    /// The [`POLL_JOB`]: sends a request the request path could not send, follows the payment
+    /// until ANCV says how it ended, then (slowly) until ANCV pays it or takes it back.
     async fn poll(&self, payment_id: &str) -> JobOutcome {
         let payment = match self.find(payment_id).await {
-            Ok(Some(payment)) if payment.state.is_pending() => payment,
+            Ok(Some(payment)) if self.followed(&payment) => payment,
             Ok(_) => return JobOutcome::Done,
             Err(error) => return JobOutcome::Failed(error.to_string()),
         };
@@ -595,22 +600,39 @@ impl AncvPayments {
             }
             _ => self.refresh(payment_id, "poll").await,
         };
-        let now = self.inner.clock.now();
-        let late = payment
-            .expires_at
-            .is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
-        let next = if late {
-            now.plus_millis(LATE_POLL_MS)
-        } else {
-            self.next_poll()
-        };
         if let Err(error) = step {
             tracing::warn!(payment_id, %error, "ANCV poll step failed; trying again later");
         }
         match self.find(payment_id).await {
-            Ok(Some(payment)) if payment.state.is_pending() => JobOutcome::RunAgainAt(next),
+            Ok(Some(payment)) if self.followed(&payment) => {
+                JobOutcome::RunAgainAt(self.next_poll_of(&payment))
+            }
             Ok(_) => JobOutcome::Done,
             Err(error) => JobOutcome::Failed(error.to_string()),
+        }
+    }
+
+    /// Whether the poll job still follows the payment.
+    fn followed(&self, payment: &AncvPayment) -> bool {
+        let age = self.inner.clock.now().millis() - payment.created_at.millis();
+        payment.state.is_pending()
+            || (payment.state.awaits_settlement() && age < SETTLEMENT_FOLLOWED_FOR_MS)
+    }
+
+    /// When to read it again: soon while the beneficiary may answer, then every minute past its
+    /// expiry, then every few hours while it waits for settlement.
+    fn next_poll_of(&self, payment: &AncvPayment) -> Timestamp {
+        let now = self.inner.clock.now();
+        if !payment.state.is_pending() {
+            return now.plus_millis(SETTLEMENT_POLL_MS);
+        }
+        let late = payment
+            .expires_at
+            .is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
+        if late {
+            now.plus_millis(LATE_POLL_MS)
+        } else {
+            self.next_poll()
         }
     }
 }

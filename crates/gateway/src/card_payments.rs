@@ -794,12 +794,19 @@ impl CardPayments {
             if references.is_empty() {
                 break;
             }
-            let remitted = self
-                .inner
-                .acquirer
-                .remit(&references)
-                .await
-                .map_err(CardPaymentError::Acquirer)?;
+            let remitted = match self.inner.acquirer.remit(&references).await {
+                Ok(remitted) => remitted,
+                Err(error) => {
+                    // The batch may have been made: run it again soon to learn what was remitted.
+                    self.enqueue(
+                        REMITTANCE_JOB,
+                        REMITTANCE_SUBJECT,
+                        now.plus_millis(RECONCILE_DELAY_MS),
+                    )
+                    .await?;
+                    return Err(CardPaymentError::Acquirer(error));
+                }
+            };
             for transaction in remitted {
                 let Some(balances) = transaction.balances else {
                     tracing::warn!(transaction_id = %transaction.reference, "the acquirer does not know a captured transaction");

@@ -66,6 +66,15 @@ pub struct Worker {
     metrics: Arc<JobMetrics>,
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// How the handler's run ended, before it is written down.
 enum Ran {
     Returned(JobOutcome),
@@ -148,11 +157,13 @@ impl Worker {
     }
 
     /// Runs the handler in a task of its own, so that a panic ends that task only, and renews
-    /// the lease while it runs.
+    /// the lease while it runs. Dropping this future aborts the task: whoever stops waiting for
+    /// a job (a shutdown, a simulated crash) stops the job too, as a dead process would.
     async fn run_handler(&self, job: &LeasedJob) -> Ran {
         let handler = Arc::clone(&self.handlers[job.kind.as_str()]);
         let (subject, attempt) = (job.subject.clone(), job.attempts);
         let mut run = tokio::spawn(async move { handler.run(&subject, attempt).await });
+        let _abort_on_drop = AbortOnDrop(run.abort_handle());
         let every = self.config.renew_every;
         let mut renewals = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         renewals.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

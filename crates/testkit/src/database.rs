@@ -26,12 +26,14 @@ pub struct TestDb {
 }
 
 /// Owns what was created for a [`TestDb`] and removes it afterwards.
-pub(crate) enum Provisioned {
+pub enum Provisioned {
     Sqlite { _folder: tempfile::TempDir },
     Postgres { server_url: String, schema: String },
 }
 
-pub(crate) async fn provision(backend: Backend) -> Result<(TestDb, Provisioned), String> {
+/// A fresh, empty database (a temporary SQLite file, or a new PostgreSQL schema in the database
+/// named by `CVGATE_TEST_POSTGRES_URL`); [`Provisioned::remove`] removes it.
+pub async fn provision(backend: Backend) -> Result<(TestDb, Provisioned), String> {
     match backend {
         Backend::Sqlite => {
             let folder = tempfile::tempdir()
@@ -63,7 +65,7 @@ pub(crate) async fn provision(backend: Backend) -> Result<(TestDb, Provisioned),
 }
 
 impl Provisioned {
-    pub(crate) async fn remove(self) {
+    pub async fn remove(self) {
         if let Provisioned::Postgres { server_url, schema } = self
             && let Ok(mut conn) = PgConnection::connect(&server_url).await
         {

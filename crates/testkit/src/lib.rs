@@ -9,7 +9,7 @@ mod database;
 mod dump;
 mod suite;
 
-pub use database::{Backend, TestDb};
+pub use database::{Backend, Provisioned, TestDb, provision};
 pub use dump::dump_database;
 pub use suite::{Suite, TestFuture};
 

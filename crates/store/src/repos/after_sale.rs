@@ -325,6 +325,29 @@ impl<'a> OperationReplays<'a> {
         Ok(())
     }
 
+    /// Claims whose call never gave a settled answer and was never released (for operators and
+    /// the simulation's checks): (merchant, operation, transaction, sequence number).
+    pub async fn unfinished(
+        &mut self,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT merchant_id, operation, transaction_id, sequence_number FROM operation_replays
+             WHERE response IS NULL ORDER BY created_at, transaction_id, sequence_number",
+        )
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("merchant_id")?,
+                    row.try_get("operation")?,
+                    row.try_get("transaction_id")?,
+                    row.try_get("sequence_number")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Gives the key up (the first call failed inside cvgate): the next repeat runs again.
     pub async fn release(&mut self, key: &ReplayKey<'_>) -> Result<(), StoreError> {
         sqlx::query(

@@ -1,0 +1,293 @@
+//! The simulated world: cvgate (its real services and HTTP routes) and both sandboxes on one
+//! loopback port, a manual clock, seeded random sources, and the fault gate in front of every
+//! partner call. cvgate can crash and be rebuilt on the same database; the sandboxes (the
+//! partners, with their own connection pool and job worker) live on.
+
+use crate::gate::{self, FaultRates, Gate};
+use crate::rng::{Rng, SeededRandom};
+use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
+use ancv_sandbox::{Sandbox, SandboxConfig};
+use axum::Router;
+use axum::extract::Request;
+use card::sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
+use card::{HttpAcquirer, HttpAcquirerConfig};
+use domain::clock::{Clock, ManualClock, Timestamp};
+use domain::merchant::MerchantId;
+use domain::random::SharedRandom;
+use gateway::MerchantConfig;
+use gateway::after_sale::AfterSale;
+use gateway::ancv_payments::{AncvPayments, AncvPaymentsConfig};
+use gateway::card_payments::{CardPayments, CardPaymentsConfig};
+use gateway::demo::DemoMerchant;
+use gateway::web_payments::{NotificationPolicy, WebPayments};
+use jobs::Worker;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use store::{DatabaseUrl, Store, StoreError};
+use web::{AppState, Extras};
+
+pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
+/// 2026-11-27T10:00:00Z.
+pub const START: Timestamp = Timestamp(1_795_773_600_000);
+/// The ANCV sandbox's validation window (the published default).
+pub const VALIDATION_WINDOW_MS: i64 = 300_000;
+
+/// cvgate as one process: its database pool, services and worker.
+pub struct App {
+    pub store: Store,
+    pub web_payments: WebPayments,
+    pub after_sale: AfterSale,
+    pub worker: Worker,
+}
+
+/// What it takes to (re)build cvgate.
+struct AppEnv {
+    db_url: DatabaseUrl,
+    clock: Arc<ManualClock>,
+    random: SharedRandom,
+    gate: Arc<Gate>,
+    base: String,
+    /// The router the server dispatches to (swapped on restart).
+    router: Arc<Mutex<Router>>,
+    partners: Router,
+}
+
+pub struct World {
+    env: AppEnv,
+    pub clock: Arc<ManualClock>,
+    pub gate: Arc<Gate>,
+    pub base: String,
+    pub ancv_sandbox: Sandbox,
+    pub card_sandbox: CardSandbox,
+    sandbox_worker: Worker,
+    pub app: App,
+    pub merchant_id: MerchantId,
+    pub restarts: usize,
+    pub http: reqwest::Client,
+}
+
+impl World {
+    pub async fn new(db_url: &str, rng: &mut Rng, rates: FaultRates) -> Result<World, String> {
+        let db_url = DatabaseUrl::parse(db_url)?;
+        let clock = Arc::new(ManualClock::at(START));
+        let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let app_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
+        let sandbox_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
+        let gate = Gate::new(rng.fork(), rates);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let base = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+
+        // The partners: their own pool and worker, untouched by cvgate's crashes.
+        let sandbox_store = Store::open(&db_url).await.map_err(|e| e.to_string())?;
+        let key = seal_key();
+        let ancv_sandbox = Sandbox::new(
+            sandbox_store.clone(),
+            dyn_clock.clone(),
+            sandbox_random.clone(),
+            SandboxConfig::new("900001", key),
+        );
+        ancv_sandbox
+            .seed_test_data()
+            .await
+            .map_err(|e| e.to_string())?;
+        let card_sandbox = CardSandbox::new(
+            sandbox_store.clone(),
+            dyn_clock.clone(),
+            sandbox_random,
+            CardSandboxConfig {
+                acs_base_url: format!("{base}{ACS_MOUNT}"),
+            },
+        );
+        let mut sandbox_worker = Worker::new(sandbox_store, dyn_clock.clone());
+        for handler in ancv_sandbox.job_handlers() {
+            sandbox_worker.register(handler);
+        }
+
+        let store = Store::open(&db_url).await.map_err(|e| e.to_string())?;
+        let config = MerchantConfig::new(store.clone(), dyn_clock.clone(), app_random.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        let merchant_id = match config
+            .ensure_demo_merchant()
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            DemoMerchant::Created { merchant_id, .. } | DemoMerchant::Existing { merchant_id } => {
+                merchant_id
+            }
+        };
+        store.close().await;
+        let env = AppEnv {
+            db_url,
+            clock: clock.clone(),
+            random: app_random,
+            gate: Arc::clone(&gate),
+            base: base.clone(),
+            router: Arc::new(Mutex::new(Router::new())),
+            partners: Router::new()
+                .nest("/sandbox/ancv", ancv_sandbox.router())
+                .merge(card_sandbox.router()),
+        };
+        let app = build_app(&env).await?;
+        serve(listener, Arc::clone(&env.router));
+        Ok(World {
+            env,
+            clock,
+            gate,
+            base,
+            ancv_sandbox,
+            card_sandbox,
+            sandbox_worker,
+            app,
+            merchant_id,
+            restarts: 0,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| e.to_string())?,
+        })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Runs a step of cvgate's; `None` when a partner call crashed cvgate on the way (the
+    /// step's future is then dropped: call [`World::restart`]).
+    pub async fn drive<T>(&self, step: impl Future<Output = T>) -> Option<T> {
+        self.gate.allow_crashes(true);
+        let outcome = tokio::select! {
+            biased;
+            () = self.gate.crashed() => None,
+            out = step => Some(out),
+        };
+        self.gate.allow_crashes(false);
+        outcome
+    }
+
+    /// cvgate died: a new process starts on the same database, with its own pool; what the dead
+    /// one leased stays leased until its lease runs out.
+    pub async fn restart(&mut self) -> Result<(), String> {
+        self.gate.take_crash();
+        let app = build_app(&self.env).await?;
+        let dead = std::mem::replace(&mut self.app, app);
+        dead.store.close().await;
+        self.gate.resume();
+        self.restarts += 1;
+        Ok(())
+    }
+
+    /// Runs the partners' due jobs (notifications, automatic behaviours, expiries).
+    pub async fn run_sandbox_jobs(&self) -> Result<usize, StoreError> {
+        self.sandbox_worker.run_due().await
+    }
+}
+
+fn seal_key() -> SealKey {
+    SealKey::new("ver001", SEAL_KEY).expect("the published test key is valid")
+}
+
+/// Serves whatever router is current (it is swapped when cvgate restarts).
+fn serve(listener: tokio::net::TcpListener, current: Arc<Mutex<Router>>) {
+    let dispatch = tower::service_fn(move |request: Request| {
+        let mut router = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        async move { tower::Service::call(&mut router, request).await }
+    });
+    let app = Router::new().fallback_service(dispatch);
+    tokio::spawn(axum::serve(listener, app).into_future());
+}
+
+/// Builds cvgate on the database, as a (re)started process does, and routes requests to it.
+async fn build_app(env: &AppEnv) -> Result<App, String> {
+    let store = Store::open(&env.db_url).await.map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = env.clock.clone();
+    let random = env.random.clone();
+    let base = &env.base;
+    let client = AncvClient::new(
+        ClientConfig {
+            base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
+            service_provider_id: "900001".into(),
+            seal_key: seal_key(),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+        },
+        clock.clone(),
+    )?;
+    let ancv = AncvPayments::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        AncvPaymentsConfig {
+            client,
+            notification_keys: SealKeyring::new(vec![seal_key()]),
+            notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
+            poll_interval_ms: 3_000,
+        },
+    );
+    let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
+        base_url: format!("{base}{API_MOUNT}"),
+        connect_timeout: Duration::from_secs(5),
+        read_timeout: Duration::from_secs(10),
+    })
+    .map_err(|e| e.to_string())?;
+    let card = CardPayments::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        Arc::new(acquirer),
+        CardPaymentsConfig::default(),
+    );
+    let notifications = NotificationPolicy::default();
+    let web_payments = WebPayments::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        ancv.clone(),
+        card.clone(),
+        base.clone(),
+        notifications,
+    );
+    let after_sale = AfterSale::new(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        ancv.clone(),
+        card.clone(),
+        notifications,
+    );
+    let mut worker = Worker::new(store.clone(), clock.clone());
+    for handler in ancv
+        .job_handlers()
+        .into_iter()
+        .chain(card.job_handlers())
+        .chain(web_payments.job_handlers())
+        .chain(after_sale.job_handlers())
+    {
+        worker.register(handler);
+    }
+    let config = MerchantConfig::new(store.clone(), clock, random)
+        .await
+        .map_err(|e| e.to_string())?;
+    let router = web::app(
+        AppState::new(config, web_payments.clone(), after_sale.clone(), base).in_homologation(),
+        Extras::default(),
+    )
+    .merge(env.partners.clone())
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::clone(&env.gate),
+        gate::gate,
+    ));
+    *env.router.lock().unwrap_or_else(|p| p.into_inner()) = router;
+    Ok(App {
+        store,
+        web_payments,
+        after_sale,
+        worker,
+    })
+}
