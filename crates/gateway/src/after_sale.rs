@@ -112,6 +112,9 @@ pub struct TransactionView {
     pub card_expiry: Option<String>,
     /// The transaction a refund, reset or capture applies to.
     pub origin_id: Option<String>,
+    /// `transaction.partnerAdditionalData`: what the partner knows the transaction by
+    /// ([`ancv_partner_data`]).
+    pub partner_additional_data: Option<String>,
 }
 
 /// A state a transaction went through (`statusHistoryList`).
@@ -965,7 +968,18 @@ fn ancv_view(payment: &AncvPayment) -> TransactionView {
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
         origin_id: None,
+        partner_additional_data: ancv_partner_data(payment),
     }
+}
+
+/// `partnerAdditionalData` of an ANCV Connect transaction: ANCV's own transaction id, for a
+/// tester or a merchant to find it at ANCV (`ancvTransactionId=fiawa31zot`). `None` until ANCV
+/// gave one.
+pub fn ancv_partner_data(payment: &AncvPayment) -> Option<String> {
+    payment
+        .ancv_id
+        .as_ref()
+        .map(|id| format!("ancvTransactionId={id}"))
 }
 
 /// A card payment as a transaction view.
@@ -989,6 +1003,7 @@ pub fn card_view(card: &CardTransaction) -> TransactionView {
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
         origin_id: None,
+        partner_additional_data: None,
     }
 }
 
@@ -1020,6 +1035,7 @@ fn operation_view(op: &CardOperation, card: &CardTransaction) -> TransactionView
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
         origin_id: Some(card.id.clone()),
+        partner_additional_data: None,
     }
 }
 
@@ -1064,6 +1080,8 @@ fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> TransactionView
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
         origin_id: Some(payment.payment_id.clone()),
+        // The cancellation is made on that same ANCV transaction.
+        partner_additional_data: ancv_partner_data(payment),
     }
 }
 

@@ -15,6 +15,7 @@ testkit::backend_suite![
     transaction_details_with_history_after_settlement,
     transactions_search_periods_and_criteria,
     do_authorization_takes_cards_not_ancv,
+    details_show_the_ancv_transaction_id,
 ];
 
 const ENVELOPE_START: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body>"#;
@@ -402,5 +403,38 @@ async fn do_authorization_takes_cards_not_ancv(db: TestDb) {
     assert_eq!(
         answer_code(&h, "DirectPaymentAPI", &request("ANCV-DEMO")).await,
         "02321"
+    );
+}
+
+/// The ANCV transaction of a split payment names ANCV's own id in
+/// `transaction.partnerAdditionalData`, in getTransactionDetails and getWebPaymentDetails alike;
+/// the card part has none.
+async fn details_show_the_ancv_transaction_id(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (token, ancv, card) = split_payment(&h).await;
+    let snapshot = h.web_payments.snapshot(&token).await.unwrap();
+    let ancv_id = snapshot.ancv.unwrap().ancv_id.expect("ANCV gave an id");
+    assert_eq!(
+        h.ancv_status(&ancv_id).await.id,
+        ancv_id,
+        "the ANCV sandbox knows it"
+    );
+    let expected = Some(format!("ancvTransactionId={ancv_id}"));
+    let (_, by_ancv) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(
+        soap_value(&by_ancv, &["transaction", "partnerAdditionalData"]),
+        expected,
+        "{by_ancv}"
+    );
+    let web_details = h.details(&token).await;
+    assert_eq!(
+        soap_value(&web_details, &["transaction", "partnerAdditionalData"]),
+        expected,
+        "{web_details}"
+    );
+    let (_, by_card) = h.soap("ExtendedAPI", &details(Some(&card), None)).await;
+    assert_eq!(
+        soap_value(&by_card, &["transaction", "partnerAdditionalData"]),
+        None
     );
 }
