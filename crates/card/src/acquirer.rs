@@ -52,6 +52,9 @@ impl Action {
 pub struct AuthorizationRequest<'a> {
     /// cvgate's transaction id: the idempotency key.
     pub reference: String,
+    /// The merchant's order reference (at most 50 characters): lets the acquirer's records be
+    /// matched with the merchant's orders.
+    pub order_ref: String,
     pub amount: i64,
     pub currency: Currency,
     pub action: Action,

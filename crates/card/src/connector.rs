@@ -118,6 +118,7 @@ impl Acquirer for HttpAcquirer {
             // Written field by field: the card types are deliberately not serialisable.
             let body = json!({
                 "reference": request.reference,
+                "order_ref": request.order_ref,
                 "amount": request.amount,
                 "currency": request.currency.code(),
                 "action": request.action.code(),

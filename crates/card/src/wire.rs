@@ -3,11 +3,14 @@
 //!
 //! | request | body | answer |
 //! |---|---|---|
-//! | `POST /api/authorizations` | `{reference, amount, currency, action, card: {number, expiry, cvv}, three_ds_return_url?}` | [`TransactionBody`] |
+//! | `POST /api/authorizations` | `{reference, order_ref?, amount, currency, action, card: {number, expiry, cvv}, three_ds_return_url?}` | [`TransactionBody`] |
 //! | `POST /api/authorizations/{reference}/three-ds` | [`ThreeDsBody`] | [`TransactionBody`] |
 //! | `GET /api/authorizations/{reference}` | | [`TransactionBody`], 404 if unknown |
 //! | `POST /api/authorizations/{reference}/captures` (`/resets`, `/refunds`) | [`OperationRequestBody`] | [`OperationBody`] |
 //! | `POST /api/remittances` | [`RemitRequestBody`] | [`RemitResponseBody`] |
+//!
+//! `order_ref` is the merchant's order reference, at most [`ORDER_REF_MAX_CHARS`] characters;
+//! optional, so that a client that does not send it still works.
 //!
 //! Errors: HTTP 4xx with [`ErrorBody`] (nothing was done). The authorization request has no type
 //! here on purpose: card data must not be `Serialize` (see `domain::card`); the connector writes
@@ -20,6 +23,9 @@ use crate::ledger::Balances;
 use crate::outcome::{Decline, Rejection};
 use domain::clock::Timestamp;
 use serde::{Deserialize, Serialize};
+
+/// The longest `order_ref` an authorization may carry (Payline's `order.ref`).
+pub const ORDER_REF_MAX_CHARS: usize = 50;
 
 pub const ACCEPTED: &str = "ACCEPTED";
 pub const CHALLENGE_REQUIRED: &str = "CHALLENGE_REQUIRED";

@@ -24,6 +24,8 @@ testkit::backend_suite![
     faults_are_injected,
     faults_set_through_one_instance_apply_to_all,
     invalid_card_data_is_refused_without_echo,
+    the_ledger_shows_the_order_and_the_payment_of_each_row,
+    an_order_ref_too_long_is_refused_naming_the_field,
 ];
 
 /// 2026-11-27T10:15:30Z.
@@ -85,6 +87,7 @@ fn card(number: &str, expiry: &str) -> CardData {
 fn request<'a>(reference: &str, card: &'a CardData, action: Action) -> AuthorizationRequest<'a> {
     AuthorizationRequest {
         reference: reference.to_owned(),
+        order_ref: format!("order-{reference}"),
         amount: 1000,
         currency: Currency::EUR,
         action,
@@ -764,4 +767,76 @@ async fn invalid_card_data_is_refused_without_echo(db: TestDb) {
         }
     }
     assert!(harness.sandbox.ledger().await.unwrap().is_empty());
+}
+
+/// `GET /sandbox/card/admin/ledger` over HTTP.
+async fn ledger_over_http(harness: &Harness) -> Vec<serde_json::Value> {
+    let answer = reqwest::get(format!("{}/sandbox/card/admin/ledger", harness.base))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.json().await.unwrap()
+}
+
+async fn the_ledger_shows_the_order_and_the_payment_of_each_row(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let longest = "é".repeat(50);
+    for (reference, order_ref) in [("60000000000001", "order-77"), ("60000000000002", &longest)] {
+        let sent = AuthorizationRequest {
+            order_ref: order_ref.to_owned(),
+            ..request(reference, &visa, Action::AuthorizationAndCapture)
+        };
+        accepted(acquirer.authorize(&sent).await.unwrap());
+    }
+    // A client that does not send order_ref (as before) still works.
+    let older = r#"{"reference":"60000000000003","amount":1000,"currency":978,"action":101,"card":{"number":"4970100000000006","expiry":"1230","cvv":"123"}}"#;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/sandbox/card/api/authorizations", harness.base))
+        .header("content-type", "application/json")
+        .body(older)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let rows: Vec<(String, serde_json::Value)> = ledger_over_http(&harness)
+        .await
+        .into_iter()
+        .map(|row| {
+            (
+                row["reference"].as_str().unwrap().to_owned(),
+                row["orderRef"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("60000000000001".to_owned(), serde_json::json!("order-77")),
+            ("60000000000002".to_owned(), serde_json::json!(longest)),
+            ("60000000000003".to_owned(), serde_json::Value::Null),
+        ]
+    );
+}
+
+async fn an_order_ref_too_long_is_refused_naming_the_field(db: TestDb) {
+    let harness = Harness::start(&db).await;
+    let acquirer = harness.acquirer(Duration::from_secs(5));
+    let visa = card("4970100000000006", "1230");
+    let too_long = AuthorizationRequest {
+        order_ref: "x".repeat(51),
+        ..request("61000000000001", &visa, Action::AuthorizationAndCapture)
+    };
+    match acquirer.authorize(&too_long).await {
+        Err(AcquirerError::Refused { detail, .. }) => assert_eq!(
+            detail,
+            "INVALID_REQUEST: order_ref: must be at most 50 characters"
+        ),
+        other => panic!("expected a refusal naming order_ref, got {other:?}"),
+    }
+    assert!(
+        ledger_over_http(&harness).await.is_empty(),
+        "nothing recorded"
+    );
 }

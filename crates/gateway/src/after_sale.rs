@@ -10,7 +10,7 @@
 use crate::ancv_payments::{AncvPaymentError, AncvPayments};
 use crate::card_payments::{
     CardOperation, CardPaymentError, CardPayments, CardTransaction, Initiator, OperationOrder,
-    OperationStatus, PayRequest, PaymentState,
+    OperationState, OperationStatus, PayRequest, PaymentState,
 };
 use crate::notifications::NotificationPolicy;
 pub use crate::notifications::TRS_JOB;
@@ -103,7 +103,9 @@ pub struct TransactionView {
     pub contract_number: ContractNumber,
     pub order_ref: String,
     pub code: ReturnCode,
-    /// `ACCEPTED`, `REFUSED`, `PENDING`, or the ANCV state.
+    /// As the associated transactions and the status history show it: the state (`ACCEPTED`,
+    /// `PENDING`, `CHALLENGE`, `DONE`, …, or the ANCV state), with the code of a refusal or
+    /// failure (`REFUSED_01100`) and [`BY_CVGATE`] for an operation cvgate made itself.
     pub status: String,
     pub partner_code: Option<String>,
     pub authorization_number: Option<String>,
@@ -112,6 +114,9 @@ pub struct TransactionView {
     pub card_expiry: Option<String>,
     /// The transaction a refund, reset or capture applies to.
     pub origin_id: Option<String>,
+    /// `transaction.partnerAdditionalData`: what the partner knows the transaction by
+    /// ([`ancv_partner_data`]).
+    pub partner_additional_data: Option<String>,
 }
 
 /// A state a transaction went through (`statusHistoryList`).
@@ -130,6 +135,8 @@ pub struct TransactionDetails {
     pub transaction: TransactionView,
     pub session: Option<WebPayment>,
     pub additional: Vec<TransactionView>,
+    /// Its refunds, resets and captures (or what it applies to); from [`AfterSale::details`],
+    /// also the other card attempts of its web payment session, each with its operations.
     pub associated: Vec<TransactionView>,
     pub history: Vec<StatusEntry>,
 }
@@ -635,7 +642,9 @@ impl AfterSale {
         }
     }
 
-    /// getTransactionDetails by id, or by an order reference naming one payment.
+    /// getTransactionDetails by id, or by an order reference naming one payment. For an ANCV or
+    /// card transaction of a web payment session, the associated transactions also list the
+    /// session's other card attempts.
     pub async fn details(
         &self,
         merchant_id: &MerchantId,
@@ -684,7 +693,37 @@ impl AfterSale {
                 format!("transactionId {id} is unknown"),
             )));
         };
-        self.describe(found).await.map(Ok)
+        let mut details = self.describe(found).await?;
+        let attempts = self.other_card_attempts(&details).await?;
+        details.associated.extend(attempts);
+        Ok(Ok(details))
+    }
+
+    /// The card attempts of the session of `details` (an ANCV or card transaction of a web
+    /// payment) that it does not show already (itself, the complementary payment), each
+    /// followed by its captures, resets and refunds: every authorization the buyer's card went
+    /// through, refused, still open, or accepted and given back by cvgate.
+    async fn other_card_attempts(
+        &self,
+        details: &TransactionDetails,
+    ) -> Result<Vec<TransactionView>, StoreError> {
+        let Some(session) = &details.session else {
+            return Ok(vec![]);
+        };
+        let shown: Vec<&str> = std::iter::once(&details.transaction)
+            .chain(&details.additional)
+            .map(|view| view.id.as_str())
+            .collect();
+        let mut views = Vec::new();
+        for attempt in self.inner.card.attempts(&session.token).await? {
+            if shown.contains(&attempt.id.as_str()) {
+                continue;
+            }
+            let operations = self.inner.card.operations(&attempt.id).await?;
+            views.push(card_view(&attempt));
+            views.extend(operations.iter().map(|op| operation_view(op, &attempt)));
+        }
+        Ok(views)
     }
 
     /// transactionsSearch: the merchant's transactions in a period of at most 31 days.
@@ -796,10 +835,14 @@ impl AfterSale {
                 let events = uow.ancv_payments().events(&payment.payment_id).await?;
                 let refunds = uow.ancv_refunds().of_payment(&payment.payment_id).await?;
                 drop(uow);
-                let additional = match session
-                    .as_ref()
-                    .and_then(|s| s.session.card_transaction_id.clone())
-                {
+                // The card the session counts on; one cvgate gave back (accepted after a
+                // cancellation) is among the other attempts instead.
+                let additional = match session.as_ref().and_then(|s| {
+                    s.session
+                        .card_transaction_id
+                        .clone()
+                        .filter(|id| s.session.wants_card(id))
+                }) {
                     Some(card_id) => self
                         .inner
                         .card
@@ -839,13 +882,13 @@ impl AfterSale {
                 let mut history = vec![StatusEntry {
                     transaction_id: card.id.clone(),
                     at: card.created_at,
-                    status: card.state.as_str().to_owned(),
+                    status: card_status(&card),
                     amount: card.amount,
                 }];
                 history.extend(operations.iter().map(|op| StatusEntry {
                     transaction_id: op.id.clone(),
                     at: op.updated_at,
-                    status: format!("{}_{}", op.kind.as_str(), op.state.as_str()),
+                    status: format!("{}_{}", op.kind.as_str(), operation_status(op)),
                     amount: op.amount,
                 }));
                 TransactionDetails {
@@ -965,7 +1008,18 @@ fn ancv_view(payment: &AncvPayment) -> TransactionView {
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
         origin_id: None,
+        partner_additional_data: ancv_partner_data(payment),
     }
+}
+
+/// `partnerAdditionalData` of an ANCV Connect transaction: ANCV's own transaction id, for a
+/// tester or a merchant to find it at ANCV (`ancvTransactionId=fiawa31zot`). `None` until ANCV
+/// gave one.
+pub fn ancv_partner_data(payment: &AncvPayment) -> Option<String> {
+    payment
+        .ancv_id
+        .as_ref()
+        .map(|id| format!("ancvTransactionId={id}"))
 }
 
 /// A card payment as a transaction view.
@@ -982,13 +1036,60 @@ pub fn card_view(card: &CardTransaction) -> TransactionView {
         contract_number: card.contract_number.clone(),
         order_ref: card.order_ref.clone(),
         code: card.result_code(),
-        status: card.state.as_str().to_owned(),
+        status: card_status(card),
         partner_code: None,
         authorization_number: card.authorization_number.clone(),
         masked_card: Some(card.masked_number.clone()),
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
         origin_id: None,
+        partner_additional_data: None,
+    }
+}
+
+/// Added to the status of an operation cvgate made itself (initiator GATEWAY: giving back a card
+/// payment no session counts on), e.g. `DONE_BY_CVGATE`, `RESET_DONE_BY_CVGATE`: Payline's lists
+/// have no element saying who made an operation.
+pub const BY_CVGATE: &str = "_BY_CVGATE";
+
+/// The state with the code of a refusal or failure, `REFUSED_01100`: the associated
+/// transactions and the status history have no element for a code.
+fn with_code(state: &str, code: Option<ReturnCode>) -> String {
+    match code {
+        Some(code) => format!("{state}_{}", code.code()),
+        None => state.to_owned(),
+    }
+}
+
+/// A card payment's status in the lists: `ACCEPTED`, `PENDING`, `CHALLENGE` (waiting for the
+/// buyer's 3-D Secure challenge) or `REFUSED_<code>`.
+fn card_status(card: &CardTransaction) -> String {
+    let refusal = match card.state {
+        PaymentState::Refused => Some(card.result_code()),
+        PaymentState::Pending | PaymentState::ChallengeRequired | PaymentState::Accepted => None,
+    };
+    with_code(card.state.as_str(), refusal)
+}
+
+fn operation_code(op: &CardOperation) -> ReturnCode {
+    op.return_code.unwrap_or(match op.state {
+        OperationState::Done => ReturnCode::Accepted,
+        OperationState::Pending => ReturnCode::InProgress,
+        OperationState::Failed => ReturnCode::AcquirerError,
+    })
+}
+
+/// A capture, reset or refund's status in the lists: `DONE`, `PENDING` or `FAILED_<code>`, and
+/// [`BY_CVGATE`] when cvgate made it.
+fn operation_status(op: &CardOperation) -> String {
+    let failure = match op.state {
+        OperationState::Failed => Some(operation_code(op)),
+        OperationState::Pending | OperationState::Done => None,
+    };
+    let status = with_code(op.state.as_str(), failure);
+    match op.initiator {
+        Initiator::Merchant => status,
+        Initiator::Gateway => format!("{status}{BY_CVGATE}"),
     }
 }
 
@@ -1008,18 +1109,15 @@ fn operation_view(op: &CardOperation, card: &CardTransaction) -> TransactionView
         currency: card.currency,
         contract_number: card.contract_number.clone(),
         order_ref: card.order_ref.clone(),
-        code: op.return_code.unwrap_or(match op.state {
-            crate::card_payments::OperationState::Done => ReturnCode::Accepted,
-            crate::card_payments::OperationState::Pending => ReturnCode::InProgress,
-            crate::card_payments::OperationState::Failed => ReturnCode::AcquirerError,
-        }),
-        status: op.state.as_str().to_owned(),
+        code: operation_code(op),
+        status: operation_status(op),
         partner_code: None,
         authorization_number: card.authorization_number.clone(),
         masked_card: Some(card.masked_number.clone()),
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
         origin_id: Some(card.id.clone()),
+        partner_additional_data: None,
     }
 }
 
@@ -1042,6 +1140,11 @@ fn refund_answer(refund: &AncvRefundRow, payment: &AncvPayment) -> OperationAnsw
 
 fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> TransactionView {
     let reset = refund.operation == "RESET";
+    let code = refund
+        .return_code
+        .as_deref()
+        .and_then(ReturnCode::from_code)
+        .unwrap_or(ReturnCode::InProgress);
     TransactionView {
         id: refund.id.clone(),
         kind: TransactionKind::AncvRefund,
@@ -1052,18 +1155,19 @@ fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> TransactionView
         currency: payment.currency,
         contract_number: payment.contract_number.clone(),
         order_ref: payment.order_ref.clone(),
-        code: refund
-            .return_code
-            .as_deref()
-            .and_then(ReturnCode::from_code)
-            .unwrap_or(ReturnCode::InProgress),
-        status: refund.state.clone(),
+        code,
+        status: with_code(
+            &refund.state,
+            (refund.state == REFUND_FAILED).then_some(code),
+        ),
         partner_code: refund.partner_code.clone(),
         authorization_number: payment.authorization_number.clone(),
         masked_card: payment.holder.clone(),
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
         origin_id: Some(payment.payment_id.clone()),
+        // The cancellation is made on that same ANCV transaction.
+        partner_additional_data: ancv_partner_data(payment),
     }
 }
 

@@ -645,6 +645,8 @@ impl CardPayments {
         let tx = recorded;
         let authorization = AuthorizationRequest {
             reference: tx.id.clone(),
+            // Checked at most 50 characters in `prepare`.
+            order_ref: tx.order_ref.clone(),
             amount: tx.amount,
             currency: tx.currency,
             action: tx.action,

@@ -55,6 +55,11 @@ async fn every_test_card_yields_its_code(db: TestDb) {
             .await
             .unwrap();
         assert_eq!(tx.result_code().code(), code, "{number}");
+        assert_eq!(
+            h.ledger(&tx.id).await.order_ref.as_deref(),
+            Some("ORDER-1"),
+            "the acquirer gets the order reference"
+        );
         let expected = if code == "00000" {
             PaymentState::Accepted
         } else {

@@ -33,6 +33,9 @@ pub struct TransactionOut {
     pub is_possible_fraud: Option<String>,
     pub three_d_secure: Option<String>,
     pub soft_descriptor: Option<String>,
+    /// Payline's free text for what the partner said: `key=value` pairs, e.g.
+    /// `ancvTransactionId=fiawa31zot` for an ANCV Connect transaction.
+    pub partner_additional_data: Option<String>,
     pub customer_id: Option<String>,
     /// e.g. `AUTHOR+CAP`.
     pub kind: Option<String>,
@@ -58,7 +61,11 @@ impl TransactionOut {
         w.nil(O, "scoring");
         w.nil(O, "externalWalletType");
         w.nil(O, "externalWalletContractNumber");
-        w.nil(O, "partnerAdditionalData");
+        w.leaf(
+            O,
+            "partnerAdditionalData",
+            self.partner_additional_data.as_deref(),
+        );
         w.nil(O, "avs");
         w.leaf(O, "customerId", self.customer_id.as_deref());
         w.required(O, "type", self.kind.as_deref());

@@ -183,6 +183,7 @@ fn transaction() -> TransactionOut {
         id: some("26340104152531"),
         date: some("27/11/2026 10:00:00"),
         kind: some("AUTHOR+CAP"),
+        partner_additional_data: some("ancvTransactionId=fiawa31zot"),
         payment: Some(PaymentOut::default()),
         card: Some(CardOut::default()),
         extended_card: Some(ExtendedCardOut::default()),

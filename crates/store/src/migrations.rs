@@ -58,6 +58,11 @@ const STEPS: &[Step] = &[
         description: "sandbox state shared by instances: card challenge decisions, faults",
         sql: include_str!("../migrations/0009_sandbox_state.sql"),
     },
+    Step {
+        version: 10,
+        description: "the card sandbox's ledger keeps the merchant's order reference",
+        sql: include_str!("../migrations/0010_ledger_order_ref.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{DoWebPayment, Harness, soap_value};
+use support::{CARD_OK, DoWebPayment, Harness, answer_acs, card_form, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -15,7 +15,13 @@ testkit::backend_suite![
     transaction_details_with_history_after_settlement,
     transactions_search_periods_and_criteria,
     do_authorization_takes_cards_not_ancv,
+    details_show_the_ancv_transaction_id,
+    details_list_the_refused_card_attempts_of_the_session,
+    details_show_the_reset_cvgate_made_after_a_cancellation,
 ];
+
+/// Refused 01100 (do not honour).
+const CARD_REFUSED: &str = "4970100000000022";
 
 const ENVELOPE_START: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body>"#;
 const ENVELOPE_END: &str = "</soapenv:Body></soapenv:Envelope>";
@@ -86,7 +92,13 @@ fn code(body: &str) -> String {
 async fn split_payment(h: &Harness) -> (String, String, String) {
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     h.pay_split(&token, 2_500).await;
-    let body = h.details(&token).await;
+    let (ancv, card) = split_ids(h, &token).await;
+    (token, ancv, card)
+}
+
+/// The ANCV and card transaction ids of a paid split payment (getWebPaymentDetails).
+async fn split_ids(h: &Harness, token: &str) -> (String, String) {
+    let body = h.details(token).await;
     assert_eq!(code(&body), "00000", "{body}");
     let ancv = soap_value(&body, &["transaction", "id"]).unwrap();
     let card = soap_value(
@@ -99,7 +111,7 @@ async fn split_payment(h: &Harness) -> (String, String, String) {
         ],
     )
     .unwrap();
-    (token, ancv, card)
+    (ancv, card)
 }
 
 async fn card_only_payment(h: &Harness) -> String {
@@ -402,5 +414,171 @@ async fn do_authorization_takes_cards_not_ancv(db: TestDb) {
     assert_eq!(
         answer_code(&h, "DirectPaymentAPI", &request("ANCV-DEMO")).await,
         "02321"
+    );
+}
+
+/// The ANCV transaction of a split payment names ANCV's own id in
+/// `transaction.partnerAdditionalData`, in getTransactionDetails and getWebPaymentDetails alike;
+/// the card part has none.
+async fn details_show_the_ancv_transaction_id(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (token, ancv, card) = split_payment(&h).await;
+    let snapshot = h.web_payments.snapshot(&token).await.unwrap();
+    let ancv_id = snapshot.ancv.unwrap().ancv_id.expect("ANCV gave an id");
+    assert_eq!(
+        h.ancv_status(&ancv_id).await.id,
+        ancv_id,
+        "the ANCV sandbox knows it"
+    );
+    let expected = Some(format!("ancvTransactionId={ancv_id}"));
+    let (_, by_ancv) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(
+        soap_value(&by_ancv, &["transaction", "partnerAdditionalData"]),
+        expected,
+        "{by_ancv}"
+    );
+    let web_details = h.details(&token).await;
+    assert_eq!(
+        soap_value(&web_details, &["transaction", "partnerAdditionalData"]),
+        expected,
+        "{web_details}"
+    );
+    let (_, by_card) = h.soap("ExtendedAPI", &details(Some(&card), None)).await;
+    assert_eq!(
+        soap_value(&by_card, &["transaction", "partnerAdditionalData"]),
+        None
+    );
+}
+
+/// `associatedTransactionsList` of a getTransactionDetails answer: (transactionId, type, amount,
+/// status) of each entry.
+fn associated(body: &str) -> Vec<(String, String, String, String)> {
+    let doc = soap::xml::parse(body.as_bytes()).unwrap();
+    let response = &doc.child("Body").unwrap().children[0];
+    let Some(list) = response.child("associatedTransactionsList") else {
+        return vec![];
+    };
+    let field = |entry: &soap::xml::Element, name: &str| entry.value(name).unwrap_or("").to_owned();
+    list.children
+        .iter()
+        .map(|entry| {
+            (
+                field(entry, "transactionId"),
+                field(entry, "type"),
+                field(entry, "amount"),
+                field(entry, "status"),
+            )
+        })
+        .collect()
+}
+
+/// `status` of each `statusHistoryList` entry.
+fn history(body: &str) -> Vec<String> {
+    let doc = soap::xml::parse(body.as_bytes()).unwrap();
+    let response = &doc.child("Body").unwrap().children[0];
+    response
+        .child("statusHistoryList")
+        .map(|list| {
+            list.children
+                .iter()
+                .filter_map(|entry| entry.value("status").map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn entry(id: &str, kind: &str, amount: &str, status: &str) -> (String, String, String, String) {
+    (id.into(), kind.into(), amount.into(), status.into())
+}
+
+/// A card refused 01100, then one accepted: getTransactionDetails of the ANCV transaction and
+/// of the paying card both list the refused attempt with its code.
+async fn details_list_the_refused_card_attempts_of_the_session(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.partially_validated().await;
+    h.post_form(&token, "card", &card_form(CARD_REFUSED)).await;
+    h.post_form(&token, "card", &card_form(CARD_OK)).await;
+    let (ancv, card) = split_ids(&h, &token).await;
+    let attempts = h.web_payments.card().attempts(&token).await.unwrap();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    let refused = entry(&attempts[0].id, "AUTHOR+CAP", "3500", "REFUSED_01100");
+    let (_, by_ancv) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(
+        associated(&by_ancv),
+        std::slice::from_ref(&refused),
+        "the paying card is in paymentAdditionalList: {by_ancv}"
+    );
+    let (_, by_card) = h.soap("ExtendedAPI", &details(Some(&card), None)).await;
+    assert_eq!(associated(&by_card), [refused], "{by_card}");
+}
+
+/// The buyer cancels in another tab while on the ACS page, then passes the challenge: the card
+/// is accepted for a session that no longer wants it, and cvgate resets it. getTransactionDetails
+/// shows the attempt waiting for its challenge, then cvgate's reset, marked as cvgate's.
+async fn details_show_the_reset_cvgate_made_after_a_cancellation(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.partially_validated().await;
+    let ancv = h
+        .web_payments
+        .snapshot(&token)
+        .await
+        .unwrap()
+        .ancv
+        .unwrap()
+        .payment_id;
+    let acs = h.start_challenge(&token).await;
+    let card = h.web_payments.card().attempts(&token).await.unwrap()[0]
+        .id
+        .clone();
+    let (_, waiting) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(
+        associated(&waiting),
+        [entry(&card, "AUTHOR+CAP", "3500", "CHALLENGE")],
+        "{waiting}"
+    );
+    let (status, _) = h.post_form(&token, "cancel", &[]).await;
+    assert_eq!(status, 303);
+    let back = answer_acs(&acs).await;
+    h.http.get(&back).send().await.unwrap();
+    for _ in 0..3 {
+        h.advance(60_000).await;
+    }
+    let operations = h.web_payments.card().operations(&card).await.unwrap();
+    assert_eq!(
+        operations.len(),
+        1,
+        "cvgate gave the card back: {operations:?}"
+    );
+    let reset = entry(&operations[0].id, "RESET", "3500", "DONE_BY_CVGATE");
+    let (_, by_card) = h.soap("ExtendedAPI", &details(Some(&card), None)).await;
+    assert_eq!(code(&by_card), "00000", "{by_card}");
+    assert_eq!(
+        associated(&by_card),
+        std::slice::from_ref(&reset),
+        "{by_card}"
+    );
+    assert_eq!(
+        history(&by_card),
+        ["ACCEPTED", "RESET_DONE_BY_CVGATE"],
+        "{by_card}"
+    );
+    let (_, by_ancv) = h.soap("ExtendedAPI", &details(Some(&ancv), None)).await;
+    assert_eq!(
+        associated(&by_ancv),
+        [entry(&card, "AUTHOR+CAP", "3500", "ACCEPTED"), reset],
+        "{by_ancv}"
+    );
+    assert_eq!(
+        soap_value(
+            &by_ancv,
+            &[
+                "paymentAdditionalList",
+                "paymentAdditional",
+                "transaction",
+                "id"
+            ]
+        ),
+        None,
+        "a card the session does not count on is not its complementary payment"
     );
 }

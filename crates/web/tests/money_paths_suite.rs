@@ -11,7 +11,10 @@ mod support;
 use card::sandbox::Faults as CardFaults;
 use domain::card::CardInput;
 use std::time::Duration;
-use support::{DoWebPayment, Harness, Options, merchant_endpoint, soap_value};
+use support::{
+    CAMILLE, CARD_OK, DoWebPayment, Harness, Options, answer_acs, card_form, merchant_endpoint,
+    soap_value,
+};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -28,46 +31,12 @@ testkit::backend_suite![
     ancv_rejecting_after_acceptance_is_told_to_the_merchant,
 ];
 
-const CARD_OK: &str = "4970100000000006";
-const CARD_CHALLENGE: &str = "4970100000000014";
-const CAMILLE: &str = "10000000001";
 const CAMILLE_BALANCE: i64 = 30_000;
 /// Past the default session lifetime (15 minutes).
 const PAST_EXPIRY_MS: i64 = 16 * 60_000;
 
 fn code(body: &str) -> String {
     soap_value(body, &["result", "code"]).unwrap_or_default()
-}
-
-fn card_form(number: &str) -> [(&'static str, &str); 4] {
-    [
-        ("contract", "CB-DEMO"),
-        ("number", number),
-        ("expiry", "12/30"),
-        ("cvv", "123"),
-    ]
-}
-
-/// A split payment where camille validated 25.00 € of 60.00 € in the app.
-async fn partially_validated(h: &Harness) -> String {
-    let token = h.do_web_payment(&DoWebPayment::default()).await;
-    h.post_form(&token, "ancv", &[("beneficiary", CAMILLE)])
-        .await;
-    let ancv_id = h
-        .web_payments
-        .snapshot(&token)
-        .await
-        .unwrap()
-        .ancv
-        .unwrap()
-        .ancv_id
-        .unwrap();
-    h.sandbox
-        .validate_request(&ancv_id, "1234", Some(2_500))
-        .await
-        .unwrap();
-    h.run_jobs().await;
-    token
 }
 
 fn card_only() -> DoWebPayment<'static> {
@@ -77,33 +46,6 @@ fn card_only() -> DoWebPayment<'static> {
         email: None,
         ..DoWebPayment::default()
     }
-}
-
-/// Starts the challenge card on the page; returns the ACS page's URL.
-async fn start_challenge(h: &Harness, token: &str) -> String {
-    let (status, location) = h.post_form(token, "card", &card_form(CARD_CHALLENGE)).await;
-    assert_eq!(status, 303);
-    let acs = location.expect("a redirect to the ACS");
-    assert!(acs.contains("/sandbox/acs/"), "{acs}");
-    acs
-}
-
-/// The buyer types the right code on the ACS page; returns where the ACS sends the browser.
-async fn answer_acs(acs: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client
-        .post(acs)
-        .form(&[("code", "1234")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303);
-    let back = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.contains("/3ds?challenge="), "{back}");
-    back
 }
 
 /// What the card sandbox holds on the session's card attempts: reserved or charged, not given
@@ -156,10 +98,10 @@ async fn nothing_held(h: &Harness, token: &str, expected: &str) {
 /// challenge and comes back.
 async fn expiry_during_a_challenge_leaves_nothing_held(db: TestDb) {
     let h = Harness::start(&db).await;
-    let token = partially_validated(&h).await;
+    let token = h.partially_validated().await;
     // Late in the session, so that the challenge is still open when the session has expired.
     minutes_pass(&h, 10).await;
-    let acs = start_challenge(&h, &token).await;
+    let acs = h.start_challenge(&token).await;
     minutes_pass(&h, 6).await;
     assert_eq!(code(&h.details(&token).await), "02324");
     let back = answer_acs(&acs).await;
@@ -170,8 +112,8 @@ async fn expiry_during_a_challenge_leaves_nothing_held(db: TestDb) {
 /// Path 1: the buyer cancels in another tab while the first tab is on the ACS page.
 async fn cancel_in_another_tab_during_a_challenge_leaves_nothing_held(db: TestDb) {
     let h = Harness::start(&db).await;
-    let token = partially_validated(&h).await;
-    let acs = start_challenge(&h, &token).await;
+    let token = h.partially_validated().await;
+    let acs = h.start_challenge(&token).await;
     let (status, _) = h.post_form(&token, "cancel", &[]).await;
     assert_eq!(status, 303);
     assert_eq!(code(&h.details(&token).await), "02319");
@@ -183,7 +125,7 @@ async fn cancel_in_another_tab_during_a_challenge_leaves_nothing_held(db: TestDb
 /// Path 1: the session expires while a frictionless authorization is at the acquirer.
 async fn expiry_during_a_frictionless_authorization_leaves_nothing_held(db: TestDb) {
     let h = Harness::start(&db).await;
-    let token = partially_validated(&h).await;
+    let token = h.partially_validated().await;
     h.card_sandbox
         .set_faults(CardFaults {
             latency_ms: 1_500,
@@ -215,8 +157,8 @@ async fn expiry_during_a_frictionless_authorization_leaves_nothing_held(db: Test
 /// finds the acceptance and the session is paid.
 async fn a_challenge_answered_without_coming_back_completes_the_session(db: TestDb) {
     let h = Harness::start(&db).await;
-    let token = partially_validated(&h).await;
-    let acs = start_challenge(&h, &token).await;
+    let token = h.partially_validated().await;
+    let acs = h.start_challenge(&token).await;
     answer_acs(&acs).await;
     minutes_pass(&h, 12).await;
     let body = h.details(&token).await;
@@ -518,7 +460,7 @@ async fn ancv_id_of(h: &Harness, token: &str) -> String {
 /// is gone, the card must pay the whole order.
 async fn ancv_rejecting_a_partial_validation_sends_the_buyer_back(db: TestDb) {
     let h = Harness::start(&db).await;
-    let token = partially_validated(&h).await;
+    let token = h.partially_validated().await;
     let ancv_id = ancv_id_of(&h, &token).await;
     h.sandbox.reject_transaction(&ancv_id).await.unwrap();
     h.run_jobs().await;

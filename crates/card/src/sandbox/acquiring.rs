@@ -22,6 +22,7 @@ pub const CHALLENGE_TTL_MS: i64 = 10 * 60 * 1000;
 #[derive(Debug)]
 pub struct AuthorizeInput {
     pub reference: String,
+    pub order_ref: Option<String>,
     pub amount: i64,
     pub currency: i64,
     pub action: Action,
@@ -114,6 +115,7 @@ impl Inner {
         };
         let mut row = SandboxCardTransaction {
             reference: input.reference.clone(),
+            order_ref: input.order_ref,
             amount: input.amount,
             currency: input.currency,
             action: input.action.code(),

@@ -8,9 +8,9 @@ use super::{Faults, Inner, SandboxError};
 use crate::acquirer::Action;
 use crate::ledger::OperationKind;
 use crate::wire::{
-    CONFLICT, ErrorBody, INTERNAL, INVALID_REQUEST, OperationBody, OperationRequestBody,
-    RemitRequestBody, RemitResponseBody, RemittedBody, ThreeDsBody, TransactionBody,
-    UNKNOWN_REFERENCE,
+    CONFLICT, ErrorBody, INTERNAL, INVALID_REQUEST, ORDER_REF_MAX_CHARS, OperationBody,
+    OperationRequestBody, RemitRequestBody, RemitResponseBody, RemittedBody, ThreeDsBody,
+    TransactionBody, UNKNOWN_REFERENCE,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,12 +19,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::card::{CardData, CardNumber, Cvv, Expiry};
+use domain::field_error::text;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use store::repos::SandboxCardTransaction;
 
 pub(super) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
@@ -47,6 +49,9 @@ pub(super) fn router(inner: Arc<Inner>) -> Router {
 #[derive(Deserialize)]
 struct AuthorizeBody {
     reference: String,
+    /// Absent from older clients.
+    #[serde(default)]
+    order_ref: Option<String>,
     amount: i64,
     currency: i64,
     action: i64,
@@ -104,6 +109,12 @@ fn authorize_input(body: AuthorizeBody) -> Result<AuthorizeInput, SandboxError> 
             "reference: must be 1 to 64 letters, digits, '-' or '_'".into(),
         ));
     }
+    let order_ref = body
+        .order_ref
+        .as_deref()
+        .map(|value| text("order_ref", value, ORDER_REF_MAX_CHARS))
+        .transpose()
+        .map_err(|e| invalid(e.to_string()))?;
     if body.amount <= 0 {
         return Err(invalid(
             "amount: must be a positive number of minor units".into(),
@@ -127,6 +138,7 @@ fn authorize_input(body: AuthorizeBody) -> Result<AuthorizeInput, SandboxError> 
     let cvv = Cvv::parse(&body.card.cvv, number.brand()).map_err(|e| invalid(e.to_string()))?;
     Ok(AuthorizeInput {
         reference: body.reference,
+        order_ref,
         amount: body.amount,
         currency: body.currency,
         action,
@@ -267,22 +279,22 @@ async fn ledger(State(inner): State<Arc<Inner>>) -> Response {
             .await
     };
     match rows.await {
-        Ok(rows) => Json(
-            rows.iter()
-                .map(|row| {
-                    json!({
-                        "reference": row.reference, "state": row.state, "decline": row.decline,
-                        "amount": row.amount, "currency": row.currency, "action": row.action,
-                        "masked_number": row.masked_number, "authorized": row.authorized_amount,
-                        "captured": row.captured_amount, "reset": row.reset_amount,
-                        "remitted": row.remitted_amount, "refunded": row.refunded_amount,
-                    })
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
+        Ok(rows) => Json(rows.iter().map(ledger_row).collect::<Vec<_>>()).into_response(),
         Err(error) => SandboxError::from(error).into_response(),
     }
+}
+
+/// One ledger row as the admin API shows it: cvgate's transaction id and the merchant's order
+/// reference first, so that a tester can tie the row to both.
+fn ledger_row(row: &SandboxCardTransaction) -> serde_json::Value {
+    json!({
+        "reference": row.reference, "orderRef": row.order_ref, "state": row.state,
+        "decline": row.decline, "amount": row.amount, "currency": row.currency,
+        "action": row.action, "masked_number": row.masked_number,
+        "authorized": row.authorized_amount, "captured": row.captured_amount,
+        "reset": row.reset_amount, "remitted": row.remitted_amount,
+        "refunded": row.refunded_amount,
+    })
 }
 
 /// Parses a JSON body; the error says what was expected, never what was sent.

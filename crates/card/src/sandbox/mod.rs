@@ -5,7 +5,9 @@
 //!   - `GET|POST|DELETE /admin/faults` — read, set or reset [`Faults`] (`latency_ms`,
 //!     `error_rate`, `timeout_after_authorizing`);
 //!   - `POST /admin/remit` — remits every captured transaction now (`{"remitted": n}`);
-//!   - `GET /admin/ledger` — the ledger, one JSON object per transaction.
+//!   - `GET /admin/ledger` — the ledger, one JSON object per transaction: `reference` (cvgate's
+//!     transaction id, i.e. its payment id), `orderRef` (the merchant's order reference, null
+//!     when the request had none), state and amounts.
 //! - [`CardSandbox::acs_router`]: the 3-D Secure ACS page (HTML, fr/en), to be mounted at
 //!   [`ACS_MOUNT`] (`/sandbox/acs`), i.e. `GET|POST /sandbox/acs/{challenge_ref}`.
 //!

@@ -117,6 +117,7 @@ fn details() -> TransactionDetailsOut {
         },
         transaction: Some(TransactionOut {
             id: Some("26340104152531".into()),
+            partner_additional_data: Some("ancvTransactionId=fiawa31zot".into()),
             ..TransactionOut::default()
         }),
         payment: Some(PaymentOut::default()),
@@ -190,6 +191,12 @@ fn details_write_every_element_in_order() {
     assert_eq!(
         body.child("result").unwrap().value("longMessage"),
         Some("a < b & c")
+    );
+    let transaction = body.child("transaction").unwrap();
+    assert_eq!(names(transaction), TRANSACTION);
+    assert_eq!(
+        transaction.value("partnerAdditionalData"),
+        Some("ancvTransactionId=fiawa31zot")
     );
     let associated = body
         .child("associatedTransactionsList")

@@ -14,7 +14,11 @@ pub struct SandboxCard<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxCardTransaction {
+    /// cvgate's transaction id (its payment id).
     pub reference: String,
+    /// The merchant's order reference, when the authorization request carried one. Written on
+    /// insert only.
+    pub order_ref: Option<String>,
     pub amount: i64,
     pub currency: i64,
     pub action: i64,
@@ -52,7 +56,7 @@ pub struct SandboxCardOperation {
     pub created_at: Timestamp,
 }
 
-const SELECT: &str = "SELECT reference, amount, currency, action, state, decline, masked_number, expiry, card_token,
+const SELECT: &str = "SELECT reference, order_ref, amount, currency, action, state, decline, masked_number, expiry, card_token,
     authorization_number, three_ds, challenge_ref, three_ds_return_url, authenticated_decision, authorized_amount,
     captured_amount, reset_amount, remitted_amount, refunded_amount, authorized_at, remitted_at, created_at, updated_at
     FROM sandbox_card_transactions";
@@ -80,9 +84,9 @@ impl<'a> SandboxCard<'a> {
             "INSERT INTO sandbox_card_transactions (reference, amount, currency, action, state, decline, masked_number,
                 expiry, card_token, authorization_number, three_ds, challenge_ref, three_ds_return_url,
                 authenticated_decision, authorized_amount, captured_amount, reset_amount, remitted_amount,
-                refunded_amount, authorized_at, remitted_at, created_at, updated_at)
+                refunded_amount, authorized_at, remitted_at, created_at, updated_at, order_ref)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-                $23)",
+                $23, $24)",
         )
         .bind(&row.reference)
         .bind(row.amount)
@@ -107,6 +111,7 @@ impl<'a> SandboxCard<'a> {
         .bind(row.remitted_at.map(Timestamp::millis))
         .bind(row.created_at.millis())
         .bind(row.updated_at.millis())
+        .bind(row.order_ref.as_deref())
         .execute(&mut *self.conn)
         .await?;
         Ok(())
@@ -242,6 +247,7 @@ fn transaction_from_row(row: &AnyRow) -> Result<SandboxCardTransaction, StoreErr
     };
     Ok(SandboxCardTransaction {
         reference: row.try_get("reference")?,
+        order_ref: row.try_get("order_ref")?,
         amount: row.try_get("amount")?,
         currency: row.try_get("currency")?,
         action: row.try_get("action")?,

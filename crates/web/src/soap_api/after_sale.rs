@@ -382,6 +382,7 @@ fn transaction_out(view: &TransactionView) -> TransactionOut {
         is_possible_fraud: Some("0".into()),
         kind: Some(view.label.to_owned()),
         order_reference: Some(view.order_ref.clone()),
+        partner_additional_data: view.partner_additional_data.clone(),
         ..TransactionOut::default()
     }
 }

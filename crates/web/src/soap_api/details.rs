@@ -7,6 +7,7 @@ use domain::ancv_payment::AncvPayment;
 use domain::paris_time::format_payline;
 use domain::return_code::ReturnCode;
 use domain::web_payment::WebPayment;
+use gateway::after_sale::ancv_partner_data;
 use gateway::card_payments::{CardTransaction, PaymentState};
 use gateway::web_payments::Snapshot;
 use soap::objects::{
@@ -142,6 +143,7 @@ fn describe_ancv(out: &mut WebPaymentDetailsOut, payment: &WebPayment, ancv: &An
         kind: Some("AUTHOR+CAP".into()),
         order_reference: Some(payment.request.order_ref.clone()),
         customer_id: payment.request.buyer.customer_id.clone(),
+        partner_additional_data: ancv_partner_data(ancv),
         ..TransactionOut::default()
     };
     out.payment = payment_out(payment, Some(amount), ancv.contract_number.as_str());

@@ -452,11 +452,33 @@ impl Harness {
     }
 }
 
+/// Test cards: accepted frictionless, and accepted after a 3-D Secure challenge.
+pub const CARD_OK: &str = "4970100000000006";
+pub const CARD_CHALLENGE: &str = "4970100000000014";
+/// The beneficiary who validates in the app by hand (balance 300.00 €).
+pub const CAMILLE: &str = "10000000001";
+
+/// The page's card form with a test card on CB-DEMO.
+pub fn card_form(number: &str) -> [(&'static str, &str); 4] {
+    [
+        ("contract", "CB-DEMO"),
+        ("number", number),
+        ("expiry", "12/30"),
+        ("cvv", "123"),
+    ]
+}
+
 impl Harness {
-    /// The buyer's side of a split payment on the page: camille (10000000001) validates
-    /// `vouchers` cents in the app, then pays the rest with the frictionless test card.
+    /// The buyer's side of a split payment on the page: camille validates `vouchers` cents in
+    /// the app, then pays the rest with the frictionless test card.
     pub async fn pay_split(&self, token: &str, vouchers: i64) {
-        self.post_form(token, "ancv", &[("beneficiary", "10000000001")])
+        self.validate_vouchers(token, vouchers).await;
+        self.post_form(token, "card", &card_form(CARD_OK)).await;
+    }
+
+    /// On the page, camille asks for the app and validates `vouchers` cents there.
+    pub async fn validate_vouchers(&self, token: &str, vouchers: i64) {
+        self.post_form(token, "ancv", &[("beneficiary", CAMILLE)])
             .await;
         let snapshot = self.web_payments.snapshot(token).await.unwrap();
         let ancv_id = snapshot
@@ -469,14 +491,44 @@ impl Harness {
             .await
             .unwrap();
         self.run_jobs().await;
-        let card = [
-            ("contract", "CB-DEMO"),
-            ("number", "4970100000000006"),
-            ("expiry", "12/30"),
-            ("cvv", "123"),
-        ];
-        self.post_form(token, "card", &card).await;
     }
+
+    /// A split payment (doWebPayment over SOAP) where camille validated 25.00 € of 60.00 € in
+    /// the app; returns the token.
+    pub async fn partially_validated(&self) -> String {
+        let token = self.do_web_payment(&DoWebPayment::default()).await;
+        self.validate_vouchers(&token, 2_500).await;
+        token
+    }
+
+    /// Starts the challenge card on the page; returns the ACS page's URL.
+    pub async fn start_challenge(&self, token: &str) -> String {
+        let (status, location) = self
+            .post_form(token, "card", &card_form(CARD_CHALLENGE))
+            .await;
+        assert_eq!(status, 303);
+        let acs = location.expect("a redirect to the ACS");
+        assert!(acs.contains("/sandbox/acs/"), "{acs}");
+        acs
+    }
+}
+
+/// The buyer types the right code on the ACS page; returns where the ACS sends the browser.
+pub async fn answer_acs(acs: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(acs)
+        .form(&[("code", "1234")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let back = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("/3ds?challenge="), "{back}");
+    back
 }
 
 /// A merchant's notification endpoint that answers 500 `failures` times, then 200, recording
