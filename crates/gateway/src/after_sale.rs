@@ -10,7 +10,7 @@
 use crate::ancv_payments::{AncvPaymentError, AncvPayments};
 use crate::card_payments::{
     CardOperation, CardPaymentError, CardPayments, CardTransaction, Initiator, OperationOrder,
-    OperationState, OperationStatus, PayRequest, PaymentState,
+    OperationState, PayRequest, PaymentState,
 };
 use crate::notifications::NotificationPolicy;
 pub use crate::notifications::TRS_JOB;
@@ -367,7 +367,7 @@ impl AfterSale {
                     request_key,
                     initiator: Initiator::Merchant,
                 };
-                self.card_operation(operation, merchant_id, order).await
+                self.card_operation(merchant_id, order).await
             }
             Some(Found::Ancv(payment)) => match operation {
                 Operation::Refund | Operation::Reset => {
@@ -388,7 +388,6 @@ impl AfterSale {
 
     async fn card_operation(
         &self,
-        operation: Operation,
         merchant_id: &MerchantId,
         order: OperationOrder,
     ) -> Result<OperationAnswer, StoreError> {
@@ -402,16 +401,12 @@ impl AfterSale {
                 ));
             }
         };
+        // The TRS notification of a refund or reset is queued by the card service with the
+        // operation's outcome (whoever learns it).
         let transaction = report
             .operation
             .as_ref()
             .map(|op| operation_view(op, &report.transaction));
-        if report.status == OperationStatus::Done
-            && let Some(done) = &transaction
-            && operation != Operation::Capture
-        {
-            self.notify_trs(&done.id).await?;
-        }
         Ok(OperationAnswer {
             code: report.code(),
             message: None,

@@ -1185,12 +1185,7 @@ impl CardPayments {
             }
             None => {
                 let mut uow = self.inner.store.write().await?;
-                uow.card_transactions()
-                    .update_operation_from(
-                        OperationState::Pending.as_str(),
-                        &operation_to_row(&finished),
-                    )
-                    .await?;
+                self.finish_operation(&mut uow, &finished).await?;
                 uow.commit().await?;
                 self.find(&finished.transaction_id).await?.ok_or_else(|| {
                     CardPaymentError::UnknownTransaction(finished.transaction_id.clone())
@@ -1234,12 +1229,7 @@ impl CardPayments {
                 next.version += 1;
             }
             if let Some(operation) = operation {
-                uow.card_transactions()
-                    .update_operation_from(
-                        OperationState::Pending.as_str(),
-                        &operation_to_row(operation),
-                    )
-                    .await?;
+                self.finish_operation(&mut uow, operation).await?;
             }
             uow.commit().await?;
             return Ok(next);
@@ -1249,6 +1239,32 @@ impl CardPayments {
             format!("transaction {id} keeps changing under its appliers"),
         )
         .into())
+    }
+
+    /// Records how a PENDING operation ended; a merchant's refund or reset that is done is told
+    /// to the merchant (TRS), whoever learned the outcome (the request or the operation job).
+    async fn finish_operation(
+        &self,
+        uow: &mut UnitOfWork,
+        operation: &CardOperation,
+    ) -> Result<(), StoreError> {
+        let finished = uow
+            .card_transactions()
+            .update_operation_from(
+                OperationState::Pending.as_str(),
+                &operation_to_row(operation),
+            )
+            .await?;
+        let tells_merchant = operation.initiator == Initiator::Merchant
+            && operation.kind != OperationKind::Capture
+            && operation.state == OperationState::Done;
+        if finished && tells_merchant {
+            let now = self.inner.clock.now();
+            uow.jobs()
+                .enqueue(crate::notifications::TRS_JOB, &operation.id, now, now)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The [`OPERATION_JOB`]: sends a pending operation again until the acquirer answers.

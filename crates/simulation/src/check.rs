@@ -454,7 +454,44 @@ impl Ledgers {
                 violations.push(format!("I6: {false_claim}"));
             }
         }
+        for changed in self.changes_to_tell() {
+            if !world.notifications.received("TRS", &changed) {
+                violations.push(format!(
+                    "I6: the merchant was never told (TRS) that transaction {changed} changed"
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The transactions whose later changes the merchant must hear of: refunds and resets done
+    /// at its request, and an accepted ANCV part that ANCV rejected afterwards.
+    fn changes_to_tell(&self) -> Vec<String> {
+        let session = &self.session.payment.session;
+        let card_operations = self
+            .cards
+            .iter()
+            .flat_map(|c| c.operations.iter())
+            .filter(|op| {
+                op.state == OperationState::Done
+                    && op.initiator == Initiator::Merchant
+                    && op.kind != card::OperationKind::Capture
+            });
+        let ancv_refunds = self
+            .ancv
+            .iter()
+            .flat_map(|p| p.refunds.iter())
+            .filter(|r| r.state == "DONE");
+        let rejected_after_acceptance = self.ancv.iter().filter(|p| {
+            session.state == SessionState::Accepted
+                && session.ancv_payment_id.as_deref() == Some(p.payment.payment_id.as_str())
+                && p.payment.state == AncvPaymentState::Rejected
+        });
+        card_operations
+            .map(|op| op.id.clone())
+            .chain(ancv_refunds.map(|r| r.id.clone()))
+            .chain(rejected_after_acceptance.map(|p| p.payment.payment_id.clone()))
+            .collect()
     }
 
     /// Whether an after-sale answer says something the ledgers contradict.

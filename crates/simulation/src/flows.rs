@@ -127,7 +127,14 @@ pub async fn start(
         })
         .await
         .map_err(|e| e.to_string())?;
-    let request = web_payment_request(number, order_amount, split, authorize_only);
+    let notification_url = format!("{}{}", world.base, crate::world::MERCHANT_NOTIFY_PATH);
+    let request = web_payment_request(
+        number,
+        order_amount,
+        split,
+        authorize_only,
+        notification_url,
+    );
     let (token, _) = world
         .app
         .web_payments
@@ -168,6 +175,7 @@ fn web_payment_request(
     amount: i64,
     split: bool,
     authorize_only: bool,
+    notification_url: String,
 ) -> WebPaymentRequest {
     let contract = if split { "ANCV-DEMO" } else { "CB-DEMO" };
     let selected = if split {
@@ -187,6 +195,7 @@ fn web_payment_request(
         }),
         return_url: Some("https://shop.example/return".into()),
         cancel_url: Some("https://shop.example/cancel".into()),
+        notification_url: Some(notification_url),
         order: Some(OrderInput {
             reference: Some(format!("sim-{number}")),
             amount: Some(amount.to_string()),

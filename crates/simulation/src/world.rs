@@ -65,6 +65,54 @@ pub struct World {
     pub merchant_id: MerchantId,
     pub restarts: usize,
     pub http: reqwest::Client,
+    /// The merchant's notification endpoint: every call's query, in order.
+    pub notifications: Notifications,
+}
+
+/// What the merchant's `notificationURL` received: (`notificationType`, token or transaction id).
+#[derive(Clone, Default)]
+pub struct Notifications(Arc<Mutex<Vec<(String, String)>>>);
+
+impl Notifications {
+    pub fn received(&self, notification_type: &str, subject: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|(kind, id)| kind == notification_type && id == subject)
+    }
+
+    fn record(&self, query: &std::collections::HashMap<String, String>) {
+        let kind = query.get("notificationType").cloned().unwrap_or_default();
+        let subject = query
+            .get("transactionId")
+            .or_else(|| query.get("token"))
+            .cloned()
+            .unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((kind, subject));
+    }
+}
+
+/// Where merchants' notifications go in the simulation (served beside cvgate).
+pub const MERCHANT_NOTIFY_PATH: &str = "/merchant/notify";
+
+fn merchant_endpoint(notifications: Notifications) -> Router {
+    Router::new().route(
+        MERCHANT_NOTIFY_PATH,
+        axum::routing::get(
+            |axum::extract::State(notifications): axum::extract::State<Notifications>,
+             axum::extract::Query(query): axum::extract::Query<
+                std::collections::HashMap<String, String>,
+            >| async move {
+                notifications.record(&query);
+                axum::http::StatusCode::OK
+            },
+        )
+        .with_state(notifications),
+    )
 }
 
 impl World {
@@ -123,6 +171,7 @@ impl World {
             }
         };
         store.close().await;
+        let notifications = Notifications::default();
         let env = AppEnv {
             db_url,
             clock: clock.clone(),
@@ -132,7 +181,8 @@ impl World {
             router: Arc::new(Mutex::new(Router::new())),
             partners: Router::new()
                 .nest("/sandbox/ancv", ancv_sandbox.router())
-                .merge(card_sandbox.router()),
+                .merge(card_sandbox.router())
+                .merge(merchant_endpoint(notifications.clone())),
         };
         let app = build_app(&env).await?;
         serve(listener, Arc::clone(&env.router));
@@ -147,6 +197,7 @@ impl World {
             app,
             merchant_id,
             restarts: 0,
+            notifications,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
