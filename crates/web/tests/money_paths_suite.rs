@@ -85,7 +85,13 @@ async fn nothing_held(h: &Harness, token: &str, expected: &str) {
     minutes_pass(h, 2).await;
     h.card_sandbox.remit_all().await.unwrap();
     minutes_pass(h, 2).await;
-    assert_eq!(code(&h.details(token).await), expected);
+    let body = h.details(token).await;
+    assert_eq!(code(&body), expected);
+    assert!(
+        soap_value(&body, &["paymentAdditionalList", "paymentAdditional"]).is_none()
+            && !body.contains("<obj:paymentAdditional>"),
+        "a card given back is not part of the payment: {body}"
+    );
     assert_eq!(card_held(h, token).await, 0, "the card holds money");
     assert_eq!(
         camille_balance(h).await,
