@@ -8,12 +8,13 @@ use axum::Router;
 use axum::routing::get;
 use browser::{Browser, LaunchOptions};
 use std::time::Duration;
-use support::{DoWebPayment, Harness, soap_value};
+use support::{DoWebPayment, Harness, Options, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
     split_payment_in_french_with_3d_secure,
-    split_payment_in_english_360_px_wide
+    split_payment_in_english_360_px_wide,
+    a_card_payment_under_way_shows_a_waiting_page_until_it_is_known,
 ];
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -245,4 +246,106 @@ async fn buyer(
         .unwrap();
     assert_eq!(browser.current_url().await.unwrap(), expected_return);
     browser.quit().await.unwrap();
+}
+
+/// The acquirer took a card payment but its answer was lost (the request died): the buyer sees
+/// a page saying the payment is being processed, which updates itself once cvgate knows.
+async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: TestDb) {
+    if browser::require_or_skip("payment_page_processing").is_some() {
+        return;
+    }
+    let h = Harness::start_with_options(
+        &db,
+        Options {
+            partner_read_timeout: Duration::from_millis(500),
+            ..Options::default()
+        },
+    )
+    .await;
+    let request = DoWebPayment {
+        contract: "CB-DEMO",
+        selected: &["CB-DEMO"],
+        email: None,
+        ..DoWebPayment::default()
+    };
+    let token = h.do_web_payment(&request).await;
+    h.page(&token).await;
+    let faults = card::sandbox::Faults {
+        timeout_after_authorizing: true,
+        ..card::sandbox::Faults::default()
+    };
+    h.card_sandbox.set_faults(faults).await.unwrap();
+    let card = domain::card::CardInput::new("4970100000000006", "12/30", "123");
+    let died = tokio::time::timeout(
+        Duration::from_millis(300),
+        h.web_payments.pay_card(&token, "CB-DEMO", card),
+    )
+    .await;
+    assert!(died.is_err(), "the request died before the answer");
+    // The acquirer is slow to say where the payment stands, for a while.
+    let slow = card::sandbox::Faults {
+        latency_ms: 2_000,
+        ..card::sandbox::Faults::default()
+    };
+    h.card_sandbox.set_faults(slow).await.unwrap();
+
+    let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
+    let url = format!("{}/webpayment/{token}", h.base);
+    let driven = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let options = LaunchOptions::default()
+                .accept_language("fr")
+                .window_size(360, 740);
+            let browser = Browser::launch(options).await.unwrap();
+            browser.goto(&url).await.unwrap();
+            browser
+                .wait_for_text("#processing-title", "Paiement par carte en cours", WAIT)
+                .await
+                .unwrap();
+            if let Ok(dir) = std::env::var("CVGATE_SCREENSHOTS") {
+                let path = std::path::Path::new(&dir).join("payment_processing_360.png");
+                browser.screenshot_png(path).await.unwrap();
+            }
+            let fits = browser
+                .execute(
+                    "return document.documentElement.scrollWidth <= window.innerWidth",
+                    &[],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                fits,
+                serde_json::json!(true),
+                "nothing wider than the screen"
+            );
+            to_test.send("processing shown").unwrap();
+            from_test.recv().unwrap();
+            // The page's script asks again and shows the outcome once cvgate knows it.
+            browser
+                .wait_for_text("#result-title", "Votre paiement est accepté", WAIT)
+                .await
+                .unwrap();
+            browser.quit().await.unwrap();
+        })
+    });
+    assert_eq!(from_browser.recv().await, Some("processing shown"));
+    h.card_sandbox
+        .set_faults(card::sandbox::Faults::default())
+        .await
+        .unwrap();
+    to_browser.send(()).unwrap();
+    driven
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+    let details = h.details(&token).await;
+    assert_eq!(
+        soap_value(&details, &["result", "code"]).as_deref(),
+        Some("00000"),
+        "{details}"
+    );
 }
