@@ -100,6 +100,13 @@ async fn nothing_held(h: &Harness, token: &str, expected: &str) {
     );
 }
 
+/// The buyer, still on the ACS page after the session ended, passes the challenge and comes
+/// back to cvgate.
+async fn pass_the_challenge_late(h: &Harness, acs: &str) {
+    let back = answer_acs(acs).await;
+    h.http.get(&back).send().await.unwrap();
+}
+
 /// Path 1: the session expires while the buyer is on the ACS page; the buyer then passes the
 /// challenge and comes back.
 async fn expiry_during_a_challenge_leaves_nothing_held(db: TestDb) {
@@ -110,8 +117,7 @@ async fn expiry_during_a_challenge_leaves_nothing_held(db: TestDb) {
     let acs = h.start_challenge(&token).await;
     minutes_pass(&h, 6).await;
     assert_eq!(code(&h.details(&token).await), "02324");
-    let back = answer_acs(&acs).await;
-    h.http.get(&back).send().await.unwrap();
+    pass_the_challenge_late(&h, &acs).await;
     nothing_held(&h, &token, "02324").await;
 }
 
@@ -123,8 +129,7 @@ async fn cancel_in_another_tab_during_a_challenge_leaves_nothing_held(db: TestDb
     let (status, _) = h.post_form(&token, "cancel", &[]).await;
     assert_eq!(status, 303);
     assert_eq!(code(&h.details(&token).await), "02319");
-    let back = answer_acs(&acs).await;
-    h.http.get(&back).send().await.unwrap();
+    pass_the_challenge_late(&h, &acs).await;
     nothing_held(&h, &token, "02319").await;
 }
 

@@ -481,7 +481,7 @@ impl Inner {
     ) -> Result<String, WebPaymentError> {
         for _ in 0..WRITE_ATTEMPTS {
             let mut uow = self.store.write().await?;
-            let (stored, mut payment, mut effects, now) = self.load(&mut uow, token).await?;
+            let (stored, payment, now) = self.load(&mut uow, token).await?;
             if payment.session.state != SessionState::OnPage {
                 return Err(WebPaymentError::NotNow(
                     "a payment is already under way".into(),
@@ -492,20 +492,10 @@ impl Inner {
                 .record_request(&mut uow, start.clone())
                 .await
                 .map_err(|error| WebPaymentError::NotNow(error.to_string()))?;
-            effects.extend(
-                payment
-                    .session
-                    .apply(SessionEvent::AncvRequested {
-                        payment_id: ancv.payment_id.clone(),
-                    })
-                    .map_err(|e| WebPaymentError::NotNow(e.to_string()))?,
-            );
-            if self
-                .save(&mut uow, &stored, &mut payment, &effects, now)
-                .await?
-            {
-                uow.commit().await?;
-                self.wake();
+            let event = SessionEvent::AncvRequested {
+                payment_id: ancv.payment_id.clone(),
+            };
+            if self.commit_move(uow, &stored, payment, event, now).await? {
                 return Ok(ancv.payment_id);
             }
         }
@@ -520,7 +510,7 @@ impl Inner {
     ) -> Result<CardTransaction, WebPaymentError> {
         for _ in 0..WRITE_ATTEMPTS {
             let mut uow = self.store.write().await?;
-            let (stored, mut payment, mut effects, now) = self.load(&mut uow, token).await?;
+            let (stored, payment, now) = self.load(&mut uow, token).await?;
             let session = &payment.session;
             if !may_pay_by_card(session.state)
                 || session.card_amount() != prepared.transaction().amount
@@ -534,40 +524,57 @@ impl Inner {
                 .record_attempt(&mut uow, prepared)
                 .await
                 .map_err(card_error)?;
-            effects.extend(
-                payment
-                    .session
-                    .apply(SessionEvent::CardRequested {
-                        transaction_id: tx.id.clone(),
-                    })
-                    .map_err(|e| WebPaymentError::NotNow(e.to_string()))?,
-            );
-            if self
-                .save(&mut uow, &stored, &mut payment, &effects, now)
-                .await?
-            {
-                uow.commit().await?;
-                self.wake();
+            let event = SessionEvent::CardRequested {
+                transaction_id: tx.id.clone(),
+            };
+            if self.commit_move(uow, &stored, payment, event, now).await? {
                 return Ok(tx);
             }
         }
         Err(too_busy(token).into())
     }
 
-    /// The session as stored, and a copy brought up to `now` (expired if due) with the effects
-    /// of that.
+    /// The session as stored, and a copy brought up to `now` (expired if due, unsaved).
     async fn load(
         &self,
         uow: &mut UnitOfWork,
         token: &str,
-    ) -> Result<(WebPayment, WebPayment, Vec<Effect>, Timestamp), WebPaymentError> {
+    ) -> Result<(WebPayment, WebPayment, Timestamp), WebPaymentError> {
         let Some(stored) = uow.web_payments().find(token).await? else {
             return Err(WebPaymentError::UnknownToken);
         };
         let now = self.clock.now();
         let mut payment = stored.clone();
-        let effects = payment.session.expire_if_due(now);
-        Ok((stored, payment, effects, now))
+        payment.session.expire_if_due(now);
+        Ok((stored, payment, now))
+    }
+
+    /// Applies `event` to the session (brought up to `now`; what the event depends on is
+    /// recorded in `uow` already) and commits it all with the jobs its effects call for.
+    /// `Ok(false)`: a concurrent writer changed the session first (rolled back: try again).
+    async fn commit_move(
+        &self,
+        mut uow: UnitOfWork,
+        stored: &WebPayment,
+        mut payment: WebPayment,
+        event: SessionEvent,
+        now: Timestamp,
+    ) -> Result<bool, WebPaymentError> {
+        // (Callers refuse a session that expired on the way in: its expiry is the expiry
+        // job's to record.)
+        let effects = payment
+            .session
+            .apply(event)
+            .map_err(|e| WebPaymentError::NotNow(e.to_string()))?;
+        if !self
+            .save(&mut uow, stored, &mut payment, &effects, now)
+            .await?
+        {
+            return Ok(false);
+        }
+        uow.commit().await?;
+        self.wake();
+        Ok(true)
     }
 
     /// Writes `payment` if it differs from `stored` (only if nobody changed it since), and the
