@@ -1,7 +1,8 @@
 //! Test support for cvgate.
 //!
 //! [`Suite`] runs each test once per database backend: on SQLite (a fresh file in a temporary
-//! folder) and on PostgreSQL (a fresh schema in the database named by `CVGATE_TEST_POSTGRES_URL`).
+//! folder) and on PostgreSQL (a fresh schema in the database named by `CVGATE_TEST_POSTGRES_URL`),
+//! or only on PostgreSQL ([`Suite::on_postgres`]).
 //! When that variable is unset, the PostgreSQL runs are reported as *ignored* with a banner saying
 //! why — never silently passed — and under `CI=true` they fail instead.
 

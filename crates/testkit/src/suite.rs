@@ -38,6 +38,19 @@ impl Suite {
         self
     }
 
+    /// Adds `test` once, as `postgres::NAME`: for what only PostgreSQL can do (several
+    /// instances sharing one database). Reported and enforced like the PostgreSQL half of
+    /// [`Suite::on_both_backends`]: ignored with a banner without a server, a failure under CI.
+    pub fn on_postgres(mut self, name: &str, test: fn(TestDb) -> TestFuture) -> Suite {
+        self.postgres_trials += 1;
+        let trial = Trial::test(format!("{}::{name}", Backend::Postgres), move || {
+            run_on(Backend::Postgres, test)
+        })
+        .with_ignored_flag(postgres_url().is_none());
+        self.trials.push(trial);
+        self
+    }
+
     /// Adds a test that needs no database.
     pub fn plain(mut self, name: &str, test: fn() -> TestFuture) -> Suite {
         self.trials.push(Trial::test(name.to_owned(), move || {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod payline;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use testkit::TestDb;
@@ -71,11 +73,34 @@ pub async fn start_server(db: &TestDb, dir: &Path, extra: &[&str]) -> Server {
     start_command(db, dir, &args, "cvgate listening on http://").await
 }
 
+/// Starts `cvgate serve --listen ADDRESS` with the settings `env` (`CVGATE_…` variables) and
+/// waits for its listening line.
+pub async fn start_server_with(
+    db: &TestDb,
+    dir: &Path,
+    address: &str,
+    env: &[(&str, &str)],
+) -> Server {
+    let args = ["serve", "--listen", address];
+    start_command_with(db, dir, &args, env, "cvgate listening on http://").await
+}
+
 /// Starts `cvgate ARGS…` and waits for the stdout line starting with `listening` (followed by
 /// the address).
 pub async fn start_command(db: &TestDb, dir: &Path, args: &[&str], listening: &str) -> Server {
+    start_command_with(db, dir, args, &[], listening).await
+}
+
+async fn start_command_with(
+    db: &TestDb,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    listening: &str,
+) -> Server {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
     let mut child = command(db, dir, args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -124,6 +149,13 @@ impl Server {
                 .strip_prefix(label)
                 .map(|rest| rest.trim().to_owned())
         })
+    }
+
+    /// A crash: SIGKILL (no graceful shutdown, requests and jobs cut where they are), then
+    /// waits for the process to be gone. Returns everything it logged on stderr.
+    pub async fn kill(mut self) -> String {
+        self.child.kill().await.expect("SIGKILL is delivered");
+        self.stderr.await.unwrap_or_default()
     }
 
     /// Sends SIGTERM and waits: returns the exit code and everything logged on stderr.
