@@ -42,9 +42,12 @@ pub trait AncvPaymentObserver: Send + Sync {
     fn wanted<'a>(&'a self, payment: &'a AncvPayment) -> ObserverFuture<'a, bool>;
 }
 
-/// Job kinds.
+/// Job kinds (subject: cvgate's payment id). The poll sends and follows a payment until ANCV says
+/// how the request ended; the settlement watch then reads it every few hours until ANCV pays it
+/// or takes it back (a lost PAID or REJECTED notification would otherwise never reach cvgate).
 pub const POLL_JOB: &str = "ancv_poll";
 pub const REFRESH_JOB: &str = "ancv_refresh";
+pub const SETTLEMENT_JOB: &str = "ancv_settlement";
 
 /// How long after `expirationDate` a still-pending transaction is polled at the usual pace, for
 /// clocks that differ; after that, every [`LATE_POLL_MS`] until ANCV says how it ended.
@@ -426,6 +429,7 @@ impl AncvPayments {
         vec![
             Arc::new(PollJob(self.clone())),
             Arc::new(RefreshJob(self.clone())),
+            Arc::new(SettlementJob(self.clone())),
         ]
     }
 
@@ -577,55 +581,54 @@ impl AncvPayments {
         }
     }
 
-    /// The [`POLL_JOB`]: sends a request the request path could not send, follows the payment
-    /// until ANCV says how it ended, then (slowly) until ANCV pays it or takes it back.
+    /// The [`POLL_JOB`]: sends a request the request path could not send, then follows the
+    /// payment until ANCV says how it ended; an authorized one is handed to the
+    /// [`SETTLEMENT_JOB`].
     async fn poll(&self, payment_id: &str) -> JobOutcome {
         let payment = match self.find(payment_id).await {
-            Ok(Some(payment)) if self.followed(&payment) => payment,
-            Ok(_) => return JobOutcome::Done,
+            Ok(Some(payment)) => payment,
+            Ok(None) => return JobOutcome::Done,
             Err(error) => return JobOutcome::Failed(error.to_string()),
         };
-        let step = match payment.state {
-            AncvPaymentState::Requested | AncvPaymentState::Initialized => {
-                match self.wanted(&payment).await {
-                    Ok(true) => self.submit(payment_id).await,
-                    Ok(false) if payment.state == AncvPaymentState::Requested => self
-                        .abandon(payment_id, "NOT_SENT")
-                        .await
-                        .map_err(AncvPaymentError::from),
-                    // Created but nobody wants it: ANCV expires it, without payer.
-                    Ok(false) => self.refresh(payment_id, "poll").await,
-                    Err(error) => Err(error.into()),
+        if payment.state.is_pending() {
+            let step = match payment.state {
+                AncvPaymentState::Requested | AncvPaymentState::Initialized => {
+                    match self.wanted(&payment).await {
+                        Ok(true) => self.submit(payment_id).await,
+                        Ok(false) if payment.state == AncvPaymentState::Requested => self
+                            .abandon(payment_id, "NOT_SENT")
+                            .await
+                            .map_err(AncvPaymentError::from),
+                        // Created but nobody wants it: ANCV expires it, without payer.
+                        Ok(false) => self.refresh(payment_id, "poll").await,
+                        Err(error) => Err(error.into()),
+                    }
                 }
+                _ => self.refresh(payment_id, "poll").await,
+            };
+            if let Err(error) = step {
+                tracing::warn!(payment_id, %error, "ANCV poll step failed; trying again later");
             }
-            _ => self.refresh(payment_id, "poll").await,
-        };
-        if let Err(error) = step {
-            tracing::warn!(payment_id, %error, "ANCV poll step failed; trying again later");
         }
         match self.find(payment_id).await {
-            Ok(Some(payment)) if self.followed(&payment) => {
+            Ok(Some(payment)) if payment.state.is_pending() => {
                 JobOutcome::RunAgainAt(self.next_poll_of(&payment))
+            }
+            Ok(Some(payment)) if payment.state.awaits_settlement() => {
+                match self.watch_settlement(payment_id).await {
+                    Ok(()) => JobOutcome::Done,
+                    Err(error) => JobOutcome::Failed(error.to_string()),
+                }
             }
             Ok(_) => JobOutcome::Done,
             Err(error) => JobOutcome::Failed(error.to_string()),
         }
     }
 
-    /// Whether the poll job still follows the payment.
-    fn followed(&self, payment: &AncvPayment) -> bool {
-        let age = self.inner.clock.now().millis() - payment.created_at.millis();
-        payment.state.is_pending()
-            || (payment.state.awaits_settlement() && age < SETTLEMENT_FOLLOWED_FOR_MS)
-    }
-
-    /// When to read it again: soon while the beneficiary may answer, then every minute past its
-    /// expiry, then every few hours while it waits for settlement.
+    /// When to read a pending payment again: soon while the beneficiary may answer, then every
+    /// minute past its expiry.
     fn next_poll_of(&self, payment: &AncvPayment) -> Timestamp {
         let now = self.inner.clock.now();
-        if !payment.state.is_pending() {
-            return now.plus_millis(SETTLEMENT_POLL_MS);
-        }
         let late = payment
             .expires_at
             .is_some_and(|at| now > at.plus_millis(EXPIRY_MARGIN_MS));
@@ -634,6 +637,31 @@ impl AncvPayments {
         } else {
             self.next_poll()
         }
+    }
+
+    async fn watch_settlement(&self, payment_id: &str) -> Result<(), StoreError> {
+        let at = self.inner.clock.now().plus_millis(SETTLEMENT_POLL_MS);
+        self.enqueue(SETTLEMENT_JOB, payment_id, at).await
+    }
+
+    /// The [`SETTLEMENT_JOB`]: reads an authorized payment until ANCV pays it or takes it back,
+    /// for at most [`SETTLEMENT_FOLLOWED_FOR_MS`].
+    async fn follow_settlement(&self, payment_id: &str) -> JobOutcome {
+        let refreshed = self.refresh(payment_id, "settlement").await;
+        let payment = match self.find(payment_id).await {
+            Ok(Some(payment)) => payment,
+            Ok(None) => return JobOutcome::Done,
+            Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        let now = self.inner.clock.now();
+        let age = now.millis() - payment.created_at.millis();
+        if !payment.state.awaits_settlement() || age >= SETTLEMENT_FOLLOWED_FOR_MS {
+            return JobOutcome::Done;
+        }
+        if let Err(error) = refreshed {
+            tracing::warn!(payment_id, %error, "reading a settling ANCV payment failed; trying again later");
+        }
+        JobOutcome::RunAgainAt(now.plus_millis(SETTLEMENT_POLL_MS))
     }
 }
 
@@ -646,6 +674,18 @@ impl JobHandler for PollJob {
 
     fn run<'a>(&'a self, subject: &'a str, _attempt: i64) -> JobFuture<'a> {
         Box::pin(self.0.poll(subject))
+    }
+}
+
+struct SettlementJob(AncvPayments);
+
+impl JobHandler for SettlementJob {
+    fn kind(&self) -> &'static str {
+        SETTLEMENT_JOB
+    }
+
+    fn run<'a>(&'a self, subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        Box::pin(self.0.follow_settlement(subject))
     }
 }
 
