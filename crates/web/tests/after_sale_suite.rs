@@ -92,26 +92,8 @@ fn code(body: &str) -> String {
 async fn split_payment(h: &Harness) -> (String, String, String) {
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     h.pay_split(&token, 2_500).await;
-    let (ancv, card) = split_ids(h, &token).await;
+    let (ancv, card) = h.split_ids(&token).await;
     (token, ancv, card)
-}
-
-/// The ANCV and card transaction ids of a paid split payment (getWebPaymentDetails).
-async fn split_ids(h: &Harness, token: &str) -> (String, String) {
-    let body = h.details(token).await;
-    assert_eq!(code(&body), "00000", "{body}");
-    let ancv = soap_value(&body, &["transaction", "id"]).unwrap();
-    let card = soap_value(
-        &body,
-        &[
-            "paymentAdditionalList",
-            "paymentAdditional",
-            "transaction",
-            "id",
-        ],
-    )
-    .unwrap();
-    (ancv, card)
 }
 
 async fn card_only_payment(h: &Harness) -> String {
@@ -498,7 +480,7 @@ async fn details_list_the_refused_card_attempts_of_the_session(db: TestDb) {
     let token = h.partially_validated().await;
     h.post_form(&token, "card", &card_form(CARD_REFUSED)).await;
     h.post_form(&token, "card", &card_form(CARD_OK)).await;
-    let (ancv, card) = split_ids(&h, &token).await;
+    let (ancv, card) = h.split_ids(&token).await;
     let attempts = h.web_payments.card().attempts(&token).await.unwrap();
     assert_eq!(attempts.len(), 2, "{attempts:?}");
     let refused = entry(&attempts[0].id, "AUTHOR+CAP", "3500", "REFUSED_01100");

@@ -12,8 +12,7 @@ use card::sandbox::Faults as CardFaults;
 use domain::card::CardInput;
 use std::time::Duration;
 use support::{
-    CAMILLE, CARD_OK, DoWebPayment, Harness, Options, answer_acs, card_form, merchant_endpoint,
-    soap_value,
+    CAMILLE, CARD_OK, DoWebPayment, Harness, answer_acs, card_form, merchant_endpoint, soap_value,
 };
 use testkit::TestDb;
 
@@ -213,37 +212,12 @@ async fn a_card_payment_whose_request_died_is_reconciled(db: TestDb) {
     assert_eq!(card_held(&h, &token).await, 6_000);
 }
 
-/// The transaction ids of an accepted split payment: (ANCV, card).
-async fn split_ids(h: &Harness, token: &str) -> (String, String) {
-    let body = h.details(token).await;
-    assert_eq!(code(&body), "00000", "{body}");
-    let ancv = soap_value(&body, &["transaction", "id"]).unwrap();
-    let card = soap_value(
-        &body,
-        &[
-            "paymentAdditionalList",
-            "paymentAdditional",
-            "transaction",
-            "id",
-        ],
-    )
-    .unwrap();
-    (ancv, card)
-}
-
 /// Path 3: the ANCV cancellation of a doRefund is made at ANCV, then the request dies.
 async fn an_ancv_refund_whose_request_died_is_finished(db: TestDb) {
-    let h = Harness::start_with_options(
-        &db,
-        Options {
-            partner_read_timeout: Duration::from_secs(1),
-            ..Options::default()
-        },
-    )
-    .await;
+    let h = Harness::with_read_timeout(&db, 1_000).await;
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     h.pay_split(&token, 2_500).await;
-    let (ancv_id, _) = split_ids(&h, &token).await;
+    let (ancv_id, _) = h.split_ids(&token).await;
     h.sandbox
         .set_faults(ancv_sandbox::Faults {
             timeout_after_commit: true,
@@ -421,14 +395,7 @@ async fn a_sequence_number_claim_survives_a_crash(db: TestDb) {
 /// Path 5: ANCV does the create but its answers never arrive: the buyer is told at once and may
 /// pay by card; nothing keeps retrying for ever.
 async fn ancv_unreachable_sends_the_buyer_back_to_the_page(db: TestDb) {
-    let h = Harness::start_with_options(
-        &db,
-        Options {
-            partner_read_timeout: Duration::from_millis(500),
-            ..Options::default()
-        },
-    )
-    .await;
+    let h = Harness::with_read_timeout(&db, 500).await;
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     h.sandbox
         .set_faults(ancv_sandbox::Faults {
@@ -502,7 +469,7 @@ async fn ancv_rejecting_after_acceptance_is_told_to_the_merchant(db: TestDb) {
         })
         .await;
     h.pay_split(&token, 2_500).await;
-    let (ancv_tx, _) = split_ids(&h, &token).await;
+    let (ancv_tx, _) = h.split_ids(&token).await;
     let ancv_id = ancv_id_of(&h, &token).await;
     h.sandbox.reject_transaction(&ancv_id).await.unwrap();
     minutes_pass(&h, 1).await;

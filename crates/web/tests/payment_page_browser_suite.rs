@@ -8,7 +8,7 @@ use axum::Router;
 use axum::routing::get;
 use browser::{Browser, LaunchOptions};
 use std::time::Duration;
-use support::{DoWebPayment, Harness, Options, soap_value};
+use support::{DoWebPayment, Harness, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -254,14 +254,7 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
     if browser::require_or_skip("payment_page_processing").is_some() {
         return;
     }
-    let h = Harness::start_with_options(
-        &db,
-        Options {
-            partner_read_timeout: Duration::from_millis(500),
-            ..Options::default()
-        },
-    )
-    .await;
+    let h = Harness::with_read_timeout(&db, 500).await;
     let request = DoWebPayment {
         contract: "CB-DEMO",
         selected: &["CB-DEMO"],

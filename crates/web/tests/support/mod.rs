@@ -582,3 +582,39 @@ pub async fn merchant_endpoint(failures: usize) -> (String, MerchantEndpoint) {
     tokio::spawn(axum::serve(listener, app).into_future());
     (url, merchant)
 }
+
+impl Harness {
+    /// The ANCV and card transaction ids of a paid split payment (getWebPaymentDetails).
+    pub async fn split_ids(&self, token: &str) -> (String, String) {
+        let body = self.details(token).await;
+        assert_eq!(
+            soap_value(&body, &["result", "code"]).as_deref(),
+            Some("00000"),
+            "{body}"
+        );
+        let ancv = soap_value(&body, &["transaction", "id"]).unwrap();
+        let card = soap_value(
+            &body,
+            &[
+                "paymentAdditionalList",
+                "paymentAdditional",
+                "transaction",
+                "id",
+            ],
+        )
+        .unwrap();
+        (ancv, card)
+    }
+
+    /// A harness whose connectors give up on a partner's answer after `millis`.
+    pub async fn with_read_timeout(db: &TestDb, millis: u64) -> Harness {
+        Harness::start_with_options(
+            db,
+            Options {
+                partner_read_timeout: Duration::from_millis(millis),
+                ..Options::default()
+            },
+        )
+        .await
+    }
+}
