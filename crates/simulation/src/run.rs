@@ -82,6 +82,13 @@ const QUIESCENCE_LIMIT_MS: i64 = 3 * 24 * 3_600_000;
 pub async fn run(db_url: &str, config: &Config) -> Result<Report, String> {
     let mut rng = Rng::new(config.seed);
     let mut world = World::new(db_url, &mut rng, config.rates).await?;
+    let report = play(&mut world, &mut rng, config).await;
+    world.shut_down().await;
+    report
+}
+
+/// The flows to their end, quiescence, then the checks.
+async fn play(world: &mut World, rng: &mut Rng, config: &Config) -> Result<Report, String> {
     let mut trace = Trace::default();
     let mut flows: Vec<Flow> = Vec::new();
     let mut steps = 0;
@@ -97,19 +104,19 @@ pub async fn run(db_url: &str, config: &Config) -> Result<Report, String> {
         let active: Vec<usize> = (0..flows.len()).filter(|i| !flows[*i].finished()).collect();
         let may_start = flows.len() < config.flows && active.len() < config.concurrent;
         if may_start && (active.is_empty() || rng.chance(250)) {
-            let flow = flows::start(&world, &mut rng, flows.len() + 1, &mut trace).await?;
+            let flow = flows::start(world, rng, flows.len() + 1, &mut trace).await?;
             flows.push(flow);
             continue;
         }
         if active.is_empty() || rng.chance(250) {
-            time_passes(&mut world, &mut rng, &mut trace).await?;
+            time_passes(world, rng, &mut trace).await?;
             continue;
         }
         let flow = &mut flows[active[usize::try_from(rng.below(active.len() as u64)).unwrap_or(0)]];
         if !flow.buyer.done {
-            flows::buyer_step(&mut world, &mut rng, flow, &mut trace).await?;
+            flows::buyer_step(world, rng, flow, &mut trace).await?;
         } else {
-            flows::merchant_step(&mut world, &mut rng, flow, &mut trace).await?;
+            flows::merchant_step(world, rng, flow, &mut trace).await?;
         }
     }
     world.gate.set_rates(FaultRates::NONE);
@@ -120,10 +127,10 @@ pub async fn run(db_url: &str, config: &Config) -> Result<Report, String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut violations = Vec::new();
-    if let Err(stuck) = settle_down(&mut world, &mut trace).await? {
+    if let Err(stuck) = settle_down(world, &mut trace).await? {
         violations.push(stuck);
     }
-    violations.extend(check::invariants(&world, &flows).await?);
+    violations.extend(check::invariants(world, &flows).await?);
     let mut outcomes = std::collections::BTreeMap::new();
     for flow in &flows {
         let code = flow

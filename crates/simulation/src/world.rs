@@ -61,6 +61,8 @@ pub struct World {
     pub ancv_sandbox: Sandbox,
     pub card_sandbox: CardSandbox,
     sandbox_worker: Worker,
+    sandbox_store: Store,
+    server: tokio::task::JoinHandle<()>,
     pub app: App,
     pub merchant_id: MerchantId,
     pub restarts: usize,
@@ -152,7 +154,7 @@ impl World {
                 acs_base_url: format!("{base}{ACS_MOUNT}"),
             },
         );
-        let mut sandbox_worker = Worker::new(sandbox_store, dyn_clock.clone());
+        let mut sandbox_worker = Worker::new(sandbox_store.clone(), dyn_clock.clone());
         for handler in ancv_sandbox.job_handlers() {
             sandbox_worker.register(handler);
         }
@@ -185,7 +187,7 @@ impl World {
                 .merge(merchant_endpoint(notifications.clone())),
         };
         let app = build_app(&env).await?;
-        serve(listener, Arc::clone(&env.router));
+        let server = serve(listener, Arc::clone(&env.router));
         Ok(World {
             env,
             clock,
@@ -194,6 +196,8 @@ impl World {
             ancv_sandbox,
             card_sandbox,
             sandbox_worker,
+            sandbox_store,
+            server,
             app,
             merchant_id,
             restarts: 0,
@@ -234,6 +238,13 @@ impl World {
         Ok(())
     }
 
+    /// Stops the server and closes every database connection (a run leaves nothing behind).
+    pub async fn shut_down(self) {
+        self.server.abort();
+        self.app.store.close().await;
+        self.sandbox_store.close().await;
+    }
+
     /// Runs the partners' due jobs (notifications, automatic behaviours, expiries).
     pub async fn run_sandbox_jobs(&self) -> Result<usize, StoreError> {
         self.sandbox_worker.run_due().await
@@ -245,13 +256,18 @@ fn seal_key() -> SealKey {
 }
 
 /// Serves whatever router is current (it is swapped when cvgate restarts).
-fn serve(listener: tokio::net::TcpListener, current: Arc<Mutex<Router>>) {
+fn serve(
+    listener: tokio::net::TcpListener,
+    current: Arc<Mutex<Router>>,
+) -> tokio::task::JoinHandle<()> {
     let dispatch = tower::service_fn(move |request: Request| {
         let mut router = current.lock().unwrap_or_else(|p| p.into_inner()).clone();
         async move { tower::Service::call(&mut router, request).await }
     });
     let app = Router::new().fallback_service(dispatch);
-    tokio::spawn(axum::serve(listener, app).into_future());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    })
 }
 
 /// Builds cvgate on the database, as a (re)started process does, and routes requests to it.
