@@ -6,11 +6,11 @@ use crate::rules::{self, BeneficiaryRef};
 use crate::sandbox::Sandbox;
 use crate::secret;
 use crate::seed::{DEMO_SHOP_ID, PUBLISHED_BENEFICIARIES, PUBLISHED_SECRET_CODE};
+use crate::storage::{self, SandboxBeneficiary};
 use ancv::ErrorCode;
 use serde::Serialize;
 use std::fmt;
 use store::UnitOfWork;
-use store::repos::SandboxBeneficiary;
 
 /// A beneficiary to create. `Debug` never shows the secret code.
 #[derive(Clone, PartialEq, Eq)]
@@ -62,7 +62,9 @@ impl Sandbox {
     pub async fn seed_test_data(&self) -> Result<(), SandboxError> {
         let now = self.now();
         let mut uow = self.store().write().await?;
-        uow.sandbox_ancv().insert_shop(DEMO_SHOP_ID, now).await?;
+        storage::tables(&mut uow)
+            .insert_shop(DEMO_SHOP_ID, now)
+            .await?;
         for published in PUBLISHED_BENEFICIARIES {
             let beneficiary = SandboxBeneficiary {
                 beneficiary_id: published.beneficiary_id.to_owned(),
@@ -72,7 +74,9 @@ impl Sandbox {
                 behaviour: published.behaviour.as_str().to_owned(),
                 created_at: now,
             };
-            uow.sandbox_ancv().insert_beneficiary(&beneficiary).await?;
+            storage::tables(&mut uow)
+                .insert_beneficiary(&beneficiary)
+                .await?;
         }
         self.commit(uow).await?;
         tracing::info!("ANCV sandbox test data seeded");
@@ -108,9 +112,11 @@ impl Sandbox {
             created_at: self.now(),
         };
         let mut uow = self.store().write().await?;
-        if !uow.sandbox_ancv().insert_beneficiary(&beneficiary).await? {
-            let id_taken = uow
-                .sandbox_ancv()
+        if !storage::tables(&mut uow)
+            .insert_beneficiary(&beneficiary)
+            .await?
+        {
+            let id_taken = storage::tables(&mut uow)
                 .find_beneficiary(&beneficiary.beneficiary_id)
                 .await?
                 .is_some();
@@ -145,7 +151,7 @@ impl Sandbox {
         }
         let now = self.now();
         let mut uow = self.store().write().await?;
-        let created = uow.sandbox_ancv().insert_shop(shop_id, now).await?;
+        let created = storage::tables(&mut uow).insert_shop(shop_id, now).await?;
         self.commit(uow).await?;
         tracing::info!(shop = %shop_id, created, "ANCV sandbox shop added");
         Ok(created)
@@ -169,9 +175,11 @@ impl Sandbox {
         reference: &BeneficiaryRef,
     ) -> Result<Option<SandboxBeneficiary>, SandboxError> {
         let found = match reference {
-            BeneficiaryRef::AncvId(id) => uow.sandbox_ancv().find_beneficiary(id).await?,
+            BeneficiaryRef::AncvId(id) => storage::tables(uow).find_beneficiary(id).await?,
             BeneficiaryRef::Email(email) => {
-                uow.sandbox_ancv().find_beneficiary_by_email(email).await?
+                storage::tables(uow)
+                    .find_beneficiary_by_email(email)
+                    .await?
             }
         };
         Ok(found)

@@ -11,12 +11,12 @@ use crate::model::{self, Behaviour, Event, State};
 use crate::record::{Txn, capture_mode_str};
 use crate::rules::{self, BeneficiaryRef};
 use crate::sandbox::Sandbox;
+use crate::storage::{self, SandboxTransaction};
 use ancv::ErrorCode;
 use ancv::wire::{CancellationRequest, CaptureMode, CreateRequest, PayerRequest, Transaction};
 use domain::clock::Timestamp;
 use jobs::JobOutcome;
 use store::StoreError;
-use store::repos::SandboxTransaction;
 
 /// Fresh ids collide once in a blue moon; a repeated paymentId races at most once.
 const CREATE_TRIES: usize = 5;
@@ -39,7 +39,7 @@ impl Sandbox {
             let now = self.now();
             let mut uow = self.store().write().await?;
             let shop_id = &request.merchant.shop_id;
-            if !uow.sandbox_ancv().shop_exists(shop_id).await? {
+            if !storage::tables(&mut uow).shop_exists(shop_id).await? {
                 return Err(SandboxError::refused(
                     ErrorCode::MerchantNotAllowed,
                     "merchant.shopId is not a known shop",
@@ -47,8 +47,7 @@ impl Sandbox {
             }
             rules::check_currency(request.order.amount.currency)?;
             rules::check_order_amount(request.order.amount.total)?;
-            let existing = uow
-                .sandbox_ancv()
+            let existing = storage::tables(&mut uow)
                 .find_transaction_by_payment(shop_id, &request.order.payment_id)
                 .await?;
             if let Some(existing) = existing {
@@ -59,13 +58,13 @@ impl Sandbox {
                 return Ok(txn.to_wire());
             }
             let row = new_row(self, request, capture_at, now);
-            match uow.sandbox_ancv().insert_transaction(&row).await {
+            match storage::tables(&mut uow).insert_transaction(&row).await {
                 Ok(()) => {}
                 // The id was taken, or the same paymentId was created meanwhile: look again.
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(error) => return Err(error.into()),
             }
-            uow.sandbox_ancv()
+            storage::tables(&mut uow)
                 .insert_event(&row.id, State::Initialized.as_str(), now)
                 .await?;
             uow.jobs()
@@ -177,8 +176,7 @@ impl Sandbox {
         if let (Some(beneficiary_id), Some(amount)) =
             (txn.row.beneficiary_id.clone(), txn.row.validated_amount)
         {
-            let credited = uow
-                .sandbox_ancv()
+            let credited = storage::tables(&mut uow)
                 .credit_balance(&beneficiary_id, amount, now)
                 .await?;
             if !credited {
@@ -208,8 +206,7 @@ impl Sandbox {
         beneficiary_id: &str,
         now: Timestamp,
     ) -> Result<(), SandboxError> {
-        let pending = uow
-            .sandbox_ancv()
+        let pending = storage::tables(uow)
             .transaction_ids_of_beneficiary(beneficiary_id, State::Processing.as_str())
             .await?;
         for other in pending {

@@ -11,13 +11,13 @@ use crate::record::Txn;
 use crate::rules::BeneficiaryRef;
 use crate::sandbox::Sandbox;
 use crate::secret;
+use crate::storage::{self, SandboxBeneficiary};
 use ancv::ErrorCode;
 use ancv::wire::CaptureMode;
 use domain::clock::Timestamp;
 use jobs::JobOutcome;
 use serde::Serialize;
 use store::UnitOfWork;
-use store::repos::SandboxBeneficiary;
 
 /// What the app shows a beneficiary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,8 +82,7 @@ impl Sandbox {
             .find_beneficiary(&mut uow, &reference)
             .await?
             .ok_or_else(beneficiary_not_found)?;
-        let ids = uow
-            .sandbox_ancv()
+        let ids = storage::tables(&mut uow)
             .transaction_ids_of_beneficiary(&beneficiary.beneficiary_id, State::Processing.as_str())
             .await?;
         let mut requests = Vec::new();
@@ -207,7 +206,7 @@ impl Sandbox {
         txn: &Txn,
     ) -> Result<SandboxBeneficiary, SandboxError> {
         let id = txn.row.beneficiary_id.as_deref().unwrap_or_default();
-        uow.sandbox_ancv()
+        storage::tables(uow)
             .find_beneficiary(id)
             .await?
             .ok_or_else(|| {
@@ -231,8 +230,7 @@ impl Sandbox {
         let capture_mode = txn.capture_mode;
         self.apply(uow, txn, Event::Validate(capture_mode), now)
             .await?;
-        let debited = uow
-            .sandbox_ancv()
+        let debited = storage::tables(uow)
             .debit_balance(&beneficiary.beneficiary_id, amount, now)
             .await?;
         if !debited {

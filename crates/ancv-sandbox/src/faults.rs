@@ -1,5 +1,5 @@
-//! Fault injection, set through the admin API and kept in the database (`sandbox_faults`, row
-//! [`FAULTS_KEY`]), so that every instance sharing it applies the same faults.
+//! Fault injection, set through the admin API and kept in the database (the sandbox's faults
+//! table), so that every instance sharing it applies the same faults.
 
 use crate::error::SandboxError;
 use crate::json_body::JsonBody;
@@ -8,9 +8,6 @@ use domain::random::Random;
 use serde::Serialize;
 use std::time::Duration;
 use store::UnitOfWork;
-
-/// This sandbox's row in `sandbox_faults`.
-const FAULTS_KEY: &str = "ancv";
 
 /// How long `timeout_after_commit` holds an answer back (then it is sent, to nobody).
 pub const TIMEOUT_HOLD: Duration = Duration::from_secs(300);
@@ -110,7 +107,7 @@ impl Faults {
 
 /// The faults in force, read inside `uow` (none when none were ever set).
 pub(crate) async fn load(uow: &mut UnitOfWork) -> Result<Faults, SandboxError> {
-    match uow.sandbox_faults().find(FAULTS_KEY).await? {
+    match store::single_row::load(uow, crate::storage::FAULTS_TABLE).await? {
         None => Ok(Faults::default()),
         Some(json) => Faults::from_json(json.as_bytes())
             .map_err(|error| SandboxError::Internal(format!("stored faults: {error}"))),
@@ -125,7 +122,7 @@ pub(crate) async fn save(
 ) -> Result<(), SandboxError> {
     let json = serde_json::to_string(faults)
         .map_err(|error| SandboxError::Internal(format!("faults to JSON: {error}")))?;
-    uow.sandbox_faults().save(FAULTS_KEY, &json, now).await?;
+    store::single_row::save(uow, crate::storage::FAULTS_TABLE, &json, now).await?;
     Ok(())
 }
 

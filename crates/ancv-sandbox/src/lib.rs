@@ -5,8 +5,9 @@
 //! balances and secret codes, the beneficiary's "app" (web pages and JSON), settlement, sealed
 //! notifications to the merchant with retries, and injectable faults.
 //!
-//! - [`Sandbox::new`] builds it over a [`store::Store`] (its tables are `sandbox_ancv_*`), an
-//!   injected clock and random source, and a [`SandboxConfig`].
+//! - [`Sandbox::open`] builds it over a [`store::Store`] — its own tables ([`storage`], applied
+//!   then: a production database never has them) —, an injected clock and random source, and a
+//!   [`SandboxConfig`].
 //! - [`Sandbox::router`] is the axum router, to be mounted where the sandbox lives (cvgate nests it
 //!   under `/sandbox/ancv`): the ANCV API under `/acquisition/api/public/v1/`, `/admin/…`, the
 //!   app's pages under `/app/` and its JSON under `/app/api/…`.
@@ -37,6 +38,7 @@ mod sandbox;
 mod secret;
 pub mod seed;
 mod settlement;
+pub mod storage;
 mod transactions;
 
 pub use accounts::{BeneficiaryView, NewBeneficiary};

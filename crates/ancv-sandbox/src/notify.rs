@@ -8,13 +8,13 @@ use crate::job_handlers::DELIVERY_JOB;
 use crate::model::{self, NotifyUrl, State};
 use crate::record::Txn;
 use crate::sandbox::Sandbox;
+use crate::storage::{self, NewSandboxDelivery, SandboxDelivery};
 use ancv::client::SEAL_HEADER;
 use ancv::seal::Operation;
 use domain::clock::Timestamp;
 use jobs::JobOutcome;
 use serde::Serialize;
 use store::UnitOfWork;
-use store::repos::{NewSandboxDelivery, SandboxDelivery};
 
 /// After this long without a 2xx, a delivery is abandoned.
 pub const GIVE_UP_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
@@ -103,8 +103,7 @@ pub(crate) async fn queue(
     } else {
         DeliveryStatus::Pending
     };
-    let id = uow
-        .sandbox_ancv()
+    let id = storage::tables(uow)
         .insert_delivery(&NewSandboxDelivery {
             transaction_id: txn.id().to_owned(),
             state: txn.state.as_str().to_owned(),
@@ -130,7 +129,9 @@ impl Sandbox {
     /// The notifications of a transaction, in the order of its state changes.
     pub async fn deliveries(&self, transaction_id: &str) -> Result<Vec<Delivery>, SandboxError> {
         let mut uow = self.store().read().await?;
-        let rows = uow.sandbox_ancv().deliveries_of(transaction_id).await?;
+        let rows = storage::tables(&mut uow)
+            .deliveries_of(transaction_id)
+            .await?;
         uow.rollback().await?;
         rows.into_iter().map(Delivery::from_row).collect()
     }
@@ -138,7 +139,7 @@ impl Sandbox {
     /// One attempt of delivery `id` (the delivery job).
     pub(crate) async fn deliver(&self, id: i64) -> Result<JobOutcome, SandboxError> {
         let mut uow = self.store().read().await?;
-        let delivery = uow.sandbox_ancv().find_delivery(id).await?;
+        let delivery = storage::tables(&mut uow).find_delivery(id).await?;
         uow.rollback().await?;
         let Some(delivery) = delivery else {
             return Ok(JobOutcome::Done);
@@ -150,7 +151,7 @@ impl Sandbox {
         let sent = self.post(&delivery).await;
         let now = self.now();
         let mut uow = self.store().write().await?;
-        let Some(mut delivery) = uow.sandbox_ancv().find_delivery(id).await? else {
+        let Some(mut delivery) = storage::tables(&mut uow).find_delivery(id).await? else {
             return Ok(JobOutcome::Done);
         };
         if delivery.status != DeliveryStatus::Pending.as_str() {
@@ -179,7 +180,7 @@ impl Sandbox {
                 JobOutcome::RunAgainAt(next)
             }
         };
-        uow.sandbox_ancv().update_delivery(&delivery).await?;
+        storage::tables(&mut uow).update_delivery(&delivery).await?;
         uow.commit().await?;
         Ok(outcome)
     }

@@ -4,13 +4,13 @@
 use crate::error::SandboxError;
 use crate::model::{Deadlines, State};
 use crate::rules;
+use crate::storage::SandboxTransaction;
 use ancv::wire::{
     Amount, Authorization, CaptureMode, Envelope, Merchant, Order, Payer, PaymentMethod,
     RedirectUrls, Transaction,
 };
 use domain::clock::Timestamp;
 use serde_json::{Map, Value};
-use store::repos::SandboxTransaction;
 
 pub(crate) struct Txn {
     pub(crate) row: SandboxTransaction,

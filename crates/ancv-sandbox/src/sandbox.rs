@@ -7,6 +7,7 @@ use crate::error::SandboxError;
 use crate::faults::{self, Faults};
 use crate::model::{self, Event, State};
 use crate::record::Txn;
+use crate::storage;
 use crate::{admin, api, app_api, app_page, job_handlers, notify};
 use ancv::{ErrorCode, SealKeyring};
 use axum::Router;
@@ -40,12 +41,14 @@ pub(crate) struct Inner {
 }
 
 impl Sandbox {
-    pub fn new(
+    /// The sandbox on `store`'s database, its tables brought up to date first.
+    pub async fn open(
         store: Store,
         clock: Arc<dyn Clock>,
         random: SharedRandom,
         config: SandboxConfig,
-    ) -> Sandbox {
+    ) -> Result<Sandbox, SandboxError> {
+        store.migrate_set(&crate::storage::MIGRATIONS).await?;
         let http = reqwest::Client::builder()
             .timeout(NOTIFICATION_TIMEOUT)
             // A redirect is not a 2xx: the delivery is retried, not sent elsewhere.
@@ -54,7 +57,7 @@ impl Sandbox {
             .build()
             .expect("the notification HTTP client has no custom TLS settings, so it builds");
         let app_key = app_page::SessionKey::generate(random.as_ref());
-        Sandbox {
+        Ok(Sandbox {
             inner: Arc::new(Inner {
                 store,
                 clock,
@@ -65,7 +68,7 @@ impl Sandbox {
                 app_key,
                 wake: OnceLock::new(),
             }),
-        }
+        })
     }
 
     /// The HTTP surface, paths relative to where it is mounted: the ANCV API under
@@ -144,7 +147,7 @@ impl Sandbox {
         id: &str,
         now: Timestamp,
     ) -> Result<Option<Txn>, SandboxError> {
-        let Some(row) = uow.sandbox_ancv().find_transaction(id).await? else {
+        let Some(row) = storage::tables(uow).find_transaction(id).await? else {
             return Ok(None);
         };
         let mut txn = Txn::from_row(row)?;
@@ -168,13 +171,13 @@ impl Sandbox {
         let faults = faults::load(uow).await?;
         for state in states {
             txn.set_state(state, now);
-            uow.sandbox_ancv()
+            storage::tables(uow)
                 .insert_event(txn.id(), state.as_str(), now)
                 .await?;
             notify::queue(uow, txn, &faults, now).await?;
             tracing::info!(transaction = %txn.id(), %state, "ANCV sandbox transaction moved");
         }
-        match uow.sandbox_ancv().update_transaction(&txn.row).await {
+        match storage::tables(uow).update_transaction(&txn.row).await {
             Ok(_) => Ok(()),
             // The partial unique index: another request of this beneficiary became PROCESSING
             // concurrently.

@@ -4,6 +4,7 @@
 use crate::error::SandboxError;
 use crate::model::{self, SettleUntil, State};
 use crate::sandbox::Sandbox;
+use crate::storage;
 use serde::Serialize;
 
 /// A transaction a settlement moved.
@@ -31,7 +32,9 @@ impl Sandbox {
     pub async fn settle_until(&self, until: SettleUntil) -> Result<Vec<Settled>, SandboxError> {
         let now = self.now();
         let mut uow = self.store().write().await?;
-        let ids = uow.sandbox_ancv().settleable_transaction_ids(now).await?;
+        let ids = storage::tables(&mut uow)
+            .settleable_transaction_ids(now)
+            .await?;
         let mut settled = Vec::new();
         for id in ids {
             let Some(mut txn) = self.load_current(&mut uow, &id, now).await? else {

@@ -8,6 +8,7 @@ use crate::model::{Event, State};
 use crate::record::Txn;
 use crate::rules::BeneficiaryRef;
 use crate::sandbox::Sandbox;
+use crate::storage;
 use domain::clock::Timestamp;
 use serde::Serialize;
 use store::UnitOfWork;
@@ -66,8 +67,7 @@ impl Sandbox {
             .find_beneficiary(&mut uow, &reference)
             .await?
             .ok_or_else(beneficiary_not_found)?;
-        let ids = uow
-            .sandbox_ancv()
+        let ids = storage::tables(&mut uow)
             .all_transaction_ids_of_beneficiary(&beneficiary.beneficiary_id)
             .await?;
         self.summaries(uow, ids, now).await
@@ -81,10 +81,12 @@ impl Sandbox {
         let shop_id = shop_id.trim();
         let now = self.now();
         let mut uow = self.store().write().await?;
-        if !uow.sandbox_ancv().shop_exists(shop_id).await? {
+        if !storage::tables(&mut uow).shop_exists(shop_id).await? {
             return Err(SandboxError::UnknownShop);
         }
-        let ids = uow.sandbox_ancv().transaction_ids_of_shop(shop_id).await?;
+        let ids = storage::tables(&mut uow)
+            .transaction_ids_of_shop(shop_id)
+            .await?;
         self.summaries(uow, ids, now).await
     }
 

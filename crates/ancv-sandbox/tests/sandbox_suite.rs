@@ -1527,7 +1527,10 @@ async fn reject(h: &Harness, id: &str) -> (u16, Value) {
 /// The states recorded in the transaction's events, in order.
 async fn recorded_states(h: &Harness, id: &str) -> Vec<String> {
     let mut uow = h.store.read().await.unwrap();
-    let events = uow.sandbox_ancv().events(id).await.unwrap();
+    let events = ancv_sandbox::storage::tables(&mut uow)
+        .events(id)
+        .await
+        .unwrap();
     events.into_iter().map(|event| event.state).collect()
 }
 

@@ -1,11 +1,10 @@
-//! Card payments, acquirer side (docs/card-sandbox.md, payline-v4.md §6).
+//! Card payments, cvgate's side of the acquirer protocol (card-sandbox.md, payline-v4.md §6).
 //!
 //! - [`Acquirer`]: the connector trait cvgate calls (authorize 100/101, 3-D Secure completion,
 //!   status, capture, reset, refund, remit), with exhaustive outcomes ([`Decline`], [`Rejection`])
 //!   mapped to Payline codes in one place ([`return_code`]).
-//! - [`HttpAcquirer`]: that trait over HTTP to the card sandbox.
-//! - [`sandbox::CardSandbox`]: the homologation acquirer (test cards, 3-D Secure ACS page, its own
-//!   ledger, fault injection), served by cvgate at `/sandbox/card` and `/sandbox/acs`.
+//! - [`HttpAcquirer`]: that trait over HTTP ([`wire`]: the acquirer protocol, which the
+//!   homologation acquirer of crate `card-sandbox` serves).
 //! - [`ledger`]: the after-sale rules both sides apply; [`remittance`]: when the daily batch runs.
 //!
 //! Card data ([`domain::card`]) is only ever in memory: it goes into the authorization request
@@ -16,7 +15,6 @@ pub mod connector;
 pub mod ledger;
 pub mod outcome;
 pub mod remittance;
-pub mod sandbox;
 mod unconfigured;
 pub mod wire;
 

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Run, cvgate, workdir};
+use support::{Run, command, cvgate, workdir};
 use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
@@ -15,6 +15,7 @@ testkit::backend_suite![
     remit_runs_the_card_remittance_now,
     jobs_are_listed_with_their_state_and_failures,
     jobs_retry_revives_a_dead_job_and_refuses_unknown_ids,
+    the_sandbox_refuses_a_production_database,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -610,12 +611,14 @@ async fn validated_in_the_sandbox(db: &TestDb) -> String {
         .await
         .unwrap();
     let key = ancv::SealKey::new("ver001", "cli-test-key").unwrap();
-    let sandbox = ancv_sandbox::Sandbox::new(
+    let sandbox = ancv_sandbox::Sandbox::open(
         store,
         std::sync::Arc::new(SystemClock),
         std::sync::Arc::new(domain::random::OsRandom),
         ancv_sandbox::SandboxConfig::new("900001", key),
-    );
+    )
+    .await
+    .unwrap();
     sandbox.seed_test_data().await.unwrap();
     let now = || SystemClock.now().to_rfc3339();
     // Nobody listens there: the notifications wait in their table.
@@ -936,5 +939,44 @@ async fn jobs_retry_revives_a_dead_job_and_refuses_unknown_ids(db: TestDb) {
         dump_database(&db).await,
         before,
         "a refused retry wrote something"
+    );
+}
+
+/// A sandbox command never creates the sandbox's tables in a production database.
+async fn the_sandbox_refuses_a_production_database(db: TestDb) {
+    let dir = workdir();
+    let production = |args: &[&str]| {
+        let mut command = command(&db, dir.path(), args);
+        command
+            .env("CVGATE_ENV", "production")
+            .env(
+                "CVGATE_ANCV__BASE_URL",
+                "https://ancv.example/acquisition/api/public/v1",
+            )
+            .env("CVGATE_ANCV__SERVICE_PROVIDER_ID", "100016")
+            .env("CVGATE_ANCV__SEAL_KEY", "a-production-seal-key-0123456789")
+            .env("CVGATE_ANCV__SEAL_KEY_VERSION", "ver007");
+        command
+    };
+    let migrated = production(&["migrate"]).output().await.unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
+    let output = production(&["sandbox", "ancv", "settle"])
+        .output()
+        .await
+        .unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_refused(&run, "--env", "homologation only");
+    let tables = testkit::table_names(&db).await;
+    assert!(
+        tables.iter().any(|name| name == "web_payments"),
+        "{tables:?}"
+    );
+    assert!(
+        !tables.iter().any(|name| name.starts_with("sandbox")),
+        "{tables:?}"
     );
 }

@@ -90,6 +90,13 @@ async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb)
     }
     assert!(logs.contains("\"listening\""), "{logs}");
     assert_eq!(demo_merchant_count(&db, dir.path()).await, 1);
+    let tables = testkit::table_names(&db).await;
+    for sandbox_table in ["sandbox_ancv_transactions", "sandbox_card_transactions"] {
+        assert!(
+            tables.iter().any(|name| name == sandbox_table),
+            "homologation runs the sandboxes on their tables: {tables:?}"
+        );
+    }
 }
 
 async fn two_instances_started_together_both_come_up(db: TestDb) {
@@ -169,6 +176,15 @@ async fn production_has_no_demo_merchant(db: TestDb) {
         "the seal key reached the logs:\n{logs}"
     );
     assert_eq!(demo_merchant_count(&db, dir.path()).await, 0);
+    let sandbox_tables: Vec<String> = testkit::table_names(&db)
+        .await
+        .into_iter()
+        .filter(|name| name.starts_with("sandbox"))
+        .collect();
+    assert!(
+        sandbox_tables.is_empty(),
+        "a production database holds sandbox tables: {sandbox_tables:?}"
+    );
 }
 
 async fn invalid_settings_stop_the_start_with_one_line(db: TestDb) {

@@ -4,11 +4,11 @@
 mod card_support;
 
 use browser::{Browser, LaunchOptions};
-use card::sandbox::Faults;
 use card::{
     Acquirer, AcquirerError, AcquirerFuture, Action, AuthorizationRequest, AuthorizationState,
     LedgerStatus, OperationRequest, OperationResult, RemittanceTime, Remitted, ThreeDs,
 };
+use card_sandbox::Faults;
 use card_support::{DAY_MS, Harness, NOW, Options, VALID_EXPIRY, rows};
 use domain::clock::Clock;
 use domain::contract::CardCode;

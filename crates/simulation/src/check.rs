@@ -15,6 +15,7 @@
 use crate::flows::{Flow, Told};
 use crate::world::World;
 use ancv_sandbox::State as AncvState;
+use card_sandbox::SandboxCardTransaction;
 use domain::ancv_payment::{AncvPayment, AncvPaymentState};
 use domain::return_code::ReturnCode;
 use domain::web_payment::SessionState;
@@ -22,7 +23,7 @@ use gateway::card_payments::{
     CardOperation, CardTransaction, Initiator, OperationState, PaymentState,
 };
 use std::collections::HashMap;
-use store::repos::{AncvRefundRow, SandboxCardTransaction};
+use store::repos::AncvRefundRow;
 
 /// Every violation found, as one readable line each (`flow N: I… …`).
 pub async fn invariants(world: &World, flows: &[Flow]) -> Result<Vec<String>, String> {

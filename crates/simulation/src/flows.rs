@@ -416,7 +416,7 @@ async fn act(
                 return Ok(());
             };
             let form: Vec<(&str, &str)> = match answer {
-                AcsAnswer::RightCode => vec![("code", card::sandbox::CHALLENGE_CODE)],
+                AcsAnswer::RightCode => vec![("code", card_sandbox::CHALLENGE_CODE)],
                 AcsAnswer::WrongCode => vec![("code", "9999")],
                 AcsAnswer::Cancel => vec![("action", "cancel")],
             };

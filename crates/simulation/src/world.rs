@@ -9,8 +9,8 @@ use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
 use ancv_sandbox::{Sandbox, SandboxConfig};
 use axum::Router;
 use axum::extract::Request;
-use card::sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use card::{HttpAcquirer, HttpAcquirerConfig};
+use card_sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use domain::clock::{Clock, ManualClock, Timestamp};
 use domain::merchant::MerchantId;
 use domain::random::SharedRandom;
@@ -136,24 +136,28 @@ impl World {
         // The partners: their own pool and worker, untouched by cvgate's crashes.
         let sandbox_store = Store::open(&db_url).await.map_err(|e| e.to_string())?;
         let key = seal_key();
-        let ancv_sandbox = Sandbox::new(
+        let ancv_sandbox = Sandbox::open(
             sandbox_store.clone(),
             dyn_clock.clone(),
             sandbox_random.clone(),
             SandboxConfig::new("900001", key),
-        );
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         ancv_sandbox
             .seed_test_data()
             .await
             .map_err(|e| e.to_string())?;
-        let card_sandbox = CardSandbox::new(
+        let card_sandbox = CardSandbox::open(
             sandbox_store.clone(),
             dyn_clock.clone(),
             sandbox_random,
             CardSandboxConfig {
                 acs_base_url: format!("{base}{ACS_MOUNT}"),
             },
-        );
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let mut sandbox_worker = Worker::new(sandbox_store.clone(), dyn_clock.clone());
         for handler in ancv_sandbox.job_handlers() {
             sandbox_worker.register(handler);

@@ -8,8 +8,9 @@
 
 pub mod backend;
 mod error;
-mod migrations;
+pub mod migrations;
 pub mod repos;
+pub mod single_row;
 mod unit_of_work;
 
 pub use backend::{Backend, DatabaseUrl};
@@ -65,14 +66,20 @@ impl Store {
         })
     }
 
+    /// Brings cvgate's own tables up to date.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.migrate_set(&migrations::CVGATE).await
+    }
+
+    /// Brings the tables of `set` up to date (a sandbox's, when it runs).
+    pub async fn migrate_set(&self, set: &migrations::MigrationSet) -> Result<(), StoreError> {
         // PostgreSQL: sqlx's migrator holds an advisory lock. SQLite has none, so processes
         // starting together on one file queue on a lock file beside it.
         let _guard = match &self.url {
             DatabaseUrl::Sqlite { path } => Some(backend::lock_file_beside(path).await?),
             DatabaseUrl::Postgres { .. } => None,
         };
-        migrations::for_backend(self.backend)
+        migrations::migrator(set, self.backend)
             .run(&self.pool)
             .await
             .map_err(StoreError::Migration)

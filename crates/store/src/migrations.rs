@@ -1,16 +1,36 @@
 //! Embedded migrations. One SQL text per step serves both backends; the few words that differ
 //! between the dialects are placeholders filled in per backend, so the schemas cannot drift apart.
+//!
+//! cvgate's own schema is [`CVGATE`]. A part of the application that owns tables of its own (a
+//! sandbox: a guest, not a tenant) brings its own [`MigrationSet`], with its own history table,
+//! applied only when that part runs ([`crate::Store::migrate_set`]).
 
 use crate::Backend;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AssertSqlSafe, SqlSafeStr};
 use std::borrow::Cow;
 
-struct Step {
-    version: i64,
-    description: &'static str,
-    sql: &'static str,
+/// One step of a schema's history.
+pub struct Step {
+    pub version: i64,
+    pub description: &'static str,
+    /// The same SQL for both backends; `{{identity}}` is the backend's auto-generated integer
+    /// primary key.
+    pub sql: &'static str,
 }
+
+/// The migrations of one schema, with the table that records which ran.
+pub struct MigrationSet {
+    pub history_table: &'static str,
+    pub steps: &'static [Step],
+}
+
+/// cvgate's own tables.
+pub const CVGATE: MigrationSet = MigrationSet {
+    // sqlx's default: databases made before migration sets existed keep their history.
+    history_table: "_sqlx_migrations",
+    steps: STEPS,
+};
 
 const STEPS: &[Step] = &[
     Step {
@@ -63,6 +83,11 @@ const STEPS: &[Step] = &[
         description: "the card sandbox's ledger keeps the merchant's order reference",
         sql: include_str!("../migrations/0010_ledger_order_ref.sql"),
     },
+    Step {
+        version: 11,
+        description: "the sandboxes' tables move to their own migration sets",
+        sql: include_str!("../migrations/0011_sandboxes_move_out.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.
@@ -78,8 +103,10 @@ fn placeholders(backend: Backend) -> [(&'static str, &'static str); 1] {
     }
 }
 
-pub fn for_backend(backend: Backend) -> Migrator {
-    let migrations = STEPS
+/// The migrator of `set` for `backend`.
+pub(crate) fn migrator(set: &MigrationSet, backend: Backend) -> Migrator {
+    let migrations = set
+        .steps
         .iter()
         .map(|step| {
             let sql = placeholders(backend)
@@ -96,10 +123,12 @@ pub fn for_backend(backend: Backend) -> Migrator {
             )
         })
         .collect::<Vec<_>>();
-    Migrator {
+    let mut migrator = Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT
-    }
+    };
+    migrator.dangerous_set_table_name(set.history_table);
+    migrator
 }
 
 #[cfg(test)]
@@ -109,7 +138,7 @@ mod tests {
     #[test]
     fn every_placeholder_is_filled_for_both_backends() {
         for backend in [Backend::Sqlite, Backend::Postgres] {
-            for migration in for_backend(backend).iter() {
+            for migration in migrator(&CVGATE, backend).iter() {
                 assert!(
                     !migration.sql.as_str().contains("{{"),
                     "{backend}: {}",

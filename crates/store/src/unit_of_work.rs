@@ -1,7 +1,6 @@
 use crate::repos::{
     AncvPayments, AncvRefunds, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants,
-    OperationReplays, PointsOfSale, SandboxAncv, SandboxCard, SandboxFaults, ServerSecrets,
-    TransactionIds, WebPayments,
+    OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -20,6 +19,12 @@ impl UnitOfWork {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The transaction's connection, for repositories kept outside this crate (a sandbox's own
+    /// tables).
+    pub fn connection(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
@@ -68,24 +73,12 @@ impl UnitOfWork {
         Jobs::new(&mut self.tx, self.backend)
     }
 
-    pub fn sandbox_ancv(&mut self) -> SandboxAncv<'_> {
-        SandboxAncv::new(&mut self.tx, self.backend)
-    }
-
     pub fn web_payments(&mut self) -> WebPayments<'_> {
         WebPayments::new(&mut self.tx)
     }
 
     pub fn card_transactions(&mut self) -> CardTransactions<'_> {
         CardTransactions::new(&mut self.tx)
-    }
-
-    pub fn sandbox_card(&mut self) -> SandboxCard<'_> {
-        SandboxCard::new(&mut self.tx, self.backend)
-    }
-
-    pub fn sandbox_faults(&mut self) -> SandboxFaults<'_> {
-        SandboxFaults::new(&mut self.tx)
     }
 
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {

@@ -26,12 +26,18 @@ impl std::fmt::Display for DatabaseDump {
     }
 }
 
-pub async fn dump_database(db: &TestDb) -> DatabaseDump {
+/// The names of the database's tables, sorted.
+pub async fn table_names(db: &TestDb) -> Vec<String> {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(&db.url)
         .await
-        .expect("the test database opens for the dump");
-    let (tables_sql, columns_sql, cast) = match db.backend {
+        .expect("the test database opens");
+    names(&mut conn, catalogue(db.backend).0, None).await
+}
+
+/// The backend's queries for table names and column names, and its cast of a column to text.
+fn catalogue(backend: Backend) -> (&'static str, &'static str, &'static str) {
+    match backend {
         Backend::Sqlite => (
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
             "SELECT name FROM pragma_table_info($1) ORDER BY cid",
@@ -42,7 +48,15 @@ pub async fn dump_database(db: &TestDb) -> DatabaseDump {
             "SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
             "\"{}\"::text",
         ),
-    };
+    }
+}
+
+pub async fn dump_database(db: &TestDb) -> DatabaseDump {
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(&db.url)
+        .await
+        .expect("the test database opens for the dump");
+    let (tables_sql, columns_sql, cast) = catalogue(db.backend);
     let tables = names(&mut conn, tables_sql, None).await;
     assert!(
         !tables.is_empty(),

@@ -11,7 +11,7 @@ mod dump;
 mod suite;
 
 pub use database::{Backend, Provisioned, TestDb, provision};
-pub use dump::dump_database;
+pub use dump::{dump_database, table_names};
 pub use suite::{Suite, TestFuture};
 
 /// The environment variable naming the PostgreSQL server used by the tests.

@@ -8,7 +8,7 @@
 
 mod support;
 
-use card::sandbox::Faults as CardFaults;
+use card_sandbox::Faults as CardFaults;
 use domain::card::CardInput;
 use std::time::Duration;
 use support::{

@@ -263,9 +263,9 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
     };
     let token = h.do_web_payment(&request).await;
     h.page(&token).await;
-    let faults = card::sandbox::Faults {
+    let faults = card_sandbox::Faults {
         timeout_after_authorizing: true,
-        ..card::sandbox::Faults::default()
+        ..card_sandbox::Faults::default()
     };
     h.card_sandbox.set_faults(faults).await.unwrap();
     let card = domain::card::CardInput::new("4970100000000006", "12/30", "123");
@@ -276,9 +276,9 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
     .await;
     assert!(died.is_err(), "the request died before the answer");
     // The acquirer is slow to say where the payment stands, for a while.
-    let slow = card::sandbox::Faults {
+    let slow = card_sandbox::Faults {
         latency_ms: 2_000,
-        ..card::sandbox::Faults::default()
+        ..card_sandbox::Faults::default()
     };
     h.card_sandbox.set_faults(slow).await.unwrap();
 
@@ -328,7 +328,7 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
     });
     assert_eq!(from_browser.recv().await, Some("processing shown"));
     h.card_sandbox
-        .set_faults(card::sandbox::Faults::default())
+        .set_faults(card_sandbox::Faults::default())
         .await
         .unwrap();
     to_browser.send(()).unwrap();

@@ -66,12 +66,14 @@ impl Harness {
         let mut config = SandboxConfig::new(SP, api_key());
         config.notification_key = notification_key();
         tweak(&mut config);
-        let sandbox = Sandbox::new(
+        let sandbox = Sandbox::open(
             store.clone(),
             clock.clone() as Arc<dyn Clock>,
             Arc::new(OsRandom),
             config,
-        );
+        )
+        .await
+        .unwrap();
         sandbox.seed_test_data().await.unwrap();
         let mut worker = Worker::new(store.clone(), clock.clone() as Arc<dyn Clock>);
         for handler in sandbox.job_handlers() {

@@ -4,8 +4,8 @@ use super::CommandError;
 use crate::settings::{Environment, Settings};
 use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
 use ancv_sandbox::{Sandbox, SandboxConfig};
-use card::sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use card::{Acquirer, HttpAcquirer, HttpAcquirerConfig, NoAcquirer};
+use card_sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use domain::clock::Clock;
 use domain::random::SharedRandom;
 use gateway::ancv_payments::{AncvPayments, AncvPaymentsConfig};
@@ -68,7 +68,7 @@ pub fn ancv_payments(
 
 /// The ANCV sandbox, agreeing with the connector on the service provider and seal key of
 /// `[ancv]` with no extra setting.
-pub fn ancv_sandbox(
+pub async fn ancv_sandbox(
     settings: &Settings,
     store: &Store,
     clock: &Arc<dyn Clock>,
@@ -85,25 +85,22 @@ pub fn ancv_sandbox(
             .saturating_mul(1000),
     );
     config.auto_delay_ms = millis(settings.sandbox_ancv.auto_delay_ms);
-    Ok(Sandbox::new(
-        store.clone(),
-        Arc::clone(clock),
-        Arc::clone(random),
-        config,
-    ))
+    Sandbox::open(store.clone(), Arc::clone(clock), Arc::clone(random), config)
+        .await
+        .map_err(|error| CommandError::Internal(anyhow::anyhow!(error)))
 }
 
 /// The card sandbox; its ACS page is reached by buyers at the public URL.
-pub fn card_sandbox(
+pub async fn card_sandbox(
     store: &Store,
     clock: &Arc<dyn Clock>,
     random: &SharedRandom,
     public_base: &str,
-) -> CardSandbox {
+) -> Result<CardSandbox, CommandError> {
     let config = CardSandboxConfig {
         acs_base_url: format!("{public_base}{ACS_MOUNT}"),
     };
-    CardSandbox::new(store.clone(), Arc::clone(clock), Arc::clone(random), config)
+    Ok(CardSandbox::open(store.clone(), Arc::clone(clock), Arc::clone(random), config).await?)
 }
 
 /// The card payment service and its acquirer: `card.base_url`, else in homologation the card

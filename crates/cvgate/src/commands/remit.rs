@@ -24,7 +24,8 @@ pub async fn run(settings: Settings, json: bool) -> Result<(), CommandError> {
     let sandbox_server = match (&settings.card.base_url, settings.env) {
         (None, Environment::Homologation) => {
             let sandbox =
-                components::card_sandbox(&store, &clock, &random, &format!("http://{bound}"));
+                components::card_sandbox(&store, &clock, &random, &format!("http://{bound}"))
+                    .await?;
             Some(tokio::spawn(
                 axum::serve(listener, sandbox.router()).into_future(),
             ))

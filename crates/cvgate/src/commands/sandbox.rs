@@ -4,7 +4,7 @@
 use super::output::Output;
 use super::{CommandError, components};
 use crate::cli::{AncvSandboxAction, AncvSandboxArgs, BeneficiaryCommand, ShopCommand};
-use crate::settings::Settings;
+use crate::settings::{Environment, Settings};
 use ancv_sandbox::{Behaviour, NewBeneficiary, Sandbox, SandboxError, SettleUntil};
 use anyhow::Context;
 use axum::Router;
@@ -20,10 +20,15 @@ pub async fn run(
     args: AncvSandboxArgs,
     json: bool,
 ) -> Result<(), CommandError> {
+    if settings.env == Environment::Production {
+        // The sandbox would create its tables: a production database never has them.
+        let rule = "the sandboxes exist in homologation only (not with --env production)";
+        return Err(CommandError::invalid(&FieldError::new("env", rule), json));
+    }
     let store = Store::open(&settings.database_url).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: SharedRandom = Arc::new(OsRandom);
-    let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random)?;
+    let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random).await?;
     let out = Output { json };
     let fail = |error: SandboxError| sandbox_error(error, json);
     match args.action {

@@ -92,7 +92,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     }
     let mut extras = Extras::default();
     if settings.env == Environment::Homologation {
-        let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random)?;
+        let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random).await?;
         sandbox
             .seed_test_data()
             .await
@@ -102,8 +102,11 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
             worker.register(handler);
         }
         extras.ancv_sandbox = Some(sandbox.router());
-        extras.card_sandbox =
-            Some(components::card_sandbox(&store, &clock, &random, &base).router());
+        extras.card_sandbox = Some(
+            components::card_sandbox(&store, &clock, &random, &base)
+                .await?
+                .router(),
+        );
     }
 
     print_banner(&settings, &base, demo.as_ref());

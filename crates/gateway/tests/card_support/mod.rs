@@ -9,8 +9,9 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
-use card::sandbox::{CardSandbox, CardSandboxConfig};
 use card::{Acquirer, Action, HttpAcquirer, HttpAcquirerConfig};
+use card_sandbox::SandboxCardTransaction;
+use card_sandbox::{CardSandbox, CardSandboxConfig};
 use domain::card::CardInput;
 use domain::clock::{ManualClock, Timestamp};
 use domain::contract::{Contract, ContractRequest};
@@ -23,7 +24,6 @@ use jobs::Worker;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use store::repos::SandboxCardTransaction;
 use store::{DatabaseUrl, Store};
 use testkit::TestDb;
 
@@ -97,14 +97,16 @@ impl Harness {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let sandbox = CardSandbox::new(
+        let sandbox = CardSandbox::open(
             store.clone(),
             clock.clone(),
             Arc::new(OsRandom),
             CardSandboxConfig {
                 acs_base_url: format!("{base}/sandbox/acs"),
             },
-        );
+        )
+        .await
+        .unwrap();
         let connector = HttpAcquirer::new(HttpAcquirerConfig {
             base_url: format!("{base}/sandbox/card"),
             connect_timeout: Duration::from_secs(2),

@@ -6,8 +6,8 @@
 
 use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
 use ancv_sandbox::{Sandbox, SandboxConfig};
-use card::sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use card::{HttpAcquirer, HttpAcquirerConfig};
+use card_sandbox::{ACS_MOUNT, API_MOUNT, CardSandbox, CardSandboxConfig};
 use domain::access_key::AccessKey;
 use domain::clock::{Clock, ManualClock, Timestamp};
 use domain::merchant::MerchantId;
@@ -127,14 +127,16 @@ impl Harness {
                 poll_interval_ms: 3_000,
             },
         );
-        let card_sandbox = CardSandbox::new(
+        let card_sandbox = CardSandbox::open(
             store.clone(),
             dyn_clock.clone(),
             Arc::new(OsRandom),
             CardSandboxConfig {
                 acs_base_url: format!("{base}{ACS_MOUNT}"),
             },
-        );
+        )
+        .await
+        .unwrap();
         let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
             base_url: format!("{base}{API_MOUNT}"),
             connect_timeout: Duration::from_secs(5),
@@ -157,12 +159,14 @@ impl Harness {
             base.clone(),
             notifications,
         );
-        let sandbox = Sandbox::new(
+        let sandbox = Sandbox::open(
             store.clone(),
             dyn_clock.clone(),
             Arc::new(OsRandom),
             SandboxConfig::new("900001", key),
-        );
+        )
+        .await
+        .unwrap();
         sandbox.seed_test_data().await.unwrap();
         let after_sale = AfterSale::new(
             store.clone(),

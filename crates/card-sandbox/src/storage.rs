@@ -1,11 +1,29 @@
-//! The card sandbox's ledger (crate `card`): what the simulated acquirer authorized, captured,
-//! reset, remitted and refunded, per cvgate transaction reference, and the operations it
-//! received. Rows are plain values; the sandbox owns their meaning.
+//! The card sandbox's own tables (its migration set, [`MIGRATIONS`]): the ledger — what the
+//! simulated acquirer authorized, captured, reset, remitted and refunded, per cvgate transaction
+//! reference —, the operations it received, and its fault switches. Rows are plain values; the
+//! sandbox owns their meaning.
 
-use crate::{Backend, StoreError};
 use domain::clock::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use store::migrations::{MigrationSet, Step};
+use store::{Backend, StoreError, UnitOfWork};
+
+/// The card sandbox's schema, applied only when the sandbox runs.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    history_table: "sandbox_card_migrations",
+    steps: &[Step {
+        version: 1,
+        description: "the card sandbox: ledger, operations, faults",
+        sql: include_str!("../migrations/0001_card_sandbox.sql"),
+    }],
+};
+
+/// The ledger's repository, in `uow`.
+pub fn ledger(uow: &mut UnitOfWork) -> SandboxCard<'_> {
+    let backend = uow.backend();
+    SandboxCard::new(uow.connection(), backend)
+}
 
 pub struct SandboxCard<'a> {
     conn: &'a mut AnyConnection,
@@ -62,7 +80,7 @@ const SELECT: &str = "SELECT reference, order_ref, amount, currency, action, sta
     FROM sandbox_card_transactions";
 
 impl<'a> SandboxCard<'a> {
-    pub(crate) fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
+    fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
         SandboxCard { conn, backend }
     }
 
@@ -272,3 +290,6 @@ fn transaction_from_row(row: &AnyRow) -> Result<SandboxCardTransaction, StoreErr
         updated_at: Timestamp(row.try_get("updated_at")?),
     })
 }
+
+/// The table of the fault switches (one JSON document: [`store::single_row`]).
+pub const FAULTS_TABLE: &str = "sandbox_card_faults";

@@ -7,8 +7,8 @@
 //! challenge as failed (03003). Either way the browser then goes back to cvgate's return URL with
 //! a `303 See Other`, and cvgate reads the result server to server.
 
-use super::acquiring::{AcsAnswer, ChallengeView};
-use super::{CHALLENGE_CODE, Inner, SandboxError};
+use crate::acquiring::{AcsAnswer, ChallengeView};
+use crate::{CHALLENGE_CODE, Inner, SandboxError};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
     ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, REFERRER_POLICY,

@@ -1,6 +1,6 @@
 //! The published homologation test cards (docs/card-sandbox.md, "Test cards"), exactly.
 
-use crate::outcome::Decline;
+use card::outcome::Decline;
 use domain::card::CardData;
 use domain::clock::Timestamp;
 

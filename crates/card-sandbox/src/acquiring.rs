@@ -2,18 +2,18 @@
 //! the ACS answer, captures, resets, refunds and remittance. Each request is one unit of work;
 //! a repeated reference returns what was recorded the first time.
 
-use super::test_cards::{self, Authenticated, CHALLENGE_CODE, Decision};
-use super::{Faults, Inner, SandboxError};
-use crate::acquirer::{
+use crate::storage::{self, SandboxCardOperation, SandboxCardTransaction};
+use crate::test_cards::{self, Authenticated, CHALLENGE_CODE, Decision};
+use crate::{Faults, Inner, SandboxError};
+use card::acquirer::{
     Accepted, Action, AuthorizationState, CHALLENGE_PARAM, OperationOutcome, OperationResult,
     Remitted, ThreeDs,
 };
-use crate::ledger::{Balances, LedgerStatus, OperationKind};
-use crate::outcome::{Decline, Rejection};
+use card::ledger::{Balances, LedgerStatus, OperationKind};
+use card::outcome::{Decline, Rejection};
 use domain::card::CardData;
 use domain::clock::Timestamp;
 use store::StoreError;
-use store::repos::{SandboxCardOperation, SandboxCardTransaction};
 
 /// How long the buyer has to answer the ACS page.
 pub const CHALLENGE_TTL_MS: i64 = 10 * 60 * 1000;
@@ -93,8 +93,7 @@ impl Inner {
     ) -> Result<AuthorizationState, SandboxError> {
         let now = self.clock.now();
         let mut uow = self.store.write().await?;
-        if let Some(existing) = uow
-            .sandbox_card()
+        if let Some(existing) = storage::ledger(&mut uow)
             .find_transaction(&input.reference)
             .await?
         {
@@ -155,14 +154,13 @@ impl Inner {
                 self.decide(&mut row, decision, ThreeDs::Frictionless, now);
             }
         }
-        match uow.sandbox_card().insert_transaction(&row).await {
+        match storage::ledger(&mut uow).insert_transaction(&row).await {
             Ok(()) => uow.commit().await?,
             // The same reference raced in: its result is the answer.
             Err(StoreError::Conflict { .. }) => {
                 drop(uow);
                 let mut uow = self.store.write().await?;
-                let existing = uow
-                    .sandbox_card()
+                let existing = storage::ledger(&mut uow)
                     .find_transaction(&input.reference)
                     .await?;
                 return self.state_of(&existing.ok_or(SandboxError::UnknownReference)?);
@@ -211,8 +209,7 @@ impl Inner {
     ) -> Result<String, SandboxError> {
         let now = self.clock.now();
         let mut uow = self.store.write().await?;
-        let mut row = uow
-            .sandbox_card()
+        let mut row = storage::ledger(&mut uow)
             .find_by_challenge(challenge_ref)
             .await?
             .ok_or(SandboxError::UnknownChallenge)?;
@@ -225,7 +222,7 @@ impl Inner {
                 }
             };
             self.decide(&mut row, decision, ThreeDs::Challenge, now);
-            uow.sandbox_card().update_transaction(&row).await?;
+            storage::ledger(&mut uow).update_transaction(&row).await?;
             uow.commit().await?;
             tracing::info!(reference = %row.reference, state = %row.state, "3-D Secure challenge answered");
         }
@@ -285,9 +282,15 @@ impl Inner {
     ) -> Result<Option<SandboxCardTransaction>, SandboxError> {
         let mut uow = self.store.write().await?;
         let found = match lookup {
-            Lookup::Reference(reference) => uow.sandbox_card().find_transaction(reference).await?,
+            Lookup::Reference(reference) => {
+                storage::ledger(&mut uow)
+                    .find_transaction(reference)
+                    .await?
+            }
             Lookup::Challenge(challenge_ref) => {
-                uow.sandbox_card().find_by_challenge(challenge_ref).await?
+                storage::ledger(&mut uow)
+                    .find_by_challenge(challenge_ref)
+                    .await?
             }
         };
         let Some(mut row) = found else {
@@ -300,7 +303,7 @@ impl Inner {
                 ThreeDs::Challenge,
                 now,
             );
-            uow.sandbox_card().update_transaction(&row).await?;
+            storage::ledger(&mut uow).update_transaction(&row).await?;
             uow.commit().await?;
             tracing::info!(reference = %row.reference, "3-D Secure challenge expired");
         }
@@ -320,12 +323,14 @@ impl Inner {
     ) -> Result<OperationResult, SandboxError> {
         let now = self.clock.now();
         let mut uow = self.store.write().await?;
-        let mut row = uow
-            .sandbox_card()
+        let mut row = storage::ledger(&mut uow)
             .find_transaction(reference)
             .await?
             .ok_or(SandboxError::UnknownReference)?;
-        if let Some(done) = uow.sandbox_card().find_operation(operation_ref).await? {
+        if let Some(done) = storage::ledger(&mut uow)
+            .find_operation(operation_ref)
+            .await?
+        {
             if (
                 done.transaction_reference.as_str(),
                 done.kind.as_str(),
@@ -347,17 +352,17 @@ impl Inner {
                 Ok((next, amount)) => {
                     write_balances(&mut row, &next);
                     row.updated_at = now;
-                    uow.sandbox_card().update_transaction(&row).await?;
+                    storage::ledger(&mut uow).update_transaction(&row).await?;
                     OperationOutcome::Done { amount }
                 }
                 Err(rejection) => OperationOutcome::Rejected(rejection),
             },
         };
         let (outcome_name, done_amount) = match outcome {
-            OperationOutcome::Done { amount } => (crate::wire::DONE, amount),
+            OperationOutcome::Done { amount } => (card::wire::DONE, amount),
             OperationOutcome::Rejected(rejection) => (rejection.as_str(), 0),
         };
-        uow.sandbox_card()
+        storage::ledger(&mut uow)
             .insert_operation(&SandboxCardOperation {
                 reference: operation_ref.to_owned(),
                 transaction_reference: reference.to_owned(),
@@ -388,7 +393,10 @@ impl Inner {
         let mut uow = self.store.write().await?;
         let mut remitted = Vec::with_capacity(references.len());
         for reference in references {
-            let Some(mut row) = uow.sandbox_card().find_transaction(reference).await? else {
+            let Some(mut row) = storage::ledger(&mut uow)
+                .find_transaction(reference)
+                .await?
+            else {
                 remitted.push(Remitted {
                     reference: reference.clone(),
                     balances: None,
@@ -399,7 +407,7 @@ impl Inner {
             if let Some(next) = balances.and_then(|b| b.remit(now)) {
                 write_balances(&mut row, &next);
                 row.updated_at = now;
-                uow.sandbox_card().update_transaction(&row).await?;
+                storage::ledger(&mut uow).update_transaction(&row).await?;
                 balances = Some(next);
             }
             remitted.push(Remitted {
@@ -416,7 +424,7 @@ impl Inner {
     pub(super) async fn remit_all(&self) -> Result<usize, SandboxError> {
         let references = {
             let mut uow = self.store.read().await?;
-            uow.sandbox_card()
+            storage::ledger(&mut uow)
                 .references_in_state(LedgerStatus::Captured.as_str())
                 .await?
         };
@@ -512,7 +520,7 @@ fn write_balances(row: &mut SandboxCardTransaction, balances: &Balances) {
 }
 
 fn recorded_outcome(operation: &SandboxCardOperation) -> Result<OperationOutcome, SandboxError> {
-    if operation.outcome == crate::wire::DONE {
+    if operation.outcome == card::wire::DONE {
         return Ok(OperationOutcome::Done {
             amount: operation.amount,
         });

@@ -1,6 +1,6 @@
 //! The card sandbox: a simulated acquirer for homologation (docs/card-sandbox.md).
 //!
-//! - [`CardSandbox::api_router`]: the JSON API ([`crate::wire`]) and the admin endpoints, to be
+//! - [`CardSandbox::api_router`]: the JSON API ([`card::wire`]) and the admin endpoints, to be
 //!   mounted at [`API_MOUNT`] (`/sandbox/card`):
 //!   - `GET|POST|DELETE /admin/faults` — read, set or reset [`Faults`] (`latency_ms`,
 //!     `error_rate`, `timeout_after_authorizing`);
@@ -12,7 +12,9 @@
 //!   [`ACS_MOUNT`] (`/sandbox/acs`), i.e. `GET|POST /sandbox/acs/{challenge_ref}`.
 //!
 //! Everything lives in the database, so that several instances sharing it behave as one sandbox:
-//! the ledger (`sandbox_card_*` tables) and the faults (`sandbox_faults`, read on every request).
+//! the ledger and the faults (read on every request), in the sandbox's own tables
+//! ([`storage::MIGRATIONS`], applied by [`CardSandbox::open`]; a production database never has
+//! them).
 //! The card itself is never kept: when the test-card table asks for a 3-D Secure challenge, the
 //! outcome of passing it is decided at once and stored instead ([`test_cards::Authenticated`]),
 //! so any instance, or a restarted one, can finish the challenge.
@@ -21,10 +23,12 @@ mod acquiring;
 mod acs;
 mod api;
 mod faults;
+pub mod storage;
 pub mod test_cards;
 
 pub use acquiring::CHALLENGE_TTL_MS;
 pub use faults::Faults;
+pub use storage::{SandboxCardOperation, SandboxCardTransaction};
 pub use test_cards::CHALLENGE_CODE;
 
 use axum::Router;
@@ -32,15 +36,12 @@ use domain::clock::Clock;
 use domain::random::SharedRandom;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use store::repos::SandboxCardTransaction;
 use store::{Store, StoreError};
 
 /// Where cvgate mounts [`CardSandbox::api_router`].
 pub const API_MOUNT: &str = "/sandbox/card";
 /// Where cvgate mounts [`CardSandbox::acs_router`].
 pub const ACS_MOUNT: &str = "/sandbox/acs";
-/// This sandbox's row in `sandbox_faults`.
-const FAULTS_KEY: &str = "card";
 
 #[derive(Debug, Clone)]
 pub struct CardSandboxConfig {
@@ -80,13 +81,15 @@ pub enum SandboxError {
 }
 
 impl CardSandbox {
-    pub fn new(
+    /// The sandbox on `store`'s database, its tables brought up to date first.
+    pub async fn open(
         store: Store,
         clock: Arc<dyn Clock>,
         random: SharedRandom,
         config: CardSandboxConfig,
-    ) -> CardSandbox {
-        CardSandbox {
+    ) -> Result<CardSandbox, StoreError> {
+        store.migrate_set(&storage::MIGRATIONS).await?;
+        Ok(CardSandbox {
             inner: Arc::new(Inner {
                 store,
                 clock,
@@ -94,7 +97,7 @@ impl CardSandbox {
                 acs_base_url: config.acs_base_url.trim_end_matches('/').to_owned(),
                 authorization_requests: AtomicU64::new(0),
             }),
-        }
+        })
     }
 
     /// Both routers at their usual places ([`API_MOUNT`], [`ACS_MOUNT`]), to merge into cvgate's
@@ -143,13 +146,8 @@ impl CardSandbox {
 
     /// The whole ledger, oldest first.
     pub async fn ledger(&self) -> Result<Vec<SandboxCardTransaction>, StoreError> {
-        self.inner
-            .store
-            .read()
-            .await?
-            .sandbox_card()
-            .transactions()
-            .await
+        let mut uow = self.inner.store.read().await?;
+        storage::ledger(&mut uow).transactions().await
     }
 }
 
@@ -157,7 +155,7 @@ impl Inner {
     /// Read from the database on every call: another instance may have changed them.
     async fn faults(&self) -> Result<Faults, SandboxError> {
         let mut uow = self.store.read().await?;
-        let stored = uow.sandbox_faults().find(FAULTS_KEY).await?;
+        let stored = store::single_row::load(&mut uow, storage::FAULTS_TABLE).await?;
         uow.rollback().await?;
         match stored {
             None => Ok(Faults::default()),
@@ -169,9 +167,13 @@ impl Inner {
     async fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
         faults.validate().map_err(SandboxError::Invalid)?;
         let mut uow = self.store.write().await?;
-        uow.sandbox_faults()
-            .save(FAULTS_KEY, &faults.to_stored(), self.clock.now())
-            .await?;
+        store::single_row::save(
+            &mut uow,
+            storage::FAULTS_TABLE,
+            &faults.to_stored(),
+            self.clock.now(),
+        )
+        .await?;
         uow.commit().await?;
         tracing::info!(?faults, "card sandbox faults set");
         Ok(faults)

@@ -1,23 +1,24 @@
-//! The sandbox's JSON endpoints (see [`crate::wire`] for the shapes) and its admin endpoints.
+//! The sandbox's JSON endpoints (see [`card::wire`] for the shapes) and its admin endpoints.
 //!
 //! Bodies are read by hand, not with axum's `Json` extractor: its rejection message quotes the
 //! offending value, which could be a card number. Errors here never repeat what was sent.
 
-use super::acquiring::AuthorizeInput;
-use super::{Faults, Inner, SandboxError};
-use crate::acquirer::Action;
-use crate::ledger::OperationKind;
-use crate::wire::{
-    CONFLICT, ErrorBody, INTERNAL, INVALID_REQUEST, ORDER_REF_MAX_CHARS, OperationBody,
-    OperationRequestBody, RemitRequestBody, RemitResponseBody, RemittedBody, ThreeDsBody,
-    TransactionBody, UNKNOWN_REFERENCE,
-};
+use crate::acquiring::AuthorizeInput;
+use crate::storage::{self, SandboxCardTransaction};
+use crate::{Faults, Inner, SandboxError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use card::acquirer::Action;
+use card::ledger::OperationKind;
+use card::wire::{
+    CONFLICT, ErrorBody, INTERNAL, INVALID_REQUEST, ORDER_REF_MAX_CHARS, OperationBody,
+    OperationRequestBody, RemitRequestBody, RemitResponseBody, RemittedBody, ThreeDsBody,
+    TransactionBody, UNKNOWN_REFERENCE,
+};
 use domain::card::{CardData, CardNumber, Cvv, Expiry};
 use domain::field_error::text;
 use serde::Deserialize;
@@ -26,7 +27,6 @@ use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use store::repos::SandboxCardTransaction;
 
 pub(super) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
@@ -270,13 +270,8 @@ async fn remit_all(State(inner): State<Arc<Inner>>) -> Response {
 
 async fn ledger(State(inner): State<Arc<Inner>>) -> Response {
     let rows = async {
-        inner
-            .store
-            .read()
-            .await?
-            .sandbox_card()
-            .transactions()
-            .await
+        let mut uow = inner.store.read().await?;
+        storage::ledger(&mut uow).transactions().await
     };
     match rows.await {
         Ok(rows) => Json(rows.iter().map(ledger_row).collect::<Vec<_>>()).into_response(),

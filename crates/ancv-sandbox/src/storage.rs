@@ -1,11 +1,32 @@
-//! The ANCV Connect sandbox's tables (crate `ancv-sandbox`): shops, beneficiaries, transactions
-//! with their state history, and notification deliveries. Rows are plain values; the sandbox owns
-//! their meaning (states, behaviours) and checks them when it reads them.
+//! The ANCV Connect sandbox's own tables (its migration set, [`MIGRATIONS`]): shops,
+//! beneficiaries, transactions with their state history, notification deliveries and the fault
+//! switches. Rows are plain values; the sandbox owns their meaning (states, behaviours) and checks
+//! them when it reads them.
 
-use crate::{Backend, StoreError};
 use domain::clock::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use store::migrations::{MigrationSet, Step};
+use store::{Backend, StoreError, UnitOfWork};
+
+/// The sandbox's schema, applied only when the sandbox runs.
+pub const MIGRATIONS: MigrationSet = MigrationSet {
+    history_table: "sandbox_ancv_migrations",
+    steps: &[Step {
+        version: 1,
+        description: "the ANCV sandbox: shops, beneficiaries, transactions, deliveries, faults",
+        sql: include_str!("../migrations/0001_ancv_sandbox.sql"),
+    }],
+};
+
+/// The table of the fault switches (one JSON document: [`store::single_row`]).
+pub const FAULTS_TABLE: &str = "sandbox_ancv_faults";
+
+/// The sandbox's repository, in `uow`.
+pub fn tables(uow: &mut UnitOfWork) -> SandboxAncv<'_> {
+    let backend = uow.backend();
+    SandboxAncv::new(uow.connection(), backend)
+}
 
 pub struct SandboxAncv<'a> {
     conn: &'a mut AnyConnection,
@@ -103,7 +124,7 @@ const SELECT_DELIVERY: &str =
     next_attempt_at, created_at, finished_at FROM sandbox_ancv_deliveries";
 
 impl<'a> SandboxAncv<'a> {
-    pub(crate) fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
+    fn new(conn: &'a mut AnyConnection, backend: Backend) -> Self {
         SandboxAncv { conn, backend }
     }
 

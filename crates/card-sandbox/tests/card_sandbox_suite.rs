@@ -2,11 +2,11 @@
 //! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input,
 //! and several instances on one database (as several `cvgate serve` behind a load balancer).
 
-use card::sandbox::{CHALLENGE_TTL_MS, CardSandbox, CardSandboxConfig};
 use card::{
     Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Decline,
     HttpAcquirer, HttpAcquirerConfig, OperationOutcome, OperationRequest, Rejection, ThreeDs,
 };
+use card_sandbox::{CHALLENGE_TTL_MS, CardSandbox, CardSandboxConfig};
 use domain::card::{CardData, CardNumber, Cvv, Expiry};
 use domain::clock::{ManualClock, Timestamp};
 use domain::money::Currency;
@@ -46,14 +46,16 @@ impl Harness {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let clock = Arc::new(ManualClock::at(NOW));
-        let sandbox = CardSandbox::new(
+        let sandbox = CardSandbox::open(
             store,
             clock.clone(),
             Arc::new(OsRandom),
             CardSandboxConfig {
                 acs_base_url: format!("{base}/sandbox/acs"),
             },
-        );
+        )
+        .await
+        .unwrap();
         let app = sandbox.router();
         tokio::spawn(async move { axum::serve(listener, app).await });
         Harness {
@@ -538,7 +540,7 @@ async fn faults_are_injected(db: TestDb) {
     set_faults("{}").await;
     assert_eq!(
         harness.sandbox.faults().await.unwrap(),
-        card::sandbox::Faults::default()
+        card_sandbox::Faults::default()
     );
     let unreachable = HttpAcquirer::new(HttpAcquirerConfig {
         base_url: "http://127.0.0.1:9/sandbox/card".into(),
@@ -713,7 +715,7 @@ async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
     for harness in [&a, &b] {
         assert_eq!(
             harness.sandbox.faults().await.unwrap(),
-            card::sandbox::Faults::default()
+            card_sandbox::Faults::default()
         );
     }
     accepted(
@@ -730,9 +732,9 @@ async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
     );
     // Through the Rust API too, on either instance.
     a.sandbox
-        .set_faults(card::sandbox::Faults {
+        .set_faults(card_sandbox::Faults {
             error_rate: 1.0,
-            ..card::sandbox::Faults::default()
+            ..card_sandbox::Faults::default()
         })
         .await
         .unwrap();
@@ -740,7 +742,7 @@ async fn faults_set_through_one_instance_apply_to_all(db: TestDb) {
     b.sandbox.reset_faults().await.unwrap();
     assert_eq!(
         a.sandbox.faults().await.unwrap(),
-        card::sandbox::Faults::default()
+        card_sandbox::Faults::default()
     );
 }
 
