@@ -24,7 +24,7 @@ use crate::ancv_payments::{AncvPaymentObserver, AncvPayments, StartPayment};
 use crate::card_payments::{
     CardPaymentError, CardPaymentObserver, CardPayments, CardTransaction, PayRequest,
 };
-use crate::notifications::TRS_JOB;
+use crate::notifications::{MerchantNotifier, TRS_JOB};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::FieldError;
@@ -120,8 +120,7 @@ struct Inner {
     ancv: AncvPayments,
     card: CardPayments,
     public_base: String,
-    notifications: NotificationPolicy,
-    http: reqwest::Client,
+    notifier: MerchantNotifier,
     wake_worker: OnceLock<Arc<Notify>>,
 }
 
@@ -135,7 +134,6 @@ impl WebPayments {
         public_base: String,
         notifications: NotificationPolicy,
     ) -> WebPayments {
-        let http = crate::merchant_http::client(notifications.allow_private_addresses);
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -143,8 +141,7 @@ impl WebPayments {
             ancv,
             card,
             public_base: public_base.trim_end_matches('/').to_owned(),
-            notifications,
-            http,
+            notifier: MerchantNotifier::new(notifications),
             wake_worker: OnceLock::new(),
         });
         let ancv_observer: std::sync::Weak<dyn AncvPaymentObserver> = Arc::downgrade(&inner) as _;

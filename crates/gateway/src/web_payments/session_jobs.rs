@@ -2,6 +2,7 @@
 //! the merchant once the session is final.
 
 use super::{Inner, WebPaymentError, give_back, short};
+use crate::notifications::Notification;
 use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::sync::Arc;
 
@@ -39,34 +40,15 @@ impl Inner {
         }
         let now = self.clock.now();
         let since = payment.finalized_at.unwrap_or(payment.updated_at);
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let target = format!("{url}{separator}notificationType=WEBTRS&token={token}");
-        if let Err(reason) =
-            crate::merchant_http::check_url(&target, self.notifications.allow_private_addresses)
-        {
-            tracing::warn!(token = %short(token), %reason, "notification URL refused: no notification");
-            return JobOutcome::Done;
-        }
-        let outcome = self.http.get(&target).send().await;
-        match outcome {
-            Ok(response) if response.status().is_success() => {
-                tracing::info!(token = %short(token), status = response.status().as_u16(), "merchant notified");
-                JobOutcome::Done
-            }
-            failure => {
-                let reason = match failure {
-                    Ok(response) => format!("HTTP {}", response.status().as_u16()),
-                    Err(error) => error.without_url().to_string(),
-                };
-                if now.millis() - since.millis() >= self.notifications.give_up_after_ms {
-                    tracing::warn!(token = %short(token), %reason, "merchant notification abandoned after its retry window");
-                    JobOutcome::Done
-                } else {
-                    tracing::info!(token = %short(token), %reason, "merchant notification failed; will retry");
-                    JobOutcome::RunAgainAt(now.plus_millis(self.notifications.retry_every_ms))
-                }
-            }
-        }
+        let logged_as = short(token);
+        let notification = Notification {
+            url,
+            kind: "WEBTRS",
+            subject: ("token", token),
+            logged_as: &logged_as,
+            trying_for_ms: now.millis() - since.millis(),
+        };
+        self.notifier.send(notification, now).await
     }
 }
 

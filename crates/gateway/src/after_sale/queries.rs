@@ -1,0 +1,297 @@
+//! getWebPaymentDetails' lists, getTransactionDetails and transactionsSearch: what a transaction
+//! id names, described.
+
+use super::model::{
+    MAX_SEARCH_DAYS, MAX_SEARCH_ROWS, NoAnswer, SearchCriteria, StatusEntry, TransactionDetails,
+    TransactionView,
+};
+use super::service::{AfterSale, Found};
+use super::views::{
+    ancv_view, card_status, card_view, operation_status, operation_view, refund_view,
+};
+use crate::card_payments::PaymentState;
+use domain::merchant::MerchantId;
+use domain::return_code::ReturnCode;
+use store::StoreError;
+
+impl AfterSale {
+    /// getTransactionDetails by id, or by an order reference naming one payment. For an ANCV or
+    /// card transaction of a web payment session, the associated transactions also list the
+    /// session's other card attempts.
+    pub async fn details(
+        &self,
+        merchant_id: &MerchantId,
+        transaction_id: Option<&str>,
+        order_ref: Option<&str>,
+    ) -> Result<Result<TransactionDetails, NoAnswer>, StoreError> {
+        let id = match (transaction_id, order_ref) {
+            (Some(id), _) => id.to_owned(),
+            (None, Some(order_ref)) => {
+                let mut found = self
+                    .inner
+                    .store
+                    .read()
+                    .await?
+                    .transaction_ids()
+                    .payments_of_order(merchant_id, order_ref)
+                    .await?;
+                match found.len() {
+                    1 => found.remove(0).0,
+                    0 => {
+                        return Ok(Err(NoAnswer::new(
+                            ReturnCode::InvalidField,
+                            format!("no transaction for orderRef {order_ref}"),
+                        )));
+                    }
+                    _ => {
+                        return Ok(Err(NoAnswer::new(
+                            ReturnCode::InvalidField,
+                            format!(
+                                "orderRef {order_ref} names several transactions: give transactionId"
+                            ),
+                        )));
+                    }
+                }
+            }
+            (None, None) => {
+                return Ok(Err(NoAnswer::new(
+                    ReturnCode::InvalidField,
+                    "transactionId or orderRef is mandatory",
+                )));
+            }
+        };
+        let Some(found) = self.find(merchant_id, &id).await? else {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                format!("transactionId {id} is unknown"),
+            )));
+        };
+        let mut details = self.describe(found).await?;
+        let attempts = self.other_card_attempts(&details).await?;
+        details.associated.extend(attempts);
+        Ok(Ok(details))
+    }
+
+    /// The card attempts of the session of `details` (an ANCV or card transaction of a web
+    /// payment) that it does not show already (itself, the complementary payment), each
+    /// followed by its captures, resets and refunds: every authorization the buyer's card went
+    /// through, refused, still open, or accepted and given back by cvgate.
+    async fn other_card_attempts(
+        &self,
+        details: &TransactionDetails,
+    ) -> Result<Vec<TransactionView>, StoreError> {
+        let Some(session) = &details.session else {
+            return Ok(vec![]);
+        };
+        let shown: Vec<&str> = std::iter::once(&details.transaction)
+            .chain(&details.additional)
+            .map(|view| view.id.as_str())
+            .collect();
+        let mut views = Vec::new();
+        for attempt in self.inner.card.attempts(&session.token).await? {
+            if shown.contains(&attempt.id.as_str()) {
+                continue;
+            }
+            let operations = self.inner.card.operations(&attempt.id).await?;
+            views.push(card_view(&attempt));
+            views.extend(operations.iter().map(|op| operation_view(op, &attempt)));
+        }
+        Ok(views)
+    }
+
+    /// transactionsSearch: the merchant's transactions in a period of at most 31 days.
+    pub async fn search(
+        &self,
+        merchant_id: &MerchantId,
+        criteria: &SearchCriteria,
+    ) -> Result<Result<Vec<TransactionView>, NoAnswer>, StoreError> {
+        let (Some(from), Some(to)) = (criteria.from, criteria.to) else {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                "startDate and endDate (dd/mm/yyyy) are mandatory",
+            )));
+        };
+        if to.millis() < from.millis() {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::InvalidField,
+                "endDate is before startDate",
+            )));
+        }
+        if to.millis() - from.millis() > MAX_SEARCH_DAYS * 86_400_000 {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::SearchPeriodTooLong,
+                "the period is longer than 31 days",
+            )));
+        }
+        let ids = self
+            .inner
+            .store
+            .read()
+            .await?
+            .transaction_ids()
+            .made_between(merchant_id, from, to, MAX_SEARCH_ROWS)
+            .await?;
+        let mut views = Vec::new();
+        for (id, _) in ids {
+            let Some(found) = self.find(merchant_id, &id).await? else {
+                continue;
+            };
+            let details = self.describe(found).await?;
+            if matches(&details, criteria) {
+                views.push(details.transaction);
+            }
+        }
+        if views.is_empty() {
+            return Ok(Err(NoAnswer::new(
+                ReturnCode::SearchEmpty,
+                "no transaction matches the criteria",
+            )));
+        }
+        Ok(Ok(views))
+    }
+
+    /// Everything getTransactionDetails shows about a transaction.
+    async fn describe(&self, found: Found) -> Result<TransactionDetails, StoreError> {
+        let mut uow = self.inner.store.read().await?;
+        let details = match found {
+            Found::Ancv(payment) => {
+                let session = uow
+                    .web_payments()
+                    .find_by_ancv_payment(&payment.payment_id)
+                    .await?;
+                let events = uow.ancv_payments().events(&payment.payment_id).await?;
+                let refunds = uow.ancv_refunds().of_payment(&payment.payment_id).await?;
+                drop(uow);
+                // The card the session counts on; one cvgate gave back (accepted after a
+                // cancellation) is among the other attempts instead.
+                let additional = match session.as_ref().and_then(|s| {
+                    s.session
+                        .card_transaction_id
+                        .clone()
+                        .filter(|id| s.session.wants_card(id))
+                }) {
+                    Some(card_id) => self
+                        .inner
+                        .card
+                        .find(&card_id)
+                        .await?
+                        .filter(|c| c.state == PaymentState::Accepted)
+                        .map(|c| card_view(&c)),
+                    None => None,
+                };
+                let amount = payment.validated_amount.unwrap_or(payment.amount);
+                TransactionDetails {
+                    transaction: ancv_view(&payment),
+                    session,
+                    additional: additional.into_iter().collect(),
+                    associated: refunds
+                        .iter()
+                        .map(|refund| refund_view(refund, &payment))
+                        .collect(),
+                    history: events
+                        .iter()
+                        .map(|event| StatusEntry {
+                            transaction_id: payment.payment_id.clone(),
+                            at: event.at,
+                            status: event.state.as_str().to_owned(),
+                            amount,
+                        })
+                        .collect(),
+                }
+            }
+            Found::Card(card) => {
+                let session = match &card.attempt_group {
+                    Some(token) => uow.web_payments().find(token).await?,
+                    None => None,
+                };
+                drop(uow);
+                let operations = self.inner.card.operations(&card.id).await?;
+                let mut history = vec![StatusEntry {
+                    transaction_id: card.id.clone(),
+                    at: card.created_at,
+                    status: card_status(&card),
+                    amount: card.amount,
+                }];
+                history.extend(operations.iter().map(|op| StatusEntry {
+                    transaction_id: op.id.clone(),
+                    at: op.updated_at,
+                    status: format!("{}_{}", op.kind.as_str(), operation_status(op)),
+                    amount: op.amount,
+                }));
+                TransactionDetails {
+                    transaction: card_view(&card),
+                    session,
+                    additional: vec![],
+                    associated: operations
+                        .iter()
+                        .map(|op| operation_view(op, &card))
+                        .collect(),
+                    history,
+                }
+            }
+            Found::AncvRefund(refund, payment) => {
+                drop(uow);
+                let view = refund_view(&refund, &payment);
+                TransactionDetails {
+                    history: vec![StatusEntry {
+                        transaction_id: view.id.clone(),
+                        at: refund.updated_at,
+                        status: view.status.clone(),
+                        amount: view.amount,
+                    }],
+                    associated: vec![ancv_view(&payment)],
+                    transaction: view,
+                    session: None,
+                    additional: vec![],
+                }
+            }
+            Found::CardOperation(op, card) => {
+                drop(uow);
+                let view = operation_view(&op, &card);
+                TransactionDetails {
+                    history: vec![StatusEntry {
+                        transaction_id: view.id.clone(),
+                        at: op.updated_at,
+                        status: view.status.clone(),
+                        amount: view.amount,
+                    }],
+                    associated: vec![card_view(&card)],
+                    transaction: view,
+                    session: None,
+                    additional: vec![],
+                }
+            }
+        };
+        Ok(details)
+    }
+}
+
+fn matches(details: &TransactionDetails, criteria: &SearchCriteria) -> bool {
+    let view = &details.transaction;
+    let email = details
+        .session
+        .as_ref()
+        .and_then(|s| s.request.buyer.email.as_deref());
+    criteria
+        .transaction_id
+        .as_deref()
+        .is_none_or(|id| id == view.id)
+        && criteria
+            .order_ref
+            .as_deref()
+            .is_none_or(|r| r == view.order_ref)
+        && criteria
+            .contract_number
+            .as_deref()
+            .is_none_or(|c| c == view.contract_number.as_str())
+        && criteria
+            .return_code
+            .as_deref()
+            .is_none_or(|c| c == view.code.code())
+        && criteria
+            .email
+            .as_deref()
+            .is_none_or(|e| email.is_some_and(|email| email.eq_ignore_ascii_case(e)))
+        && criteria.min_amount.is_none_or(|min| view.amount >= min)
+        && criteria.max_amount.is_none_or(|max| view.amount <= max)
+}

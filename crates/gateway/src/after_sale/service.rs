@@ -1,0 +1,130 @@
+//! The after-sale service itself: its state, its job handlers, what a transaction id names,
+//! and the TRS notification queued when a transaction changes.
+
+use super::ancv_refunds::AncvRefundJob;
+use super::trs::TrsJob;
+use crate::ancv_payments::AncvPayments;
+use crate::card_payments::{CardOperation, CardPayments, CardTransaction};
+use crate::notifications::TRS_JOB;
+use crate::notifications::{MerchantNotifier, NotificationPolicy};
+use crate::transaction_ids::TransactionKind;
+use domain::ancv_payment::AncvPayment;
+use domain::clock::Clock;
+use domain::merchant::MerchantId;
+use domain::random::SharedRandom;
+use jobs::JobHandler;
+use std::sync::Arc;
+use store::repos::AncvRefundRow;
+use store::{Store, StoreError};
+
+#[derive(Clone)]
+pub struct AfterSale {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) random: SharedRandom,
+    pub(super) ancv: AncvPayments,
+    pub(super) card: CardPayments,
+    pub(super) notifier: MerchantNotifier,
+}
+
+/// What a transaction id names.
+pub(super) enum Found {
+    Ancv(AncvPayment),
+    AncvRefund(AncvRefundRow, AncvPayment),
+    Card(CardTransaction),
+    CardOperation(CardOperation, CardTransaction),
+}
+
+impl AfterSale {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        ancv: AncvPayments,
+        card: CardPayments,
+        notifications: NotificationPolicy,
+    ) -> AfterSale {
+        AfterSale {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                random,
+                ancv,
+                card,
+                notifier: MerchantNotifier::new(notifications),
+            }),
+        }
+    }
+
+    pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        vec![
+            Arc::new(TrsJob(self.clone())),
+            Arc::new(AncvRefundJob(self.clone())),
+        ]
+    }
+
+    pub(super) async fn find(
+        &self,
+        merchant_id: &MerchantId,
+        id: &str,
+    ) -> Result<Option<Found>, StoreError> {
+        let kind = self
+            .inner
+            .store
+            .read()
+            .await?
+            .transaction_ids()
+            .kind_of(id, merchant_id)
+            .await?;
+        let Some(kind) = kind.as_deref().and_then(TransactionKind::parse) else {
+            return Ok(None);
+        };
+        Ok(match kind {
+            TransactionKind::AncvPayment => self.inner.ancv.find(id).await?.map(Found::Ancv),
+            TransactionKind::AncvRefund => {
+                let refund = self
+                    .inner
+                    .store
+                    .read()
+                    .await?
+                    .ancv_refunds()
+                    .find(id)
+                    .await?;
+                match refund {
+                    Some(refund) => self
+                        .inner
+                        .ancv
+                        .find(&refund.payment_id)
+                        .await?
+                        .map(|payment| Found::AncvRefund(refund, payment)),
+                    None => None,
+                }
+            }
+            TransactionKind::CardPayment => self.inner.card.find(id).await?.map(Found::Card),
+            TransactionKind::CardOperation => match self.inner.card.find_operation(id).await? {
+                Some(op) => self
+                    .inner
+                    .card
+                    .find(&op.transaction_id)
+                    .await?
+                    .map(|tx| Found::CardOperation(op, tx)),
+                None => None,
+            },
+        })
+    }
+
+    /// Queues `GET <notificationURL>?notificationType=TRS&transactionId=<id>` when the sale had a
+    /// notification URL.
+    pub(super) async fn notify_trs(&self, transaction_id: &str) -> Result<(), StoreError> {
+        let now = self.inner.clock.now();
+        let mut uow = self.inner.store.write().await?;
+        uow.jobs()
+            .enqueue(TRS_JOB, transaction_id, now, now)
+            .await?;
+        uow.commit().await
+    }
+}
