@@ -8,6 +8,7 @@
 //! another; an ANCV refund is recorded with the job that finishes it ([`ANCV_REFUND_JOB`]).
 
 mod ancv_refunds;
+mod job_wiring;
 mod model;
 mod operations;
 mod queries;

@@ -1,8 +1,6 @@
-//! The after-sale service itself: its state, its job handlers, what a transaction id names,
+//! The after-sale service itself: its state, what a transaction id names,
 //! and the TRS notification queued when a transaction changes.
 
-use super::ancv_refunds::AncvRefundJob;
-use super::trs::TrsJob;
 use crate::ancv_payments::AncvPayments;
 use crate::card_payments::{CardOperation, CardPayments, CardTransaction};
 use crate::notifications::TRS_JOB;
@@ -12,7 +10,6 @@ use domain::ancv_payment::AncvPayment;
 use domain::clock::Clock;
 use domain::merchant::MerchantId;
 use domain::random::SharedRandom;
-use jobs::JobHandler;
 use std::sync::Arc;
 use store::repos::AncvRefundRow;
 use store::{Store, StoreError};
@@ -58,13 +55,6 @@ impl AfterSale {
                 notifier: MerchantNotifier::new(notifications),
             }),
         }
-    }
-
-    pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
-        vec![
-            Arc::new(TrsJob(self.clone())),
-            Arc::new(AncvRefundJob(self.clone())),
-        ]
     }
 
     pub(super) async fn find(

@@ -8,7 +8,8 @@
 //! ANCV payment the session no longer wants are cancelled at ANCV, a card acceptance the session
 //! no longer wants (it ended, or moved on) is reset or refunded ([`super::give_back`]).
 
-use super::{ANCV_GIVE_BACK_JOB, CARD_GIVE_BACK_JOB, Inner};
+use super::give_back::{ANCV_GIVE_BACK_JOB, CARD_GIVE_BACK_JOB};
+use super::service::Inner;
 use crate::ancv_payments::{AncvPaymentObserver, refusal_code};
 use crate::card_payments::{CardPaymentObserver, CardTransaction, PaymentState};
 use crate::observer::ObserverFuture;

@@ -4,7 +4,7 @@
 //! for a session that does not want it. Each job checks again before acting, so running it
 //! twice, or late, never gives back what a session counts on.
 
-use super::Inner;
+use super::service::Inner;
 use crate::ancv_payments::AncvPaymentObserver;
 use domain::ancv_payment::AncvPaymentState;
 use jobs::{JobFuture, JobHandler, JobOutcome};

@@ -1,7 +1,8 @@
 //! The session's own background work: expiry at `expires_at`, and the WEBTRS notification to
 //! the merchant once the session is final.
 
-use super::{Inner, WebPaymentError, give_back, short};
+use super::model::{WebPaymentError, short};
+use super::service::Inner;
 use crate::notifications::Notification;
 use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::sync::Arc;
@@ -9,14 +10,12 @@ use std::sync::Arc;
 /// Subject: the token.
 pub const EXPIRY_JOB: &str = "web_payment_expiry";
 
-/// Every job handler of web payments.
+/// The session's own job handlers: expiry and the WEBTRS notification.
 pub(super) fn handlers(inner: &Arc<Inner>) -> Vec<Arc<dyn JobHandler>> {
-    let mut handlers: Vec<Arc<dyn JobHandler>> = vec![
+    vec![
         Arc::new(ExpiryJob(Arc::clone(inner))),
         Arc::new(NotifyJob(Arc::clone(inner))),
-    ];
-    handlers.extend(give_back::handlers(inner));
-    handlers
+    ]
 }
 
 impl Inner {

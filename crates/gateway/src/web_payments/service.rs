@@ -1,0 +1,73 @@
+//! The web payment service's state: the store, the partners' services it drives, where the page
+//! lives, how the merchant is notified, and the worker to wake when jobs are queued.
+
+use crate::ancv_payments::{AncvPaymentObserver, AncvPayments};
+use crate::card_payments::{CardPaymentObserver, CardPayments};
+use crate::notifications::{MerchantNotifier, NotificationPolicy};
+use domain::clock::{Clock, Timestamp};
+use domain::random::SharedRandom;
+use std::sync::{Arc, OnceLock};
+use store::Store;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct WebPayments {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) random: SharedRandom,
+    pub(super) ancv: AncvPayments,
+    pub(super) card: CardPayments,
+    pub(super) public_base: String,
+    pub(super) notifier: MerchantNotifier,
+    pub(super) wake_worker: OnceLock<Arc<Notify>>,
+}
+
+impl WebPayments {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        ancv: AncvPayments,
+        card: CardPayments,
+        public_base: String,
+        notifications: NotificationPolicy,
+    ) -> WebPayments {
+        let inner = Arc::new(Inner {
+            store,
+            clock,
+            random,
+            ancv,
+            card,
+            public_base: public_base.trim_end_matches('/').to_owned(),
+            notifier: MerchantNotifier::new(notifications),
+            wake_worker: OnceLock::new(),
+        });
+        let ancv_observer: std::sync::Weak<dyn AncvPaymentObserver> = Arc::downgrade(&inner) as _;
+        inner.ancv.set_observer(ancv_observer);
+        let card_observer: std::sync::Weak<dyn CardPaymentObserver> = Arc::downgrade(&inner) as _;
+        inner.card.set_observer(card_observer);
+        WebPayments { inner }
+    }
+
+    pub fn with_worker_wake(self, wake: Arc<Notify>) -> WebPayments {
+        let _ = self.inner.wake_worker.set(wake);
+        self
+    }
+
+    pub fn ancv(&self) -> &AncvPayments {
+        &self.inner.ancv
+    }
+
+    pub fn card(&self) -> &CardPayments {
+        &self.inner.card
+    }
+
+    /// The injected clock's time (pages show time left).
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+}
