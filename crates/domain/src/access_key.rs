@@ -33,6 +33,7 @@ impl AccessKey {
         AccessKey(key)
     }
 
+    /// Wraps a key as presented by a caller (e.g. Payline's HTTP Basic password), for checking it.
     pub fn from_clear(value: &str) -> AccessKey {
         AccessKey(value.to_owned())
     }
@@ -56,10 +57,12 @@ pub struct AccessKeyHash(String);
 impl AccessKeyHash {
     const PREFIX: &'static str = "hmac-sha256:";
 
+    /// Wraps a hash read back from the database (`hmac-sha256:` followed by 64 hex digits).
     pub fn from_stored(value: String) -> AccessKeyHash {
         AccessKeyHash(value)
     }
 
+    /// The stored form, `hmac-sha256:<hex>`, as written to the database.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -72,6 +75,7 @@ pub struct AccessKeyHasher {
 }
 
 impl AccessKeyHasher {
+    /// A hasher keyed by the deployment's server secret (any length; HMAC accepts all).
     pub fn new(secret: &[u8]) -> AccessKeyHasher {
         AccessKeyHasher {
             secret: secret.to_vec(),
@@ -85,6 +89,7 @@ impl AccessKeyHasher {
         mac.finalize().into_bytes().into()
     }
 
+    /// What to store for a key: its HMAC-SHA256 under the secret, hex-encoded and prefixed.
     pub fn hash(&self, key: &AccessKey) -> AccessKeyHash {
         AccessKeyHash(format!(
             "{}{}",

@@ -6,18 +6,24 @@
 
 use std::fmt;
 
+/// An ANCV Connect transaction's state as cvgate knows it: ANCV's `transaction.state`, or cvgate's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AncvPaymentState {
     /// Written before calling ANCV; no ANCV transaction id yet.
     Requested,
     /// ANCV refused to create it, or to attach the payer (see the partner code).
     Refused,
+    /// Created at ANCV, no payer attached yet.
     Initialized,
     /// Waiting for the beneficiary in the app.
     Processing,
+    /// Validated in the app for `validated_amount`.
     Authorized,
+    /// Captured by ANCV, right after authorization (cvgate asks for capture mode NORMAL).
     Validated,
+    /// In ANCV's remittance to the merchant.
     Consigned,
+    /// ANCV paid the merchant (final unless cancelled).
     Paid,
     /// Declined in the app.
     Aborted,
@@ -34,6 +40,7 @@ pub enum AncvPaymentState {
 }
 
 impl AncvPaymentState {
+    /// Every state once, in the order of the happy path then the side exits.
     pub const ALL: [AncvPaymentState; 13] = [
         AncvPaymentState::Requested,
         AncvPaymentState::Refused,
@@ -50,6 +57,7 @@ impl AncvPaymentState {
         AncvPaymentState::Abandoned,
     ];
 
+    /// The stored and wire name, ANCV's upper-case spelling (`PROCESSING`).
     pub fn as_str(self) -> &'static str {
         match self {
             AncvPaymentState::Requested => "REQUESTED",
@@ -68,6 +76,7 @@ impl AncvPaymentState {
         }
     }
 
+    /// The state named by [`AncvPaymentState::as_str`]'s spelling, if any.
     pub fn parse(value: &str) -> Option<AncvPaymentState> {
         AncvPaymentState::ALL
             .into_iter()
@@ -280,27 +289,40 @@ mod tests {
 pub struct AncvPayment {
     /// cvgate's transaction id, sent to ANCV as `order.paymentId` (the idempotency key).
     pub payment_id: String,
+    /// The merchant the payment belongs to.
     pub merchant_id: crate::merchant::MerchantId,
+    /// The merchant's ANCV_CONNECT contract used.
     pub contract_number: crate::contract::ContractNumber,
+    /// The contract's ANCV shop id, sent as `merchant.shopId`.
     pub shop_id: String,
+    /// The merchant's order reference (sent to ANCV as `order.id`, cut to 20 characters).
     pub order_ref: String,
+    /// Soft descriptor shown in the app, sent as `order.label`.
     pub label: Option<String>,
     /// Requested amount, minor units.
     pub amount: i64,
+    /// Currency of the amounts (EUR only at ANCV).
     pub currency: crate::money::Currency,
+    /// The payer: an e-mail or an 11-digit ANCV id, sent as `payer.beneficiaryId`.
     pub beneficiary_id: String,
+    /// ANCV's `transaction.id`, known once the create call answered.
     pub ancv_id: Option<String>,
+    /// Where the transaction stands, as far as cvgate knows.
     pub state: AncvPaymentState,
     /// What the beneficiary validated (≤ amount).
     pub validated_amount: Option<i64>,
+    /// ANCV's `authorizations[0].number`, once validated.
     pub authorization_number: Option<String>,
     /// Masked ANCV account (`10*****0003`).
     pub holder: Option<String>,
     /// The last ANCV state or error code, for Payline's `partnerCode`.
     pub partner_code: Option<String>,
+    /// ANCV's `expirationDate`: when an unvalidated request expires.
     pub expires_at: Option<crate::clock::Timestamp>,
     /// The web payment session that asked for it (`None` outside a session).
     pub web_payment_token: Option<String>,
+    /// When cvgate recorded the payment (before calling ANCV).
     pub created_at: crate::clock::Timestamp,
+    /// When cvgate last changed this record.
     pub updated_at: crate::clock::Timestamp,
 }

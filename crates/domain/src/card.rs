@@ -12,8 +12,11 @@ use crate::clock::Timestamp;
 use crate::contract::CardCode;
 use std::fmt;
 
+/// The field named in errors about the card number (the page's form field).
 pub const NUMBER_FIELD: &str = "card.number";
+/// The field named in errors about the expiry date.
 pub const EXPIRY_FIELD: &str = "card.expiry";
+/// The field named in errors about the security code.
 pub const CVV_FIELD: &str = "card.cvv";
 
 /// A card number: 12 to 19 digits with a valid Luhn check digit.
@@ -51,6 +54,7 @@ impl CardNumber {
         )
     }
 
+    /// The scheme the number belongs to, from its first digits.
     pub fn brand(&self) -> CardBrand {
         CardBrand::detect(&self.0)
     }
@@ -89,8 +93,11 @@ fn luhn_valid(digits: &str) -> bool {
 /// The card scheme, from the number's first digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CardBrand {
+    /// Numbers starting with 4.
     Visa,
+    /// Numbers starting with 51–55 or 2221–2720.
     Mastercard,
+    /// American Express: numbers starting with 34 or 37 (4-digit CVV).
     Amex,
     /// Another scheme (only a CB contract takes it).
     Other,
@@ -202,6 +209,7 @@ fn year_month(now: Timestamp) -> (i64, u32) {
 pub struct Cvv(String);
 
 impl Cvv {
+    /// Checks a code as typed (trimmed): 4 digits for [`CardBrand::Amex`], 3 for the others.
     pub fn parse(value: &str, brand: CardBrand) -> Result<Cvv, FieldError> {
         let value = value.trim();
         let (length, rule) = match brand {
@@ -235,8 +243,11 @@ impl fmt::Display for Cvv {
 /// Validated card data, ready for one authorization call.
 #[derive(Debug)]
 pub struct CardData {
+    /// The card number (PAN), redacted when printed.
     pub number: CardNumber,
+    /// The last month the card is valid; not past when checked.
     pub expiry: Expiry,
+    /// The security code, of the length the card's brand requires.
     pub cvv: Cvv,
 }
 
@@ -270,6 +281,7 @@ pub struct CardInput {
 }
 
 impl CardInput {
+    /// Keeps the three posted values unchecked; nothing is trimmed or parsed yet.
     pub fn new(
         number: impl Into<String>,
         expiry: impl Into<String>,
@@ -282,6 +294,7 @@ impl CardInput {
         }
     }
 
+    /// Checks the fields as [`CardData::parse`] does, with expiry judged at `now`.
     pub fn validate(&self, now: Timestamp) -> Result<CardData, FieldError> {
         CardData::parse(&self.number, &self.expiry, &self.cvv, now)
     }

@@ -7,10 +7,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// Milliseconds since the Unix epoch (negative before 1970).
     pub fn millis(self) -> i64 {
         self.0
     }
 
+    /// This instant moved by `millis` milliseconds (negative moves back).
     pub fn plus_millis(self, millis: i64) -> Timestamp {
         Timestamp(self.0 + millis)
     }
@@ -130,7 +132,9 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Where code reads the current time; [`SystemClock`] in production, [`ManualClock`] in tests.
 pub trait Clock: Send + Sync {
+    /// The current instant.
     fn now(&self) -> Timestamp;
 }
 
@@ -154,12 +158,14 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
+    /// A clock stopped at `start` until [`ManualClock::advance_millis`] moves it.
     pub fn at(start: Timestamp) -> Self {
         ManualClock {
             now: AtomicI64::new(start.0),
         }
     }
 
+    /// Moves the clock forward by `millis` milliseconds (backward if negative).
     pub fn advance_millis(&self, millis: i64) {
         self.now.fetch_add(millis, Ordering::SeqCst);
     }

@@ -17,14 +17,20 @@ pub const MAX_COMPLEMENTARY: usize = 25;
 /// The payment method of a contract (Payline's `card_code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CardCode {
+    /// ANCV Chèque-Vacances Connect (holiday vouchers validated in the ANCV app); not a card.
     AncvConnect,
+    /// Carte Bancaire, France's co-branded debit scheme; takes any card brand.
     Cb,
+    /// VISA cards only.
     Visa,
+    /// Mastercard cards only.
     Mastercard,
+    /// American Express cards only.
     Amex,
 }
 
 impl CardCode {
+    /// Every payment method once, in the order the error message lists them.
     pub const ALL: [CardCode; 5] = [
         CardCode::AncvConnect,
         CardCode::Cb,
@@ -33,6 +39,7 @@ impl CardCode {
         CardCode::Amex,
     ];
 
+    /// The Payline spelling (`ANCV_CONNECT`, `CB`, …): on the wire, in the CLI, in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             CardCode::AncvConnect => "ANCV_CONNECT",
@@ -43,6 +50,7 @@ impl CardCode {
         }
     }
 
+    /// Reads a [`CardCode::as_str`] spelling, trimmed, in any case; `field` names it in the error.
     pub fn parse(field: &str, value: &str) -> Result<CardCode, FieldError> {
         let value = value.trim();
         CardCode::ALL
@@ -76,6 +84,7 @@ impl fmt::Display for CardCode {
 pub struct ContractNumber(String);
 
 impl ContractNumber {
+    /// Checks a number as typed (trimmed): 1 to 20 of letters, digits, `-`, `_`, `.`.
     pub fn parse(field: &str, value: &str) -> Result<ContractNumber, FieldError> {
         let value = value.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
@@ -88,6 +97,7 @@ impl ContractNumber {
         Ok(ContractNumber(value.to_owned()))
     }
 
+    /// The number as stored and sent as Payline's `contractNumber`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -104,6 +114,7 @@ impl fmt::Display for ContractNumber {
 pub struct ShopId(String);
 
 impl ShopId {
+    /// Checks a Shop ID as typed (trimmed): 1 to 20 ASCII digits.
     pub fn parse(field: &str, value: &str) -> Result<ShopId, FieldError> {
         let value = value.trim();
         if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -112,6 +123,7 @@ impl ShopId {
         Ok(ShopId(value.to_owned()))
     }
 
+    /// The digits, as sent to ANCV in `merchant.shopId`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -123,13 +135,17 @@ impl fmt::Display for ShopId {
     }
 }
 
+/// Whether a contract may take payments; stored as `active` / `inactive`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContractStatus {
+    /// Usable for new payments.
     Active,
+    /// Disabled by an operator: refused with 02303 for new payments.
     Inactive,
 }
 
 impl ContractStatus {
+    /// The stored form: `active` or `inactive`.
     pub fn as_str(self) -> &'static str {
         match self {
             ContractStatus::Active => "active",
@@ -137,6 +153,7 @@ impl ContractStatus {
         }
     }
 
+    /// Reads the stored form back; `field` names the input in the error.
     pub fn parse(field: &str, value: &str) -> Result<ContractStatus, FieldError> {
         match value {
             "active" => Ok(ContractStatus::Active),
@@ -149,29 +166,44 @@ impl ContractStatus {
 /// What depends on the payment method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MethodSettings {
+    /// An `ANCV_CONNECT` contract.
     AncvConnect {
+        /// The merchant's ANCV Shop ID, sent as `merchant.shopId`.
         shop_id: ShopId,
         /// Card contracts of the same point of sale, in the order they are offered.
         complementary: Vec<ContractNumber>,
     },
+    /// A card contract (CB, VISA, MASTERCARD, AMEX): nothing more to configure.
     Card,
 }
 
+/// A stored contract of a merchant's point of sale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {
+    /// The merchant that owns the contract.
     pub merchant_id: MerchantId,
+    /// The contract number, unique per merchant.
     pub number: ContractNumber,
+    /// The point of sale the contract hangs under.
     pub pos_id: PosId,
+    /// The payment method.
     pub card_code: CardCode,
+    /// Short name (at most 50 characters); the number when none was given.
     pub label: String,
+    /// The currency the contract takes (EUR only for ANCV_CONNECT).
     pub currency: Currency,
+    /// Free operator notes (at most 255 characters, may be empty).
     pub description: String,
+    /// Whether the contract may take new payments.
     pub status: ContractStatus,
+    /// What depends on the payment method (ANCV Shop ID, complementary contracts).
     pub method: MethodSettings,
+    /// When the contract was created.
     pub created_at: Timestamp,
 }
 
 impl MethodSettings {
+    /// The ANCV Shop ID; `None` for a card contract.
     pub fn shop_id(&self) -> Option<&ShopId> {
         match self {
             MethodSettings::AncvConnect { shop_id, .. } => Some(shop_id),
@@ -189,10 +221,12 @@ impl MethodSettings {
 }
 
 impl Contract {
+    /// The ANCV Shop ID; `None` for a card contract.
     pub fn shop_id(&self) -> Option<&ShopId> {
         self.method.shop_id()
     }
 
+    /// The complementary card contracts, in the order offered (empty for a card contract).
     pub fn complementary(&self) -> &[ContractNumber] {
         self.method.complementary()
     }
@@ -201,12 +235,19 @@ impl Contract {
 /// A contract as an operator asks for it, before any check.
 #[derive(Debug, Clone, Default)]
 pub struct ContractRequest {
+    /// The contract number as typed (`--number`).
     pub number: String,
+    /// The payment method as typed (`ANCV_CONNECT`, `CB`, …; any case).
     pub card_code: String,
+    /// Short name; the number when absent or empty.
     pub label: Option<String>,
+    /// ISO 4217 numeric code; EUR (`978`) when absent.
     pub currency: Option<String>,
+    /// Free notes; empty when absent.
     pub description: Option<String>,
+    /// The ANCV Shop ID; required for ANCV_CONNECT, refused otherwise.
     pub shop_id: Option<String>,
+    /// Numbers of complementary card contracts (ANCV_CONNECT only; at most 25, no repeats).
     pub complementary: Vec<String>,
 }
 
@@ -214,11 +255,17 @@ pub struct ContractRequest {
 /// [`check_complementary`] against the stored contracts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewContract {
+    /// The contract number.
     pub number: ContractNumber,
+    /// The payment method.
     pub card_code: CardCode,
+    /// Short name, defaulted to the number.
     pub label: String,
+    /// The currency, defaulted to EUR.
     pub currency: Currency,
+    /// Free notes, possibly empty.
     pub description: String,
+    /// Method-specific settings, checked on their own but not against other contracts yet.
     pub method: MethodSettings,
 }
 

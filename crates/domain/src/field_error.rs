@@ -1,3 +1,5 @@
+//! Rejected input ([`FieldError`]) and the shared checks of free-text fields.
+
 use std::fmt;
 
 /// A rejected input: which field, and the rule it broke, in words a merchant developer understands.
@@ -5,11 +7,14 @@ use std::fmt;
 /// Displayed as `field: rule`, e.g. `shop_id: is required for an ANCV_CONNECT contract`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// The rejected field, named as in the caller's request (e.g. `shop_id`, `payment.amount`).
     pub field: String,
+    /// The broken rule, phrased to follow the field name (e.g. `must not be empty`).
     pub rule: String,
 }
 
 impl FieldError {
+    /// The error for `field` breaking `rule`.
     pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),

@@ -14,6 +14,7 @@ impl MerchantId {
     /// Length of the ids cvgate generates.
     pub const GENERATED_DIGITS: usize = 12;
 
+    /// Checks an id as given (trimmed): 1 to 20 ASCII digits; `field` names it in the error.
     pub fn parse(field: &str, value: &str) -> Result<MerchantId, FieldError> {
         let value = value.trim();
         if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -33,6 +34,7 @@ impl MerchantId {
         MerchantId((low + random % span).to_string())
     }
 
+    /// The id's digits, as sent on the wire and stored.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -44,13 +46,17 @@ impl fmt::Display for MerchantId {
     }
 }
 
+/// Whether a merchant may use the API; stored as `active` / `inactive`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MerchantStatus {
+    /// Its access key authenticates API calls.
     Active,
+    /// Switched off by an operator: every API call is refused as unauthenticated.
     Inactive,
 }
 
 impl MerchantStatus {
+    /// The stored form: `active` or `inactive` (parsed back by `FromStr`).
     pub fn as_str(self) -> &'static str {
         match self {
             MerchantStatus::Active => "active",
@@ -76,11 +82,16 @@ pub fn validate_name(value: &str) -> Result<String, FieldError> {
     text("name", value, 100)
 }
 
+/// A merchant account as stored (its access key hash is kept apart, never loaded with it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merchant {
+    /// The merchant id, also the HTTP Basic user name.
     pub id: MerchantId,
+    /// Display name given by the operator (validated by [`validate_name`]).
     pub name: String,
+    /// Whether the merchant may use the API.
     pub status: MerchantStatus,
+    /// When the merchant was created.
     pub created_at: Timestamp,
 }
 

@@ -8,6 +8,7 @@ use std::fmt;
 pub struct Currency(u16);
 
 impl Currency {
+    /// The euro, ISO 4217 numeric code 978.
     pub const EUR: Currency = Currency(978);
 
     /// Parses the three-digit numeric code used on the Payline wire ("978").
@@ -28,10 +29,12 @@ impl Currency {
         }
     }
 
+    /// Checks a code stored as an integer (a database column); same rules as [`Currency::parse`].
     pub fn from_code(field: &str, code: i64) -> Result<Currency, FieldError> {
         Currency::parse(field, &format!("{code:03}"))
     }
 
+    /// The ISO 4217 numeric code (1..=999).
     pub fn code(self) -> u16 {
         self.0
     }

@@ -5,6 +5,7 @@ use crate::clock::Timestamp;
 use crate::field_error::text;
 use crate::merchant::MerchantId;
 
+/// Database id of a point of sale (`points_of_sale.id`).
 pub type PosId = i64;
 
 /// How long a web payment session (token) lives, in minutes.
@@ -12,10 +13,14 @@ pub type PosId = i64;
 pub struct SessionLifetime(u8);
 
 impl SessionLifetime {
+    /// Shortest allowed session lifetime, in minutes.
     pub const MIN: u8 = 10;
+    /// Longest allowed session lifetime, in minutes.
     pub const MAX: u8 = 90;
+    /// Lifetime of a point of sale created without one: 15 minutes.
     pub const DEFAULT: SessionLifetime = SessionLifetime(15);
 
+    /// Checks a lifetime in minutes, [`Self::MIN`]..=[`Self::MAX`]; `field` names it in the error.
     pub fn minutes(field: &str, minutes: i64) -> Result<SessionLifetime, FieldError> {
         if (i64::from(Self::MIN)..=i64::from(Self::MAX)).contains(&minutes) {
             Ok(SessionLifetime(minutes as u8))
@@ -27,21 +32,29 @@ impl SessionLifetime {
         }
     }
 
+    /// The lifetime in minutes.
     pub fn as_minutes(self) -> i64 {
         i64::from(self.0)
     }
 }
 
+/// Checks a point of sale's label: trimmed, 1 to 100 characters, no control characters.
 pub fn validate_label(value: &str) -> Result<String, FieldError> {
     text("label", value, 100)
 }
 
+/// A merchant's shop as stored; its contracts and web payment sessions hang under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointOfSale {
+    /// Database id, unique across merchants.
     pub id: PosId,
+    /// The merchant that owns this point of sale.
     pub merchant_id: MerchantId,
+    /// Name shown to operators and the merchant (validated by [`validate_label`]).
     pub label: String,
+    /// How long web payment sessions created for this point of sale stay usable.
     pub session_lifetime: SessionLifetime,
+    /// When the point of sale was created.
     pub created_at: Timestamp,
 }
 

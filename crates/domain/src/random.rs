@@ -2,15 +2,19 @@
 
 use std::sync::Arc;
 
+/// A source of random bytes; the production one is [`OsRandom`], tests inject a seeded one.
 pub trait Random: Send + Sync {
+    /// Fills `bytes` with random bytes.
     fn fill(&self, bytes: &mut [u8]);
 
+    /// A random `u64` built from 8 bytes of [`Random::fill`] (little-endian).
     fn next_u64(&self) -> u64 {
         let mut bytes = [0u8; 8];
         self.fill(&mut bytes);
         u64::from_le_bytes(bytes)
     }
 
+    /// `byte_count` random bytes as lowercase hex (twice as many characters), for tokens and ids.
     fn hex(&self, byte_count: usize) -> String {
         let mut bytes = vec![0u8; byte_count];
         self.fill(&mut bytes);
@@ -29,4 +33,5 @@ impl Random for OsRandom {
     }
 }
 
+/// The random source shared by services, cheap to clone.
 pub type SharedRandom = Arc<dyn Random>;

@@ -2,41 +2,73 @@
 
 use std::fmt;
 
+/// A Payline `result.code` cvgate answers with; each variant has exactly one code and message pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReturnCode {
+    /// 00000 ACCEPTED: operation done, payment accepted.
     Accepted,
+    /// 02533 INPROGRESS: token created, the buyer has not reached the payment page yet.
     TokenCreated,
+    /// 02306 INPROGRESS: buyer on the page, nothing paid yet (or a card remainder still to pay).
     InProgress,
+    /// 02000 ONHOLD_PARTNER: waiting for the beneficiary to validate in the Chèque-Vacances app.
     OnHoldPartner,
+    /// 02319 CANCELLED: the buyer cancelled on the page.
     BuyerCancelled,
+    /// 02324 CANCELLED: the session expired after the buyer reached the page.
     SessionExpiredOnPage,
+    /// 02534 CANCELLED: the session expired before the buyer reached the page.
     SessionExpiredUnopened,
+    /// 02304 ERROR: unknown token, or another merchant's.
     UnknownToken,
+    /// 02303 ERROR: contract number unknown, inactive, or not this merchant's.
     InvalidContract,
+    /// 02305 ERROR: a field is missing or malformed (the long message names it).
     InvalidField,
+    /// 02308 ERROR: `payment.mode` not allowed for this contract.
     InvalidMode,
+    /// 02321 ERROR: `payment.action` not allowed for this contract.
     InvalidAction,
+    /// 02110 ERROR: amount not a positive integer of at most 12 digits, or inconsistent.
     InvalidAmount,
+    /// 02020 REFUSED: refused by the partner (ANCV `REJECTED`).
     PartnerRefused,
+    /// 02101 ERROR: cvgate failed internally or could not reach a partner.
     InternalError,
+    /// 01100 REFUSED: card issuer's "do not honour".
     CardDoNotHonour,
+    /// 01101 REFUSED: the card has expired.
     CardExpired,
+    /// 01116 REFUSED: card amount limit exceeded or insufficient funds.
     CardAmountLimit,
+    /// 01130 REFUSED: wrong card security code (CVV).
     CardInvalidCvv,
+    /// 01199 ERROR: the acquirer failed internally.
     AcquirerError,
+    /// 03003 REFUSED: 3-D Secure authentication failed.
     ThreeDSecureFailed,
+    /// 04002 REFUSED: fraud detected.
     FraudDetected,
+    /// 02601 ERROR: doReset on a transaction already reset.
     ResetAlreadyDone,
+    /// 02603 ERROR: doReset after remittance; the merchant must use doRefund.
     NotResettable,
+    /// 02612 ERROR: amount differs from the original (ANCV refunds are full only).
     AmountDiffers,
+    /// 02613 ERROR: refunds or captures would exceed the original amount.
     AmountExceeded,
+    /// 02617 ERROR: doCapture on a transaction already captured.
     AlreadyCaptured,
+    /// 02618 ERROR: doRefund before remittance; the merchant must use doReset.
     NotRemitted,
+    /// 02310 ERROR: transactionsSearch found nothing matching.
     SearchEmpty,
+    /// 02320 ERROR: transactionsSearch period longer than 31 days.
     SearchPeriodTooLong,
 }
 
 impl ReturnCode {
+    /// Every variant once, for lookups by code and for tests over the whole catalogue.
     pub const ALL: [ReturnCode; 30] = [
         ReturnCode::Accepted,
         ReturnCode::TokenCreated,
@@ -152,14 +184,17 @@ impl ReturnCode {
         self.entry().0
     }
 
+    /// The Payline `result.shortMessage` (`ACCEPTED`, `INPROGRESS`, `ERROR`, `REFUSED`, …).
     pub fn short_message(self) -> &'static str {
         self.entry().1
     }
 
+    /// The Payline `result.longMessage`: one English sentence.
     pub fn long_message(self) -> &'static str {
         self.entry().2
     }
 
+    /// The variant with this five-digit code, if cvgate uses it.
     pub fn from_code(code: &str) -> Option<ReturnCode> {
         ReturnCode::ALL
             .into_iter()

@@ -10,6 +10,9 @@
 //! failing is retried with a growing delay, and after too many failures in a row it is dead
 //! (kept for operators, see `cvgate jobs`).
 
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+
 mod metrics;
 mod worker;
 
@@ -20,6 +23,7 @@ use domain::clock::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
 
+/// The future a [`JobHandler`] returns for one run: it resolves to how the run ended.
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = JobOutcome> + Send + 'a>>;
 
 /// What a handler says when it has run.
@@ -43,6 +47,7 @@ pub enum Lane {
     Notification,
 }
 
+/// Runs the jobs of one kind; registered on a [`Worker`]. Must be idempotent: a job may run twice.
 pub trait JobHandler: Send + Sync {
     /// The job kind this handler runs (e.g. `ancv_poll`).
     fn kind(&self) -> &'static str;

@@ -8,15 +8,18 @@ use std::sync::Mutex;
 /// How one run of a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RunOutcome {
+    /// The handler finished the work (the job is removed unless asked for again meanwhile).
     Done,
     /// The handler asked to run again later.
     Rescheduled,
+    /// The handler reported a failure; the job is retried later (or dies).
     Failed,
     /// The handler panicked (counted as a failure too, for the retries).
     Panicked,
 }
 
 impl RunOutcome {
+    /// Every outcome once, in the order `/metrics` lists them.
     pub const ALL: [RunOutcome; 4] = [
         RunOutcome::Done,
         RunOutcome::Rescheduled,
@@ -24,6 +27,7 @@ impl RunOutcome {
         RunOutcome::Panicked,
     ];
 
+    /// The `outcome` label on `/metrics`: `done`, `rescheduled`, `failed` or `panicked`.
     pub fn as_str(self) -> &'static str {
         match self {
             RunOutcome::Done => "done",
@@ -37,8 +41,11 @@ impl RunOutcome {
 /// One counter: runs of `kind` that ended with `outcome`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRuns {
+    /// The job kind (the `kind` label).
     pub kind: String,
+    /// How the runs ended (the `outcome` label).
     pub outcome: RunOutcome,
+    /// How many runs of that kind ended so, since the process started.
     pub count: u64,
 }
 

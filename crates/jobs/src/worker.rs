@@ -17,6 +17,7 @@ use tokio::task::{Id, JoinError, JoinSet};
 /// Delays between retries of a failing job, by its count of consecutive failures.
 const RETRY_DELAYS_MS: [i64; 5] = [1_000, 5_000, 30_000, 60_000, 300_000];
 
+/// How a [`Worker`] runs jobs: concurrency, failure limit, lease length and renewal.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
     /// How many jobs the background loop runs at once (at least 2, so that notifications never
@@ -56,6 +57,7 @@ impl WorkerConfig {
     }
 }
 
+/// Leases due jobs from the store and runs them with the handler registered for their kind.
 #[derive(Clone)]
 pub struct Worker {
     store: Store,
@@ -82,6 +84,7 @@ enum Ran {
 }
 
 impl Worker {
+    /// A worker without handlers, with the default config; `clock` times leases and retries.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Worker {
         Worker {
             store,
@@ -93,10 +96,12 @@ impl Worker {
         }
     }
 
+    /// The same worker with `config` instead of the default.
     pub fn with_config(self, config: WorkerConfig) -> Worker {
         Worker { config, ..self }
     }
 
+    /// Runs `handler` for jobs of its kind (replacing any handler of that kind), counted from 0.
     pub fn register(&mut self, handler: Arc<dyn JobHandler>) {
         self.metrics.register_kind(handler.kind());
         self.handlers.insert(handler.kind(), handler);

@@ -4,13 +4,17 @@ use crate::StoreError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// The database engine behind a [`Store`](crate::Store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
+    /// An SQLite file: the embedded default, one instance.
     Sqlite,
+    /// A PostgreSQL database, which several instances may share.
     Postgres,
 }
 
 impl Backend {
+    /// Lower-case name for logs and messages: `sqlite` or `postgres`.
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -60,13 +64,23 @@ impl fmt::Display for Backend {
 /// first use) or `postgres://…`.
 #[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
-    Sqlite { path: PathBuf },
-    Postgres { url: String },
+    /// `sqlite://PATH`: an SQLite file.
+    Sqlite {
+        /// The file, relative to the working directory unless absolute.
+        path: PathBuf,
+    },
+    /// `postgres://…` or `postgresql://…`: a PostgreSQL server.
+    Postgres {
+        /// The whole URL as given, password included (print [`DatabaseUrl::redacted`] instead).
+        url: String,
+    },
 }
 
 impl DatabaseUrl {
+    /// Where the SQLite file goes when no `database_url` is set, relative to the working directory.
     pub const DEFAULT_SQLITE_PATH: &'static str = "data/cvgate.sqlite";
 
+    /// The SQLite file at [`Self::DEFAULT_SQLITE_PATH`].
     pub fn default_sqlite() -> DatabaseUrl {
         DatabaseUrl::Sqlite {
             path: PathBuf::from(Self::DEFAULT_SQLITE_PATH),
@@ -93,6 +107,7 @@ impl DatabaseUrl {
         Err("must start with sqlite:// or postgres:// (e.g. sqlite://data/cvgate.sqlite)".into())
     }
 
+    /// The backend this URL names.
     pub fn backend(&self) -> Backend {
         match self {
             DatabaseUrl::Sqlite { .. } => Backend::Sqlite,

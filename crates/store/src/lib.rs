@@ -6,6 +6,9 @@
 //! row locking — lives in [`backend`]. Work happens in a [`UnitOfWork`]: begin, use the
 //! repositories, commit. Never hold one open across a call to a partner.
 
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+
 pub mod backend;
 mod error;
 pub mod migrations;
@@ -21,6 +24,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
+/// A pool of connections to cvgate's database; cheap to clone, shared by the whole process.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
@@ -85,6 +89,7 @@ impl Store {
             .map_err(StoreError::Migration)
     }
 
+    /// Which database engine this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -12,7 +12,9 @@ use std::borrow::Cow;
 
 /// One step of a schema's history.
 pub struct Step {
+    /// The step's number; steps run in increasing order, each once.
     pub version: i64,
+    /// One line saying what the step does, recorded in the history table.
     pub description: &'static str,
     /// The same SQL for both backends; `{{identity}}` is the backend's auto-generated integer
     /// primary key.
@@ -21,7 +23,9 @@ pub struct Step {
 
 /// The migrations of one schema, with the table that records which ran.
 pub struct MigrationSet {
+    /// The table that records which steps ran (one per set, so sets never mix).
     pub history_table: &'static str,
+    /// Every step, in version order.
     pub steps: &'static [Step],
 }
 

@@ -17,6 +17,7 @@ impl UnitOfWork {
         UnitOfWork { tx, backend }
     }
 
+    /// The backend of the database, for SQL that must differ between engines.
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -27,60 +28,74 @@ impl UnitOfWork {
         &mut self.tx
     }
 
+    /// Makes every write of this unit of work durable, all at once.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
         Ok(())
     }
 
+    /// Undoes every write of this unit of work (as dropping it does, but waiting for it).
     pub async fn rollback(self) -> Result<(), StoreError> {
         self.tx.rollback().await?;
         Ok(())
     }
 
+    /// Merchant accounts and their access key hashes.
     pub fn merchants(&mut self) -> Merchants<'_> {
         Merchants::new(&mut self.tx)
     }
 
+    /// Merchants' points of sale.
     pub fn points_of_sale(&mut self) -> PointsOfSale<'_> {
         PointsOfSale::new(&mut self.tx)
     }
 
+    /// Merchants' contracts.
     pub fn contracts(&mut self) -> Contracts<'_> {
         Contracts::new(&mut self.tx)
     }
 
+    /// The deployment's secrets (e.g. the access key hashing secret), made once.
     pub fn server_secrets(&mut self) -> ServerSecrets<'_> {
         ServerSecrets::new(&mut self.tx)
     }
 
+    /// ANCV Connect payments.
     pub fn ancv_payments(&mut self) -> AncvPayments<'_> {
         AncvPayments::new(&mut self.tx)
     }
 
+    /// Payline transaction ids handed out, and what each one names.
     pub fn transaction_ids(&mut self) -> TransactionIds<'_> {
         TransactionIds::new(&mut self.tx)
     }
 
+    /// Refunds of ANCV payments (cancellations at ANCV).
     pub fn ancv_refunds(&mut self) -> AncvRefunds<'_> {
         AncvRefunds::new(&mut self.tx)
     }
 
+    /// First answers of after-sale calls with a `sequenceNumber`, replayed on repeats.
     pub fn operation_replays(&mut self) -> OperationReplays<'_> {
         OperationReplays::new(&mut self.tx)
     }
 
+    /// Background jobs: enqueue, lease, complete, reschedule.
     pub fn jobs(&mut self) -> Jobs<'_> {
         Jobs::new(&mut self.tx, self.backend)
     }
 
+    /// Web payment sessions (`doWebPayment` tokens).
     pub fn web_payments(&mut self) -> WebPayments<'_> {
         WebPayments::new(&mut self.tx)
     }
 
+    /// Card transactions and their after-sale ledger.
     pub fn card_transactions(&mut self) -> CardTransactions<'_> {
         CardTransactions::new(&mut self.tx)
     }
 
+    /// Which once-per-database fixtures exist (the homologation demo merchant).
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {
         DemoFixtures::new(&mut self.tx)
     }

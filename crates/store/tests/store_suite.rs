@@ -1,10 +1,13 @@
 //! The store's contract: every test runs on SQLite and on PostgreSQL.
 
+#![warn(clippy::too_many_lines)]
+
 use domain::access_key::AccessKeyHash;
 use domain::clock::Timestamp;
 use domain::contract::{ContractNumber, ContractRequest, ContractStatus, MethodSettings};
 use domain::merchant::{Merchant, MerchantId, MerchantStatus};
 use domain::point_of_sale::SessionLifetime;
+use store::repos::{JobFilter, JobState, KindCounts, RecordedFailure};
 use store::{DatabaseUrl, Store, StoreError};
 use testkit::TestDb;
 
@@ -322,6 +325,15 @@ async fn concurrent_writers_all_succeed(db: TestDb) {
 async fn jobs_are_leased_once_and_completed(db: TestDb) {
     let store = open(&db).await;
     let now = Timestamp(10_000);
+    enqueue_poll_jobs(&store, now).await;
+    let mut uow = store.write().await.unwrap();
+    the_due_job_is_leased_once_then_completed(&mut uow, now).await;
+    // An expired lease lets another worker take the job; the first one's completion is refused.
+    an_expired_lease_is_taken_over(&mut uow).await;
+}
+
+/// `poll` jobs `a` (due at 9 000, asked twice) and `b` (due at 20 000), and an `other` job.
+async fn enqueue_poll_jobs(store: &Store, now: Timestamp) {
     let mut uow = store.write().await.unwrap();
     uow.jobs()
         .enqueue("poll", "a", Timestamp(9_000), now)
@@ -341,8 +353,10 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
         .await
         .unwrap();
     uow.commit().await.unwrap();
+}
 
-    let mut uow = store.write().await.unwrap();
+/// At `now`, only `a` is due: leased once, then completed, which leaves `b`.
+async fn the_due_job_is_leased_once_then_completed(uow: &mut store::UnitOfWork, now: Timestamp) {
     let job = uow
         .jobs()
         .lease_due(&["poll"], now, now.plus_millis(60_000), "t1")
@@ -376,8 +390,11 @@ async fn jobs_are_leased_once_and_completed(db: TestDb) {
         .map(|j| j.subject)
         .collect();
     assert_eq!(pending, ["b"]);
+}
 
-    // An expired lease lets another worker take the job; the first one's completion is refused.
+/// `b`'s first lease expires and a second worker takes it over: the first cannot complete it,
+/// the second's failure is recorded.
+async fn an_expired_lease_is_taken_over(uow: &mut store::UnitOfWork) {
     let later = Timestamp(30_000);
     let first = uow
         .jobs()
@@ -537,7 +554,6 @@ async fn a_lease_is_known_by_its_token_and_renewed(db: TestDb) {
 }
 
 async fn failing_jobs_die_and_come_back_when_asked_again(db: TestDb) {
-    use store::repos::{JobFilter, JobState, KindCounts, RecordedFailure};
     let store = open(&db).await;
     let mut uow = store.write().await.unwrap();
     uow.jobs()
@@ -548,36 +564,67 @@ async fn failing_jobs_die_and_come_back_when_asked_again(db: TestDb) {
         .enqueue("work", "fine", Timestamp(50_000), Timestamp(0))
         .await
         .unwrap();
-    let mut now = Timestamp(1_000);
-    let fail_once = async |uow: &mut store::UnitOfWork, now: Timestamp| {
-        let job = uow
-            .jobs()
-            .lease_due(&["work"], now, now.plus_millis(60_000), "t")
-            .await
-            .unwrap()
-            .expect("due");
-        uow.jobs()
-            .record_failure(&job, now.plus_millis(1), "boom", 2, now)
-            .await
-            .unwrap()
-            .unwrap()
-    };
+    the_second_failure_in_a_row_kills(&mut uow).await;
+    let later = Timestamp(40_000);
+    let dead_id = a_dead_job_is_never_leased_but_listed(&mut uow, later).await;
+    // An operator's retry: alive, failures cleared, due now.
+    an_operator_retry_revives(&mut uow, dead_id, later).await;
+    // Dead again, then its work is asked for again: alive, at the new time.
+    fail_once(&mut uow, later).await;
+    assert!(fail_once(&mut uow, later.plus_millis(5)).await.dead);
+    let asked_at = Timestamp(70_000);
+    uow.jobs()
+        .enqueue("work", "doomed", asked_at, Timestamp(60_000))
+        .await
+        .unwrap();
+    let revived = uow.jobs().find(dead_id).await.unwrap().unwrap();
     assert_eq!(
-        fail_once(&mut uow, now).await,
+        (revived.failures, revived.run_at, revived.dead_at),
+        (0, asked_at, None)
+    );
+}
+
+/// Leases the due `work` job at `now` and records its failure (retry 1 ms later; dead at the
+/// second failure in a row).
+async fn fail_once(uow: &mut store::UnitOfWork, now: Timestamp) -> RecordedFailure {
+    let job = uow
+        .jobs()
+        .lease_due(&["work"], now, now.plus_millis(60_000), "t")
+        .await
+        .unwrap()
+        .expect("due");
+    uow.jobs()
+        .record_failure(&job, now.plus_millis(1), "boom", 2, now)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// `doomed` fails once (still alive), then again (dead).
+async fn the_second_failure_in_a_row_kills(uow: &mut store::UnitOfWork) {
+    let now = Timestamp(1_000);
+    assert_eq!(
+        fail_once(uow, now).await,
         RecordedFailure {
             failures: 1,
             dead: false
         }
     );
-    now = now.plus_millis(10);
     assert_eq!(
-        fail_once(&mut uow, now).await,
+        fail_once(uow, now.plus_millis(10)).await,
         RecordedFailure {
             failures: 2,
             dead: true
         }
     );
-    let later = Timestamp(40_000);
+}
+
+/// At `later`, the dead `doomed` job is not leased and not next, but counted and listed as dead
+/// among the failed jobs. Returns its id.
+async fn a_dead_job_is_never_leased_but_listed(
+    uow: &mut store::UnitOfWork,
+    later: Timestamp,
+) -> i64 {
     assert_eq!(
         uow.jobs()
             .lease_due(&["work"], later, later.plus_millis(60_000), "t")
@@ -611,32 +658,22 @@ async fn failing_jobs_die_and_come_back_when_asked_again(db: TestDb) {
         ("doomed", 2, Some("boom"), JobState::Dead)
     );
     assert_eq!(uow.jobs().list(JobFilter::All).await.unwrap().len(), 2);
+    dead.id
+}
 
-    // An operator's retry: alive, failures cleared, due now.
-    assert_eq!(uow.jobs().retry(dead.id, later).await.unwrap(), Some(true));
-    let retried = uow.jobs().find(dead.id).await.unwrap().unwrap();
+/// Retrying the dead job `id` at `later` makes it pending and due then; a second retry has
+/// nothing to do, and an unknown id is not found.
+async fn an_operator_retry_revives(uow: &mut store::UnitOfWork, id: i64, later: Timestamp) {
+    assert_eq!(uow.jobs().retry(id, later).await.unwrap(), Some(true));
+    let retried = uow.jobs().find(id).await.unwrap().unwrap();
     assert_eq!(
         (retried.failures, retried.run_at, retried.state(later)),
         (0, later, JobState::Pending)
     );
     assert_eq!(
-        uow.jobs().retry(dead.id, later).await.unwrap(),
+        uow.jobs().retry(id, later).await.unwrap(),
         Some(false),
         "nothing to retry"
     );
     assert_eq!(uow.jobs().retry(999, later).await.unwrap(), None);
-
-    // Dead again, then its work is asked for again: alive, at the new time.
-    fail_once(&mut uow, later).await;
-    assert!(fail_once(&mut uow, later.plus_millis(5)).await.dead);
-    let asked_at = Timestamp(70_000);
-    uow.jobs()
-        .enqueue("work", "doomed", asked_at, Timestamp(60_000))
-        .await
-        .unwrap();
-    let revived = uow.jobs().find(dead.id).await.unwrap().unwrap();
-    assert_eq!(
-        (revived.failures, revived.run_at, revived.dead_at),
-        (0, asked_at, None)
-    );
 }

@@ -2,9 +2,12 @@ use crate::{POSTGRES_URL_VAR, postgres_url, random_suffix};
 use sqlx::{Connection, Executor, PgConnection};
 use std::fmt;
 
+/// Which database engine a test runs on (shown as the test name's prefix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// A fresh SQLite file in a temporary folder.
     Sqlite,
+    /// A fresh schema in the PostgreSQL database named by `CVGATE_TEST_POSTGRES_URL`.
     Postgres,
 }
 
@@ -20,6 +23,7 @@ impl fmt::Display for Backend {
 /// A fresh, empty database for one test: what the test receives.
 #[derive(Debug, Clone)]
 pub struct TestDb {
+    /// The engine behind `url`.
     pub backend: Backend,
     /// A `database_url` as cvgate accepts it.
     pub url: String,
@@ -27,8 +31,18 @@ pub struct TestDb {
 
 /// Owns what was created for a [`TestDb`] and removes it afterwards.
 pub enum Provisioned {
-    Sqlite { _folder: tempfile::TempDir },
-    Postgres { server_url: String, schema: String },
+    /// A SQLite file, removed with its folder when this drops.
+    Sqlite {
+        /// The temporary folder holding the file.
+        _folder: tempfile::TempDir,
+    },
+    /// A PostgreSQL schema, dropped by [`Provisioned::remove`].
+    Postgres {
+        /// The server's URL (`CVGATE_TEST_POSTGRES_URL`).
+        server_url: String,
+        /// The schema's name, `cvgate_test_` and a random suffix.
+        schema: String,
+    },
 }
 
 /// A fresh, empty database (a temporary SQLite file, or a new PostgreSQL schema in the database
@@ -65,6 +79,7 @@ pub async fn provision(backend: Backend) -> Result<(TestDb, Provisioned), String
 }
 
 impl Provisioned {
+    /// Deletes the database: drops the PostgreSQL schema (errors ignored) or the temporary folder.
     pub async fn remove(self) {
         if let Provisioned::Postgres { server_url, schema } = self
             && let Ok(mut conn) = PgConnection::connect(&server_url).await

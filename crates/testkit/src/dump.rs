@@ -15,6 +15,7 @@ impl DatabaseDump {
         self.0.contains(secret) || self.0.to_ascii_lowercase().contains(&hex_secret)
     }
 
+    /// Whether `text` appears anywhere in the dump, as stored text.
     pub fn contains(&self, text: &str) -> bool {
         self.0.contains(text)
     }
@@ -51,6 +52,7 @@ fn catalogue(backend: Backend) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// Reads every row of every table of the test database (panics if it has no table).
 pub async fn dump_database(db: &TestDb) -> DatabaseDump {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(&db.url)

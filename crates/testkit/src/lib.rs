@@ -6,6 +6,9 @@
 //! When that variable is unset, the PostgreSQL runs are reported as *ignored* with a banner saying
 //! why — never silently passed — and under `CI=true` they fail instead.
 
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+
 mod database;
 mod dump;
 mod suite;
@@ -17,7 +20,8 @@ pub use suite::{Suite, TestFuture};
 /// The environment variable naming the PostgreSQL server used by the tests.
 pub const POSTGRES_URL_VAR: &str = "CVGATE_TEST_POSTGRES_URL";
 
-pub fn postgres_url() -> Option<String> {
+/// The PostgreSQL server URL from `CVGATE_TEST_POSTGRES_URL`; `None` when unset or blank.
+pub(crate) fn postgres_url() -> Option<String> {
     std::env::var(POSTGRES_URL_VAR)
         .ok()
         .filter(|url| !url.trim().is_empty())

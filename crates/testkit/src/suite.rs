@@ -4,6 +4,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use std::future::Future;
 use std::pin::Pin;
 
+/// What a test function returns: its body, run on a fresh tokio runtime.
 pub type TestFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// A list of tests run with libtest-mimic, each on both backends.
@@ -19,6 +20,7 @@ impl Default for Suite {
 }
 
 impl Suite {
+    /// An empty suite.
     pub fn new() -> Suite {
         Suite {
             trials: Vec::new(),

@@ -16,16 +16,25 @@ use crate::point_of_sale::PosId;
 pub struct WebPayment {
     /// Opaque, unguessable, URL-safe.
     pub token: String,
+    /// The merchant that created the session; only it may read the token.
     pub merchant_id: MerchantId,
+    /// The point of sale of `payment.contractNumber`, whose session lifetime applies.
     pub pos_id: PosId,
+    /// The validated `doWebPayment` request.
     pub request: ValidWebPayment,
+    /// Where the buyer's session stands on the hosted page.
     pub session: Session,
     /// Random secret embedded in the page's forms (CSRF protection).
     pub page_secret: String,
+    /// When the buyer first opened the page (`None`: never, which makes expiry 02534, not 02324).
     pub opened_at: Option<Timestamp>,
+    /// When the session reached a final state.
     pub finalized_at: Option<Timestamp>,
+    /// When the merchant read the final result (getWebPaymentDetails); stops the WEBTRS calls.
     pub merchant_read_at: Option<Timestamp>,
+    /// When `doWebPayment` created the session.
     pub created_at: Timestamp,
+    /// When the session was last written.
     pub updated_at: Timestamp,
     /// Optimistic concurrency: a write succeeds only on the version it read.
     pub version: i64,

@@ -15,54 +15,89 @@ pub const MAX_SELECTED_CONTRACTS: usize = 25;
 /// The request as received: every value as text, `None` when absent, nil or empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebPaymentRequest {
+    /// Payline `version`: required, otherwise unused.
     pub version: Option<String>,
+    /// Payline `payment`: amount, currency, action, mode and contract.
     pub payment: Option<PaymentInput>,
+    /// Payline `returnURL`: where the buyer goes back after success or refusal.
     pub return_url: Option<String>,
+    /// Payline `cancelURL`: where the buyer goes back after cancelling.
     pub cancel_url: Option<String>,
+    /// Payline `order`: the merchant's reference, amount, currency and date.
     pub order: Option<OrderInput>,
+    /// Payline `notificationURL`: called when the session ends (WEBTRS) or a payment changes (TRS).
     pub notification_url: Option<String>,
+    /// Payline `selectedContractList`: contract numbers offered after `payment.contractNumber`.
     pub selected_contracts: Vec<String>,
+    /// Payline `secondSelectedContractList`: contract numbers offered after a failed attempt.
     pub second_selected_contracts: Vec<String>,
+    /// Payline `privateDataList` as (key, value) pairs, kept and echoed back.
     pub private_data: Vec<(String, String)>,
+    /// Payline `languageCode` (see [`Language::from_code`]).
     pub language_code: Option<String>,
+    /// Payline `buyer` (all fields absent when the element is).
     pub buyer: BuyerInput,
+    /// Payline `customPaymentPageCode`: accepted and ignored (one page layout).
     pub custom_payment_page_code: Option<String>,
+    /// Payline `merchantName`: shown on the payment page when given.
     pub merchant_name: Option<String>,
 }
 
+/// Payline `payment` of a `doWebPayment` request, every value as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaymentInput {
+    /// `payment.amount`: integer minor units as text ("1000" = 10.00 €).
     pub amount: Option<String>,
+    /// `payment.currency`: ISO 4217 numeric code as text ("978").
     pub currency: Option<String>,
+    /// `payment.action`: "100" (authorization) or "101" (authorization + capture).
     pub action: Option<String>,
+    /// `payment.mode`: only "CPT" (single payment) is accepted.
     pub mode: Option<String>,
+    /// `payment.contractNumber`: the first contract offered.
     pub contract_number: Option<String>,
+    /// `payment.differedActionDate`: accepted and ignored.
     pub differed_action_date: Option<String>,
+    /// `payment.softDescriptor`: the label on the buyer's statement.
     pub soft_descriptor: Option<String>,
 }
 
+/// Payline `order` of a `doWebPayment` request, every value as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderInput {
+    /// `order.ref`: the merchant's order reference (at most 50 characters).
     pub reference: Option<String>,
+    /// `order.amount`: integer minor units as text; must equal `payment.amount`.
     pub amount: Option<String>,
+    /// `order.currency`: ISO 4217 numeric code as text; must equal `payment.currency`.
     pub currency: Option<String>,
+    /// `order.date`: `dd/mm/yyyy HH:mm`, seconds tolerated.
     pub date: Option<String>,
 }
 
+/// Payline `buyer`, as received and echoed back by getWebPaymentDetails.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuyerInput {
+    /// `buyer.title` (e.g. `M.`, `Mme`), unchecked.
     pub title: Option<String>,
+    /// `buyer.lastName`, unchecked.
     pub last_name: Option<String>,
+    /// `buyer.firstName`, unchecked.
     pub first_name: Option<String>,
+    /// `buyer.email`: checked when present; mandatory when ANCV_CONNECT is offered.
     pub email: Option<String>,
+    /// `buyer.mobilePhone`, unchecked.
     pub mobile_phone: Option<String>,
+    /// `buyer.customerId`: the merchant's id for the buyer, unchecked.
     pub customer_id: Option<String>,
 }
 
 /// The page's languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
+    /// `fr`, the default.
     French,
+    /// `en`.
     English,
 }
 
@@ -76,6 +111,7 @@ impl Language {
         }
     }
 
+    /// The ISO 639-1 code: `fr` or `en`.
     pub fn code(self) -> &'static str {
         match self {
             Language::French => "fr",
@@ -87,11 +123,14 @@ impl Language {
 /// Payment action: 100 authorization, 101 authorization + capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// 100: authorization only; captured later with doCapture.
     Authorization,
+    /// 101: authorization and capture at once (the only action for ANCV_CONNECT).
     AuthorizationAndCapture,
 }
 
 impl Action {
+    /// The Payline `payment.action` code: "100" or "101".
     pub fn code(self) -> &'static str {
         match self {
             Action::Authorization => "100",
@@ -103,31 +142,48 @@ impl Action {
 /// A request that passed every rule, with the contracts the page will offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidWebPayment {
+    /// `payment.amount`, minor units, positive.
     pub amount: i64,
+    /// `payment.currency` (equal to `order.currency`).
     pub currency: Currency,
+    /// `payment.action`.
     pub action: Action,
+    /// `order.ref`, at most 50 characters.
     pub order_ref: String,
+    /// `order.amount`, minor units (equal to `amount`).
     pub order_amount: i64,
+    /// `order.date` as received (`dd/mm/yyyy HH:mm`, seconds tolerated).
     pub order_date: String,
+    /// `payment.contractNumber`, an active contract of the merchant.
     pub payment_contract: ContractNumber,
     /// `payment.contractNumber` first, then `selectedContractList` in order, without duplicates.
     pub offered: Vec<ContractNumber>,
     /// Offered after a failed attempt (the first list when absent).
     pub offered_after_failure: Vec<ContractNumber>,
+    /// `returnURL`, absolute http(s).
     pub return_url: String,
+    /// `cancelURL`, absolute http(s).
     pub cancel_url: String,
+    /// `notificationURL`, absolute http(s), if given.
     pub notification_url: Option<String>,
+    /// The page's language, from `languageCode`.
     pub language: Language,
+    /// `buyer` as received (e-mail checked).
     pub buyer: BuyerInput,
+    /// `privateDataList` as (key, value) pairs.
     pub private_data: Vec<(String, String)>,
+    /// `payment.softDescriptor`, if given.
     pub soft_descriptor: Option<String>,
+    /// `merchantName`, if given.
     pub merchant_name: Option<String>,
 }
 
 /// Why a request is refused: the Payline code and the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// The Payline `result.code` to answer with.
     pub code: ReturnCode,
+    /// The field at fault and the rule it broke; the `longMessage` is written from it.
     pub error: FieldError,
 }
 
@@ -150,7 +206,62 @@ fn required<'a>(value: Option<&'a String>, field: &str) -> Check<&'a str> {
 
 /// Checks the request against the merchant's contracts (`contracts`: all of them, any status).
 pub fn validate(request: &WebPaymentRequest, contracts: &[Contract]) -> Check<ValidWebPayment> {
-    // 1. Mandatory parts (02305).
+    let parts = mandatory_parts(request)?;
+    let chosen = offered_contracts(request, contracts, parts.contract_number)?;
+    let (amount, order_amount) = amounts(&parts)?;
+    let urls = urls(request, &parts)?;
+    check_order_ref_and_date(parts.order_ref, parts.order_date)?;
+    let email = request.buyer.email.as_deref();
+    check_email(email)?;
+    let action = parse_action(parts.action)?;
+    check_mode(parts.mode)?;
+    check_ancv_rules(&chosen.offered, email, action, parts.currency, amount)?;
+
+    let numbers = |list: &[&Contract]| list.iter().map(|c| c.number.clone()).collect::<Vec<_>>();
+    Ok(ValidWebPayment {
+        amount,
+        currency: parts.currency,
+        action,
+        order_ref: parts.order_ref.to_owned(),
+        order_amount,
+        order_date: parts.order_date.to_owned(),
+        payment_contract: chosen.payment.number.clone(),
+        offered_after_failure: if chosen.after_failure.is_empty() {
+            numbers(&chosen.offered)
+        } else {
+            numbers(&chosen.after_failure)
+        },
+        offered: numbers(&chosen.offered),
+        return_url: urls.return_url,
+        cancel_url: urls.cancel_url,
+        notification_url: urls.notification_url,
+        language: Language::from_code(request.language_code.as_deref()),
+        buyer: request.buyer.clone(),
+        private_data: request.private_data.clone(),
+        soft_descriptor: parts.payment.soft_descriptor.clone(),
+        merchant_name: request.merchant_name.clone(),
+    })
+}
+
+/// The request's mandatory values: present, currencies parsed, the rest still raw text.
+struct MandatoryParts<'a> {
+    payment: &'a PaymentInput,
+    return_url: &'a str,
+    cancel_url: &'a str,
+    payment_amount: &'a str,
+    currency: Currency,
+    action: &'a str,
+    mode: &'a str,
+    contract_number: &'a str,
+    order_ref: &'a str,
+    order_amount: &'a str,
+    order_currency: Currency,
+    order_date: &'a str,
+}
+
+/// Step 1 (02305): the mandatory parts are present, the currencies are ISO 4217 numeric codes
+/// and the contract lists are not too long.
+fn mandatory_parts(request: &WebPaymentRequest) -> Check<MandatoryParts<'_>> {
     required(request.version.as_ref(), "version")?;
     let payment = request
         .payment
@@ -189,58 +300,115 @@ pub fn validate(request: &WebPaymentRequest, contracts: &[Contract]) -> Check<Va
             format!("at most {MAX_SELECTED_CONTRACTS} contracts"),
         ));
     }
+    Ok(MandatoryParts {
+        payment,
+        return_url,
+        cancel_url,
+        payment_amount,
+        currency,
+        action,
+        mode,
+        contract_number,
+        order_ref,
+        order_amount,
+        order_currency,
+        order_date,
+    })
+}
 
-    // 2. Contracts: active and the merchant's own (02303).
-    let find = |number: &str, field: &str| -> Check<&Contract> {
-        contracts
-            .iter()
-            .find(|c| c.number.as_str() == number && c.status == ContractStatus::Active)
-            .ok_or_else(|| {
-                Refusal::new(
-                    ReturnCode::InvalidContract,
-                    field,
-                    format!("contract {number} is unknown or inactive"),
-                )
-            })
-    };
-    let payment_contract = find(contract_number, "payment.contractNumber")?;
-    let mut offered: Vec<&Contract> = vec![payment_contract];
+/// The contracts a request names, each one found active among the merchant's.
+struct OfferedContracts<'c> {
+    /// `payment.contractNumber`.
+    payment: &'c Contract,
+    /// `payment.contractNumber` first, then `selectedContractList`, without duplicates.
+    offered: Vec<&'c Contract>,
+    /// `secondSelectedContractList` without duplicates (empty when absent).
+    after_failure: Vec<&'c Contract>,
+}
+
+/// Step 2 (02303): every contract named is active and the merchant's own.
+fn offered_contracts<'c>(
+    request: &WebPaymentRequest,
+    contracts: &'c [Contract],
+    contract_number: &str,
+) -> Check<OfferedContracts<'c>> {
+    let payment = find_active(contracts, contract_number, "payment.contractNumber")?;
+    let mut offered: Vec<&Contract> = vec![payment];
     for number in &request.selected_contracts {
-        let contract = find(number, "selectedContractList")?;
+        let contract = find_active(contracts, number, "selectedContractList")?;
         if !offered.iter().any(|c| c.number == contract.number) {
             offered.push(contract);
         }
     }
-    let mut offered_after_failure: Vec<&Contract> = Vec::new();
+    let mut after_failure: Vec<&Contract> = Vec::new();
     for number in &request.second_selected_contracts {
-        let contract = find(number, "secondSelectedContractList")?;
-        if !offered_after_failure
-            .iter()
-            .any(|c| c.number == contract.number)
-        {
-            offered_after_failure.push(contract);
+        let contract = find_active(contracts, number, "secondSelectedContractList")?;
+        if !after_failure.iter().any(|c| c.number == contract.number) {
+            after_failure.push(contract);
         }
     }
+    Ok(OfferedContracts {
+        payment,
+        offered,
+        after_failure,
+    })
+}
 
-    // 3. Amounts (02110).
-    let amount = parse_amount("payment.amount", payment_amount)?;
-    let order_amount = parse_amount("order.amount", order_amount)?;
-    if order_amount != amount || order_currency != currency {
+/// The active contract with this number; `field` names the list it came from in the refusal.
+fn find_active<'c>(contracts: &'c [Contract], number: &str, field: &str) -> Check<&'c Contract> {
+    contracts
+        .iter()
+        .find(|c| c.number.as_str() == number && c.status == ContractStatus::Active)
+        .ok_or_else(|| {
+            Refusal::new(
+                ReturnCode::InvalidContract,
+                field,
+                format!("contract {number} is unknown or inactive"),
+            )
+        })
+}
+
+/// Step 3 (02110): both amounts are valid and the order's equals the payment's, in the same
+/// currency. Returns (payment amount, order amount), in minor units.
+fn amounts(parts: &MandatoryParts<'_>) -> Check<(i64, i64)> {
+    let amount = parse_amount("payment.amount", parts.payment_amount)?;
+    let order_amount = parse_amount("order.amount", parts.order_amount)?;
+    if order_amount != amount || parts.order_currency != parts.currency {
         return Err(Refusal::new(
             ReturnCode::InvalidAmount,
             "order.amount",
             "must equal payment.amount, in the same currency",
         ));
     }
+    Ok((amount, order_amount))
+}
 
-    // 4. Formats (02305).
-    let return_url = absolute_url("returnURL", return_url)?;
-    let cancel_url = absolute_url("cancelURL", cancel_url)?;
+/// The request's URLs, each checked as absolute http(s).
+struct Urls {
+    return_url: String,
+    cancel_url: String,
+    notification_url: Option<String>,
+}
+
+/// Step 4a (02305): `returnURL`, `cancelURL` and `notificationURL` (if any) are absolute URLs.
+fn urls(request: &WebPaymentRequest, parts: &MandatoryParts<'_>) -> Check<Urls> {
+    let return_url = absolute_url("returnURL", parts.return_url)?;
+    let cancel_url = absolute_url("cancelURL", parts.cancel_url)?;
     let notification_url = request
         .notification_url
         .as_deref()
         .map(|url| absolute_url("notificationURL", url))
         .transpose()?;
+    Ok(Urls {
+        return_url,
+        cancel_url,
+        notification_url,
+    })
+}
+
+/// Step 4b (02305): `order.ref` is at most 50 characters without control characters, and
+/// `order.date` is `dd/mm/yyyy HH:mm`.
+fn check_order_ref_and_date(order_ref: &str, order_date: &str) -> Check<()> {
     if order_ref.chars().count() > 50 || order_ref.chars().any(char::is_control) {
         return Err(Refusal::new(
             ReturnCode::InvalidField,
@@ -255,7 +423,11 @@ pub fn validate(request: &WebPaymentRequest, contracts: &[Contract]) -> Check<Va
             "must be dd/mm/yyyy HH:mm",
         ));
     }
-    let email = request.buyer.email.as_deref();
+    Ok(())
+}
+
+/// Step 4c (02305): `buyer.email`, when given, looks like an e-mail address.
+fn check_email(email: Option<&str>) -> Check<()> {
     if let Some(email) = email
         && !is_email(email)
     {
@@ -265,19 +437,24 @@ pub fn validate(request: &WebPaymentRequest, contracts: &[Contract]) -> Check<Va
             "is not a valid e-mail address",
         ));
     }
+    Ok(())
+}
 
-    // 5. Action and mode; the ANCV_CONNECT rules (the seed's mandatory field).
-    let action = match action {
-        "100" => Action::Authorization,
-        "101" => Action::AuthorizationAndCapture,
-        _ => {
-            return Err(Refusal::new(
-                ReturnCode::InvalidAction,
-                "payment.action",
-                "must be 100 or 101",
-            ));
-        }
-    };
+/// Step 5a (02321): `payment.action` is 100 or 101.
+fn parse_action(action: &str) -> Check<Action> {
+    match action {
+        "100" => Ok(Action::Authorization),
+        "101" => Ok(Action::AuthorizationAndCapture),
+        _ => Err(Refusal::new(
+            ReturnCode::InvalidAction,
+            "payment.action",
+            "must be 100 or 101",
+        )),
+    }
+}
+
+/// Step 5b (02308): `payment.mode` is CPT, the only mode cvgate supports.
+fn check_mode(mode: &str) -> Check<()> {
     if mode != "CPT" {
         return Err(Refusal::new(
             ReturnCode::InvalidMode,
@@ -285,69 +462,58 @@ pub fn validate(request: &WebPaymentRequest, contracts: &[Contract]) -> Check<Va
             "only CPT (single payment) is supported",
         ));
     }
-    let ancv = offered
-        .iter()
-        .find(|c| c.card_code == CardCode::AncvConnect);
-    if let Some(ancv) = ancv {
-        if email.is_none() {
-            return Err(Refusal::new(
-                ReturnCode::InvalidField,
-                "buyer.email",
-                "buyer.email is mandatory for ANCV_CONNECT",
-            ));
-        }
-        if action != Action::AuthorizationAndCapture {
-            return Err(Refusal::new(
-                ReturnCode::InvalidAction,
-                "payment.action",
-                "must be 101 for ANCV_CONNECT",
-            ));
-        }
-        if currency != ancv.currency {
-            return Err(Refusal::new(
-                ReturnCode::InvalidField,
-                "payment.currency",
-                format!(
-                    "must be {} (the ANCV_CONNECT contract's currency)",
-                    ancv.currency
-                ),
-            ));
-        }
-        // 6. ANCV as the only way to pay, below its minimum.
-        let only_ancv = offered.iter().all(|c| c.card_code == CardCode::AncvConnect);
-        if only_ancv && amount < ANCV_MINIMUM_AMOUNT {
-            return Err(Refusal::new(
-                ReturnCode::InvalidAmount,
-                "payment.amount",
-                "ANCV_CONNECT needs at least 2000 (20.00 EUR)",
-            ));
-        }
-    }
+    Ok(())
+}
 
-    let numbers = |list: &[&Contract]| list.iter().map(|c| c.number.clone()).collect::<Vec<_>>();
-    Ok(ValidWebPayment {
-        amount,
-        currency,
-        action,
-        order_ref: order_ref.to_owned(),
-        order_amount,
-        order_date: order_date.to_owned(),
-        payment_contract: payment_contract.number.clone(),
-        offered_after_failure: if offered_after_failure.is_empty() {
-            numbers(&offered)
-        } else {
-            numbers(&offered_after_failure)
-        },
-        offered: numbers(&offered),
-        return_url,
-        cancel_url,
-        notification_url,
-        language: Language::from_code(request.language_code.as_deref()),
-        buyer: request.buyer.clone(),
-        private_data: request.private_data.clone(),
-        soft_descriptor: payment.soft_descriptor.clone(),
-        merchant_name: request.merchant_name.clone(),
-    })
+/// Step 5c, when an `ANCV_CONNECT` contract is offered (the seed's mandatory field): a buyer
+/// e-mail (02305), action 101 (02321), the contract's currency (02305), and — when ANCV is the
+/// only way to pay — at least its minimum amount (02110).
+fn check_ancv_rules(
+    offered: &[&Contract],
+    email: Option<&str>,
+    action: Action,
+    currency: Currency,
+    amount: i64,
+) -> Check<()> {
+    let Some(ancv) = offered
+        .iter()
+        .find(|c| c.card_code == CardCode::AncvConnect)
+    else {
+        return Ok(());
+    };
+    if email.is_none() {
+        return Err(Refusal::new(
+            ReturnCode::InvalidField,
+            "buyer.email",
+            "buyer.email is mandatory for ANCV_CONNECT",
+        ));
+    }
+    if action != Action::AuthorizationAndCapture {
+        return Err(Refusal::new(
+            ReturnCode::InvalidAction,
+            "payment.action",
+            "must be 101 for ANCV_CONNECT",
+        ));
+    }
+    if currency != ancv.currency {
+        return Err(Refusal::new(
+            ReturnCode::InvalidField,
+            "payment.currency",
+            format!(
+                "must be {} (the ANCV_CONNECT contract's currency)",
+                ancv.currency
+            ),
+        ));
+    }
+    let only_ancv = offered.iter().all(|c| c.card_code == CardCode::AncvConnect);
+    if only_ancv && amount < ANCV_MINIMUM_AMOUNT {
+        return Err(Refusal::new(
+            ReturnCode::InvalidAmount,
+            "payment.amount",
+            "ANCV_CONNECT needs at least 2000 (20.00 EUR)",
+        ));
+    }
+    Ok(())
 }
 
 /// A positive integer of at most 12 digits (minor units).

@@ -24,6 +24,7 @@ use crate::return_code::ReturnCode;
 /// Card attempts (and ANCV rejections) allowed per session.
 pub const MAX_ATTEMPTS: u8 = 3;
 
+/// Where a web payment session stands; stored by name (see [`SessionState::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionState {
     /// Token created; the buyer has not opened the page (02533).
@@ -49,6 +50,7 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    /// Every state once, for parsing and for tests over all states.
     pub const ALL: [SessionState; 10] = [
         SessionState::Created,
         SessionState::OnPage,
@@ -62,6 +64,7 @@ impl SessionState {
         SessionState::ExpiredUnopened,
     ];
 
+    /// Whether the session is over: its answer to the merchant never changes again.
     pub fn is_final(self) -> bool {
         match self {
             SessionState::Accepted
@@ -77,6 +80,7 @@ impl SessionState {
         }
     }
 
+    /// The stored name, upper snake case (`ON_PAGE`, `CARD_IN_PROGRESS`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             SessionState::Created => "CREATED",
@@ -92,6 +96,7 @@ impl SessionState {
         }
     }
 
+    /// Reads a stored name back, including the old `CARD_CHALLENGE` (now `CARD_IN_PROGRESS`).
     pub fn parse(value: &str) -> Option<SessionState> {
         // Rows written before card authorizations had a state of their own.
         if value == "CARD_CHALLENGE" {
@@ -106,14 +111,17 @@ impl SessionState {
 /// The session's progress (the rest of the session — order, buyer, URLs — never changes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// Where the session stands.
     pub state: SessionState,
     /// The order amount, minor units.
     pub amount: i64,
+    /// When the token expires (creation + the point of sale's session lifetime).
     pub expires_at: Timestamp,
     /// Card attempts refused and ANCV rejections so far.
     pub attempts: u8,
     /// The ANCV transaction currently tied to the session, and what it validated.
     pub ancv_payment_id: Option<String>,
+    /// What ANCV validated of `ancv_payment_id`, minor units (`None` until validated).
     pub ancv_validated: Option<i64>,
     /// The card transaction under way, or the one that paid.
     pub card_transaction_id: Option<String>,
@@ -121,50 +129,71 @@ pub struct Session {
     pub last_code: Option<ReturnCode>,
 }
 
+/// What can happen to a session, from the buyer, a partner or the clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEvent {
+    /// The buyer opened (or reloaded) the payment page.
     PageOpened,
     /// The request for `payment_id` goes to the beneficiary's app.
     AncvRequested {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
     },
     /// The beneficiary validated `amount` (≤ the order amount).
     AncvValidated {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
+        /// The validated amount, minor units.
         amount: i64,
     },
+    /// The beneficiary declined in the app (ANCV `ABORTED`): not an attempt.
     AncvDeclined {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
     },
+    /// The beneficiary did not validate in time (ANCV `EXPIRED`): not an attempt.
     AncvExpired {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
     },
     /// REJECTED by ANCV (02020), possibly after the validation.
     AncvRejected {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
     },
     /// Cancelled at ANCV by someone else than this session (a refund): the vouchers are back.
     AncvCancelled {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
     },
     /// The request could not be sent (unknown beneficiary, ANCV unreachable…): shown on the form,
     /// not an attempt.
     AncvFailed {
+        /// cvgate's id of the ANCV payment.
         payment_id: String,
+        /// The code shown to the buyer on the form.
         code: ReturnCode,
     },
     /// A card payment of what is left to pay starts.
     CardRequested {
+        /// cvgate's id of the card transaction.
         transaction_id: String,
     },
+    /// The acquirer accepted the card payment.
     CardAccepted {
+        /// cvgate's id of the card transaction.
         transaction_id: String,
+        /// The accepted amount, minor units; must equal [`Session::card_amount`].
         amount: i64,
     },
+    /// The acquirer (or 3-D Secure) refused the card payment: one attempt used.
     CardRefused {
+        /// cvgate's id of the card transaction.
         transaction_id: String,
+        /// The refusal, shown to the buyer and, after the last attempt, to the merchant.
         code: ReturnCode,
     },
+    /// The buyer pressed cancel on the page (02319).
     BuyerCancelled,
     /// The clock passed `expires_at`.
     Expired,
@@ -174,21 +203,31 @@ pub enum SessionEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Cancel this ANCV transaction at ANCV (the vouchers go back).
-    CancelAncv { payment_id: String },
+    CancelAncv {
+        /// cvgate's id of the ANCV payment to cancel.
+        payment_id: String,
+    },
     /// The session is final: tell the merchant (WEBTRS).
     NotifyMerchant,
     /// A transaction of the accepted session changed afterwards: tell the merchant (TRS).
-    NotifyTransactionChanged { transaction_id: String },
+    NotifyTransactionChanged {
+        /// cvgate's id of the transaction that changed (the `transactionId` of the TRS call).
+        transaction_id: String,
+    },
 }
 
+/// An event refused because it makes no sense in the session's state; the session is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{event} is not possible while the session is {state}")]
 pub struct NotNow {
+    /// The state's stored name (see [`SessionState::as_str`]).
     pub state: &'static str,
+    /// The refused event, in its `Debug` form.
     pub event: String,
 }
 
 impl Session {
+    /// A new session for an order of `amount` minor units, in [`SessionState::Created`].
     pub fn new(amount: i64, expires_at: Timestamp) -> Session {
         Session {
             state: SessionState::Created,
@@ -223,6 +262,7 @@ impl Session {
         self.amount - self.ancv_validated.unwrap_or(0)
     }
 
+    /// How many card attempts (or ANCV rejections) the buyer still has.
     pub fn attempts_left(&self) -> u8 {
         MAX_ATTEMPTS.saturating_sub(self.attempts)
     }
@@ -282,108 +322,38 @@ impl Session {
     /// Applies an event; refuses events that make no sense now (the session is then unchanged).
     pub fn apply(&mut self, event: SessionEvent) -> Result<Vec<Effect>, NotNow> {
         use SessionEvent as E;
-        use SessionState as S;
-        let not_now = |state: S, event: &E| NotNow {
+        let state = self.state;
+        let effects = match &event {
+            E::PageOpened | E::BuyerCancelled | E::Expired => self.apply_page_event(&event),
+            E::AncvRequested { .. }
+            | E::AncvValidated { .. }
+            | E::AncvDeclined { .. }
+            | E::AncvExpired { .. }
+            | E::AncvRejected { .. }
+            | E::AncvCancelled { .. }
+            | E::AncvFailed { .. } => self.apply_ancv_event(&event),
+            E::CardRequested { .. } | E::CardAccepted { .. } | E::CardRefused { .. } => {
+                self.apply_card_event(&event)
+            }
+        };
+        effects.ok_or_else(|| NotNow {
             state: state.as_str(),
             event: format!("{event:?}"),
-        };
-        let effects = match (self.state, &event) {
+        })
+    }
+
+    /// The page being opened, the buyer cancelling, the clock running out; `None` when the event
+    /// makes no sense in the current state (nothing changed then).
+    fn apply_page_event(&mut self, event: &SessionEvent) -> Option<Vec<Effect>> {
+        use SessionEvent as E;
+        use SessionState as S;
+        let effects = match (self.state, event) {
             (S::Created, E::PageOpened) => {
                 self.state = S::OnPage;
                 vec![]
             }
             (S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardInProgress, E::PageOpened) => {
                 vec![]
-            }
-            (S::OnPage, E::AncvRequested { payment_id }) => {
-                self.ancv_payment_id = Some(payment_id.clone());
-                self.ancv_validated = None;
-                self.last_code = None;
-                self.state = S::AncvWaiting;
-                vec![]
-            }
-            (S::AncvWaiting, E::AncvValidated { payment_id, amount })
-                if self.is_current_ancv(payment_id) && *amount > 0 && *amount <= self.amount =>
-            {
-                self.ancv_validated = Some(*amount);
-                if *amount == self.amount {
-                    self.state = S::Accepted;
-                    vec![Effect::NotifyMerchant]
-                } else {
-                    self.state = S::AncvPartial;
-                    vec![]
-                }
-            }
-            (S::AncvWaiting, E::AncvDeclined { payment_id } | E::AncvExpired { payment_id })
-                if self.is_current_ancv(payment_id) =>
-            {
-                self.ancv_ended(ReturnCode::PartnerRefused, false)
-            }
-            (S::AncvWaiting, E::AncvRejected { payment_id })
-                if self.is_current_ancv(payment_id) =>
-            {
-                self.ancv_ended(ReturnCode::PartnerRefused, true)
-            }
-            (
-                S::AncvPartial | S::CardInProgress,
-                E::AncvRejected { payment_id } | E::AncvCancelled { payment_id },
-            ) if self.is_current_ancv(payment_id) => {
-                let counts_as_attempt = matches!(event, E::AncvRejected { .. });
-                self.vouchers_part_gone(counts_as_attempt)
-            }
-            (S::Accepted, E::AncvRejected { payment_id }) if self.is_current_ancv(payment_id) => {
-                vec![Effect::NotifyTransactionChanged {
-                    transaction_id: payment_id.clone(),
-                }]
-            }
-            (S::OnPage | S::AncvWaiting, E::AncvFailed { payment_id, code })
-                if self.is_current_ancv(payment_id) =>
-            {
-                self.ancv_payment_id = None;
-                self.ancv_validated = None;
-                self.last_code = Some(*code);
-                self.state = S::OnPage;
-                vec![]
-            }
-            (S::OnPage | S::AncvPartial, E::CardRequested { transaction_id }) => {
-                self.card_transaction_id = Some(transaction_id.clone());
-                self.last_code = None;
-                self.state = S::CardInProgress;
-                vec![]
-            }
-            (
-                S::CardInProgress,
-                E::CardAccepted {
-                    transaction_id,
-                    amount,
-                },
-            ) if self.is_current_card(transaction_id) && *amount == self.card_amount() => {
-                self.state = S::Accepted;
-                vec![Effect::NotifyMerchant]
-            }
-            (
-                S::CardInProgress,
-                E::CardRefused {
-                    transaction_id,
-                    code,
-                },
-            ) if self.is_current_card(transaction_id) => {
-                self.attempts += 1;
-                self.last_code = Some(*code);
-                self.card_transaction_id = None;
-                if self.attempts >= MAX_ATTEMPTS {
-                    self.state = S::Refused;
-                    let mut effects = self.cancel_ancv_part();
-                    effects.push(Effect::NotifyMerchant);
-                    effects
-                } else {
-                    self.state = if self.ancv_validated.is_some() {
-                        S::AncvPartial
-                    } else {
-                        S::OnPage
-                    };
-                    vec![]
-                }
             }
             (
                 S::Created | S::OnPage | S::AncvWaiting | S::AncvPartial | S::CardInProgress,
@@ -416,9 +386,156 @@ impl Session {
                 | S::ExpiredOnPage
                 | S::ExpiredUnopened,
                 _,
-            ) => return Err(not_now(self.state, &event)),
+            ) => return None,
         };
-        Ok(effects)
+        Some(effects)
+    }
+
+    /// News about an ANCV payment (asked, validated, declined, expired, rejected, cancelled,
+    /// failed); `None` when it makes no sense now or is about a payment the session no longer
+    /// counts on (nothing changed then).
+    fn apply_ancv_event(&mut self, event: &SessionEvent) -> Option<Vec<Effect>> {
+        use SessionEvent as E;
+        use SessionState as S;
+        let effects = match (self.state, event) {
+            (S::OnPage, E::AncvRequested { payment_id }) => {
+                self.ancv_payment_id = Some(payment_id.clone());
+                self.ancv_validated = None;
+                self.last_code = None;
+                self.state = S::AncvWaiting;
+                vec![]
+            }
+            (S::AncvWaiting, E::AncvValidated { payment_id, amount })
+                if self.is_current_ancv(payment_id) && *amount > 0 && *amount <= self.amount =>
+            {
+                self.ancv_validated_for(*amount)
+            }
+            (S::AncvWaiting, E::AncvDeclined { payment_id } | E::AncvExpired { payment_id })
+                if self.is_current_ancv(payment_id) =>
+            {
+                self.ancv_ended(ReturnCode::PartnerRefused, false)
+            }
+            (S::AncvWaiting, E::AncvRejected { payment_id })
+                if self.is_current_ancv(payment_id) =>
+            {
+                self.ancv_ended(ReturnCode::PartnerRefused, true)
+            }
+            (
+                S::AncvPartial | S::CardInProgress,
+                E::AncvRejected { payment_id } | E::AncvCancelled { payment_id },
+            ) if self.is_current_ancv(payment_id) => {
+                let counts_as_attempt = matches!(event, E::AncvRejected { .. });
+                self.vouchers_part_gone(counts_as_attempt)
+            }
+            (S::Accepted, E::AncvRejected { payment_id }) if self.is_current_ancv(payment_id) => {
+                vec![Effect::NotifyTransactionChanged {
+                    transaction_id: payment_id.clone(),
+                }]
+            }
+            (S::OnPage | S::AncvWaiting, E::AncvFailed { payment_id, code })
+                if self.is_current_ancv(payment_id) =>
+            {
+                self.ancv_payment_id = None;
+                self.ancv_validated = None;
+                self.last_code = Some(*code);
+                self.state = S::OnPage;
+                vec![]
+            }
+            (
+                S::Created
+                | S::OnPage
+                | S::AncvWaiting
+                | S::AncvPartial
+                | S::CardInProgress
+                | S::Accepted
+                | S::Refused
+                | S::Cancelled
+                | S::ExpiredOnPage
+                | S::ExpiredUnopened,
+                _,
+            ) => return None,
+        };
+        Some(effects)
+    }
+
+    /// The beneficiary validated `amount` of the current ANCV payment: paid in full, or the rest
+    /// is left to pay by card.
+    fn ancv_validated_for(&mut self, amount: i64) -> Vec<Effect> {
+        self.ancv_validated = Some(amount);
+        if amount == self.amount {
+            self.state = SessionState::Accepted;
+            vec![Effect::NotifyMerchant]
+        } else {
+            self.state = SessionState::AncvPartial;
+            vec![]
+        }
+    }
+
+    /// News about a card payment (started, accepted, refused); `None` when it makes no sense now,
+    /// is about another card transaction, or pays the wrong amount (nothing changed then).
+    fn apply_card_event(&mut self, event: &SessionEvent) -> Option<Vec<Effect>> {
+        use SessionEvent as E;
+        use SessionState as S;
+        let effects = match (self.state, event) {
+            (S::OnPage | S::AncvPartial, E::CardRequested { transaction_id }) => {
+                self.card_transaction_id = Some(transaction_id.clone());
+                self.last_code = None;
+                self.state = S::CardInProgress;
+                vec![]
+            }
+            (
+                S::CardInProgress,
+                E::CardAccepted {
+                    transaction_id,
+                    amount,
+                },
+            ) if self.is_current_card(transaction_id) && *amount == self.card_amount() => {
+                self.state = S::Accepted;
+                vec![Effect::NotifyMerchant]
+            }
+            (
+                S::CardInProgress,
+                E::CardRefused {
+                    transaction_id,
+                    code,
+                },
+            ) if self.is_current_card(transaction_id) => self.card_refused(*code),
+            (
+                S::Created
+                | S::OnPage
+                | S::AncvWaiting
+                | S::AncvPartial
+                | S::CardInProgress
+                | S::Accepted
+                | S::Refused
+                | S::Cancelled
+                | S::ExpiredOnPage
+                | S::ExpiredUnopened,
+                _,
+            ) => return None,
+        };
+        Some(effects)
+    }
+
+    /// The card payment under way was refused with `code`: one attempt used; the last one ends
+    /// the session (vouchers given back), otherwise the buyer is back where the card started.
+    fn card_refused(&mut self, code: ReturnCode) -> Vec<Effect> {
+        self.attempts += 1;
+        self.last_code = Some(code);
+        self.card_transaction_id = None;
+        if self.attempts >= MAX_ATTEMPTS {
+            self.state = SessionState::Refused;
+            let mut effects = self.cancel_ancv_part();
+            effects.push(Effect::NotifyMerchant);
+            effects
+        } else {
+            self.state = if self.ancv_validated.is_some() {
+                SessionState::AncvPartial
+            } else {
+                SessionState::OnPage
+            };
+            vec![]
+        }
     }
 
     /// The ANCV request ended without vouchers: the buyer may try again or pay by card, unless a

@@ -99,21 +99,29 @@ impl TransactionIds<'_> {
 /// An ANCV refund (cancellation at ANCV) as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AncvRefundRow {
+    /// The refund's own Payline transaction id (from [`TransactionIds`]).
     pub id: String,
+    /// The refunded ANCV payment (`AncvPayment::payment_id`).
     pub payment_id: String,
     /// `REFUND` or `RESET`.
     pub operation: String,
+    /// Amount given back, minor units: the whole validated amount (ANCV refunds are full).
     pub amount: i64,
     /// `PENDING`, `DONE`, `FAILED`.
     pub state: String,
+    /// The Payline `result.code` of the outcome, once known.
     pub return_code: Option<String>,
+    /// ANCV's state or error code, for Payline's `partnerCode`.
     pub partner_code: Option<String>,
     /// The merchant request that made it (merchant, operation, transaction, sequenceNumber).
     pub request_key: Option<String>,
+    /// When the refund was recorded (before calling ANCV).
     pub created_at: Timestamp,
+    /// When the row last changed.
     pub updated_at: Timestamp,
 }
 
+/// Refunds and resets of ANCV payments (`ancv_refunds`).
 pub struct AncvRefunds<'a> {
     conn: &'a mut AnyConnection,
 }
@@ -166,6 +174,7 @@ impl<'a> AncvRefunds<'a> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The refund with this transaction id.
     pub async fn find(&mut self, id: &str) -> Result<Option<AncvRefundRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{REFUND_COLUMNS} WHERE id = $1"
@@ -225,9 +234,13 @@ pub struct OperationReplays<'a> {
 /// Who asked, for what: the replay key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayKey<'k> {
+    /// The calling merchant.
     pub merchant_id: &'k MerchantId,
+    /// The Payline operation (`doRefund`, `doReset`, `doCapture`).
     pub operation: &'k str,
+    /// The request's `transactionID`.
     pub transaction_id: &'k str,
+    /// The request's `sequenceNumber`, as sent.
     pub sequence_number: &'k str,
 }
 
@@ -304,6 +317,7 @@ impl<'a> OperationReplays<'a> {
         Ok(row.map(|row| row.try_get("response")).transpose()?)
     }
 
+    /// Stores the first call's answer (the response body), replayed to every repeat from now on.
     pub async fn complete(
         &mut self,
         key: &ReplayKey<'_>,

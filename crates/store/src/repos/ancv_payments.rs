@@ -19,8 +19,11 @@ const SELECT: &str = "SELECT payment_id, merchant_id, contract_number, shop_id, 
 /// One recorded state: what it was, who told cvgate, when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AncvPaymentEvent {
+    /// The state reached.
     pub state: AncvPaymentState,
+    /// Who told cvgate: `create`, `poll`, `notification`, …
     pub source: String,
+    /// When cvgate recorded it.
     pub at: Timestamp,
 }
 
@@ -29,6 +32,7 @@ impl<'a> AncvPayments<'a> {
         AncvPayments { conn }
     }
 
+    /// Records a new payment; [`StoreError::Conflict`] when its `payment_id` is taken.
     pub async fn insert(&mut self, payment: &AncvPayment) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO ancv_payments (payment_id, merchant_id, contract_number, shop_id, order_ref, label, amount,
@@ -71,6 +75,7 @@ impl<'a> AncvPayments<'a> {
         rows.iter().map(payment_from_row).collect()
     }
 
+    /// The payment with this cvgate id.
     pub async fn find(&mut self, payment_id: &str) -> Result<Option<AncvPayment>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE payment_id = $1"
@@ -81,6 +86,7 @@ impl<'a> AncvPayments<'a> {
         row.as_ref().map(payment_from_row).transpose()
     }
 
+    /// The payment ANCV knows by this `transaction.id`.
     pub async fn find_by_ancv_id(
         &mut self,
         ancv_id: &str,
@@ -140,6 +146,7 @@ impl<'a> AncvPayments<'a> {
         Ok(())
     }
 
+    /// The states the payment went through, in the order recorded.
     pub async fn events(&mut self, payment_id: &str) -> Result<Vec<AncvPaymentEvent>, StoreError> {
         let rows = sqlx::query("SELECT state, source, at FROM ancv_payment_events WHERE payment_id = $1 ORDER BY at, id")
             .bind(payment_id)

@@ -7,6 +7,7 @@ use domain::clock::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+/// Card transactions and their after-sale operations (`card_transactions`, `card_operations`).
 pub struct CardTransactions<'a> {
     conn: &'a mut AnyConnection,
 }
@@ -14,52 +15,90 @@ pub struct CardTransactions<'a> {
 /// One card transaction. `version` is what [`CardTransactions::update`] compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardTransactionRow {
+    /// Payline-style transaction id (14 digits), also the acquirer's reference.
     pub id: String,
+    /// The merchant's id.
     pub merchant_id: String,
+    /// The card contract's number.
     pub contract_number: String,
+    /// The merchant's order reference.
     pub order_ref: String,
+    /// Requested amount, minor units.
     pub amount: i64,
+    /// ISO 4217 numeric currency code (978).
     pub currency: i64,
+    /// Payline payment action: 100 (authorization) or 101 (authorization + capture).
     pub action: i64,
+    /// The web payment session token the attempt belongs to (`None` outside a session).
     pub attempt_group: Option<String>,
+    /// 1, 2, … within `attempt_group` (unique there).
     pub attempt_number: Option<i64>,
+    /// `PENDING`, `CHALLENGE`, `ACCEPTED` or `REFUSED`.
     pub state: String,
+    /// The Payline code of the final authorization outcome (five digits).
     pub return_code: Option<String>,
+    /// The masked card number (`497010XXXXXX0006`); never the full number.
     pub masked_number: String,
+    /// Payline card type (`CB`, `VISA`, …).
     pub card_type: String,
+    /// Card expiry, `MMYY`.
     pub expiry: String,
+    /// The acquirer's opaque token standing for the card, once accepted.
     pub card_token: Option<String>,
+    /// The acquirer's authorization number, once accepted.
     pub authorization_number: Option<String>,
+    /// How 3-D Secure went: `FRICTIONLESS` or `CHALLENGE`.
     pub three_ds: Option<String>,
+    /// The acquirer's reference of the 3-D Secure challenge, while one is asked.
     pub challenge_ref: Option<String>,
+    /// Where to send the buyer for the 3-D Secure challenge.
     pub challenge_url: Option<String>,
+    /// Amount authorized, minor units (0 until accepted).
     pub authorized_amount: i64,
+    /// Amount captured, minor units (0 before the capture of an action-100 authorization).
     pub captured_amount: i64,
+    /// Amount reset (cancelled before remittance), minor units.
     pub reset_amount: i64,
+    /// Amount remitted to the merchant, minor units (0 before remittance).
     pub remitted_amount: i64,
+    /// Total refunded after remittance, minor units.
     pub refunded_amount: i64,
+    /// When the authorization was granted (the 7 days to capture start here).
     pub authorized_at: Option<Timestamp>,
+    /// When the transaction was remitted; `None` before.
     pub remitted_at: Option<Timestamp>,
+    /// Optimistic concurrency: [`CardTransactions::update`] writes only on this version.
     pub version: i64,
+    /// When the transaction was recorded (before calling the acquirer).
     pub created_at: Timestamp,
+    /// When the row last changed.
     pub updated_at: Timestamp,
 }
 
+/// One capture, reset or refund of a card transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardOperationRow {
+    /// The operation's own Payline transaction id.
     pub id: String,
+    /// The card transaction it applies to.
     pub transaction_id: String,
     /// 1, 2, … per transaction.
     pub position: i64,
+    /// `CAPTURE`, `RESET` or `REFUND`.
     pub kind: String,
+    /// Amount captured, reset or refunded, minor units.
     pub amount: i64,
+    /// `PENDING`, `DONE` or `FAILED`.
     pub state: String,
+    /// The Payline code of the outcome, once known.
     pub return_code: Option<String>,
     /// The merchant request that made it (merchant, operation, transaction, sequenceNumber).
     pub request_key: Option<String>,
     /// `MERCHANT`, or `GATEWAY` when cvgate gives back a payment no session counts on.
     pub initiator: String,
+    /// When the operation was recorded (before calling the acquirer).
     pub created_at: Timestamp,
+    /// When the row last changed.
     pub updated_at: Timestamp,
 }
 
@@ -122,6 +161,7 @@ impl<'a> CardTransactions<'a> {
         Ok(())
     }
 
+    /// The transaction with this id.
     pub async fn find(&mut self, id: &str) -> Result<Option<CardTransactionRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
             .bind(id)
@@ -130,6 +170,7 @@ impl<'a> CardTransactions<'a> {
         row.as_ref().map(transaction_from_row).transpose()
     }
 
+    /// The transaction waiting on the 3-D Secure challenge with this reference.
     pub async fn find_by_challenge(
         &mut self,
         challenge_ref: &str,
@@ -235,6 +276,7 @@ impl<'a> CardTransactions<'a> {
         row.as_ref().map(operation_from_row).transpose()
     }
 
+    /// The operation with this id.
     pub async fn find_operation(
         &mut self,
         id: &str,

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
+/// Merchants' contracts and their complementary lists (`contracts`, `contract_complementaries`).
 pub struct Contracts<'a> {
     conn: &'a mut AnyConnection,
 }
@@ -62,6 +63,7 @@ impl<'a> Contracts<'a> {
         Ok(())
     }
 
+    /// The merchant's contract with this number, with its complementary list.
     pub async fn find(
         &mut self,
         merchant_id: &MerchantId,

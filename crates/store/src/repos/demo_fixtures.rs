@@ -32,6 +32,7 @@ impl<'a> DemoFixtures<'a> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The merchant that claimed the fixture `name`, if any.
     pub async fn find(&mut self, name: &str) -> Result<Option<MerchantId>, StoreError> {
         let row = sqlx::query("SELECT merchant_id FROM demo_fixtures WHERE name = $1")
             .bind(name)

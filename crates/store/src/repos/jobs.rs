@@ -18,41 +18,60 @@ pub struct Jobs<'a> {
 /// A job this worker holds, as long as the row's lease token is `lease_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeasedJob {
+    /// The job's row id.
     pub id: i64,
+    /// What to do: the handler's kind (e.g. `card_reconcile`).
     pub kind: String,
+    /// What to do it on (e.g. a transaction id); unique per kind.
     pub subject: String,
     /// How many times it was leased, this time included.
     pub attempts: i64,
     /// Consecutive failures before this run.
     pub failures: i64,
+    /// The row's generation when leased; it grows each time the work is asked for again.
     pub generation: i64,
     /// The lease's first end (renewals move the row's, not this one).
     pub locked_until: Timestamp,
+    /// This lease's token: the row is still ours while it holds this value.
     pub lease_token: String,
 }
 
 /// A job row as operators see it: waiting, running or dead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredJob {
+    /// The job's row id.
     pub id: i64,
+    /// The handler's kind.
     pub kind: String,
+    /// What the job works on; unique per kind.
     pub subject: String,
+    /// When it is due (next).
     pub run_at: Timestamp,
+    /// How many times it was leased.
     pub attempts: i64,
+    /// Consecutive failures since its last success.
     pub failures: i64,
+    /// The last failure's message.
     pub last_error: Option<String>,
+    /// When the current or last lease ends.
     pub locked_until: Option<Timestamp>,
+    /// When it died (too many failures in a row); `None` while alive.
     pub dead_at: Option<Timestamp>,
 }
 
+/// Where a job stands, as `cvgate jobs` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
+    /// Waiting for its run time or for a worker.
     Pending,
+    /// A worker's lease holds it.
     Running,
+    /// Failed too many times in a row: never leased again until retried or asked for again.
     Dead,
 }
 
 impl JobState {
+    /// Lower-case name for operators: `pending`, `running` or `dead`.
     pub fn as_str(self) -> &'static str {
         match self {
             JobState::Pending => "pending",
@@ -76,6 +95,7 @@ impl StoredJob {
 /// Which rows [`Jobs::list`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobFilter {
+    /// Every job, alive or dead.
     All,
     /// Jobs that failed at least once since their last success, or are dead.
     Failed,
@@ -86,14 +106,18 @@ pub enum JobFilter {
 pub struct RecordedFailure {
     /// Consecutive failures, this one included.
     pub failures: i64,
+    /// Whether this failure killed the job.
     pub dead: bool,
 }
 
 /// How many jobs of a kind are alive (waiting or running) and dead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindCounts {
+    /// The handler's kind.
     pub kind: String,
+    /// Jobs of that kind alive (waiting or running).
     pub pending: i64,
+    /// Jobs of that kind dead.
     pub dead: i64,
 }
 
@@ -290,6 +314,7 @@ impl<'a> Jobs<'a> {
         Ok(self.find(id).await?.map(|_| false))
     }
 
+    /// The job with this row id.
     pub async fn find(&mut self, id: i64) -> Result<Option<StoredJob>, StoreError> {
         let sql = format!("SELECT {STORED_COLUMNS} FROM jobs WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

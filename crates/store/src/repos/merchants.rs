@@ -5,6 +5,7 @@ use domain::merchant::{Merchant, MerchantId, MerchantStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+/// Merchant accounts (`merchants`).
 pub struct Merchants<'a> {
     conn: &'a mut AnyConnection,
 }
@@ -12,7 +13,9 @@ pub struct Merchants<'a> {
 /// What authentication needs: whether the merchant may call, and the hash to check the key against.
 #[derive(Debug, Clone)]
 pub struct MerchantCredentials {
+    /// Whether the merchant may call the API.
     pub status: MerchantStatus,
+    /// The stored hash of the merchant's access key.
     pub access_key_hash: AccessKeyHash,
 }
 
@@ -41,6 +44,7 @@ impl<'a> Merchants<'a> {
         Ok(())
     }
 
+    /// The merchant with this id (without its key hash).
     pub async fn find(&mut self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
         let row = sqlx::query("SELECT id, name, status, created_at FROM merchants WHERE id = $1")
             .bind(id.as_str())
@@ -49,6 +53,7 @@ impl<'a> Merchants<'a> {
         row.as_ref().map(merchant_from_row).transpose()
     }
 
+    /// Every merchant, oldest first.
     pub async fn list(&mut self) -> Result<Vec<Merchant>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, status, created_at FROM merchants ORDER BY created_at, id",
@@ -58,6 +63,7 @@ impl<'a> Merchants<'a> {
         rows.iter().map(merchant_from_row).collect()
     }
 
+    /// What authenticating this merchant needs; `None` for an unknown id.
     pub async fn credentials(
         &mut self,
         id: &MerchantId,

@@ -5,6 +5,7 @@ use domain::point_of_sale::{PointOfSale, PosId, SessionLifetime};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+/// Merchants' points of sale (`points_of_sale`).
 pub struct PointsOfSale<'a> {
     conn: &'a mut AnyConnection,
 }
@@ -14,6 +15,7 @@ impl<'a> PointsOfSale<'a> {
         PointsOfSale { conn }
     }
 
+    /// Creates a point of sale for the merchant and returns its new id.
     pub async fn insert(
         &mut self,
         merchant_id: &MerchantId,
@@ -34,6 +36,7 @@ impl<'a> PointsOfSale<'a> {
         Ok(row.try_get("id")?)
     }
 
+    /// The point of sale with this id, whoever owns it.
     pub async fn find(&mut self, id: PosId) -> Result<Option<PointOfSale>, StoreError> {
         let row = sqlx::query(
             "SELECT id, merchant_id, label, session_minutes, created_at FROM points_of_sale WHERE id = $1",
@@ -44,6 +47,7 @@ impl<'a> PointsOfSale<'a> {
         row.as_ref().map(pos_from_row).transpose()
     }
 
+    /// The merchant's points of sale, oldest first.
     pub async fn list_for(
         &mut self,
         merchant_id: &MerchantId,

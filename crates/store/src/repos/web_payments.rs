@@ -25,6 +25,7 @@ impl<'a> WebPayments<'a> {
         WebPayments { conn }
     }
 
+    /// Records a new session; [`StoreError::Conflict`] when its token is taken.
     pub async fn insert(&mut self, payment: &WebPayment) -> Result<(), StoreError> {
         let r = &payment.request;
         let s = &payment.session;
@@ -90,6 +91,7 @@ impl<'a> WebPayments<'a> {
         Ok(())
     }
 
+    /// The session with this token, with its private data.
     pub async fn find(&mut self, token: &str) -> Result<Option<WebPayment>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE token = $1")))
             .bind(token)
@@ -167,25 +169,36 @@ fn join(numbers: &[ContractNumber]) -> String {
 }
 
 fn from_row(row: &AnyRow, private_data: Vec<(String, String)>) -> Result<WebPayment, StoreError> {
-    let corrupt = |e: String| StoreError::corrupt("web_payments", e);
-    let numbers = |column: &str| -> Result<Vec<ContractNumber>, StoreError> {
-        let text: String = row.try_get(column)?;
-        text.split(',')
-            .filter(|n| !n.is_empty())
-            .map(|n| ContractNumber::parse(column, n).map_err(|e| corrupt(e.to_string())))
-            .collect()
-    };
-    let time = |column: &str| -> Result<Option<Timestamp>, StoreError> {
-        Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
-    };
+    let request = request_from_row(row, private_data)?;
+    let session = session_from_row(row, request.amount)?;
+    Ok(WebPayment {
+        token: row.try_get("token")?,
+        merchant_id: MerchantId::parse("merchant_id", &row.try_get::<String, _>("merchant_id")?)
+            .map_err(|e| corrupt(e.to_string()))?,
+        pos_id: row.try_get("pos_id")?,
+        request,
+        session,
+        page_secret: row.try_get("page_secret")?,
+        opened_at: optional_time(row, "opened_at")?,
+        finalized_at: optional_time(row, "finalized_at")?,
+        merchant_read_at: optional_time(row, "merchant_read_at")?,
+        created_at: Timestamp(row.try_get("created_at")?),
+        updated_at: Timestamp(row.try_get("updated_at")?),
+        version: row.try_get("version")?,
+    })
+}
+
+/// What the merchant asked for: the validated `doWebPayment` request as stored.
+fn request_from_row(
+    row: &AnyRow,
+    private_data: Vec<(String, String)>,
+) -> Result<ValidWebPayment, StoreError> {
     let action = match row.try_get::<String, _>("action")?.as_str() {
         "100" => Action::Authorization,
         "101" => Action::AuthorizationAndCapture,
         other => return Err(corrupt(format!("action {other:?}"))),
     };
-    let state: String = row.try_get("state")?;
-    let last_code: Option<String> = row.try_get("last_code")?;
-    let request = ValidWebPayment {
+    Ok(ValidWebPayment {
         amount: row.try_get("amount")?,
         currency: Currency::from_code("currency", row.try_get("currency")?)
             .map_err(|e| corrupt(e.to_string()))?,
@@ -198,8 +211,8 @@ fn from_row(row: &AnyRow, private_data: Vec<(String, String)>) -> Result<WebPaym
             &row.try_get::<String, _>("payment_contract")?,
         )
         .map_err(|e| corrupt(e.to_string()))?,
-        offered: numbers("offered")?,
-        offered_after_failure: numbers("offered_after_failure")?,
+        offered: contract_numbers(row, "offered")?,
+        offered_after_failure: contract_numbers(row, "offered_after_failure")?,
         return_url: row.try_get("return_url")?,
         cancel_url: row.try_get("cancel_url")?,
         notification_url: row.try_get("notification_url")?,
@@ -215,10 +228,16 @@ fn from_row(row: &AnyRow, private_data: Vec<(String, String)>) -> Result<WebPaym
         private_data,
         soft_descriptor: row.try_get("soft_descriptor")?,
         merchant_name: row.try_get("merchant_name")?,
-    };
-    let session = Session {
+    })
+}
+
+/// How far the buyer got, for an order of `amount` minor units.
+fn session_from_row(row: &AnyRow, amount: i64) -> Result<Session, StoreError> {
+    let state: String = row.try_get("state")?;
+    let last_code: Option<String> = row.try_get("last_code")?;
+    Ok(Session {
         state: SessionState::parse(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?,
-        amount: request.amount,
+        amount,
         expires_at: Timestamp(row.try_get("expires_at")?),
         attempts: u8::try_from(row.try_get::<i64, _>("attempts")?)
             .map_err(|e| corrupt(e.to_string()))?,
@@ -232,20 +251,24 @@ fn from_row(row: &AnyRow, private_data: Vec<(String, String)>) -> Result<WebPaym
             ),
             None => None,
         },
-    };
-    Ok(WebPayment {
-        token: row.try_get("token")?,
-        merchant_id: MerchantId::parse("merchant_id", &row.try_get::<String, _>("merchant_id")?)
-            .map_err(|e| corrupt(e.to_string()))?,
-        pos_id: row.try_get("pos_id")?,
-        request,
-        session,
-        page_secret: row.try_get("page_secret")?,
-        opened_at: time("opened_at")?,
-        finalized_at: time("finalized_at")?,
-        merchant_read_at: time("merchant_read_at")?,
-        created_at: Timestamp(row.try_get("created_at")?),
-        updated_at: Timestamp(row.try_get("updated_at")?),
-        version: row.try_get("version")?,
     })
+}
+
+/// A stored session row that breaks a rule.
+fn corrupt(detail: String) -> StoreError {
+    StoreError::corrupt("web_payments", detail)
+}
+
+/// A list of contract numbers stored comma-separated in `column` (empty text: none).
+fn contract_numbers(row: &AnyRow, column: &str) -> Result<Vec<ContractNumber>, StoreError> {
+    let text: String = row.try_get(column)?;
+    text.split(',')
+        .filter(|n| !n.is_empty())
+        .map(|n| ContractNumber::parse(column, n).map_err(|e| corrupt(e.to_string())))
+        .collect()
+}
+
+/// An optional instant stored as milliseconds in `column`.
+fn optional_time(row: &AnyRow, column: &str) -> Result<Option<Timestamp>, StoreError> {
+    Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
 }
