@@ -11,10 +11,12 @@ pub const CHROMEDRIVER_VAR: &str = "CVGATE_CHROMEDRIVER";
 /// Overrides the Chromium binary (default `/usr/bin/chromium`).
 pub const CHROMIUM_VAR: &str = "CVGATE_CHROMIUM";
 
+/// The chromedriver binary to run: `CVGATE_CHROMEDRIVER`, or `/usr/bin/chromedriver`.
 pub fn chromedriver_path() -> PathBuf {
     path_from_env(CHROMEDRIVER_VAR, "/usr/bin/chromedriver")
 }
 
+/// The Chromium binary to run: `CVGATE_CHROMIUM`, or `/usr/bin/chromium`.
 pub fn chromium_path() -> PathBuf {
     path_from_env(CHROMIUM_VAR, "/usr/bin/chromium")
 }

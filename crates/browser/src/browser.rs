@@ -87,6 +87,7 @@ impl Browser {
         self.profile.as_ref().map(TempDir::path)
     }
 
+    /// Navigates to `url` and waits until the page has loaded.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         self.session
             .post("/url", json!({ "url": url }))
@@ -94,10 +95,12 @@ impl Browser {
             .map(drop)
     }
 
+    /// The URL of the current page (after redirects).
     pub async fn current_url(&self) -> Result<String, BrowserError> {
         wire::string("GET /url", self.session.get("/url").await?)
     }
 
+    /// The current page's `<title>`.
     pub async fn title(&self) -> Result<String, BrowserError> {
         wire::string("GET /title", self.session.get("/title").await?)
     }

@@ -57,6 +57,7 @@ impl Element {
         format!("/element/{}/{command}", self.id)
     }
 
+    /// Clicks the element's centre, as a person would (scrolled into view first).
     pub async fn click(&self) -> Result<(), BrowserError> {
         self.session
             .post(&self.path("click"), json!({}))
@@ -70,6 +71,7 @@ impl Element {
         self.session.post(&self.path("value"), body).await.map(drop)
     }
 
+    /// Empties an input or textarea.
     pub async fn clear(&self) -> Result<(), BrowserError> {
         self.session
             .post(&self.path("clear"), json!({}))
@@ -99,6 +101,7 @@ impl Element {
             .await
     }
 
+    /// Whether the element is visible on the page (not hidden by CSS, not zero-sized).
     pub async fn is_displayed(&self) -> Result<bool, BrowserError> {
         let path = self.path("displayed");
         match self.session.get(&path).await? {

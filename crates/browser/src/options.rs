@@ -36,12 +36,14 @@ impl Default for LaunchOptions {
 }
 
 impl LaunchOptions {
+    /// Sets the viewport the page sees, in CSS pixels.
     pub fn window_size(mut self, width: u32, height: u32) -> LaunchOptions {
         self.width = width;
         self.height = height;
         self
     }
 
+    /// Sets the browser's language (`Accept-Language`, e.g. `"fr-FR"`).
     pub fn accept_language(mut self, language: impl Into<String>) -> LaunchOptions {
         self.accept_language = language.into();
         self

@@ -4,16 +4,23 @@
 use crate::xml::{self, Element, XmlError};
 use crate::{IMPL_NS, SOAP_ENV_NS};
 
+/// Why a request body is not a Payline SOAP request (answered with a Client Fault).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
+    /// The body is not acceptable XML.
     #[error(transparent)]
     Xml(#[from] XmlError),
+    /// The root is not a SOAP 1.1 `Envelope`.
     #[error("the document is not a SOAP 1.1 Envelope")]
     NotAnEnvelope,
+    /// The `Envelope` has no `Body`.
     #[error("the SOAP Envelope has no Body")]
     NoBody,
+    /// The `Body` holds no element.
     #[error("the SOAP Body is empty")]
     EmptyBody,
+    /// The `Body`'s element is not a `…Request` in Payline's `impl` namespace (its
+    /// `{namespace}name`).
     #[error("{0} is not a Payline operation")]
     UnknownOperation(String),
 }
@@ -21,10 +28,13 @@ pub enum EnvelopeError {
 /// A request: the operation name (`doWebPayment`) and its wrapper element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoapRequest {
+    /// The operation's name: the wrapper's local name without `Request` (`doWebPayment`).
     pub operation: String,
+    /// The `…Request` wrapper element, whose children are the request's fields.
     pub body: Element,
 }
 
+/// Parses a request body and finds its operation.
 pub fn parse_request(bytes: &[u8]) -> Result<SoapRequest, EnvelopeError> {
     let envelope = xml::parse(bytes)?;
     if envelope.name != "Envelope" || envelope.namespace.as_deref() != Some(SOAP_ENV_NS) {

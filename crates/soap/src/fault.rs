@@ -3,6 +3,7 @@
 
 use crate::writer::{XmlWriter, escape_into};
 
+/// Who is at fault: the SOAP `faultcode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultCode {
     /// The request is at fault (malformed, unknown operation).

@@ -8,7 +8,8 @@ use std::fmt;
 pub struct Sensitive(String);
 
 impl Sensitive {
-    pub fn new(value: impl Into<String>) -> Sensitive {
+    /// Wraps a value read from a request.
+    pub(crate) fn new(value: impl Into<String>) -> Sensitive {
         Sensitive(value.into())
     }
 

@@ -46,13 +46,19 @@ pub fn decode_token(body: &Element) -> Option<String> {
     text(body, "token")
 }
 
+/// What `doWebPayment` answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DoWebPaymentOut {
+    /// Payline `result`: `00000` when the session was created, else the validation error.
     pub result: ResultOut,
+    /// Payline `token`: the session's opaque, URL-safe token; nil on error.
     pub token: Option<String>,
+    /// Payline `redirectURL`: the absolute URL of the hosted payment page for this token; nil on
+    /// error.
     pub redirect_url: Option<String>,
 }
 
+/// The `doWebPaymentResponse` envelope.
 pub fn write_do_web_payment(out: &DoWebPaymentOut) -> String {
     XmlWriter::response("doWebPaymentResponse", |w| {
         w.complex(I, "result", |w| out.result.write(w));
@@ -68,22 +74,40 @@ pub fn write_do_web_payment(out: &DoWebPaymentOut) -> String {
 /// payment; a split payment's card part is in `payment_additional`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebPaymentDetailsOut {
+    /// Payline `result`: where the session stands (payline-v4.md §4), or its final outcome.
     pub result: ResultOut,
+    /// Payline `transaction`: the first means of payment's transaction (the ANCV one of a split
+    /// payment).
     pub transaction: TransactionOut,
+    /// Payline `payment`: the first means of payment's amount, currency, action and contract.
     pub payment: PaymentOut,
+    /// Payline `authorization`: the first means of payment's authorization.
     pub authorization: AuthorizationOut,
+    /// Payline `privateDataList`: the merchant's (key, value) pairs from `doWebPayment`.
     pub private_data: Vec<(String, String)>,
+    /// Payline `authentication3DSecure`: a top-level card payment's 3-D Secure authentication; nil
+    /// otherwise.
     pub three_d_secure: Option<AuthenticationOut>,
+    /// Payline `card`: the card used, masked (an ANCV payment: the masked ANCV account).
     pub card: CardOut,
+    /// Payline `extendedCard`: the card's issuer and network, where known.
     pub extended_card: ExtendedCardOut,
+    /// Payline `order`: the merchant's order from `doWebPayment`.
     pub order: OrderOut,
+    /// Payline `paymentAdditionalList`: the complementary card payment of a split payment; empty
+    /// otherwise.
     pub payment_additional: Vec<PaymentAdditionalOut>,
+    /// Payline `media`: the device the buyer paid from (`Computer`, `Mobile`, …).
     pub media: Option<String>,
+    /// Payline `numberOfAttempt`: how many payment attempts the buyer made.
     pub number_of_attempt: Option<String>,
+    /// Payline `contractNumber`: the contract of the first means of payment.
     pub contract_number: Option<String>,
+    /// Payline `buyer`: the buyer from `doWebPayment`.
     pub buyer: Option<BuyerOut>,
 }
 
+/// The `getWebPaymentDetailsResponse` envelope.
 pub fn write_web_payment_details(out: &WebPaymentDetailsOut) -> String {
     XmlWriter::response("getWebPaymentDetailsResponse", |w| {
         w.complex(I, "result", |w| out.result.write(w));

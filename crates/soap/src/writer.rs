@@ -5,7 +5,7 @@ use crate::{IMPL_NS, OBJ_NS, SOAP_ENV_NS, XSI_NS};
 
 /// Which Payline namespace an element is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ns {
+pub(crate) enum Ns {
     /// Wrappers and their direct children.
     Impl,
     /// Children of complex types.
@@ -21,13 +21,14 @@ impl Ns {
     }
 }
 
-pub struct XmlWriter {
+/// Builds one SOAP envelope as text, element by element.
+pub(crate) struct XmlWriter {
     out: String,
 }
 
 impl XmlWriter {
     /// A whole response envelope whose Body holds `<impl:{wrapper}>` filled by `body`.
-    pub fn response(wrapper: &str, body: impl FnOnce(&mut XmlWriter)) -> String {
+    pub(crate) fn response(wrapper: &str, body: impl FnOnce(&mut XmlWriter)) -> String {
         let mut writer = XmlWriter::envelope_start();
         writer.complex(Ns::Impl, wrapper, body);
         writer.envelope_end()
@@ -52,7 +53,7 @@ impl XmlWriter {
     }
 
     /// A simple element: its text, or `xsi:nil="true"` when `None`.
-    pub fn leaf(&mut self, ns: Ns, name: &str, value: Option<&str>) {
+    pub(crate) fn leaf(&mut self, ns: Ns, name: &str, value: Option<&str>) {
         match value {
             Some(value) => {
                 self.out.push_str(&format!("<{}:{name}>", ns.prefix()));
@@ -64,27 +65,28 @@ impl XmlWriter {
     }
 
     /// An element the schema requires (not nillable): its text, or empty when unknown.
-    pub fn required(&mut self, ns: Ns, name: &str, value: Option<&str>) {
+    pub(crate) fn required(&mut self, ns: Ns, name: &str, value: Option<&str>) {
         match value {
             Some(value) => self.leaf(ns, name, Some(value)),
             None => self.out.push_str(&format!("<{}:{name}/>", ns.prefix())),
         }
     }
 
-    pub fn nil(&mut self, ns: Ns, name: &str) {
+    /// An element written `xsi:nil="true"`: no value.
+    pub(crate) fn nil(&mut self, ns: Ns, name: &str) {
         self.out
             .push_str(&format!(r#"<{}:{name} xsi:nil="true"/>"#, ns.prefix()));
     }
 
     /// A complex element whose children `fill` writes.
-    pub fn complex(&mut self, ns: Ns, name: &str, fill: impl FnOnce(&mut XmlWriter)) {
+    pub(crate) fn complex(&mut self, ns: Ns, name: &str, fill: impl FnOnce(&mut XmlWriter)) {
         self.out.push_str(&format!("<{}:{name}>", ns.prefix()));
         fill(self);
         self.out.push_str(&format!("</{}:{name}>", ns.prefix()));
     }
 
     /// A complex element, or nil when there is nothing to write.
-    pub fn optional<T>(
+    pub(crate) fn optional<T>(
         &mut self,
         ns: Ns,
         name: &str,
@@ -100,7 +102,7 @@ impl XmlWriter {
 
 /// Escapes text for element content; characters XML 1.0 forbids are replaced, so the output is
 /// always well-formed whatever was stored.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

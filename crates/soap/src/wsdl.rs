@@ -4,7 +4,7 @@
 mod operations;
 mod types;
 
-pub use operations::{
+use operations::{
     DO_AUTHORIZATION, DO_CAPTURE, DO_REFUND, DO_RESET, DO_WEB_PAYMENT, GET_TRANSACTION_DETAILS,
     GET_WEB_PAYMENT_DETAILS, TRANSACTIONS_SEARCH,
 };
@@ -15,9 +15,12 @@ type Field = (&'static str, &'static str, bool, bool);
 
 /// An operation's request and response elements: (name, [(element, type, optional, nillable)]).
 pub struct OperationSchema {
-    pub name: &'static str,
-    pub request: &'static [Field],
-    pub response: &'static [Field],
+    /// The operation's name (`doWebPayment`), which its `…Request`/`…Response` elements extend.
+    pub(crate) name: &'static str,
+    /// The children of the `…Request` element, in schema order.
+    pub(crate) request: &'static [Field],
+    /// The children of the `…Response` element, in schema order.
+    pub(crate) response: &'static [Field],
 }
 
 /// Each service cvgate serves and its operations, for `GET <endpoint>?wsdl`.

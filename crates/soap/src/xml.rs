@@ -7,34 +7,43 @@
 
 use crate::XSI_NS;
 use quick_xml::NsReader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
 /// Deeper documents are refused (no Payline message comes near it).
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// More elements are refused (a 1 MiB body of tiny elements stays well below it).
-pub const MAX_ELEMENTS: usize = 100_000;
+pub(crate) const MAX_ELEMENTS: usize = 100_000;
 
+/// Why a document is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
+    /// Not well-formed XML (or an undeclared prefix, text outside the root, …).
     #[error("malformed XML: {0}")]
     Malformed(String),
+    /// The document has a DOCTYPE, refused so that no entity can be declared.
     #[error("DTDs are not accepted")]
     Doctype,
+    /// Nesting deeper than `MAX_DEPTH`.
     #[error("the document nests deeper than {MAX_DEPTH} levels")]
     TooDeep,
+    /// More than `MAX_ELEMENTS` elements.
     #[error("the document has more than {MAX_ELEMENTS} elements")]
     TooManyElements,
 }
 
+/// One element: its resolved name, `xsi:nil`, text and children.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
+    /// The namespace URI; `None` when the element is in no namespace.
     pub namespace: Option<String>,
+    /// The local name, without prefix.
     pub name: String,
-    /// `xsi:nil="true"`.
+    /// Marked `xsi:nil="true"`: the element has no value.
     pub nil: bool,
     /// The text directly inside (concatenated, not trimmed).
     pub text: String,
+    /// The child elements, in document order.
     pub children: Vec<Element>,
 }
 
@@ -71,105 +80,150 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
     let mut buffer = Vec::new();
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
-    let mut count = 0usize;
+    let mut tree = Tree::default();
     loop {
         let (resolved, event) = reader
             .read_resolved_event_into(&mut buffer)
-            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+            .map_err(malformed)?;
         match event {
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Start(ref start) | Event::Empty(ref start) => {
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    return Err(XmlError::TooManyElements);
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(XmlError::TooDeep);
-                }
-                if root.is_some() {
-                    return Err(XmlError::Malformed("content after the root element".into()));
-                }
-                let namespace = match resolved {
-                    ResolveResult::Bound(ns) => {
-                        Some(String::from_utf8_lossy(ns.as_ref()).into_owned())
-                    }
-                    ResolveResult::Unbound => None,
-                    ResolveResult::Unknown(prefix) => {
-                        return Err(XmlError::Malformed(format!(
-                            "undeclared namespace prefix {}",
-                            String::from_utf8_lossy(&prefix)
-                        )));
-                    }
-                };
-                let mut element = Element {
+                tree.admit()?;
+                let namespace = namespace_of(resolved)?;
+                let element = Element {
                     namespace,
                     name: String::from_utf8_lossy(start.local_name().as_ref()).into_owned(),
+                    nil: is_nil(&reader, start)?,
                     ..Element::default()
                 };
-                for attribute in start.attributes() {
-                    let attribute = attribute.map_err(|e| XmlError::Malformed(e.to_string()))?;
-                    let (attribute_ns, local) = reader.resolve_attribute(attribute.key);
-                    let is_xsi = matches!(attribute_ns, ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS.as_bytes());
-                    if is_xsi && local.as_ref() == b"nil" {
-                        let value = attribute
-                            .unescape_value()
-                            .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                        element.nil = matches!(value.trim(), "true" | "1");
-                    }
-                }
                 if matches!(event, Event::Empty(_)) {
-                    attach(&mut stack, &mut root, element);
+                    tree.attach(element);
                 } else {
-                    stack.push(element);
+                    tree.stack.push(element);
                 }
             }
-            Event::End(_) => {
-                let element = stack
-                    .pop()
-                    .ok_or_else(|| XmlError::Malformed("unbalanced end tag".into()))?;
-                attach(&mut stack, &mut root, element);
-            }
-            Event::Text(text) => {
-                let text = text
-                    .unescape()
-                    .map_err(|e| XmlError::Malformed(e.to_string()))?;
-                match stack.last_mut() {
-                    Some(current) => current.text.push_str(&text),
-                    None if text.trim().is_empty() => {}
-                    None => {
-                        return Err(XmlError::Malformed("text outside the root element".into()));
-                    }
-                }
-            }
+            Event::End(_) => tree.close()?,
+            Event::Text(text) => tree.text(&text.unescape().map_err(malformed)?)?,
             Event::CData(data) => {
                 let data = String::from_utf8(data.into_inner().into_owned())
                     .map_err(|_| XmlError::Malformed("CDATA is not UTF-8".into()))?;
-                match stack.last_mut() {
-                    Some(current) => current.text.push_str(&data),
-                    None => {
-                        return Err(XmlError::Malformed("CDATA outside the root element".into()));
-                    }
-                }
+                tree.cdata(&data)?;
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => break,
         }
         buffer.clear();
     }
-    if !stack.is_empty() {
-        return Err(XmlError::Malformed(
-            "the document ends inside an element".into(),
-        ));
-    }
-    root.ok_or_else(|| XmlError::Malformed("no root element".into()))
+    tree.finish()
 }
 
-fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
-    match stack.last_mut() {
-        Some(parent) => parent.children.push(element),
-        None => *root = Some(element),
+fn malformed(error: impl std::fmt::Display) -> XmlError {
+    XmlError::Malformed(error.to_string())
+}
+
+/// The namespace URI of an element; an undeclared prefix is malformed.
+fn namespace_of(resolved: ResolveResult<'_>) -> Result<Option<String>, XmlError> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(prefix) => Err(XmlError::Malformed(format!(
+            "undeclared namespace prefix {}",
+            String::from_utf8_lossy(&prefix)
+        ))),
+    }
+}
+
+/// Whether the element is marked `xsi:nil="true"` (or `"1"`).
+fn is_nil(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<bool, XmlError> {
+    let mut nil = false;
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(malformed)?;
+        let (attribute_ns, local) = reader.resolve_attribute(attribute.key);
+        let is_xsi =
+            matches!(attribute_ns, ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS.as_bytes());
+        if is_xsi && local.as_ref() == b"nil" {
+            let value = attribute.unescape_value().map_err(malformed)?;
+            nil = matches!(value.trim(), "true" | "1");
+        }
+    }
+    Ok(nil)
+}
+
+/// The document read so far: the open elements, the root once closed, and how many elements
+/// were opened (against [`MAX_ELEMENTS`]).
+#[derive(Default)]
+struct Tree {
+    stack: Vec<Element>,
+    root: Option<Element>,
+    count: usize,
+}
+
+impl Tree {
+    /// Checks that one more element may open here.
+    fn admit(&mut self) -> Result<(), XmlError> {
+        self.count += 1;
+        if self.count > MAX_ELEMENTS {
+            return Err(XmlError::TooManyElements);
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(XmlError::TooDeep);
+        }
+        if self.root.is_some() {
+            return Err(XmlError::Malformed("content after the root element".into()));
+        }
+        Ok(())
+    }
+
+    /// Closes the innermost open element.
+    fn close(&mut self) -> Result<(), XmlError> {
+        let element = self
+            .stack
+            .pop()
+            .ok_or_else(|| XmlError::Malformed("unbalanced end tag".into()))?;
+        self.attach(element);
+        Ok(())
+    }
+
+    /// Adds a finished element to its parent, or makes it the root.
+    fn attach(&mut self, element: Element) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(element),
+            None => self.root = Some(element),
+        }
+    }
+
+    /// Text inside the open element; only blanks may stand outside the root.
+    fn text(&mut self, text: &str) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(current) => current.text.push_str(text),
+            None if text.trim().is_empty() => {}
+            None => {
+                return Err(XmlError::Malformed("text outside the root element".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A CDATA section inside the open element.
+    fn cdata(&mut self, data: &str) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(current) => current.text.push_str(data),
+            None => {
+                return Err(XmlError::Malformed("CDATA outside the root element".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The root, once every element is closed.
+    fn finish(self) -> Result<Element, XmlError> {
+        if !self.stack.is_empty() {
+            return Err(XmlError::Malformed(
+                "the document ends inside an element".into(),
+            ));
+        }
+        self.root
+            .ok_or_else(|| XmlError::Malformed("no root element".into()))
     }
 }
 

@@ -1,6 +1,9 @@
 //! cvgate's HTTP surfaces. Each module is one router; [`app`] assembles them with the
 //! cross-cutting layers (request metrics and logs).
 
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
+
 pub mod metrics;
 pub mod operations;
 pub mod partner;
@@ -17,19 +20,26 @@ use std::sync::Arc;
 /// What every handler may need.
 #[derive(Clone)]
 pub struct AppState {
+    /// The merchant back office: authenticates SOAP callers (merchant id + access key) and
+    /// holds the store.
     pub config: MerchantConfig,
+    /// Web payment sessions: created by `doWebPayment`, driven by the payment page.
     pub web_payments: WebPayments,
+    /// Captures, refunds, resets, authorizations and transaction queries (DirectPaymentAPI,
+    /// ExtendedAPI).
     pub after_sale: AfterSale,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
     pub public_base: String,
     /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
     pub homologation: bool,
+    /// Request counts and latencies of this process, shown at `/metrics`.
     pub metrics: Arc<metrics::HttpMetrics>,
     /// The background worker's run counters (empty unless [`AppState::with_job_metrics`]).
     pub job_metrics: Arc<jobs::JobMetrics>,
 }
 
 impl AppState {
+    /// State for the production surfaces, `public_base` stripped of trailing slashes.
     pub fn new(
         config: MerchantConfig,
         web_payments: WebPayments,
@@ -55,6 +65,7 @@ impl AppState {
         }
     }
 
+    /// The same state in homologation: the page points buyers to the sandboxes.
     pub fn in_homologation(self) -> AppState {
         AppState {
             homologation: true,
@@ -62,6 +73,7 @@ impl AppState {
         }
     }
 
+    /// The ANCV Connect payments (the page's voucher payments, ANCV's notifications).
     pub fn ancv(&self) -> &AncvPayments {
         self.web_payments.ancv()
     }

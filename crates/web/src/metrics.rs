@@ -19,6 +19,8 @@ const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// The HTTP requests this process answered: counts by method, route and status, latency by
+/// route.
 #[derive(Default)]
 pub struct HttpMetrics {
     inner: Mutex<Recorded>,
@@ -38,7 +40,8 @@ struct Histogram {
 }
 
 impl HttpMetrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    /// Counts one answered request and its latency.
+    pub(crate) fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut recorded = self
             .inner
             .lock()
@@ -57,7 +60,8 @@ impl HttpMetrics {
         histogram.count += 1;
     }
 
-    pub fn render(&self) -> String {
+    /// The request counters and latency histograms, in the Prometheus text format.
+    pub(crate) fn render(&self) -> String {
         let recorded = self
             .inner
             .lock()
@@ -107,7 +111,7 @@ impl HttpMetrics {
 /// The job series: runs by kind and outcome (this process), and the live and dead jobs by kind
 /// (the whole database; left out when `counts` is `None`). Every kind the worker knows is shown,
 /// at 0 when it has no rows.
-pub fn render_jobs(runs: &JobMetrics, counts: Option<&[KindCounts]>) -> String {
+pub(crate) fn render_jobs(runs: &JobMetrics, counts: Option<&[KindCounts]>) -> String {
     let mut out = String::new();
     out.push_str("# HELP cvgate_job_runs_total Background job runs by kind and outcome.\n");
     out.push_str("# TYPE cvgate_job_runs_total counter\n");
@@ -160,7 +164,11 @@ fn gauge<'a>(
 }
 
 /// Middleware: times each request, records it, and logs one line (method, route, status, time).
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn record(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request

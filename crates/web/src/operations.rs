@@ -9,7 +9,8 @@ use axum::routing::get;
 use std::time::Duration;
 use store::repos::KindCounts;
 
-pub fn router() -> Router<AppState> {
+/// `/healthz` and `/metrics`.
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

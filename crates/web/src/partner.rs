@@ -8,9 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use gateway::ancv_payments::NotificationRejected;
 
+/// Where ANCV posts its notifications of transaction changes (the URL given to ANCV).
 pub const ANCV_NOTIFICATIONS: &str = "/partner/ancv/notifications";
 
-pub fn router() -> Router<AppState> {
+/// The partners' endpoints.
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route(ANCV_NOTIFICATIONS, post(ancv_notification))
 }
 

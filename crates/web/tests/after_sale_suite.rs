@@ -2,6 +2,8 @@
 //! payment, resets and the remittance boundary, sequenceNumber replays under concurrency,
 //! getTransactionDetails and transactionsSearch.
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
 use support::{CARD_OK, DoWebPayment, Harness, answer_acs, card_form, soap_value};

@@ -2,6 +2,8 @@
 //! `returnURL`: once in French on a desktop with a 3-D Secure challenge, once in English 360 px
 //! wide. Skipped loudly without Chromium (a failure under CI=true).
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
 use axum::Router;
@@ -83,13 +85,7 @@ async fn split_payment(db: TestDb, pass: Pass) {
     let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
     let url = redirect_url.clone();
     let expected_return = format!("{return_url}?paylinetoken={token}");
-    let driven = tokio::task::spawn_blocking(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(buyer(url, pass, expected_return, to_test, from_test))
-    });
+    let driven = on_browser_thread(move || buyer(url, pass, expected_return, to_test, from_test));
     // When the buyer waits for the app, the beneficiary validates 25.00 € of 60.00 € in it.
     assert_eq!(from_browser.recv().await, Some("waiting for the app"));
     let ancv_id = h
@@ -134,6 +130,54 @@ async fn split_payment(db: TestDb, pass: Pass) {
     );
 }
 
+/// Runs the future `start` makes on a thread of its own with its own runtime: the browser's
+/// waits are not `Send`, and the app keeps serving on the test's runtime meanwhile.
+fn on_browser_thread<F, Fut>(start: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(start())
+    })
+}
+
+/// Types `text` into the element matching `css`.
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .find(css)
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element matching `css`.
+async fn click(browser: &Browser, css: &str) {
+    browser.find(css).await.unwrap().click().await.unwrap();
+}
+
+/// Asserts that the page does not scroll sideways.
+async fn assert_fits_the_screen(browser: &Browser) {
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "nothing wider than the screen"
+    );
+}
+
 /// What the buyer does in Chromium.
 async fn buyer(
     redirect_url: String,
@@ -142,39 +186,16 @@ async fn buyer(
     to_test: tokio::sync::mpsc::UnboundedSender<&'static str>,
     from_test: std::sync::mpsc::Receiver<()>,
 ) {
-    let browser = Browser::launch(pass.options).await.unwrap();
+    let browser = Browser::launch(pass.options.clone()).await.unwrap();
     browser.goto(&redirect_url).await.unwrap();
     let lang = browser
         .execute("return document.documentElement.lang", &[])
         .await
         .unwrap();
     assert_eq!(lang, serde_json::json!(pass.language));
-    let width = browser
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        width,
-        serde_json::json!(true),
-        "nothing wider than the screen"
-    );
-    browser
-        .find("#beneficiary")
-        .await
-        .unwrap()
-        .send_keys("10000000001")
-        .await
-        .unwrap();
-    browser
-        .find("section.ancv button[type=submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    assert_fits_the_screen(&browser).await;
+    type_into(&browser, "#beneficiary", "10000000001").await;
+    click(&browser, "section.ancv button[type=submit]").await;
     browser.wait_for("[data-countdown]", WAIT).await.unwrap();
     to_test.send("waiting for the app").unwrap();
     from_test.recv().unwrap();
@@ -183,69 +204,33 @@ async fn buyer(
         .wait_for_text("[data-testid=remaining]", pass.remaining, WAIT)
         .await
         .unwrap();
-    browser
-        .find("#card-number")
-        .await
-        .unwrap()
-        .send_keys(pass.card)
-        .await
-        .unwrap();
-    browser
-        .find("#card-expiry")
-        .await
-        .unwrap()
-        .send_keys("12/30")
-        .await
-        .unwrap();
-    browser
-        .find("#card-cvv")
-        .await
-        .unwrap()
-        .send_keys("123")
-        .await
-        .unwrap();
-    browser
-        .find("section.card button[type=submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    if pass.card == "4970100000000014" {
-        // The bank's 3-D Secure page.
-        browser.wait_for("#code", WAIT).await.unwrap();
-        browser
-            .find("#code")
-            .await
-            .unwrap()
-            .send_keys("1234")
-            .await
-            .unwrap();
-        browser
-            .find("#confirm")
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
+    pay_the_remainder_by_card(&browser, &pass).await;
     browser
         .wait_for_text("#result-title", pass.accepted, WAIT)
         .await
         .unwrap();
-    browser
-        .find("#back-to-shop")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#back-to-shop").await;
     browser
         .wait_for_text("body", "Thank you for your order", WAIT)
         .await
         .unwrap();
     assert_eq!(browser.current_url().await.unwrap(), expected_return);
     browser.quit().await.unwrap();
+}
+
+/// Fills and submits the card form, and passes the bank's 3-D Secure page for the card that asks
+/// for it.
+async fn pay_the_remainder_by_card(browser: &Browser, pass: &Pass) {
+    type_into(browser, "#card-number", pass.card).await;
+    type_into(browser, "#card-expiry", "12/30").await;
+    type_into(browser, "#card-cvv", "123").await;
+    click(browser, "section.card button[type=submit]").await;
+    if pass.card == "4970100000000014" {
+        // The bank's 3-D Secure page.
+        browser.wait_for("#code", WAIT).await.unwrap();
+        type_into(browser, "#code", "1234").await;
+        click(browser, "#confirm").await;
+    }
 }
 
 /// The acquirer took a card payment but its answer was lost (the request died): the buyer sees
@@ -263,69 +248,12 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
     };
     let token = h.do_web_payment(&request).await;
     h.page(&token).await;
-    let faults = card_sandbox::Faults {
-        timeout_after_authorizing: true,
-        ..card_sandbox::Faults::default()
-    };
-    h.card_sandbox.set_faults(faults).await.unwrap();
-    let card = domain::card::CardInput::new("4970100000000006", "12/30", "123");
-    let died = tokio::time::timeout(
-        Duration::from_millis(300),
-        h.web_payments.pay_card(&token, "CB-DEMO", card),
-    )
-    .await;
-    assert!(died.is_err(), "the request died before the answer");
-    // The acquirer is slow to say where the payment stands, for a while.
-    let slow = card_sandbox::Faults {
-        latency_ms: 2_000,
-        ..card_sandbox::Faults::default()
-    };
-    h.card_sandbox.set_faults(slow).await.unwrap();
+    lose_the_answer_of_a_card_payment(&h, &token).await;
 
     let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
     let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
     let url = format!("{}/webpayment/{token}", h.base);
-    let driven = tokio::task::spawn_blocking(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let options = LaunchOptions::default()
-                .accept_language("fr")
-                .window_size(360, 740);
-            let browser = Browser::launch(options).await.unwrap();
-            browser.goto(&url).await.unwrap();
-            browser
-                .wait_for_text("#processing-title", "Paiement par carte en cours", WAIT)
-                .await
-                .unwrap();
-            if let Ok(dir) = std::env::var("CVGATE_SCREENSHOTS") {
-                let path = std::path::Path::new(&dir).join("payment_processing_360.png");
-                browser.screenshot_png(path).await.unwrap();
-            }
-            let fits = browser
-                .execute(
-                    "return document.documentElement.scrollWidth <= window.innerWidth",
-                    &[],
-                )
-                .await
-                .unwrap();
-            assert_eq!(
-                fits,
-                serde_json::json!(true),
-                "nothing wider than the screen"
-            );
-            to_test.send("processing shown").unwrap();
-            from_test.recv().unwrap();
-            // The page's script asks again and shows the outcome once cvgate knows it.
-            browser
-                .wait_for_text("#result-title", "Votre paiement est accepté", WAIT)
-                .await
-                .unwrap();
-            browser.quit().await.unwrap();
-        })
-    });
+    let driven = on_browser_thread(move || watch_the_processing_page(url, to_test, from_test));
     assert_eq!(from_browser.recv().await, Some("processing shown"));
     h.card_sandbox
         .set_faults(card_sandbox::Faults::default())
@@ -341,4 +269,58 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
         Some("00000"),
         "{details}"
     );
+}
+
+/// The acquirer authorizes a card payment but the request dies before its answer; then the
+/// acquirer is slow to say where the payment stands, until the test clears the faults.
+async fn lose_the_answer_of_a_card_payment(h: &Harness, token: &str) {
+    let faults = card_sandbox::Faults {
+        timeout_after_authorizing: true,
+        ..card_sandbox::Faults::default()
+    };
+    h.card_sandbox.set_faults(faults).await.unwrap();
+    let card = domain::card::CardInput::new("4970100000000006", "12/30", "123");
+    let died = tokio::time::timeout(
+        Duration::from_millis(300),
+        h.web_payments.pay_card(token, "CB-DEMO", card),
+    )
+    .await;
+    assert!(died.is_err(), "the request died before the answer");
+    // The acquirer is slow to say where the payment stands, for a while.
+    let slow = card_sandbox::Faults {
+        latency_ms: 2_000,
+        ..card_sandbox::Faults::default()
+    };
+    h.card_sandbox.set_faults(slow).await.unwrap();
+}
+
+/// The buyer, 360 px wide in French: sees the processing page, then (once the test lets the
+/// acquirer answer) the accepted result.
+async fn watch_the_processing_page(
+    url: String,
+    to_test: tokio::sync::mpsc::UnboundedSender<&'static str>,
+    from_test: std::sync::mpsc::Receiver<()>,
+) {
+    let options = LaunchOptions::default()
+        .accept_language("fr")
+        .window_size(360, 740);
+    let browser = Browser::launch(options).await.unwrap();
+    browser.goto(&url).await.unwrap();
+    browser
+        .wait_for_text("#processing-title", "Paiement par carte en cours", WAIT)
+        .await
+        .unwrap();
+    if let Ok(dir) = std::env::var("CVGATE_SCREENSHOTS") {
+        let path = std::path::Path::new(&dir).join("payment_processing_360.png");
+        browser.screenshot_png(path).await.unwrap();
+    }
+    assert_fits_the_screen(&browser).await;
+    to_test.send("processing shown").unwrap();
+    from_test.recv().unwrap();
+    // The page's script asks again and shows the outcome once cvgate knows it.
+    browser
+        .wait_for_text("#result-title", "Votre paiement est accepté", WAIT)
+        .await
+        .unwrap();
+    browser.quit().await.unwrap();
 }

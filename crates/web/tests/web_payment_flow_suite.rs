@@ -1,6 +1,8 @@
 //! The Chèque-Vacances Connect flow end to end over real HTTP: SOAP doWebPayment, the hosted
 //! page's forms, the ANCV and card sandboxes in process, getWebPaymentDetails.
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
 use support::{DoWebPayment, Harness, soap_value};
@@ -325,8 +327,34 @@ async fn unknown_or_another_merchants_token_is_02304(db: TestDb) {
 
 async fn every_do_web_payment_validation_answers_with_its_code(db: TestDb) {
     let h = Harness::start(&db).await;
+    for (request, expected, message) in validation_cases() {
+        let (status, body) = h.soap("WebPaymentAPI", &request.envelope()).await;
+        assert_eq!(status, 200);
+        assert_eq!(code(&body), expected, "{body}");
+        let long = soap_value(&body, &["result", "longMessage"]).unwrap_or_default();
+        assert!(long.contains(message), "{long}");
+        assert_eq!(soap_value(&body, &["token"]), None, "no token on a refusal");
+    }
     let base = DoWebPayment::default();
-    let cases: Vec<(DoWebPayment, &str, &str)> = vec![
+    let mode = base
+        .envelope()
+        .replace("<ns2:mode>CPT</ns2:mode>", "<ns2:mode>NX</ns2:mode>");
+    assert_eq!(code(&h.soap("WebPaymentAPI", &mode).await.1), "02308");
+    let no_version = base.envelope().replace("<ns1:version>34</ns1:version>", "");
+    assert_eq!(code(&h.soap("WebPaymentAPI", &no_version).await.1), "02305");
+    let bad_date = base.envelope().replace("27/11/2026 11:00", "2026-11-27");
+    assert_eq!(code(&h.soap("WebPaymentAPI", &bad_date).await.1), "02305");
+    let mismatch = base.envelope().replacen(
+        "<ns2:amount>6000</ns2:amount>",
+        "<ns2:amount>5000</ns2:amount>",
+        1,
+    );
+    assert_eq!(code(&h.soap("WebPaymentAPI", &mismatch).await.1), "02110");
+}
+
+/// Invalid doWebPayment requests: (request, expected code, words its longMessage contains).
+fn validation_cases() -> Vec<(DoWebPayment<'static>, &'static str, &'static str)> {
+    vec![
         (
             DoWebPayment {
                 email: None,
@@ -392,27 +420,5 @@ async fn every_do_web_payment_validation_answers_with_its_code(db: TestDb) {
             "02305",
             "notificationURL",
         ),
-    ];
-    for (request, expected, message) in cases {
-        let (status, body) = h.soap("WebPaymentAPI", &request.envelope()).await;
-        assert_eq!(status, 200);
-        assert_eq!(code(&body), expected, "{body}");
-        let long = soap_value(&body, &["result", "longMessage"]).unwrap_or_default();
-        assert!(long.contains(message), "{long}");
-        assert_eq!(soap_value(&body, &["token"]), None, "no token on a refusal");
-    }
-    let mode = base
-        .envelope()
-        .replace("<ns2:mode>CPT</ns2:mode>", "<ns2:mode>NX</ns2:mode>");
-    assert_eq!(code(&h.soap("WebPaymentAPI", &mode).await.1), "02308");
-    let no_version = base.envelope().replace("<ns1:version>34</ns1:version>", "");
-    assert_eq!(code(&h.soap("WebPaymentAPI", &no_version).await.1), "02305");
-    let bad_date = base.envelope().replace("27/11/2026 11:00", "2026-11-27");
-    assert_eq!(code(&h.soap("WebPaymentAPI", &bad_date).await.1), "02305");
-    let mismatch = base.envelope().replacen(
-        "<ns2:amount>6000</ns2:amount>",
-        "<ns2:amount>5000</ns2:amount>",
-        1,
-    );
-    assert_eq!(code(&h.soap("WebPaymentAPI", &mismatch).await.1), "02110");
+    ]
 }

@@ -3,6 +3,8 @@
 //! cvgate and reads every field. Skipped, loudly, when ../shared or zeep is missing (CI installs
 //! zeep; a missing zeep under CI=true fails).
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
 use std::path::PathBuf;
@@ -69,8 +71,18 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
         return;
     }
     let h = Harness::start(&db).await;
+    let token = create_and_pay_split(&h).await;
+    let (ancv_id, card_id) = read_split_web_payment(&h, &token).await;
+    // ExtendedAPI: the same transactions, through the official ExtendedAPI WSDL.
+    read_transaction_details(&h, &ancv_id, &card_id).await;
+    search_transactions(&h, &ancv_id, &card_id).await;
+}
+
+/// WebPaymentAPI: doWebPayment for 60.00 € (ANCV, then card), read back pending, then paid by
+/// the buyer: ANCV for 25.00 €, the rest by card. Returns the token.
+async fn create_and_pay_split(h: &Harness) -> String {
     let created = client(
-        &h,
+        h,
         &[
             "doWebPayment",
             "6000",
@@ -87,14 +99,18 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
         format!("{}/webpayment/{token}", h.base)
     );
 
-    let pending = client(&h, &["getWebPaymentDetails", &token]).await;
+    let pending = client(h, &["getWebPaymentDetails", &token]).await;
     assert_eq!(pending["result"]["code"], "02533", "{pending}");
     assert_eq!(pending["order"]["ref"], "zeep-order");
 
     // The buyer: ANCV for 25.00 €, the rest by card.
     h.pay_split(&token, 2_500).await;
+    token
+}
 
-    let details = client(&h, &["getWebPaymentDetails", &token]).await;
+/// getWebPaymentDetails of the paid split payment; returns the ANCV and the card transaction ids.
+async fn read_split_web_payment(h: &Harness, token: &str) -> (String, String) {
+    let details = client(h, &["getWebPaymentDetails", token]).await;
     assert_eq!(details["result"]["code"], "00000", "{details}");
     assert_eq!(details["result"]["partnerCode"], "VALIDATED");
     assert_eq!(details["payment"]["amount"], "2500");
@@ -107,17 +123,21 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
     assert_eq!(details["order"]["amount"], "6000");
     assert_eq!(details["buyer"]["email"], "camille.martin@example.com");
     assert_eq!(details["contractNumber"], "ANCV-DEMO");
-
-    // ExtendedAPI: the same transactions, through the official ExtendedAPI WSDL.
     let ancv_id = details["transaction"]["id"].as_str().unwrap().to_owned();
     let card_id = additional["transaction"]["id"].as_str().unwrap().to_owned();
-    let ancv = client(&h, &["getTransactionDetails", &ancv_id]).await;
+    (ancv_id, card_id)
+}
+
+/// getTransactionDetails of the ANCV transaction (with its card complement and its history) and
+/// of the card transaction.
+async fn read_transaction_details(h: &Harness, ancv_id: &str, card_id: &str) {
+    let ancv = client(h, &["getTransactionDetails", ancv_id]).await;
     assert_eq!(ancv["result"]["code"], "00000", "{ancv}");
-    assert_eq!(ancv["transaction"]["id"], ancv_id.as_str());
+    assert_eq!(ancv["transaction"]["id"], ancv_id);
     assert_eq!(ancv["payment"]["amount"], "2500");
     assert_eq!(
         ancv["paymentAdditionalList"]["paymentAdditional"][0]["transaction"]["id"],
-        card_id.as_str()
+        card_id
     );
     let statuses: Vec<&str> = ancv["statusHistoryList"]["statusHistory"]
         .as_array()
@@ -126,10 +146,14 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
         .filter_map(|entry| entry["status"].as_str())
         .collect();
     assert!(statuses.contains(&"VALIDATED"), "{statuses:?}");
-    let card = client(&h, &["getTransactionDetails", &card_id]).await;
+    let card = client(h, &["getTransactionDetails", card_id]).await;
     assert_eq!(card["card"]["number"], "497010XXXXXX0006", "{card}");
+}
+
+/// transactionsSearch by order reference finds both transactions; a period over 31 days is 02320.
+async fn search_transactions(h: &Harness, ancv_id: &str, card_id: &str) {
     let found = client(
-        &h,
+        h,
         &[
             "transactionsSearch",
             "20/11/2026",
@@ -145,12 +169,9 @@ async fn an_official_wsdl_client_reads_a_split_payment(db: TestDb) {
         .iter()
         .filter_map(|t| t["id"].as_str())
         .collect();
-    assert!(
-        ids.contains(&ancv_id.as_str()) && ids.contains(&card_id.as_str()),
-        "{ids:?}"
-    );
+    assert!(ids.contains(&ancv_id) && ids.contains(&card_id), "{ids:?}");
     let too_long = client(
-        &h,
+        h,
         &[
             "transactionsSearch",
             "01/10/2026",

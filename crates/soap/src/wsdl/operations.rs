@@ -2,7 +2,8 @@
 
 use super::OperationSchema;
 
-pub const DO_WEB_PAYMENT: OperationSchema = OperationSchema {
+/// `doWebPayment` (WebPaymentAPI): creates a payment session and its token.
+pub(super) const DO_WEB_PAYMENT: OperationSchema = OperationSchema {
     name: "doWebPayment",
     request: &[
         ("version", "xsd:string", false, false),
@@ -55,7 +56,8 @@ pub const DO_WEB_PAYMENT: OperationSchema = OperationSchema {
     ],
 };
 
-pub const GET_WEB_PAYMENT_DETAILS: OperationSchema = OperationSchema {
+/// `getWebPaymentDetails` (WebPaymentAPI): where a payment session stands.
+pub(super) const GET_WEB_PAYMENT_DETAILS: OperationSchema = OperationSchema {
     name: "getWebPaymentDetails",
     request: &[
         ("version", "xsd:string", false, false),
@@ -102,7 +104,8 @@ pub const GET_WEB_PAYMENT_DETAILS: OperationSchema = OperationSchema {
     ],
 };
 
-pub const DO_REFUND: OperationSchema = OperationSchema {
+/// `doRefund` (DirectPaymentAPI): gives back (part of) a remitted transaction.
+pub(super) const DO_REFUND: OperationSchema = OperationSchema {
     name: "doRefund",
     request: &[
         ("version", "xsd:string", false, false),
@@ -122,7 +125,8 @@ pub const DO_REFUND: OperationSchema = OperationSchema {
     ],
 };
 
-pub const DO_RESET: OperationSchema = OperationSchema {
+/// `doReset` (DirectPaymentAPI): cancels a transaction before remittance.
+pub(super) const DO_RESET: OperationSchema = OperationSchema {
     name: "doReset",
     request: &[
         ("version", "xsd:string", false, false),
@@ -140,7 +144,8 @@ pub const DO_RESET: OperationSchema = OperationSchema {
     ],
 };
 
-pub const DO_CAPTURE: OperationSchema = OperationSchema {
+/// `doCapture` (DirectPaymentAPI): captures an authorization.
+pub(super) const DO_CAPTURE: OperationSchema = OperationSchema {
     name: "doCapture",
     request: &[
         ("version", "xsd:string", false, false),
@@ -158,7 +163,8 @@ pub const DO_CAPTURE: OperationSchema = OperationSchema {
     ],
 };
 
-pub const DO_AUTHORIZATION: OperationSchema = OperationSchema {
+/// `doAuthorization` (DirectPaymentAPI): a server-to-server card authorization.
+pub(super) const DO_AUTHORIZATION: OperationSchema = OperationSchema {
     name: "doAuthorization",
     request: &[
         ("transient", "xsd:string", false, true),
@@ -205,7 +211,8 @@ pub const DO_AUTHORIZATION: OperationSchema = OperationSchema {
     ],
 };
 
-pub const GET_TRANSACTION_DETAILS: OperationSchema = OperationSchema {
+/// `getTransactionDetails` (ExtendedAPI): one transaction, optionally with its history.
+pub(super) const GET_TRANSACTION_DETAILS: OperationSchema = OperationSchema {
     name: "getTransactionDetails",
     request: &[
         ("version", "xsd:string", false, false),
@@ -258,7 +265,8 @@ pub const GET_TRANSACTION_DETAILS: OperationSchema = OperationSchema {
 };
 
 /// Every criterion is a string; only the period is mandatory.
-pub const TRANSACTIONS_SEARCH: OperationSchema = OperationSchema {
+/// `transactionsSearch` (ExtendedAPI): the transactions matching some criteria.
+pub(super) const TRANSACTIONS_SEARCH: OperationSchema = OperationSchema {
     name: "transactionsSearch",
     request: &[
         ("version", "xsd:string", false, false),

@@ -20,7 +20,8 @@ use gateway::web_payments::{Snapshot, WebPaymentError};
 use serde::Deserialize;
 use view::{FormError, Inputs, SandboxView};
 
-pub fn router() -> Router<AppState> {
+/// The payment page, its forms, its status poll and its assets, under `/webpayment`.
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/webpayment", get(by_query))
         .route("/webpayment/{token}", get(show))

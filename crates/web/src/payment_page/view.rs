@@ -3,8 +3,9 @@
 
 use super::texts::{Texts, money, refusal, texts};
 use domain::clock::Timestamp;
-use domain::web_payment::SessionState;
+use domain::contract::Contract;
 use domain::web_payment::request::{ANCV_MINIMUM_AMOUNT, Language};
+use domain::web_payment::{Session, SessionState, WebPayment};
 use gateway::web_payments::Snapshot;
 use serde::Serialize;
 
@@ -78,77 +79,24 @@ pub fn language(snapshot: &Snapshot) -> Language {
     snapshot.payment.request.language
 }
 
+/// Everything the page shows for the session in `inputs`.
 pub fn build(inputs: Inputs<'_>) -> PageView {
     let snapshot = inputs.snapshot;
     let payment = &snapshot.payment;
     let session = &payment.session;
     let language = language(snapshot);
     let t = texts(language);
-    let view = match session.state {
-        SessionState::Created | SessionState::OnPage => "choose",
-        SessionState::AncvWaiting => "waiting",
-        SessionState::AncvPartial => "partial",
-        SessionState::CardInProgress if inputs.challenge_url.is_some() => "challenge",
-        SessionState::CardInProgress => "processing",
-        SessionState::Accepted
-        | SessionState::Refused
-        | SessionState::Cancelled
-        | SessionState::ExpiredOnPage
-        | SessionState::ExpiredUnopened => "result",
-    };
-    let (result_kind, result_message) = match session.state {
-        SessionState::Accepted => ("accepted", t.result_accepted),
-        SessionState::Refused => ("refused", t.result_refused),
-        SessionState::Cancelled => ("cancelled", t.result_cancelled),
-        SessionState::ExpiredOnPage | SessionState::ExpiredUnopened => {
-            ("expired", t.result_expired)
-        }
-        SessionState::Created
-        | SessionState::OnPage
-        | SessionState::AncvWaiting
-        | SessionState::AncvPartial
-        | SessionState::CardInProgress => ("", ""),
-    };
-    let shop_base = if session.state == SessionState::Cancelled {
-        &payment.request.cancel_url
-    } else {
-        &payment.request.return_url
-    };
-    let separator = if shop_base.contains('?') { '&' } else { '?' };
-    let shop_url = format!("{shop_base}{separator}paylinetoken={}", payment.token);
+    let view = view_name(session.state, inputs.challenge_url.is_some());
+    let (result_kind, result_message) = result_words(session.state, t);
+    let shop_url = shop_url(payment);
     let complementary = snapshot.complementary_contracts();
-    let cards: Vec<CardContract> = match session.state {
-        SessionState::Created | SessionState::OnPage | SessionState::AncvPartial => complementary
-            .iter()
-            .map(|c| CardContract {
-                number: c.number.to_string(),
-                label: format!("{} ({})", c.label, c.card_code),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let cards = card_contracts(session.state, &complementary);
     let ancv = snapshot.ancv_contract().map(|_| AncvView {
         offered: payment.request.amount >= ANCV_MINIMUM_AMOUNT,
         full_only: complementary.is_empty(),
     });
-    let deadline = snapshot
-        .ancv
-        .as_ref()
-        .and_then(|a| a.expires_at)
-        .map_or(session.expires_at, |at| at.min(session.expires_at));
-    let seconds_left = ((deadline.millis() - inputs.now.millis()) / 1000).max(0);
-    let last_failure = session
-        .last_code
-        .filter(|_| !session.state.is_final() || session.state == SessionState::Refused);
-    let (error, error_field) = match inputs.form_error {
-        Some(error) => (Some(error.message), error.field),
-        None => (
-            last_failure
-                .filter(|_| view != "result")
-                .map(|code| refusal(language, code).to_owned()),
-            None,
-        ),
-    };
+    let seconds_left = seconds_left(snapshot, inputs.now);
+    let (error, error_field) = shown_error(inputs.form_error, session, view, language);
     let partial = session.state == SessionState::AncvPartial;
     PageView {
         t,
@@ -180,13 +128,109 @@ pub fn build(inputs: Inputs<'_>) -> PageView {
             .flatten(),
         shop_url: shop_url.clone(),
         cancellable: !session.state.is_final(),
-        // Without JavaScript the waiting page refreshes itself; a result page goes back to the shop.
-        refresh_seconds: match view {
-            "waiting" => Some(5),
-            "processing" => Some(3),
-            "result" => Some(10),
-            _ => None,
-        },
+        refresh_seconds: refresh_seconds(view),
         refresh_url: (view == "result").then_some(shop_url),
+    }
+}
+
+/// Which view the page shows in `state`.
+fn view_name(state: SessionState, has_challenge: bool) -> &'static str {
+    match state {
+        SessionState::Created | SessionState::OnPage => "choose",
+        SessionState::AncvWaiting => "waiting",
+        SessionState::AncvPartial => "partial",
+        SessionState::CardInProgress if has_challenge => "challenge",
+        SessionState::CardInProgress => "processing",
+        SessionState::Accepted
+        | SessionState::Refused
+        | SessionState::Cancelled
+        | SessionState::ExpiredOnPage
+        | SessionState::ExpiredUnopened => "result",
+    }
+}
+
+/// The result's kind (a CSS class) and headline; empty while the session is not final.
+fn result_words(state: SessionState, t: &'static Texts) -> (&'static str, &'static str) {
+    match state {
+        SessionState::Accepted => ("accepted", t.result_accepted),
+        SessionState::Refused => ("refused", t.result_refused),
+        SessionState::Cancelled => ("cancelled", t.result_cancelled),
+        SessionState::ExpiredOnPage | SessionState::ExpiredUnopened => {
+            ("expired", t.result_expired)
+        }
+        SessionState::Created
+        | SessionState::OnPage
+        | SessionState::AncvWaiting
+        | SessionState::AncvPartial
+        | SessionState::CardInProgress => ("", ""),
+    }
+}
+
+/// Where the buyer goes back to: `cancelURL` after a cancel, `returnURL` otherwise, with the
+/// token appended as `paylinetoken`.
+fn shop_url(payment: &WebPayment) -> String {
+    let shop_base = if payment.session.state == SessionState::Cancelled {
+        &payment.request.cancel_url
+    } else {
+        &payment.request.return_url
+    };
+    let separator = if shop_base.contains('?') { '&' } else { '?' };
+    format!("{shop_base}{separator}paylinetoken={}", payment.token)
+}
+
+/// The card contracts the buyer may pay with now (none once a payment is under way or over).
+fn card_contracts(state: SessionState, complementary: &[&Contract]) -> Vec<CardContract> {
+    match state {
+        SessionState::Created | SessionState::OnPage | SessionState::AncvPartial => complementary
+            .iter()
+            .map(|c| CardContract {
+                number: c.number.to_string(),
+                label: format!("{} ({})", c.label, c.card_code),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Seconds until the session (or the ANCV request, when it ends first) expires, never negative.
+fn seconds_left(snapshot: &Snapshot, now: Timestamp) -> i64 {
+    let session = &snapshot.payment.session;
+    let deadline = snapshot
+        .ancv
+        .as_ref()
+        .and_then(|a| a.expires_at)
+        .map_or(session.expires_at, |at| at.min(session.expires_at));
+    ((deadline.millis() - now.millis()) / 1000).max(0)
+}
+
+/// The error to show and the field it concerns: the form's own, else the last refusal (not on
+/// a result page, which says it otherwise).
+fn shown_error(
+    form_error: Option<FormError>,
+    session: &Session,
+    view: &str,
+    language: Language,
+) -> (Option<String>, Option<String>) {
+    let last_failure = session
+        .last_code
+        .filter(|_| !session.state.is_final() || session.state == SessionState::Refused);
+    match form_error {
+        Some(error) => (Some(error.message), error.field),
+        None => (
+            last_failure
+                .filter(|_| view != "result")
+                .map(|code| refusal(language, code).to_owned()),
+            None,
+        ),
+    }
+}
+
+/// Without JavaScript the waiting page refreshes itself; a result page goes back to the shop.
+fn refresh_seconds(view: &str) -> Option<u32> {
+    match view {
+        "waiting" => Some(5),
+        "processing" => Some(3),
+        "result" => Some(10),
+        _ => None,
     }
 }

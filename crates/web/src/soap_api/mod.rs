@@ -24,14 +24,18 @@ use soap::web_payment_api::{
 };
 use soap::wsdl::{SERVICES, wsdl};
 
+/// The WebPaymentAPI endpoint: `doWebPayment`, `getWebPaymentDetails`.
 pub const WEB_PAYMENT_API: &str = "/V4/services/WebPaymentAPI";
+/// The DirectPaymentAPI endpoint: `doRefund`, `doReset`, `doCapture`, `doAuthorization`.
 pub const DIRECT_PAYMENT_API: &str = "/V4/services/DirectPaymentAPI";
+/// The ExtendedAPI endpoint: `getTransactionDetails`, `transactionsSearch`.
 pub const EXTENDED_API: &str = "/V4/services/ExtendedAPI";
 
 /// Bodies above this are refused with 413 before being read whole.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
+pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
 
-pub fn router() -> Router<AppState> {
+/// The three services: SOAP requests on POST, their WSDL on GET.
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(WEB_PAYMENT_API, get(web_payment_wsdl).post(web_payment_api))
         .route(

@@ -47,6 +47,107 @@ impl Default for Options {
     }
 }
 
+/// The back office of a fresh database, with its demo merchant and that merchant's access key.
+async fn demo_merchant(
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+) -> (MerchantConfig, MerchantId, AccessKey) {
+    let config = MerchantConfig::new(store.clone(), clock.clone(), Arc::new(OsRandom))
+        .await
+        .unwrap();
+    let DemoMerchant::Created {
+        merchant_id,
+        access_key,
+    } = config.ensure_demo_merchant().await.unwrap()
+    else {
+        panic!("a fresh database has no demo merchant")
+    };
+    (config, merchant_id, access_key)
+}
+
+/// What the partner connectors and sandboxes of a harness share: the store, the clock, the
+/// loopback base URL they are mounted under, and how long cvgate waits for their answers.
+struct Partners<'a> {
+    store: &'a Store,
+    clock: &'a Arc<dyn Clock>,
+    base: &'a str,
+    read_timeout: Duration,
+}
+
+impl Partners<'_> {
+    /// cvgate's ANCV Connect payments, talking to the ANCV sandbox mounted at `/sandbox/ancv`.
+    fn ancv_payments(&self, key: &SealKey) -> AncvPayments {
+        let base = self.base;
+        let client = AncvClient::new(
+            ClientConfig {
+                base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
+                service_provider_id: "900001".into(),
+                seal_key: key.clone(),
+                connect_timeout: Duration::from_secs(5),
+                read_timeout: self.read_timeout,
+            },
+            self.clock.clone(),
+        )
+        .unwrap();
+        AncvPayments::new(
+            self.store.clone(),
+            self.clock.clone(),
+            Arc::new(OsRandom),
+            AncvPaymentsConfig {
+                client,
+                notification_keys: SealKeyring::new(vec![key.clone()]),
+                notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
+                poll_interval_ms: 3_000,
+            },
+        )
+    }
+
+    /// The card sandbox (acquirer API and ACS).
+    async fn card_sandbox(&self) -> CardSandbox {
+        CardSandbox::open(
+            self.store.clone(),
+            self.clock.clone(),
+            Arc::new(OsRandom),
+            CardSandboxConfig {
+                acs_base_url: format!("{}{ACS_MOUNT}", self.base),
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// cvgate's card payments, talking to the card sandbox's acquirer API.
+    fn card_payments(&self) -> CardPayments {
+        let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
+            base_url: format!("{}{API_MOUNT}", self.base),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: self.read_timeout,
+        })
+        .unwrap();
+        CardPayments::new(
+            self.store.clone(),
+            self.clock.clone(),
+            Arc::new(OsRandom),
+            Arc::new(acquirer),
+            CardPaymentsConfig::default(),
+        )
+    }
+
+    /// The ANCV sandbox, seeded with its test beneficiaries.
+    async fn ancv_sandbox(&self, key: SealKey) -> Sandbox {
+        let sandbox = Sandbox::open(
+            self.store.clone(),
+            self.clock.clone(),
+            Arc::new(OsRandom),
+            SandboxConfig::new("900001", key),
+        )
+        .await
+        .unwrap();
+        sandbox.seed_test_data().await.unwrap();
+        sandbox
+    }
+}
+
 pub struct Harness {
     pub address: SocketAddr,
     pub base: String,
@@ -94,62 +195,17 @@ impl Harness {
         let base = format!("http://{address}");
         let key = SealKey::new("ver001", SEAL_KEY).unwrap();
 
-        let config = MerchantConfig::new(store.clone(), dyn_clock.clone(), Arc::new(OsRandom))
-            .await
-            .unwrap();
-        let DemoMerchant::Created {
-            merchant_id,
-            access_key,
-        } = config.ensure_demo_merchant().await.unwrap()
-        else {
-            panic!("a fresh database has no demo merchant")
-        };
-        let client = AncvClient::new(
-            ClientConfig {
-                base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
-                service_provider_id: "900001".into(),
-                seal_key: key.clone(),
-                connect_timeout: Duration::from_secs(5),
-                read_timeout: partner_read_timeout,
-            },
-            dyn_clock.clone(),
-        )
-        .unwrap();
-        let mut worker = Worker::new(store.clone(), dyn_clock.clone());
-        let ancv = AncvPayments::new(
-            store.clone(),
-            dyn_clock.clone(),
-            Arc::new(OsRandom),
-            AncvPaymentsConfig {
-                client,
-                notification_keys: SealKeyring::new(vec![key.clone()]),
-                notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
-                poll_interval_ms: 3_000,
-            },
-        );
-        let card_sandbox = CardSandbox::open(
-            store.clone(),
-            dyn_clock.clone(),
-            Arc::new(OsRandom),
-            CardSandboxConfig {
-                acs_base_url: format!("{base}{ACS_MOUNT}"),
-            },
-        )
-        .await
-        .unwrap();
-        let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
-            base_url: format!("{base}{API_MOUNT}"),
-            connect_timeout: Duration::from_secs(5),
+        let (config, merchant_id, access_key) = demo_merchant(&store, &dyn_clock).await;
+        let partners = Partners {
+            store: &store,
+            clock: &dyn_clock,
+            base: &base,
             read_timeout: partner_read_timeout,
-        })
-        .unwrap();
-        let card = CardPayments::new(
-            store.clone(),
-            dyn_clock.clone(),
-            Arc::new(OsRandom),
-            Arc::new(acquirer),
-            CardPaymentsConfig::default(),
-        );
+        };
+        let mut worker = Worker::new(store.clone(), dyn_clock.clone());
+        let ancv = partners.ancv_payments(&key);
+        let card_sandbox = partners.card_sandbox().await;
+        let card = partners.card_payments();
         let web_payments = WebPayments::new(
             store.clone(),
             dyn_clock.clone(),
@@ -159,15 +215,7 @@ impl Harness {
             base.clone(),
             notifications,
         );
-        let sandbox = Sandbox::open(
-            store.clone(),
-            dyn_clock.clone(),
-            Arc::new(OsRandom),
-            SandboxConfig::new("900001", key),
-        )
-        .await
-        .unwrap();
-        sandbox.seed_test_data().await.unwrap();
+        let sandbox = partners.ancv_sandbox(key).await;
         let after_sale = AfterSale::new(
             store.clone(),
             dyn_clock.clone(),
@@ -180,11 +228,10 @@ impl Harness {
             .job_handlers()
             .into_iter()
             .chain(card.job_handlers())
-            .chain(web_payments.job_handlers());
-        for handler in handlers
+            .chain(web_payments.job_handlers())
             .chain(after_sale.job_handlers())
-            .chain(sandbox.job_handlers())
-        {
+            .chain(sandbox.job_handlers());
+        for handler in handlers {
             worker.register(handler);
         }
         let app = web::app(
