@@ -17,44 +17,61 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The HTTP header that carries the seal, on every request and on sealed notifications.
 pub const SEAL_HEADER: &str = "ANCV-Security";
 
+/// How the client reaches ANCV (or the sandbox) and signs its requests.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Ends in `/acquisition/api/public/v1` (no trailing slash needed).
     pub base_url: String,
+    /// cvgate's `merchant.serviceProviderId` at ANCV, sent in every `create`.
     pub service_provider_id: String,
+    /// The key (and its version) that seals every request.
     pub seal_key: SealKey,
+    /// How long establishing the connection may take (ancv-connect.md §5: 5 s).
     pub connect_timeout: Duration,
+    /// How long the answer may take once connected (ancv-connect.md §5: 10 s); a call as a whole is cut after
+    /// `connect_timeout + read_timeout`, its outcome then unknown.
     pub read_timeout: Duration,
 }
 
+/// Why an ANCV call gave no transaction, told apart by what the caller may then do.
 #[derive(Debug, thiserror::Error)]
 pub enum AncvError {
     /// ANCV answered with an `errorCode`: nothing was done.
     #[error("ANCV refused the {operation}: {code} ({message})")]
     Refused {
+        /// The call: `create`, `payer`, `status` or `cancellation`.
         operation: &'static str,
+        /// ANCV's `errorCode`.
         code: ErrorCode,
+        /// ANCV's `errorMessage`.
         message: String,
     },
     /// The request may or may not have been processed (timeout or broken connection after
     /// sending): reconcile, do not repeat blindly.
     #[error("the outcome of the ANCV {operation} is unknown: {detail}")]
     OutcomeUnknown {
+        /// The call: `create`, `payer`, `status` or `cancellation`.
         operation: &'static str,
+        /// What happened (timeout, cut body, HTTP 5xx without JSON), the URL left out.
         detail: String,
     },
     /// The connection could not be made: nothing was sent.
     #[error("ANCV is unreachable for the {operation}: {detail}")]
     Unreachable {
+        /// The call: `create`, `payer`, `status` or `cancellation`.
         operation: &'static str,
+        /// The connection error, the URL left out.
         detail: String,
     },
     /// ANCV answered, but not with something this client understands.
     #[error("ANCV answered the {operation} unreadably: {detail}")]
     InvalidResponse {
+        /// The call: `create`, `payer`, `status` or `cancellation`.
         operation: &'static str,
+        /// What could not be read.
         detail: String,
     },
 }
@@ -82,17 +99,22 @@ impl AncvError {
 /// What cvgate asks ANCV to create.
 #[derive(Debug, Clone)]
 pub struct NewTransaction {
+    /// The merchant's ANCV Shop ID (`merchant.shopId`).
     pub shop_id: String,
     /// The merchant's order reference (cut to 20 characters here).
     pub order_ref: String,
     /// cvgate's transaction id: the idempotency key.
     pub payment_id: String,
+    /// The soft descriptor the beneficiary sees in the app (`order.label`).
     pub label: Option<String>,
+    /// The order's total (`order.amount`), EUR minor units, at least 2000.
     pub amount: Amount,
     /// cvgate's notification endpoint (both redirect URLs: server to server).
     pub notification_url: String,
 }
 
+/// cvgate's client of the ANCV acquisition API: seals each request, retries only `status`, and
+/// sorts failures into [`AncvError`]. Clones share one connection pool.
 #[derive(Clone)]
 pub struct AncvClient {
     http: reqwest::Client,
@@ -101,6 +123,8 @@ pub struct AncvClient {
 }
 
 impl AncvClient {
+    /// A client with the config's timeouts; `clock` dates the requests (`requestDate`). Fails only
+    /// when the HTTP stack cannot be built.
     pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<AncvClient, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -115,6 +139,7 @@ impl AncvClient {
         })
     }
 
+    /// cvgate's service-provider id at ANCV, as configured.
     pub fn service_provider_id(&self) -> &str {
         &self.config.service_provider_id
     }
@@ -123,6 +148,9 @@ impl AncvClient {
         self.clock.now().to_rfc3339()
     }
 
+    /// Creates the transaction (INITIALIZED), NORMAL capture, both redirect URLs set to cvgate's
+    /// notification endpoint. Never retried here: after an unknown outcome, call it again with the
+    /// same `payment_id` (ANCV returns the same transaction).
     pub async fn create(&self, new: &NewTransaction) -> Result<Transaction, AncvError> {
         let body = CreateRequest {
             merchant: Merchant {
@@ -153,7 +181,8 @@ impl AncvClient {
         .await
     }
 
-    /// Sends the request to the beneficiary's app.
+    /// Attaches the beneficiary (e-mail or 11-digit id) to transaction `id` for `amount`, which
+    /// sends the request to their app (PROCESSING).
     pub async fn attach_payer(
         &self,
         id: &str,

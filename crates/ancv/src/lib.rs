@@ -1,8 +1,11 @@
 //! The ANCV Chèque-Vacances Connect "acquisition" API, both ways: the wire types, the
 //! `ANCV-Security` seal, and the client cvgate uses to talk to ANCV (or to its sandbox).
 //!
-//! Binding spec: `docs/ancv-connect.md` of the project. The sandbox server lives in the
-//! `ancv-sandbox` crate and shares these types, so both sides are tested against each other.
+//! Binding spec: ancv-connect.md. The sandbox server lives in the `ancv-sandbox` crate and
+//! shares these types, so both sides are tested against each other.
+
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
 
 pub mod client;
 pub mod error_code;

@@ -37,6 +37,7 @@ impl SealKey {
         })
     }
 
+    /// The key version sent in the header (e.g. `ver001`), by which a verifier picks the key.
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -69,7 +70,7 @@ impl fmt::Debug for SealKey {
 }
 
 /// The fields joined with `&`, a missing one written `null`.
-pub fn signed_string(fields: &[Option<String>]) -> String {
+pub(crate) fn signed_string(fields: &[Option<String>]) -> String {
     fields
         .iter()
         .map(|field| field.as_deref().unwrap_or("null"))
@@ -77,14 +78,19 @@ pub fn signed_string(fields: &[Option<String>]) -> String {
         .join("&")
 }
 
+/// Why a presented `ANCV-Security` header was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
+    /// No header at all.
     #[error("the ANCV-Security header is missing")]
     Missing,
+    /// Not `HmacSHA256.<version>.<mac>` with a base64url MAC.
     #[error("the ANCV-Security header is not HmacSHA256.<version>.<mac>")]
     Malformed,
+    /// The header names a key version the keyring does not hold (the version is given).
     #[error("unknown seal key version {0:?}")]
     UnknownVersion(String),
+    /// Well-formed, known version, but the MAC is not the one of these fields.
     #[error("the seal does not match")]
     Mismatch,
 }
@@ -96,10 +102,13 @@ pub struct SealKeyring {
 }
 
 impl SealKeyring {
+    /// A keyring accepting these keys, each for its own version.
     pub fn new(keys: Vec<SealKey>) -> SealKeyring {
         SealKeyring { keys }
     }
 
+    /// Checks the header (`None`: absent) against these fields, with the key its version names,
+    /// comparing MACs in constant time.
     pub fn verify(&self, header: Option<&str>, fields: &[Option<String>]) -> Result<(), SealError> {
         let header = header.ok_or(SealError::Missing)?;
         let mut parts = header.splitn(3, '.');
@@ -128,14 +137,22 @@ impl SealKeyring {
 /// The sealed operations and where their fields are in the body (spec §2 table).
 #[derive(Debug, Clone, Copy)]
 pub enum Operation<'a> {
+    /// `create`: `shopId`, `serviceProviderId`, `order.id`, `order.paymentId`,
+    /// `order.amount.total`.
     Create,
+    /// `payer`: `{id}`, `payer.beneficiaryId`, `payer.amount.total`.
     Payer {
+        /// ANCV's transaction id, from the request path.
         id: &'a str,
     },
+    /// `status`: `{id}` (the call has no body).
     Status {
+        /// ANCV's transaction id, from the request path.
         id: &'a str,
     },
+    /// `cancellation`: `{id}`, `reason`.
     Cancellation {
+        /// ANCV's transaction id, from the request path.
         id: &'a str,
     },
     /// Sandbox → cvgate: `transaction.id&transaction.state` (Decision, spec §2).
@@ -143,6 +160,8 @@ pub enum Operation<'a> {
 }
 
 impl Operation<'_> {
+    /// The fields to seal, in order, read from the JSON body (`Value::Null` when there is none);
+    /// a missing field is `None` and signs as `null`.
     pub fn fields(&self, body: &Value) -> Vec<Option<String>> {
         let at = |pointer: &str| field(body, pointer);
         match *self {

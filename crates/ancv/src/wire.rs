@@ -8,22 +8,34 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// `transaction.state`: where an ANCV transaction stands (ancv-connect.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TransactionState {
+    /// `INITIALIZED`: created, no payer attached yet.
     Initialized,
+    /// `PROCESSING`: payer attached; the request waits in the beneficiary's app.
     Processing,
+    /// `AUTHORIZED`: validated in the app for `authorizations[0].amount`.
     Authorized,
+    /// `VALIDATED`: captured (at once for NORMAL, at `captureDate` for DEFERRED).
     Validated,
+    /// `CONSIGNED`: part of ANCV's remittance to the merchant.
     Consigned,
+    /// `PAID`: ANCV paid the merchant (final, but may still be cancelled).
     Paid,
+    /// `ABORTED`: the beneficiary declined in the app (final).
     Aborted,
+    /// `EXPIRED`: not validated before `expirationDate` (final).
     Expired,
+    /// `REJECTED`: refused by ANCV, e.g. a blocked account, possibly after authorization (final).
     Rejected,
+    /// `CANCELLED`: cancelled (refunded) through `/cancellation`, balance given back (final).
     Cancelled,
 }
 
 impl TransactionState {
+    /// Every state, in the order of the spec's table.
     pub const ALL: [TransactionState; 10] = [
         TransactionState::Initialized,
         TransactionState::Processing,
@@ -37,6 +49,7 @@ impl TransactionState {
         TransactionState::Cancelled,
     ];
 
+    /// The state as spelled on the wire, e.g. `AUTHORIZED`.
     pub fn as_str(self) -> &'static str {
         match self {
             TransactionState::Initialized => "INITIALIZED",
@@ -52,6 +65,7 @@ impl TransactionState {
         }
     }
 
+    /// Reads a wire spelling (exact, upper case); `None` for an unknown state.
     pub fn parse(value: &str) -> Option<TransactionState> {
         TransactionState::ALL
             .into_iter()
@@ -98,16 +112,21 @@ impl fmt::Display for TransactionState {
     }
 }
 
+/// An `amount` object: `{total, currency}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Amount {
+    /// `total`: the amount in integer minor units (cents); a number or a numeric string on input.
     #[serde(deserialize_with = "integer_or_string")]
     pub total: i64,
+    /// `currency`: the ISO 4217 numeric code (978 = EUR, the only one ANCV accepts); a number or
+    /// a numeric string on input.
     #[serde(deserialize_with = "currency_number_or_string")]
     pub currency: u16,
 }
 
 impl Amount {
+    /// `total` cents of euro (currency 978).
     pub fn eur(total: i64) -> Amount {
         Amount {
             total,
@@ -116,15 +135,21 @@ impl Amount {
     }
 }
 
+/// The `merchant` object: who is paid, and through which PSP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Merchant {
+    /// `shopId`: the merchant's ANCV Shop ID (from its `ANCV_CONNECT` contract); a string or a
+    /// number on input.
     #[serde(deserialize_with = "string_or_number")]
     pub shop_id: String,
+    /// `serviceProviderId`: cvgate's own id at ANCV as a PSP (sandbox default `900001`); a string
+    /// or a number on input.
     #[serde(deserialize_with = "string_or_number")]
     pub service_provider_id: String,
 }
 
+/// The `order` object: what is being paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -132,23 +157,32 @@ pub struct Order {
     pub id: String,
     /// cvgate's transaction id: the idempotency key of `create` per shop.
     pub payment_id: String,
+    /// `label`: the soft descriptor the beneficiary sees in the app; optional on input.
     #[serde(default)]
     pub label: Option<String>,
+    /// `amount`: the order's total, asked of the beneficiary (minimum 2000 minor units).
     pub amount: Amount,
 }
 
+/// `paymentMethod.captureMode`: when a validated transaction is captured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CaptureMode {
+    /// `NORMAL`: captured as soon as the beneficiary validates (Payline action 101).
     Normal,
+    /// `DEFERRED`: captured at `paymentMethod.captureDate`.
     Deferred,
 }
 
+/// The `paymentMethod` object: how the vouchers are taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentMethod {
+    /// `tspdMode`: always `"001"`.
     pub tspd_mode: String,
+    /// `captureMode`: NORMAL or DEFERRED.
     pub capture_mode: CaptureMode,
+    /// `captureDate`: the ISO-8601 date of a DEFERRED capture; absent for NORMAL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
 }
@@ -164,52 +198,78 @@ impl PaymentMethod {
     }
 }
 
+/// The `redirectUrls` object: where ANCV posts its notifications (server to server; cvgate sets
+/// both to its ANCV notification URL).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RedirectUrls {
+    /// `returnUrl`: receives AUTHORIZED, VALIDATED, CONSIGNED, PAID and CANCELLED.
     pub return_url: String,
+    /// `cancelUrl`: receives ABORTED, EXPIRED and REJECTED.
     pub cancel_url: String,
 }
 
+/// The body of `create` (`POST /payment-transactions/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRequest {
+    /// `merchant`: the shop and cvgate's service-provider id.
     pub merchant: Merchant,
+    /// `order`: reference, cvgate's payment id, label and amount.
     pub order: Order,
+    /// `paymentMethod`: `tspdMode` and the capture mode.
     pub payment_method: PaymentMethod,
+    /// `redirectUrls`: where the notifications go.
     pub redirect_urls: RedirectUrls,
+    /// `requestDate`: the UTC instant of the request, e.g. `2026-11-27T10:15:30.123Z`.
     pub request_date: String,
 }
 
+/// The `payer` object of `payer`: whom to ask, and for how much.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayerInput {
+    /// `beneficiaryId`: the beneficiary's e-mail or 11-digit ANCV id; a string or a number on
+    /// input.
     #[serde(deserialize_with = "string_or_number")]
     pub beneficiary_id: String,
+    /// `amount`: must equal the order amount (the beneficiary may lower it in the app).
     pub amount: Amount,
 }
 
+/// The body of `payer` (`POST /payment-transactions/{id}/payer/`), which sends the request to the
+/// beneficiary's app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayerRequest {
+    /// `payer`: the beneficiary and the amount asked.
     pub payer: PayerInput,
+    /// `requestDate`: the UTC instant of the request, e.g. `2026-11-27T10:15:30.123Z`.
     pub request_date: String,
 }
 
+/// The body of `cancellation` (`POST /payment-transactions/{id}/cancellation/`): a full refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationRequest {
+    /// `reason`: always `OTHER`.
     pub reason: String,
+    /// `requestDate`: the UTC instant of the request, e.g. `2026-11-27T10:15:30.123Z`.
     pub request_date: String,
 }
 
+/// One of `payers[].authorizations[]`: what the beneficiary validated in the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authorization {
+    /// `number`: ANCV's authorization number.
     pub number: String,
+    /// `type`: always `CVCo` (Chèque-Vacances Connect); defaults to it when absent.
     #[serde(rename = "type", default = "cvco")]
     pub kind: String,
+    /// `amount`: the amount validated, possibly lower than the one asked.
     pub amount: Amount,
+    /// `validationDate`: the UTC instant of the validation in the app.
     #[serde(default)]
     pub validation_date: Option<String>,
     /// The masked 11-digit ANCV account, e.g. `10*****3051`.
@@ -221,35 +281,51 @@ fn cvco() -> String {
     "CVCo".into()
 }
 
+/// One of `transaction.payers[]`: a beneficiary asked to pay, and what they validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payer {
+    /// `beneficiaryId`: the beneficiary's e-mail or 11-digit ANCV id, as attached.
     #[serde(deserialize_with = "string_or_number")]
     pub beneficiary_id: String,
+    /// `amount`: the amount asked of this beneficiary.
     pub amount: Amount,
+    /// `authorizations`: empty until the beneficiary validates in the app.
     #[serde(default)]
     pub authorizations: Vec<Authorization>,
 }
 
+/// The `transaction` object of every success answer and notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
+    /// `id`: ANCV's transaction id, short lowercase alphanumerics (`fiawa31zot`).
     pub id: String,
+    /// `state`: where the transaction stands.
     pub state: TransactionState,
+    /// `subState`: ANCV's optional refinement of the state, free text (kept, not interpreted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_state: Option<String>,
+    /// `creationDate`: the UTC instant of `create`.
     #[serde(default)]
     pub creation_date: Option<String>,
+    /// `updateDate`: the UTC instant of the last change.
     #[serde(default)]
     pub update_date: Option<String>,
+    /// `expirationDate`: the UTC instant the validation window ends (then EXPIRED).
     #[serde(default)]
     pub expiration_date: Option<String>,
+    /// `merchant`: the shop and service provider, as created.
     pub merchant: Merchant,
+    /// `order`: as created.
     pub order: Order,
+    /// `paymentMethod`: as created, when ANCV repeats it.
     #[serde(default)]
     pub payment_method: Option<PaymentMethod>,
+    /// `redirectUrls`: as created, when ANCV repeats them.
     #[serde(default)]
     pub redirect_urls: Option<RedirectUrls>,
+    /// `payers`: empty before `payer`, then the one beneficiary asked.
     #[serde(default)]
     pub payers: Vec<Payer>,
 }
@@ -260,6 +336,7 @@ impl Transaction {
         self.first_authorization().map(|a| a.amount.total)
     }
 
+    /// `payers[0].authorizations[0]`: the beneficiary's validation, if any.
     pub fn first_authorization(&self) -> Option<&Authorization> {
         self.payers
             .first()
@@ -271,9 +348,12 @@ impl Transaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
+    /// `responseDate`: the UTC instant of the answer (or of the notification).
     pub response_date: String,
+    /// `applicationContext`: an object cvgate does not use; `{}` when absent.
     #[serde(default = "empty_object")]
     pub application_context: serde_json::Value,
+    /// `transaction`: the transaction after the call.
     pub transaction: Transaction,
 }
 
@@ -281,10 +361,14 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
+/// The error answer `{errorCode, errorMessage}`; the client tells it from a success by the
+/// presence of `errorCode`, whatever the HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// `errorCode`: why ANCV refused, read with [`crate::ErrorCode::parse`].
     pub error_code: String,
+    /// `errorMessage`: ANCV's explanation in plain words; empty when absent.
     #[serde(default)]
     pub error_message: String,
 }

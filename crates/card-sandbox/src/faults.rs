@@ -5,10 +5,12 @@
 use domain::random::Random;
 use serde::{Deserialize, Serialize};
 
+/// The fault switches, as the admin API reads and writes them (every field optional there,
+/// unknown ones refused); the default is no fault.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
-    /// Added before every API answer.
+    /// Milliseconds added before every API answer (at most 600000).
     pub latency_ms: u64,
     /// Share of authorizations answered "acquirer internal error" (01199), from 0 to 1.
     pub error_rate: f64,
@@ -17,7 +19,8 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the bounds (`error_rate` 0 to 1, `latency_ms` at most 600000); the error says which.
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.error_rate) {
             return Err("error_rate must be between 0 and 1".to_owned());
         }
@@ -40,7 +43,7 @@ impl Faults {
     }
 
     /// Whether this request gets the injected error.
-    pub fn roll_error(&self, random: &dyn Random) -> bool {
+    pub(crate) fn roll_error(&self, random: &dyn Random) -> bool {
         if self.error_rate <= 0.0 {
             return false;
         }

@@ -1,30 +1,33 @@
-//! The card sandbox: a simulated acquirer for homologation (docs/card-sandbox.md).
+//! The card sandbox: a simulated acquirer for homologation (card-sandbox.md).
 //!
-//! - [`CardSandbox::api_router`]: the JSON API ([`card::wire`]) and the admin endpoints, to be
-//!   mounted at [`API_MOUNT`] (`/sandbox/card`):
+//! [`CardSandbox::router`] serves two parts:
+//! - the JSON API ([`card::wire`]) and the admin endpoints, at [`API_MOUNT`] (`/sandbox/card`):
 //!   - `GET|POST|DELETE /admin/faults` — read, set or reset [`Faults`] (`latency_ms`,
 //!     `error_rate`, `timeout_after_authorizing`);
 //!   - `POST /admin/remit` — remits every captured transaction now (`{"remitted": n}`);
 //!   - `GET /admin/ledger` — the ledger, one JSON object per transaction: `reference` (cvgate's
 //!     transaction id, i.e. its payment id), `orderRef` (the merchant's order reference, null
 //!     when the request had none), state and amounts.
-//! - [`CardSandbox::acs_router`]: the 3-D Secure ACS page (HTML, fr/en), to be mounted at
-//!   [`ACS_MOUNT`] (`/sandbox/acs`), i.e. `GET|POST /sandbox/acs/{challenge_ref}`.
+//! - the 3-D Secure ACS page (HTML, fr/en), at [`ACS_MOUNT`] (`/sandbox/acs`), i.e.
+//!   `GET|POST /sandbox/acs/{challenge_ref}`.
 //!
 //! Everything lives in the database, so that several instances sharing it behave as one sandbox:
 //! the ledger and the faults (read on every request), in the sandbox's own tables
-//! ([`storage::MIGRATIONS`], applied by [`CardSandbox::open`]; a production database never has
-//! them).
+//! (migration set `storage::MIGRATIONS`, applied by [`CardSandbox::open`]; a production database
+//! never has them).
 //! The card itself is never kept: when the test-card table asks for a 3-D Secure challenge, the
-//! outcome of passing it is decided at once and stored instead ([`test_cards::Authenticated`]),
+//! outcome of passing it is decided at once and stored instead (`test_cards::Authenticated`),
 //! so any instance, or a restarted one, can finish the challenge.
+
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
 
 mod acquiring;
 mod acs;
 mod api;
 mod faults;
-pub mod storage;
-pub mod test_cards;
+pub(crate) mod storage;
+pub(crate) mod test_cards;
 
 pub use acquiring::CHALLENGE_TTL_MS;
 pub use faults::Faults;
@@ -38,11 +41,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use store::{Store, StoreError};
 
-/// Where cvgate mounts [`CardSandbox::api_router`].
+/// Where [`CardSandbox::router`] serves the JSON API and the admin endpoints.
 pub const API_MOUNT: &str = "/sandbox/card";
-/// Where cvgate mounts [`CardSandbox::acs_router`].
+/// Where [`CardSandbox::router`] serves the 3-D Secure ACS page.
 pub const ACS_MOUNT: &str = "/sandbox/acs";
 
+/// How the sandbox is reached from outside.
 #[derive(Debug, Clone)]
 pub struct CardSandboxConfig {
     /// The absolute URL of the ACS router as the buyer's browser reaches it, e.g.
@@ -50,6 +54,8 @@ pub struct CardSandboxConfig {
     pub acs_base_url: String,
 }
 
+/// The simulated acquirer: its routers and its admin operations, over the database it was opened
+/// on. Clones share everything.
 #[derive(Clone)]
 pub struct CardSandbox {
     inner: Arc<Inner>,
@@ -64,18 +70,26 @@ pub(crate) struct Inner {
     authorization_requests: AtomicU64,
 }
 
+/// Why the sandbox did not do what it was asked; on the API, the HTTP status and
+/// [`card::wire::ErrorBody`] it answers with.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// A malformed request or an invalid field, the message naming it (400 `INVALID_REQUEST`).
     #[error("{0}")]
     Invalid(String),
+    /// No transaction has this reference (404 `UNKNOWN_REFERENCE`).
     #[error("unknown transaction reference")]
     UnknownReference,
+    /// No 3-D Secure challenge has this reference (404 `UNKNOWN_REFERENCE`).
     #[error("unknown 3-D Secure challenge")]
     UnknownChallenge,
+    /// A reference already used for a different request (409 `CONFLICT`).
     #[error("{0}")]
     Conflict(String),
+    /// A stored row the sandbox cannot read back (500 `INTERNAL`).
     #[error("corrupt sandbox data: {0}")]
     Corrupt(String),
+    /// The database failed (500 `INTERNAL`).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -109,12 +123,12 @@ impl CardSandbox {
     }
 
     /// The JSON API and admin endpoints; mount at [`API_MOUNT`].
-    pub fn api_router(&self) -> Router {
+    pub(crate) fn api_router(&self) -> Router {
         api::router(Arc::clone(&self.inner))
     }
 
     /// The ACS page; mount at [`ACS_MOUNT`].
-    pub fn acs_router(&self) -> Router {
+    pub(crate) fn acs_router(&self) -> Router {
         acs::router(Arc::clone(&self.inner))
     }
 

@@ -25,11 +25,14 @@ pub fn ledger(uow: &mut UnitOfWork) -> SandboxCard<'_> {
     SandboxCard::new(uow.connection(), backend)
 }
 
+/// The ledger's queries, on one unit of work's connection.
 pub struct SandboxCard<'a> {
     conn: &'a mut AnyConnection,
     backend: Backend,
 }
 
+/// One row of the ledger (`sandbox_card_transactions`): an authorization request and what
+/// became of it. Amounts in minor units, instants in milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxCardTransaction {
     /// cvgate's transaction id (its payment id).
@@ -37,40 +40,71 @@ pub struct SandboxCardTransaction {
     /// The merchant's order reference, when the authorization request carried one. Written on
     /// insert only.
     pub order_ref: Option<String>,
+    /// The amount asked in the authorization request.
     pub amount: i64,
+    /// The ISO 4217 numeric currency code (978 = EUR).
     pub currency: i64,
+    /// The Payline action: 100 (authorization) or 101 (authorization and capture).
     pub action: i64,
+    /// `CHALLENGE_PENDING`, `DECLINED`, or once accepted a ledger status (`AUTHORIZED`,
+    /// `CAPTURED`, `CANCELLED`, `REMITTED`, `REFUNDED`).
     pub state: String,
+    /// The decline name (e.g. `DO_NOT_HONOUR`) when `DECLINED`.
     pub decline: Option<String>,
+    /// The card number masked: first 6, `X`s, last 4 (`497010XXXXXX0006`).
     pub masked_number: String,
+    /// The card's expiry, `MMYY`.
     pub expiry: String,
+    /// The opaque token standing for the card, once accepted.
     pub card_token: Option<String>,
+    /// The 6-digit authorization number, once accepted.
     pub authorization_number: Option<String>,
+    /// `FRICTIONLESS` or `CHALLENGE`, once the authorization is decided.
     pub three_ds: Option<String>,
+    /// The 3-D Secure challenge's reference (in the ACS page's URL), when one was started.
     pub challenge_ref: Option<String>,
+    /// cvgate's URL the ACS page sends the browser back to, when a challenge was started.
     pub three_ds_return_url: Option<String>,
     /// For a 3-D Secure challenge: what passing it leads to (`ACCEPT` or a decline), decided at
     /// authorization so that the card itself is never kept. Written on insert only.
     pub authenticated_decision: Option<String>,
+    /// The amount authorized (0 until accepted).
     pub authorized_amount: i64,
+    /// The amount captured (0 before the capture).
     pub captured_amount: i64,
+    /// The amount reset since the capture (before it: off the authorization).
     pub reset_amount: i64,
+    /// The amount remitted to the merchant (0 before remittance).
     pub remitted_amount: i64,
+    /// The total refunded after remittance.
     pub refunded_amount: i64,
+    /// When the authorization was granted; `None` until accepted.
     pub authorized_at: Option<Timestamp>,
+    /// When the transaction was remitted; `None` before.
     pub remitted_at: Option<Timestamp>,
+    /// When the authorization request arrived (a challenge's 10 minutes start here).
     pub created_at: Timestamp,
+    /// When the row last changed.
     pub updated_at: Timestamp,
 }
 
+/// One capture, reset or refund the sandbox received (`sandbox_card_operations`), kept so that
+/// a repeated operation reference gets the first outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxCardOperation {
+    /// cvgate's operation id: the idempotency key.
     pub reference: String,
+    /// cvgate's transaction id the operation applies to.
     pub transaction_reference: String,
+    /// `CAPTURE`, `RESET` or `REFUND`.
     pub kind: String,
+    /// The amount asked, in minor units; `None` for everything that was left.
     pub requested_amount: Option<i64>,
+    /// The amount operated, in minor units; 0 when rejected.
     pub amount: i64,
+    /// `DONE` or a rejection name (e.g. `AMOUNT_EXCEEDED`).
     pub outcome: String,
+    /// When the operation arrived.
     pub created_at: Timestamp,
 }
 
@@ -214,6 +248,7 @@ impl<'a> SandboxCard<'a> {
         Ok(())
     }
 
+    /// Records an operation; fails with [`StoreError::Conflict`] when its reference is known.
     pub async fn insert_operation(&mut self, row: &SandboxCardOperation) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sandbox_card_operations (reference, transaction_reference, kind, requested_amount, amount,
@@ -232,6 +267,7 @@ impl<'a> SandboxCard<'a> {
         Ok(())
     }
 
+    /// The operation with this reference, if it was received before.
     pub async fn find_operation(
         &mut self,
         reference: &str,

@@ -1,4 +1,4 @@
-//! The published homologation test cards (docs/card-sandbox.md, "Test cards"), exactly.
+//! The published homologation test cards (card-sandbox.md, "Test cards"), exactly.
 
 use card::outcome::Decline;
 use domain::card::CardData;

@@ -2,9 +2,13 @@
 //! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input,
 //! and several instances on one database (as several `cvgate serve` behind a load balancer).
 
+#![warn(clippy::too_many_lines)]
+
+use card::OperationKind::{Capture, Refund, Reset};
 use card::{
     Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Decline,
-    HttpAcquirer, HttpAcquirerConfig, OperationOutcome, OperationRequest, Rejection, ThreeDs,
+    HttpAcquirer, HttpAcquirerConfig, OperationOutcome, OperationRequest, OperationResult,
+    Rejection, ThreeDs,
 };
 use card_sandbox::{CHALLENGE_TTL_MS, CardSandbox, CardSandboxConfig};
 use domain::card::{CardData, CardNumber, Cvv, Expiry};
@@ -193,27 +197,52 @@ async fn after_sale_rules_hold_at_the_acquirer(db: TestDb) {
         .authorize(&request(reference, &visa, Action::Authorization))
         .await
         .unwrap();
-    let outcome = async |kind: card::OperationKind, operation_ref: &str, amount: Option<i64>| {
-        acquirer
-            .operate(kind, &operation(reference, operation_ref, amount))
-            .await
-            .unwrap()
-    };
-    use card::OperationKind::{Capture, Refund, Reset};
-    let rejected = |rejection| OperationOutcome::Rejected(rejection);
+    a_capture_is_made_once_and_repeats_are_idempotent(&acquirer, reference).await;
+    resets_before_remittance_then_refunds_after_it(&acquirer, reference).await;
+    a_capture_after_seven_days_is_rejected(&harness, &acquirer, &visa).await;
+    the_admin_remittance_remits_every_captured_transaction(&harness, &acquirer, &visa).await;
+}
+
+/// The operation `operation_ref` of `kind` on `reference` through the connector; its result.
+async fn operate(
+    acquirer: &HttpAcquirer,
+    kind: card::OperationKind,
+    reference: &str,
+    operation_ref: &str,
+    amount: Option<i64>,
+) -> OperationResult {
+    acquirer
+        .operate(kind, &operation(reference, operation_ref, amount))
+        .await
+        .unwrap()
+}
+
+/// On the authorization `reference` (1000, action 100): a capture above it is rejected, one of
+/// all of it is made once; a repeated operation id gets the first outcome and is not applied
+/// twice; an operation id reused for another operation is refused.
+async fn a_capture_is_made_once_and_repeats_are_idempotent(
+    acquirer: &HttpAcquirer,
+    reference: &str,
+) {
     assert_eq!(
-        outcome(Capture, "op1", Some(1200)).await.outcome,
-        rejected(Rejection::AmountExceeded)
+        operate(acquirer, Capture, reference, "op1", Some(1200))
+            .await
+            .outcome,
+        OperationOutcome::Rejected(Rejection::AmountExceeded)
     );
     assert_eq!(
-        outcome(Capture, "op2", Some(1000)).await.outcome,
+        operate(acquirer, Capture, reference, "op2", Some(1000))
+            .await
+            .outcome,
         OperationOutcome::Done { amount: 1000 }
     );
     assert_eq!(
-        outcome(Capture, "op3", Some(10)).await.outcome,
-        rejected(Rejection::AlreadyCaptured)
+        operate(acquirer, Capture, reference, "op3", Some(10))
+            .await
+            .outcome,
+        OperationOutcome::Rejected(Rejection::AlreadyCaptured)
     );
-    let repeated = outcome(Capture, "op2", Some(1000)).await;
+    let repeated = operate(acquirer, Capture, reference, "op2", Some(1000)).await;
     assert_eq!(
         repeated.outcome,
         OperationOutcome::Done { amount: 1000 },
@@ -231,40 +260,65 @@ async fn after_sale_rules_hold_at_the_acquirer(db: TestDb) {
         matches!(reused, Err(AcquirerError::Refused { .. })),
         "an operation id names one operation"
     );
+}
+
+/// On the captured `reference` (1000): no refund before remittance, a partial reset, then after
+/// remittance no reset and refunds up to what was remitted.
+async fn resets_before_remittance_then_refunds_after_it(acquirer: &HttpAcquirer, reference: &str) {
+    let rejected = |rejection| OperationOutcome::Rejected(rejection);
     assert_eq!(
-        outcome(Refund, "op4", Some(100)).await.outcome,
+        operate(acquirer, Refund, reference, "op4", Some(100))
+            .await
+            .outcome,
         rejected(Rejection::NotRemitted)
     );
     assert_eq!(
-        outcome(Reset, "op5", Some(200)).await.outcome,
+        operate(acquirer, Reset, reference, "op5", Some(200))
+            .await
+            .outcome,
         OperationOutcome::Done { amount: 200 }
     );
     let remitted = acquirer.remit(&[reference.to_owned()]).await.unwrap();
     assert_eq!(remitted[0].balances.unwrap().remitted, 800);
     assert_eq!(
-        outcome(Reset, "op6", None).await.outcome,
+        operate(acquirer, Reset, reference, "op6", None)
+            .await
+            .outcome,
         rejected(Rejection::NotResettable)
     );
     assert_eq!(
-        outcome(Refund, "op7", Some(300)).await.outcome,
+        operate(acquirer, Refund, reference, "op7", Some(300))
+            .await
+            .outcome,
         OperationOutcome::Done { amount: 300 }
     );
     assert_eq!(
-        outcome(Refund, "op8", Some(300)).await.outcome,
+        operate(acquirer, Refund, reference, "op8", Some(300))
+            .await
+            .outcome,
         OperationOutcome::Done { amount: 300 }
     );
     assert_eq!(
-        outcome(Refund, "op9", Some(300)).await.outcome,
+        operate(acquirer, Refund, reference, "op9", Some(300))
+            .await
+            .outcome,
         rejected(Rejection::AmountExceeded)
     );
-    let last = outcome(Refund, "op10", None).await;
+    let last = operate(acquirer, Refund, reference, "op10", None).await;
     assert_eq!(
         (last.outcome, last.balances.unwrap().refunded),
         (OperationOutcome::Done { amount: 200 }, 800)
     );
-    // Capture within 7 days only.
+}
+
+/// Capture within 7 days only: a new authorization, captured 7 days and 1 ms later.
+async fn a_capture_after_seven_days_is_rejected(
+    harness: &Harness,
+    acquirer: &HttpAcquirer,
+    visa: &CardData,
+) {
     acquirer
-        .authorize(&request("20000000000002", &visa, Action::Authorization))
+        .authorize(&request("20000000000002", visa, Action::Authorization))
         .await
         .unwrap();
     harness.clock.advance_millis(7 * DAY_MS + 1);
@@ -272,12 +326,23 @@ async fn after_sale_rules_hold_at_the_acquirer(db: TestDb) {
         .capture(&operation("20000000000002", "op11", None))
         .await
         .unwrap();
-    assert_eq!(late.outcome, rejected(Rejection::AuthorizationExpired));
-    // The admin remittance remits every captured transaction.
+    assert_eq!(
+        late.outcome,
+        OperationOutcome::Rejected(Rejection::AuthorizationExpired)
+    );
+}
+
+/// The admin remittance remits every captured transaction (a new sale here), and the ledger
+/// shows where each transaction of the test ended.
+async fn the_admin_remittance_remits_every_captured_transaction(
+    harness: &Harness,
+    acquirer: &HttpAcquirer,
+    visa: &CardData,
+) {
     acquirer
         .authorize(&request(
             "20000000000003",
-            &visa,
+            visa,
             Action::AuthorizationAndCapture,
         ))
         .await
@@ -311,41 +376,93 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
     let harness = Harness::start(&db).await;
     let acquirer = harness.acquirer(Duration::from_secs(5));
     let challenged = card("4970100000000014", "1230");
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let start = async |reference: &str| -> (String, String) {
-        let state = acquirer
-            .authorize(&AuthorizationRequest {
-                three_ds_return_url: Some("http://shop.test/back?step=3ds".into()),
-                ..request(reference, &challenged, Action::AuthorizationAndCapture)
-            })
-            .await
-            .unwrap();
-        match state {
-            AuthorizationState::ChallengeRequired {
-                challenge_ref,
-                acs_url,
-            } => (challenge_ref, acs_url),
-            other => panic!("expected a challenge, got {other:?}"),
-        }
-    };
-    let submit = async |acs_url: &str, form: &'static str| {
-        browser
-            .post(acs_url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .unwrap()
-    };
+    let browser = browser_without_redirects();
 
-    let (challenge_ref, acs_url) = start("30000000000001").await;
+    let (challenge_ref, acs_url) = start_challenge(
+        &acquirer,
+        "30000000000001",
+        &challenged,
+        "http://shop.test/back?step=3ds",
+    )
+    .await;
     assert_eq!(
         acs_url,
         format!("{}/sandbox/acs/{challenge_ref}", harness.base)
     );
+    the_acs_page_shows_the_payment_in_french_or_english(&browser, &acs_url).await;
+    a_malformed_code_is_asked_again(&browser, &acs_url).await;
+    the_right_code_accepts_the_payment(&acquirer, &browser, &challenge_ref, &acs_url).await;
+    wrong_cancelled_abandoned_or_impossible_challenges_fail(
+        &harness,
+        &acquirer,
+        &browser,
+        &challenged,
+    )
+    .await;
+    assert_eq!(
+        browser
+            .get(format!("{}/sandbox/acs/unknown", harness.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+/// The buyer's browser: redirects are not followed, so that the ACS page's 303 can be checked.
+fn browser_without_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Starts a challenge for `card` (action 101) with `return_url` as cvgate's 3-D Secure return
+/// URL: the challenge reference and the ACS page's URL.
+async fn start_challenge(
+    acquirer: &HttpAcquirer,
+    reference: &str,
+    card: &CardData,
+    return_url: &str,
+) -> (String, String) {
+    let state = acquirer
+        .authorize(&AuthorizationRequest {
+            three_ds_return_url: Some(return_url.into()),
+            ..request(reference, card, Action::AuthorizationAndCapture)
+        })
+        .await
+        .unwrap();
+    match state {
+        AuthorizationState::ChallengeRequired {
+            challenge_ref,
+            acs_url,
+        } => (challenge_ref, acs_url),
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+/// The buyer's browser posts `form` to the ACS page at `acs_url`.
+async fn submit_acs(
+    browser: &reqwest::Client,
+    acs_url: &str,
+    form: &'static str,
+) -> reqwest::Response {
+    browser
+        .post(acs_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The page in English (`?lang=en`) and in French (Accept-Language) shows the masked card, never
+/// the number, and the amount.
+async fn the_acs_page_shows_the_payment_in_french_or_english(
+    browser: &reqwest::Client,
+    acs_url: &str,
+) {
     let english = browser
         .get(format!("{acs_url}?lang=en"))
         .send()
@@ -361,7 +478,7 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
     );
     assert!(!english.contains("4970100000000014"));
     let french = browser
-        .get(&acs_url)
+        .get(acs_url)
         .header("accept-language", "fr-FR,fr;q=0.9")
         .send()
         .await
@@ -374,25 +491,40 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
             && french.contains("Code de confirmation")
             && french.contains("10,00 EUR")
     );
-    let malformed = submit(&acs_url, "code=12&action=confirm&lang=en").await;
+}
+
+/// A code that is not 4 digits shows the page again (422) with the error announced.
+async fn a_malformed_code_is_asked_again(browser: &reqwest::Client, acs_url: &str) {
+    let malformed = submit_acs(browser, acs_url, "code=12&action=confirm&lang=en").await;
     assert_eq!(malformed.status(), 422);
     let page = malformed.text().await.unwrap();
     assert!(
         page.contains("role=\"alert\"") && page.contains("aria-invalid=\"true\""),
         "{page}"
     );
+}
+
+/// Nothing is decided before the buyer answers; the right code sends the browser back to cvgate
+/// with the challenge reference and accepts (and captures) the payment; a finished challenge
+/// just sends the buyer back; another challenge reference is refused.
+async fn the_right_code_accepts_the_payment(
+    acquirer: &HttpAcquirer,
+    browser: &reqwest::Client,
+    challenge_ref: &str,
+    acs_url: &str,
+) {
     assert_eq!(
         acquirer
-            .complete_three_ds("30000000000001", &challenge_ref)
+            .complete_three_ds("30000000000001", challenge_ref)
             .await
             .unwrap(),
         AuthorizationState::ChallengeRequired {
-            challenge_ref: challenge_ref.clone(),
-            acs_url: acs_url.clone()
+            challenge_ref: challenge_ref.to_owned(),
+            acs_url: acs_url.to_owned()
         },
         "nothing decided before the buyer answers"
     );
-    let right = submit(&acs_url, "code=1234&action=confirm").await;
+    let right = submit_acs(browser, acs_url, "code=1234&action=confirm").await;
     assert_eq!(right.status(), 303);
     assert_eq!(
         right.headers()["location"],
@@ -400,7 +532,7 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
     );
     let done = accepted(
         acquirer
-            .complete_three_ds("30000000000001", &challenge_ref)
+            .complete_three_ds("30000000000001", challenge_ref)
             .await
             .unwrap(),
     );
@@ -409,7 +541,7 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
         (ThreeDs::Challenge, 1000)
     );
     assert_eq!(
-        submit(&acs_url, "code=0000").await.status(),
+        submit_acs(browser, acs_url, "code=0000").await.status(),
         303,
         "a finished challenge just sends the buyer back"
     );
@@ -417,11 +549,22 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
         acquirer.complete_three_ds("30000000000001", "other").await,
         Err(AcquirerError::Refused { .. })
     ));
+}
 
+/// A wrong code, a cancel, a challenge left past its time, and a challenge without a return URL
+/// all end declined 03003.
+async fn wrong_cancelled_abandoned_or_impossible_challenges_fail(
+    harness: &Harness,
+    acquirer: &HttpAcquirer,
+    browser: &reqwest::Client,
+    challenged: &CardData,
+) {
+    let return_url = "http://shop.test/back?step=3ds";
     let failed = AuthorizationState::Declined(Decline::ThreeDsFailed);
-    let (wrong_ref, wrong_url) = start("30000000000002").await;
+    let (wrong_ref, wrong_url) =
+        start_challenge(acquirer, "30000000000002", challenged, return_url).await;
     assert_eq!(
-        submit(&wrong_url, "code=4321&action=confirm")
+        submit_acs(browser, &wrong_url, "code=4321&action=confirm")
             .await
             .status(),
         303
@@ -433,9 +576,12 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
             .unwrap(),
         failed
     );
-    let (cancel_ref, cancel_url) = start("30000000000003").await;
+    let (cancel_ref, cancel_url) =
+        start_challenge(acquirer, "30000000000003", challenged, return_url).await;
     assert_eq!(
-        submit(&cancel_url, "code=&action=cancel").await.status(),
+        submit_acs(browser, &cancel_url, "code=&action=cancel")
+            .await
+            .status(),
         303
     );
     assert_eq!(
@@ -445,7 +591,7 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
             .unwrap(),
         failed
     );
-    start("30000000000004").await;
+    start_challenge(acquirer, "30000000000004", challenged, return_url).await;
     harness.clock.advance_millis(CHALLENGE_TTL_MS + 1);
     assert_eq!(
         acquirer.status("30000000000004").await.unwrap(),
@@ -455,7 +601,7 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
     let no_way_back = acquirer
         .authorize(&request(
             "30000000000005",
-            &challenged,
+            challenged,
             Action::Authorization,
         ))
         .await
@@ -463,15 +609,6 @@ async fn a_challenge_is_answered_on_the_acs_page(db: TestDb) {
     assert_eq!(
         no_way_back, failed,
         "without a return URL there is no challenge"
-    );
-    assert_eq!(
-        browser
-            .get(format!("{}/sandbox/acs/unknown", harness.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
     );
 }
 
@@ -556,17 +693,9 @@ async fn faults_are_injected(db: TestDb) {
 
 /// Starts a challenge for the 3-D Secure test card through `acquirer`; its reference.
 async fn challenge(acquirer: &HttpAcquirer, reference: &str, card: &CardData) -> String {
-    let state = acquirer
-        .authorize(&AuthorizationRequest {
-            three_ds_return_url: Some("http://shop.test/back".into()),
-            ..request(reference, card, Action::AuthorizationAndCapture)
-        })
+    start_challenge(acquirer, reference, card, "http://shop.test/back")
         .await
-        .unwrap();
-    match state {
-        AuthorizationState::ChallengeRequired { challenge_ref, .. } => challenge_ref,
-        other => panic!("expected a challenge, got {other:?}"),
-    }
+        .0
 }
 
 /// The buyer's browser answers `harness`'s ACS page: the status (303 back to cvgate).

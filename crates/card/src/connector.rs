@@ -18,15 +18,19 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// Where the acquirer's API is and how long to wait for it.
 #[derive(Debug, Clone)]
 pub struct HttpAcquirerConfig {
     /// Where the sandbox's API is mounted, e.g. `http://127.0.0.1:8080/sandbox/card`.
     pub base_url: String,
+    /// How long establishing the connection may take; past it nothing was sent (unreachable).
     pub connect_timeout: Duration,
     /// How long to wait for an answer once connected; past it the outcome is unknown.
     pub read_timeout: Duration,
 }
 
+/// The [`Acquirer`] over the acquirer's JSON API ([`crate::wire`]). Clones share one connection
+/// pool.
 #[derive(Clone)]
 pub struct HttpAcquirer {
     http: reqwest::Client,
@@ -34,6 +38,7 @@ pub struct HttpAcquirer {
 }
 
 impl HttpAcquirer {
+    /// A connector with the config's timeouts; fails only when the HTTP stack cannot be built.
     pub fn new(config: HttpAcquirerConfig) -> Result<HttpAcquirer, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)

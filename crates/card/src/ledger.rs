@@ -14,22 +14,28 @@ use crate::outcome::Rejection;
 use domain::clock::Timestamp;
 
 /// How long an authorization can be captured.
-pub const AUTHORIZATION_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
+pub(crate) const AUTHORIZATION_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
 
+/// An after-sale operation on an accepted card transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperationKind {
+    /// doCapture: captures an action-100 authorization, once, within 7 days.
     Capture,
+    /// doReset: cancels before remittance, fully or partly.
     Reset,
+    /// doRefund: pays back after remittance, partly or fully, possibly several times.
     Refund,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 3] = [
+    /// Every kind, as [`OperationKind::parse`] knows them.
+    pub(crate) const ALL: [OperationKind; 3] = [
         OperationKind::Capture,
         OperationKind::Reset,
         OperationKind::Refund,
     ];
 
+    /// The name kept in the ledgers: `CAPTURE`, `RESET` or `REFUND`.
     pub fn as_str(self) -> &'static str {
         match self {
             OperationKind::Capture => "CAPTURE",
@@ -38,6 +44,7 @@ impl OperationKind {
         }
     }
 
+    /// Reads a name written by [`OperationKind::as_str`]; `None` for anything else.
     pub fn parse(value: &str) -> Option<OperationKind> {
         OperationKind::ALL.into_iter().find(|k| k.as_str() == value)
     }
@@ -46,17 +53,21 @@ impl OperationKind {
 /// Where a transaction stands, from its amounts (the ledger's `state` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LedgerStatus {
+    /// Authorized (action 100), not captured yet, not fully reset.
     Authorized,
+    /// Captured, not remitted yet, not fully reset.
     Captured,
     /// Fully reset before remittance.
     Cancelled,
+    /// Remitted to the merchant, nothing refunded.
     Remitted,
     /// Remitted, then (partly or fully) refunded.
     Refunded,
 }
 
 impl LedgerStatus {
-    pub const ALL: [LedgerStatus; 5] = [
+    /// Every status, as [`LedgerStatus::parse`] knows them.
+    pub(crate) const ALL: [LedgerStatus; 5] = [
         LedgerStatus::Authorized,
         LedgerStatus::Captured,
         LedgerStatus::Cancelled,
@@ -64,10 +75,12 @@ impl LedgerStatus {
         LedgerStatus::Refunded,
     ];
 
+    /// Reads a name written by [`LedgerStatus::as_str`]; `None` for anything else.
     pub fn parse(value: &str) -> Option<LedgerStatus> {
         LedgerStatus::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// The name in the ledger's `state` column, e.g. `CAPTURED`.
     pub fn as_str(self) -> &'static str {
         match self {
             LedgerStatus::Authorized => "AUTHORIZED",
@@ -82,12 +95,19 @@ impl LedgerStatus {
 /// The amounts of an accepted transaction, in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Balances {
+    /// The amount authorized.
     pub authorized: i64,
+    /// The amount captured (0 before the capture of an action-100 authorization).
     pub captured: i64,
+    /// The amount reset: before the capture, off the authorization; after it, off the capture.
     pub reset: i64,
+    /// The amount remitted to the merchant (0 before remittance).
     pub remitted: i64,
+    /// The total refunded after remittance.
     pub refunded: i64,
+    /// When the authorization was granted (the 7 days to capture start here).
     pub authorized_at: Timestamp,
+    /// When the transaction was remitted; `None` before.
     pub remitted_at: Option<Timestamp>,
 }
 
@@ -105,6 +125,7 @@ impl Balances {
         }
     }
 
+    /// Where the transaction stands, from these amounts.
     pub fn status(&self) -> LedgerStatus {
         match (self.remitted_at, self.captured > 0) {
             (Some(_), _) if self.refunded > 0 => LedgerStatus::Refunded,

@@ -6,11 +6,17 @@ use domain::return_code::ReturnCode;
 /// Why an authorization was not granted (the test-card table's refusals and errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decline {
+    /// The issuer refuses without a reason (01100).
     DoNotHonour,
+    /// The card's expiry is past (01101).
     CardExpired,
+    /// The amount is over the card's limit (01116).
     AmountLimit,
+    /// The CVV is wrong (01130).
     InvalidCvv,
+    /// The 3-D Secure challenge failed, was cancelled, expired or could not take place (03003).
     ThreeDsFailed,
+    /// Refused as fraud (04002).
     Fraud,
     /// The acquirer failed (also: it could not be reached, or never answered).
     AcquirerError,
@@ -40,8 +46,11 @@ pub enum Rejection {
 /// Any final answer of an acquirer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
+    /// Done: an authorization granted or an operation made.
     Accepted,
+    /// An authorization not granted.
     Declined(Decline),
+    /// A capture, reset or refund not made.
     Rejected(Rejection),
 }
 
@@ -74,6 +83,7 @@ pub fn return_code(outcome: Outcome) -> ReturnCode {
 }
 
 impl Decline {
+    /// Every decline, in the order of the test-card table.
     pub const ALL: [Decline; 7] = [
         Decline::DoNotHonour,
         Decline::CardExpired,
@@ -97,17 +107,20 @@ impl Decline {
         }
     }
 
+    /// Reads a name written by [`Decline::as_str`]; `None` for anything else.
     pub fn parse(value: &str) -> Option<Decline> {
         Decline::ALL.into_iter().find(|d| d.as_str() == value)
     }
 
+    /// The Payline code cvgate answers for this decline (see [`return_code`]).
     pub fn return_code(self) -> ReturnCode {
         return_code(Outcome::Declined(self))
     }
 }
 
 impl Rejection {
-    pub const ALL: [Rejection; 8] = [
+    /// Every rejection, as [`Rejection::parse`] knows them.
+    pub(crate) const ALL: [Rejection; 8] = [
         Rejection::AuthorizationExpired,
         Rejection::AmountExceeded,
         Rejection::AlreadyCaptured,
@@ -118,6 +131,7 @@ impl Rejection {
         Rejection::InvalidAmount,
     ];
 
+    /// The name on the sandbox's wire (`outcome` of an operation) and in its ledger.
     pub fn as_str(self) -> &'static str {
         match self {
             Rejection::AuthorizationExpired => "AUTHORIZATION_EXPIRED",
@@ -131,10 +145,12 @@ impl Rejection {
         }
     }
 
+    /// Reads a name written by [`Rejection::as_str`]; `None` for anything else.
     pub fn parse(value: &str) -> Option<Rejection> {
         Rejection::ALL.into_iter().find(|r| r.as_str() == value)
     }
 
+    /// The Payline code cvgate answers for this rejection (see [`return_code`]).
     pub fn return_code(self) -> ReturnCode {
         return_code(Outcome::Rejected(self))
     }

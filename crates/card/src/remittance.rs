@@ -13,11 +13,13 @@ pub struct RemittanceTime {
 }
 
 impl RemittanceTime {
+    /// 23:00, the batch time when `remittance_time` is not set.
     pub const DEFAULT: RemittanceTime = RemittanceTime {
         hour: 23,
         minute: 0,
     };
 
+    /// Reads `HH:MM` (two digits each, surrounding spaces ignored); the error names `field`.
     pub fn parse(field: &str, value: &str) -> Result<RemittanceTime, FieldError> {
         let rule = || {
             FieldError::new(

@@ -6,6 +6,8 @@ use crate::acquirer::{
     OperationRequest, OperationResult, Remitted,
 };
 
+/// The [`Acquirer`] used when no acquirer is configured: every call is refused
+/// ([`AcquirerError::Refused`]), so nothing is ever charged.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoAcquirer;
 

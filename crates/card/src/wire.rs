@@ -27,19 +27,32 @@ use serde::{Deserialize, Serialize};
 /// The longest `order_ref` an authorization may carry (Payline's `order.ref`).
 pub const ORDER_REF_MAX_CHARS: usize = 50;
 
+/// [`TransactionBody::status`] of a granted authorization.
 pub const ACCEPTED: &str = "ACCEPTED";
+/// [`TransactionBody::status`] of an authorization waiting for the buyer's 3-D Secure challenge.
 pub const CHALLENGE_REQUIRED: &str = "CHALLENGE_REQUIRED";
+/// [`TransactionBody::status`] of a refused authorization (see [`TransactionBody::decline`]).
 pub const DECLINED: &str = "DECLINED";
+/// [`OperationBody::outcome`] of a capture, reset or refund that was made.
 pub const DONE: &str = "DONE";
 
+/// `balances`: a transaction's amounts at the acquirer ([`Balances`]), in minor units; instants
+/// in milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalancesBody {
+    /// `authorized`: the amount authorized.
     pub authorized: i64,
+    /// `captured`: the amount captured (0 before the capture).
     pub captured: i64,
+    /// `reset`: the amount reset since the capture (before it: off the authorization).
     pub reset: i64,
+    /// `remitted`: the amount remitted to the merchant (0 before remittance).
     pub remitted: i64,
+    /// `refunded`: the total refunded after remittance.
     pub refunded: i64,
+    /// `authorized_at`: when the authorization was granted (ms).
     pub authorized_at: i64,
+    /// `remitted_at`: when the transaction was remitted (ms); null before.
     pub remitted_at: Option<i64>,
 }
 
@@ -74,26 +87,35 @@ impl From<&BalancesBody> for Balances {
 /// An authorization as the acquirer holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionBody {
+    /// `reference`: cvgate's transaction id, as sent in the authorization.
     pub reference: String,
     /// [`ACCEPTED`], [`CHALLENGE_REQUIRED`] or [`DECLINED`].
     pub status: String,
+    /// `decline`: the [`Decline`] name (e.g. `DO_NOT_HONOUR`) when DECLINED.
     #[serde(default)]
     pub decline: Option<String>,
+    /// `authorization_number`: the acquirer's authorization number when ACCEPTED.
     #[serde(default)]
     pub authorization_number: Option<String>,
+    /// `card_token`: the opaque token standing for the card when ACCEPTED (safe to store).
     #[serde(default)]
     pub card_token: Option<String>,
+    /// `three_ds`: `FRICTIONLESS` or `CHALLENGE` ([`ThreeDs`]) when ACCEPTED.
     #[serde(default)]
     pub three_ds: Option<String>,
+    /// `challenge_ref`: the challenge's reference when CHALLENGE_REQUIRED.
     #[serde(default)]
     pub challenge_ref: Option<String>,
+    /// `acs_url`: the absolute URL of the ACS page for the buyer when CHALLENGE_REQUIRED.
     #[serde(default)]
     pub acs_url: Option<String>,
+    /// `balances`: the amounts when ACCEPTED.
     #[serde(default)]
     pub balances: Option<BalancesBody>,
 }
 
 impl TransactionBody {
+    /// The answer for the authorization `reference` in `state` (the server's side).
     pub fn new(reference: &str, state: &AuthorizationState) -> TransactionBody {
         let mut body = TransactionBody {
             reference: reference.to_owned(),
@@ -130,7 +152,9 @@ impl TransactionBody {
         body
     }
 
-    pub fn into_state(self) -> Result<AuthorizationState, String> {
+    /// The state this answer describes (the client's side); an error says which field is
+    /// missing or unknown.
+    pub(crate) fn into_state(self) -> Result<AuthorizationState, String> {
         let missing = |field: &str| format!("{} without {field}", self.status);
         match self.status.as_str() {
             ACCEPTED => Ok(AuthorizationState::Accepted(Accepted {
@@ -171,29 +195,41 @@ impl TransactionBody {
     }
 }
 
+/// The body of `POST /api/authorizations/{reference}/three-ds`: which challenge cvgate asks the
+/// result of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreeDsBody {
+    /// `challenge_ref`: as brought back by the buyer's browser from the ACS page.
     pub challenge_ref: String,
 }
 
+/// The body of a capture, reset or refund request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationRequestBody {
+    /// `operation_ref`: cvgate's operation id, the idempotency key (1 to 64 letters, digits, `-`
+    /// or `_`).
     pub operation_ref: String,
+    /// `amount`: in minor units; absent or null for everything that is left.
     #[serde(default)]
     pub amount: Option<i64>,
 }
 
+/// The answer to a capture, reset or refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationBody {
+    /// `operation_ref`: cvgate's operation id, as sent.
     pub operation_ref: String,
     /// [`DONE`] or a [`Rejection`] name.
     pub outcome: String,
+    /// `amount`: the amount operated in minor units; 0 when rejected.
     pub amount: i64,
+    /// `balances`: the transaction's amounts afterwards; null for a transaction never accepted.
     #[serde(default)]
     pub balances: Option<BalancesBody>,
 }
 
 impl OperationBody {
+    /// The answer for operation `operation_ref` with this result (the server's side).
     pub fn new(operation_ref: &str, result: &OperationResult) -> OperationBody {
         let (outcome, amount) = match result.outcome {
             OperationOutcome::Done { amount } => (DONE, amount),
@@ -207,7 +243,8 @@ impl OperationBody {
         }
     }
 
-    pub fn into_result(self) -> Result<OperationResult, String> {
+    /// The result this answer describes (the client's side); an error names an unknown outcome.
+    pub(crate) fn into_result(self) -> Result<OperationResult, String> {
         let outcome = match self.outcome.as_str() {
             DONE => OperationOutcome::Done {
                 amount: self.amount,
@@ -224,20 +261,28 @@ impl OperationBody {
     }
 }
 
+/// The body of `POST /api/remittances`: the daily batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemitRequestBody {
+    /// `references`: cvgate's transaction ids to remit.
     pub references: Vec<String>,
 }
 
+/// One transaction of a remittance answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemittedBody {
+    /// `reference`: cvgate's transaction id, as asked.
     pub reference: String,
+    /// `balances`: its amounts afterwards; null when the acquirer does not know it or never
+    /// accepted it.
     #[serde(default)]
     pub balances: Option<BalancesBody>,
 }
 
+/// The answer to `POST /api/remittances`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemitResponseBody {
+    /// `transactions`: one per reference asked, in the same order.
     pub transactions: Vec<RemittedBody>,
 }
 
@@ -263,13 +308,19 @@ impl From<&RemittedBody> for Remitted {
 /// card data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// `error`: [`INVALID_REQUEST`], [`UNKNOWN_REFERENCE`], [`CONFLICT`] or [`INTERNAL`].
     pub error: String,
+    /// `message`: why, in English.
     pub message: String,
 }
 
+/// [`ErrorBody::error`] (HTTP 400): the body is malformed or a field is invalid.
 pub const INVALID_REQUEST: &str = "INVALID_REQUEST";
+/// [`ErrorBody::error`] (HTTP 404): no transaction (or 3-D Secure challenge) has this reference.
 pub const UNKNOWN_REFERENCE: &str = "UNKNOWN_REFERENCE";
+/// [`ErrorBody::error`] (HTTP 409): the reference was used before for a different request.
 pub const CONFLICT: &str = "CONFLICT";
+/// [`ErrorBody::error`] (HTTP 5xx): the acquirer failed; the outcome is unknown.
 pub const INTERNAL: &str = "INTERNAL";
 
 #[cfg(test)]
