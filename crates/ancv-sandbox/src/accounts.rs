@@ -15,11 +15,15 @@ use store::UnitOfWork;
 /// A beneficiary to create. `Debug` never shows the secret code.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewBeneficiary {
+    /// The ANCV identifier (admin JSON `beneficiaryId`): exactly 11 digits.
     pub beneficiary_id: String,
+    /// The account's e-mail (`email`), another way to name it; stored lower-cased.
     pub email: String,
-    /// Cents.
+    /// What can be spent with vouchers (`balance`), in cents (integer minor units), zero or more.
     pub balance: i64,
+    /// The PIN confirming answers in the app (`secretCode`): 4 to 12 digits, stored only hashed.
     pub secret_code: String,
+    /// Whether someone answers in the app or the account answers by itself (`behaviour`).
     pub behaviour: Behaviour,
 }
 
@@ -39,9 +43,13 @@ impl fmt::Debug for NewBeneficiary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BeneficiaryView {
+    /// The 11-digit ANCV identifier (JSON `beneficiaryId`).
     pub beneficiary_id: String,
+    /// The lower-cased e-mail (`email`).
     pub email: String,
+    /// What is left to spend (`balance`), in cents (integer minor units).
     pub balance: i64,
+    /// The behaviour's name (`behaviour`): `manual`, `auto_full`, … (see [`Behaviour::as_str`]).
     pub behaviour: String,
 }
 

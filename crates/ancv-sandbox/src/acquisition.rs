@@ -6,7 +6,7 @@
 use crate::accounts::beneficiary_not_found;
 use crate::error::SandboxError;
 use crate::ids;
-use crate::job_handlers::{AUTO_JOB, EXPIRY_JOB};
+use crate::job_kinds::{AUTO_JOB, EXPIRY_JOB};
 use crate::model::{self, Behaviour, Event, State};
 use crate::record::{Txn, capture_mode_str};
 use crate::rules::{self, BeneficiaryRef};
@@ -304,7 +304,7 @@ fn new_row(
     now: Timestamp,
 ) -> SandboxTransaction {
     SandboxTransaction {
-        id: ids::transaction_id(sandbox.inner.random.as_ref()),
+        id: ids::transaction_id(sandbox.random()),
         shop_id: request.merchant.shop_id.clone(),
         service_provider_id: request.merchant.service_provider_id.clone(),
         order_id: request.order.id.clone(),

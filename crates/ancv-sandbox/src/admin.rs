@@ -3,11 +3,11 @@
 //! Thin: it reads the JSON and calls the same [`Sandbox`] methods as the CLI.
 
 use crate::accounts::{BeneficiaryView, NewBeneficiary};
+use crate::delivery::Delivery;
 use crate::error::SandboxError;
 use crate::faults::Faults;
 use crate::json_body::JsonBody;
 use crate::model::{Behaviour, SettleUntil};
-use crate::notify::Delivery;
 use crate::sandbox::Sandbox;
 use crate::settlement::Settled;
 use crate::transactions::{TransactionList, TransactionSummary};

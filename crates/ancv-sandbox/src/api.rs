@@ -104,7 +104,7 @@ async fn answer(sandbox: Sandbox, call: Call, headers: HeaderMap, body: Bytes) -
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    if faults.draws_error(sandbox.inner.random.as_ref()) {
+    if faults.draws_error(sandbox.random()) {
         tracing::info!(
             call = call.name(),
             "ANCV sandbox: injected INTERNAL_SERVER_ERROR"
@@ -150,8 +150,7 @@ async fn perform(
         .get(SEAL_HEADER)
         .map(|value| value.to_str().unwrap_or(""));
     sandbox
-        .inner
-        .keyring
+        .keyring()
         .verify(header, &fields)
         .map_err(|error| SandboxError::refused(ErrorCode::InvalidSeal, error.to_string()))?;
     let body = || {

@@ -5,7 +5,7 @@
 use crate::accounts::{BeneficiaryView, beneficiary_not_found};
 use crate::error::SandboxError;
 use crate::ids;
-use crate::job_handlers::CAPTURE_JOB;
+use crate::job_kinds::CAPTURE_JOB;
 use crate::model::{self, AutoAnswer, Event, State};
 use crate::record::Txn;
 use crate::rules::BeneficiaryRef;
@@ -23,22 +23,31 @@ use store::UnitOfWork;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingRequests {
+    /// The signed-in beneficiary's 11-digit ANCV identifier (JSON `beneficiaryId`).
     pub beneficiary_id: String,
+    /// Their lower-cased e-mail (`email`).
     pub email: String,
+    /// What is left to spend (`balance`), in cents (integer minor units).
     pub balance: i64,
+    /// The requests waiting for an answer (`requests`), oldest first.
     pub requests: Vec<PendingRequest>,
 }
 
+/// One payment request waiting in the beneficiary's app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingRequest {
+    /// The ANCV transaction id to answer (JSON `transactionId`).
     pub transaction_id: String,
     /// The order's label, or the shop id when there is none.
     pub merchant: String,
-    /// Cents.
+    /// The amount asked of the vouchers (`amount`), in cents (integer minor units).
     pub amount: i64,
+    /// ISO 4217 numeric currency (`currency`): always 978, the euro.
     pub currency: i64,
+    /// When the validation window ends (`expiresAt`), RFC 3339 UTC.
     pub expires_at: String,
+    /// Whole seconds left to answer (`secondsLeft`), rounded up, never negative.
     pub seconds_left: i64,
 }
 
@@ -46,8 +55,11 @@ pub struct PendingRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppOutcome {
+    /// The ANCV transaction id answered (JSON `transactionId`).
     pub transaction_id: String,
+    /// The transaction's state afterwards (`state`): AUTHORIZED, VALIDATED or ABORTED.
     pub state: State,
+    /// What was validated (`validatedAmount`), in cents; `None` for a decline.
     pub validated_amount: Option<i64>,
     /// The beneficiary's balance afterwards.
     pub balance: i64,
@@ -225,7 +237,7 @@ impl Sandbox {
         now: Timestamp,
     ) -> Result<(), SandboxError> {
         txn.row.validated_amount = Some(amount);
-        txn.row.authorization_number = Some(ids::authorization_number(self.inner.random.as_ref()));
+        txn.row.authorization_number = Some(ids::authorization_number(self.random()));
         txn.row.validated_at = Some(now);
         let capture_mode = txn.capture_mode;
         self.apply(uow, txn, Event::Validate(capture_mode), now)

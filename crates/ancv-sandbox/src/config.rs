@@ -2,6 +2,8 @@
 
 use ancv::SealKey;
 
+/// The settings of one sandbox instance: who may call it, its keys, and its timings (all
+/// durations in milliseconds).
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// The only `merchant.serviceProviderId` accepted (anything else: MERCHANT_NOT_ALLOWED).
@@ -20,8 +22,11 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
+    /// The validation window of ancv-connect.md §3 Decision: 5 minutes.
     pub const DEFAULT_VALIDATION_WINDOW_MS: i64 = 300_000;
+    /// The published automatic beneficiaries answer after about 2 s (ancv-connect.md §6).
     pub const DEFAULT_AUTO_DELAY_MS: i64 = 2_000;
+    /// The notification backoff of ancv-connect.md §4: 1 s, 5 s, 30 s, 1 min, then 5 min.
     pub const DEFAULT_NOTIFICATION_RETRY_MS: [i64; 5] = [1_000, 5_000, 30_000, 60_000, 300_000];
 
     /// The defaults of spec §6 for this service provider, one key verifying calls and sealing

@@ -8,14 +8,25 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use store::StoreError;
 
+/// Why a sandbox operation failed, whichever surface (ANCV API, admin, app, CLI) asked.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     /// ANCV refuses the operation (its own error codes).
     #[error("{code}: {message}")]
-    Refused { code: ErrorCode, message: String },
+    Refused {
+        /// The `errorCode` answered, with its HTTP status.
+        code: ErrorCode,
+        /// The `errorMessage`, for people.
+        message: String,
+    },
     /// A field is missing or wrong: BAD_REQUEST naming it.
     #[error("{field}: {message}")]
-    InvalidField { field: String, message: String },
+    InvalidField {
+        /// The field to blame, as named in the request (`order.amount.total`, `secretCode`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The beneficiary's secret code does not match (the app; 403).
     #[error("the secret code is wrong")]
     InvalidSecretCode,
@@ -24,13 +35,19 @@ pub enum SandboxError {
     UnknownShop,
     /// An admin creation collides with an existing beneficiary (409).
     #[error("{field}: {message}")]
-    AlreadyExists { field: String, message: String },
+    AlreadyExists {
+        /// The field whose value is taken: `beneficiaryId` or `email`.
+        field: String,
+        /// Which beneficiary already has it, in words.
+        message: String,
+    },
     /// Anything else: logged once when answered, never shown.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl SandboxError {
+    /// ANCV refuses with `code`.
     pub fn refused(code: ErrorCode, message: impl Into<String>) -> SandboxError {
         SandboxError::Refused {
             code,
@@ -38,6 +55,7 @@ impl SandboxError {
         }
     }
 
+    /// BAD_REQUEST blaming `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> SandboxError {
         SandboxError::InvalidField {
             field: field.into(),
@@ -45,6 +63,7 @@ impl SandboxError {
         }
     }
 
+    /// TRANSACTION_NOT_FOUND: no transaction has the id asked about.
     pub fn not_found() -> SandboxError {
         SandboxError::refused(ErrorCode::TransactionNotFound, "no transaction has this id")
     }
@@ -61,6 +80,8 @@ impl SandboxError {
         }
     }
 
+    /// The HTTP status answered: ANCV's for its codes (ancv-connect.md §1 Decision), 403, 404
+    /// or 409 for the app's and the admin's own refusals.
     pub fn http_status(&self) -> u16 {
         match self {
             SandboxError::Refused { code, .. } => code.http_status(),

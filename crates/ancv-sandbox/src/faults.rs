@@ -10,7 +10,7 @@ use std::time::Duration;
 use store::UnitOfWork;
 
 /// How long `timeout_after_commit` holds an answer back (then it is sent, to nobody).
-pub const TIMEOUT_HOLD: Duration = Duration::from_secs(300);
+pub(crate) const TIMEOUT_HOLD: Duration = Duration::from_secs(300);
 
 const MAX_LATENCY_MS: u64 = 60_000;
 const MAX_NOTIFICATION_DELAY_MS: i64 = 86_400_000;
@@ -21,9 +21,9 @@ const MAX_NOTIFICATION_DELAY_MS: i64 = 86_400_000;
 /// - `error_rate` (0.0–1.0): the share of ANCV API calls answered INTERNAL_SERVER_ERROR (500)
 ///   before anything is done (drawn from the injected random source).
 /// - `timeout_after_commit`: the call is done and committed, then the answer is held back for
-///   [`TIMEOUT_HOLD`] — far longer than any client waits; the hold ends early when the client
-///   hangs up — so the client sees a timeout on an operation that did happen (what the
-///   reconciliation of spec §5 is for).
+///   five minutes (`TIMEOUT_HOLD`) — far longer than any client waits; the hold ends early when
+///   the client hangs up — so the client sees a timeout on an operation that did happen (what
+///   the reconciliation of spec §5 is for).
 /// - `drop_notifications`: the notification of a state change is never sent.
 /// - `duplicate_notifications`: each notification is sent twice.
 /// - `delay_notifications_ms`: the first attempt of a notification waits this long.
@@ -33,11 +33,17 @@ const MAX_NOTIFICATION_DELAY_MS: i64 = 86_400_000;
 /// app APIs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Faults {
+    /// Milliseconds waited before answering each ANCV API call (at most 60 000).
     pub latency_ms: u64,
+    /// Share of ANCV API calls answered INTERNAL_SERVER_ERROR, from 0.0 to 1.0.
     pub error_rate: f64,
+    /// Calls are done and committed, then their answer is held back for five minutes.
     pub timeout_after_commit: bool,
+    /// Notifications of state changes are never sent.
     pub drop_notifications: bool,
+    /// Each notification is sent twice.
     pub duplicate_notifications: bool,
+    /// Milliseconds before a notification's first attempt (at most a day).
     pub delay_notifications_ms: i64,
 }
 
@@ -72,6 +78,7 @@ impl Faults {
         Ok(faults)
     }
 
+    /// BAD_REQUEST naming the first switch out of its range.
     pub fn validate(&self) -> Result<(), SandboxError> {
         if self.latency_ms > MAX_LATENCY_MS {
             return Err(SandboxError::invalid(

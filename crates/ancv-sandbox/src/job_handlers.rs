@@ -1,19 +1,12 @@
-//! The sandbox's background work as [`jobs::JobHandler`]s: everything timed is a job row, so a
-//! test advances a manual clock and runs the due jobs instead of sleeping.
+//! The sandbox's background work as [`jobs::JobHandler`]s, and their wiring
+//! ([`Sandbox::job_handlers`]): everything timed is a job row, so a test advances a manual clock
+//! and runs the due jobs instead of sleeping. Each handler only calls a [`Sandbox`] method.
 
 use crate::error::SandboxError;
+use crate::job_kinds::{AUTO_JOB, CAPTURE_JOB, DELIVERY_JOB, EXPIRY_JOB};
 use crate::sandbox::Sandbox;
 use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use std::sync::Arc;
-
-/// Sends one notification (subject: the delivery id).
-pub const DELIVERY_JOB: &str = "sandbox_ancv_delivery";
-/// An automatic test beneficiary answers (subject: the transaction id).
-pub const AUTO_JOB: &str = "sandbox_ancv_auto";
-/// The validation window of a transaction ends (subject: the transaction id).
-pub const EXPIRY_JOB: &str = "sandbox_ancv_expiry";
-/// A deferred capture's date comes (subject: the transaction id).
-pub const CAPTURE_JOB: &str = "sandbox_ancv_capture";
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -28,16 +21,19 @@ struct SandboxJob {
     kind: Kind,
 }
 
-pub(crate) fn all(sandbox: &Sandbox) -> Vec<Arc<dyn JobHandler>> {
-    [Kind::Delivery, Kind::Auto, Kind::Expiry, Kind::Capture]
-        .into_iter()
-        .map(|kind| {
-            Arc::new(SandboxJob {
-                sandbox: sandbox.clone(),
-                kind,
-            }) as Arc<dyn JobHandler>
-        })
-        .collect()
+impl Sandbox {
+    /// The background jobs to register on a [`jobs::Worker`].
+    pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
+        [Kind::Delivery, Kind::Auto, Kind::Expiry, Kind::Capture]
+            .into_iter()
+            .map(|kind| {
+                Arc::new(SandboxJob {
+                    sandbox: self.clone(),
+                    kind,
+                }) as Arc<dyn JobHandler>
+            })
+            .collect()
+    }
 }
 
 impl JobHandler for SandboxJob {

@@ -125,6 +125,7 @@ pub fn next_states(state: State, event: Event) -> Result<Vec<State>, SandboxErro
 /// Dates of a transaction that time acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadlines {
+    /// The end of the validation window (ANCV `expirationDate`).
     pub expires_at: Timestamp,
     /// Only for a deferred capture.
     pub capture_at: Option<Timestamp>,
@@ -156,7 +157,9 @@ pub fn due_event(state: State, deadlines: Deadlines, now: Timestamp) -> Option<E
 /// one settlement moves every VALIDATED transaction through both steps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SettleUntil {
+    /// Stop in ANCV's remittance, before ANCV pays.
     Consigned,
+    /// On to PAID.
     #[default]
     Paid,
 }
@@ -183,10 +186,13 @@ pub fn settlement_event(state: State, until: SettleUntil) -> Option<Event> {
 /// Which of the transaction's redirect URLs hears about a state (spec §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotifyUrl {
+    /// `redirectUrls.returnUrl`: the payment went through (or was refunded).
     Return,
+    /// `redirectUrls.cancelUrl`: the payment did not happen.
     Cancel,
 }
 
+/// Where the merchant hears about `state` (ancv-connect.md §4); `None`: it is not notified.
 pub fn notification_url(state: State) -> Option<NotifyUrl> {
     match state {
         State::Authorized
@@ -218,6 +224,7 @@ pub enum Behaviour {
 }
 
 impl Behaviour {
+    /// Every behaviour, in the order they are listed to operators.
     pub const ALL: [Behaviour; 6] = [
         Behaviour::Manual,
         Behaviour::AutoFull,
@@ -227,6 +234,7 @@ impl Behaviour {
         Behaviour::Blocked,
     ];
 
+    /// The name stored and used by the admin API and the CLI (`manual`, `auto_full`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Behaviour::Manual => "manual",
@@ -238,6 +246,7 @@ impl Behaviour {
         }
     }
 
+    /// The behaviour named `value` (as [`Behaviour::as_str`] writes it), if any.
     pub fn parse(value: &str) -> Option<Behaviour> {
         Behaviour::ALL
             .into_iter()
@@ -256,8 +265,11 @@ impl Behaviour {
 /// What an automatic beneficiary does with a pending request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AutoAnswer {
+    /// Validate this many cents.
     Validate(i64),
+    /// Decline: ABORTED.
     Decline,
+    /// Leave the request alone (someone answers in the app, or nobody does).
     Nothing,
 }
 

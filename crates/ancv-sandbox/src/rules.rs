@@ -9,6 +9,7 @@ pub const EUR: u16 = 978;
 /// The smallest order, in cents.
 pub const MIN_AMOUNT: i64 = 2_000;
 
+/// INVALID_TRANSACTION_CURRENCY unless `currency` is 978 (EUR).
 pub fn check_currency(currency: u16) -> Result<(), SandboxError> {
     if currency == EUR {
         Ok(())
@@ -20,6 +21,7 @@ pub fn check_currency(currency: u16) -> Result<(), SandboxError> {
     }
 }
 
+/// INVALID_TRANSACTION_AMOUNT when `order.amount.total` (cents) is below [`MIN_AMOUNT`].
 pub fn check_order_amount(total: i64) -> Result<(), SandboxError> {
     if total >= MIN_AMOUNT {
         Ok(())
@@ -46,6 +48,7 @@ pub fn check_payer_amount(order_total: i64, payer_total: i64) -> Result<(), Sand
 /// How a beneficiary is named: the 11-digit ANCV id or the account's e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BeneficiaryRef {
+    /// The 11-digit ANCV identifier.
     AncvId(String),
     /// Lower-cased.
     Email(String),
@@ -68,6 +71,7 @@ impl BeneficiaryRef {
     }
 }
 
+/// Whether `value` is an ANCV identifier: exactly 11 ASCII digits.
 pub fn is_ancv_id(value: &str) -> bool {
     value.len() == 11 && value.bytes().all(|b| b.is_ascii_digit())
 }

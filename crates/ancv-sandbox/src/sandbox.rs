@@ -1,18 +1,21 @@
-//! The sandbox instance: its dependencies, and the two steps every operation shares — reading a
-//! transaction as it is *now* (time-driven moves applied), and moving it through states with
-//! their history and notifications, all inside the caller's unit of work.
+//! The core: the sandbox instance and its dependencies, and the two steps every operation
+//! shares — reading a transaction as it is *now* (time-driven moves applied), and moving it
+//! through states with their history and queued notifications, all inside the caller's unit of
+//! work. It names only leaf modules (the app page's session key included: `app_page/session.rs`
+//! needs nothing but the rules): the services (`impl Sandbox` blocks elsewhere) build on it, and
+//! the HTTP surfaces and jobs are wired in [`crate::router`] and [`crate::job_handlers`].
 
+use crate::app_page::SessionKey;
 use crate::config::SandboxConfig;
 use crate::error::SandboxError;
 use crate::faults::{self, Faults};
 use crate::model::{self, Event, State};
+use crate::outbox;
 use crate::record::Txn;
 use crate::storage;
-use crate::{admin, api, app_api, app_page, job_handlers, notify};
 use ancv::{ErrorCode, SealKeyring};
-use axum::Router;
 use domain::clock::{Clock, Timestamp};
-use domain::random::SharedRandom;
+use domain::random::{Random, SharedRandom};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use store::{Store, StoreError, UnitOfWork};
@@ -25,18 +28,19 @@ const NOTIFICATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// storage are what it was given.
 #[derive(Clone)]
 pub struct Sandbox {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) store: Store,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) random: SharedRandom,
-    pub(crate) config: SandboxConfig,
-    pub(crate) keyring: SealKeyring,
-    pub(crate) http: reqwest::Client,
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    random: SharedRandom,
+    config: SandboxConfig,
+    keyring: SealKeyring,
+    /// Sends the notifications.
+    http: reqwest::Client,
     /// Signs the app page's session cookies and CSRF tokens; drawn at start, never shown.
-    pub(crate) app_key: app_page::SessionKey,
+    app_key: SessionKey,
     wake: OnceLock<Arc<Notify>>,
 }
 
@@ -56,7 +60,7 @@ impl Sandbox {
             .user_agent(concat!("cvgate-ancv-sandbox/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the notification HTTP client has no custom TLS settings, so it builds");
-        let app_key = app_page::SessionKey::generate(random.as_ref());
+        let app_key = SessionKey::generate(random.as_ref());
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 store,
@@ -71,29 +75,13 @@ impl Sandbox {
         })
     }
 
-    /// The HTTP surface, paths relative to where it is mounted: the ANCV API under
-    /// `/acquisition/api/public/v1/`, the admin API under `/admin/`, the app's pages under
-    /// `/app/` and its JSON under `/app/api/`.
-    pub fn router(&self) -> Router {
-        Router::new()
-            .merge(api::routes())
-            .merge(admin::routes())
-            .merge(app_api::routes())
-            .merge(app_page::routes())
-            .with_state(self.clone())
-    }
-
-    /// The background jobs to register on a [`jobs::Worker`].
-    pub fn job_handlers(&self) -> Vec<Arc<dyn jobs::JobHandler>> {
-        job_handlers::all(self)
-    }
-
     /// Lets the sandbox wake the worker when it queues work due at once (a notification), instead
     /// of waiting for the worker's next idle round. Only the first call counts.
     pub fn set_job_wake(&self, wake: Arc<Notify>) {
         let _ = self.inner.wake.set(wake);
     }
 
+    /// The settings it was opened with.
     pub fn config(&self) -> &SandboxConfig {
         &self.inner.config
     }
@@ -128,6 +116,26 @@ impl Sandbox {
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// The injected random source (ids, authorization numbers, the error fault's draws).
+    pub(crate) fn random(&self) -> &dyn Random {
+        self.inner.random.as_ref()
+    }
+
+    /// The keys that verify the seal of ANCV API calls.
+    pub(crate) fn keyring(&self) -> &SealKeyring {
+        &self.inner.keyring
+    }
+
+    /// The HTTP client of the notifications.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The key of the app page's session cookies and CSRF tokens.
+    pub(crate) fn app_key(&self) -> &SessionKey {
+        &self.inner.app_key
     }
 
     /// Commits, then wakes the worker (the unit of work may have queued jobs due now).
@@ -174,7 +182,7 @@ impl Sandbox {
             storage::tables(uow)
                 .insert_event(txn.id(), state.as_str(), now)
                 .await?;
-            notify::queue(uow, txn, &faults, now).await?;
+            outbox::queue(uow, txn, &faults, now).await?;
             tracing::info!(transaction = %txn.id(), %state, "ANCV sandbox transaction moved");
         }
         match storage::tables(uow).update_transaction(&txn.row).await {

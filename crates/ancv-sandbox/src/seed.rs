@@ -3,21 +3,30 @@
 
 use crate::model::Behaviour;
 
+/// The published `merchant.serviceProviderId` of the sandbox.
 pub const DEFAULT_SERVICE_PROVIDER_ID: &str = "900001";
+/// The published version of the seal key (the `<keyVersion>` of `ANCV-Security`).
 pub const DEFAULT_SEAL_KEY_VERSION: &str = "ver001";
+/// The published demo shop (`merchant.shopId`), known from the start.
 pub const DEMO_SHOP_ID: &str = "20000001";
 /// Every published beneficiary's secret code (public test data, not a secret).
 pub const PUBLISHED_SECRET_CODE: &str = "1234";
 
+/// One beneficiary of the published test data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublishedBeneficiary {
+    /// The 11-digit ANCV identifier (`beneficiaryId`).
     pub beneficiary_id: &'static str,
+    /// The account's e-mail, the other way to name it.
     pub email: &'static str,
-    /// Cents.
+    /// The balance it is seeded with, in cents (integer minor units).
     pub balance: i64,
+    /// How it answers requests in the app.
     pub behaviour: Behaviour,
 }
 
+/// The six published beneficiaries (ancv-connect.md §6), one per behaviour; their secret code is
+/// [`PUBLISHED_SECRET_CODE`].
 pub const PUBLISHED_BENEFICIARIES: [PublishedBeneficiary; 6] = [
     PublishedBeneficiary {
         beneficiary_id: "10000000001",

@@ -11,8 +11,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settled {
+    /// The ANCV transaction id (JSON `transactionId`).
     pub transaction_id: String,
+    /// The merchant's shop (`merchant.shopId`).
     pub shop_id: String,
+    /// The merchant's payment reference (`order.paymentId`: cvgate's transaction id).
     pub payment_id: String,
     /// The validated amount, in cents.
     pub amount: i64,

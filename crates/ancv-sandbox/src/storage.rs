@@ -1,4 +1,4 @@
-//! The ANCV Connect sandbox's own tables (its migration set, [`MIGRATIONS`]): shops,
+//! The ANCV Connect sandbox's own tables (its migration set, `MIGRATIONS`): shops,
 //! beneficiaries, transactions with their state history, notification deliveries and the fault
 //! switches. Rows are plain values; the sandbox owns their meaning (states, behaviours) and checks
 //! them when it reads them.
@@ -10,7 +10,7 @@ use store::migrations::{MigrationSet, Step};
 use store::{Backend, StoreError, UnitOfWork};
 
 /// The sandbox's schema, applied only when the sandbox runs.
-pub const MIGRATIONS: MigrationSet = MigrationSet {
+pub(crate) const MIGRATIONS: MigrationSet = MigrationSet {
     history_table: "sandbox_ancv_migrations",
     steps: &[Step {
         version: 1,
@@ -20,7 +20,7 @@ pub const MIGRATIONS: MigrationSet = MigrationSet {
 };
 
 /// The table of the fault switches (one JSON document: [`store::single_row`]).
-pub const FAULTS_TABLE: &str = "sandbox_ancv_faults";
+pub(crate) const FAULTS_TABLE: &str = "sandbox_ancv_faults";
 
 /// The sandbox's repository, in `uow`.
 pub fn tables(uow: &mut UnitOfWork) -> SandboxAncv<'_> {
@@ -28,6 +28,7 @@ pub fn tables(uow: &mut UnitOfWork) -> SandboxAncv<'_> {
     SandboxAncv::new(uow.connection(), backend)
 }
 
+/// The queries on the sandbox's tables, inside one unit of work (from [`tables`]).
 pub struct SandboxAncv<'a> {
     conn: &'a mut AnyConnection,
     backend: Backend,
@@ -35,7 +36,7 @@ pub struct SandboxAncv<'a> {
 
 /// A voucher holder. `email` is stored lower-cased; the secret code only as a hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxBeneficiary {
+pub(crate) struct SandboxBeneficiary {
     pub beneficiary_id: String,
     pub email: String,
     pub balance: i64,
@@ -47,7 +48,7 @@ pub struct SandboxBeneficiary {
 /// A transaction as ANCV holds it. Written whole on insert; [`SandboxAncv::update_transaction`]
 /// writes back what can change after creation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxTransaction {
+pub(crate) struct SandboxTransaction {
     pub id: String,
     pub shop_id: String,
     pub service_provider_id: String,
@@ -75,15 +76,18 @@ pub struct SandboxTransaction {
     pub updated_at: Timestamp,
 }
 
+/// One state a transaction reached, from its history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxEvent {
+    /// The ANCV state's name (`INITIALIZED`, `PROCESSING`, …).
     pub state: String,
+    /// When it was reached (milliseconds since the Unix epoch, UTC).
     pub at: Timestamp,
 }
 
 /// A notification to send: its body is frozen at the state change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSandboxDelivery {
+pub(crate) struct NewSandboxDelivery {
     pub transaction_id: String,
     pub state: String,
     pub url: String,
@@ -95,8 +99,9 @@ pub struct NewSandboxDelivery {
     pub created_at: Timestamp,
 }
 
+/// A notification and its delivery so far, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SandboxDelivery {
+pub(crate) struct SandboxDelivery {
     pub id: i64,
     pub transaction_id: String,
     pub state: String,
@@ -140,7 +145,11 @@ impl<'a> SandboxAncv<'a> {
     // --- shops ---
 
     /// False when the shop already existed.
-    pub async fn insert_shop(&mut self, shop_id: &str, at: Timestamp) -> Result<bool, StoreError> {
+    pub(crate) async fn insert_shop(
+        &mut self,
+        shop_id: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO sandbox_ancv_shops (shop_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
@@ -151,7 +160,7 @@ impl<'a> SandboxAncv<'a> {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn shop_exists(&mut self, shop_id: &str) -> Result<bool, StoreError> {
+    pub(crate) async fn shop_exists(&mut self, shop_id: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT shop_id FROM sandbox_ancv_shops WHERE shop_id = $1")
             .bind(shop_id)
             .fetch_optional(&mut *self.conn)
@@ -163,7 +172,7 @@ impl<'a> SandboxAncv<'a> {
 
     /// Inserts unless the id or the e-mail is taken (then false, and nothing changes: a balance
     /// is never reset this way).
-    pub async fn insert_beneficiary(
+    pub(crate) async fn insert_beneficiary(
         &mut self,
         beneficiary: &SandboxBeneficiary,
     ) -> Result<bool, StoreError> {
@@ -182,7 +191,7 @@ impl<'a> SandboxAncv<'a> {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn find_beneficiary(
+    pub(crate) async fn find_beneficiary(
         &mut self,
         beneficiary_id: &str,
     ) -> Result<Option<SandboxBeneficiary>, StoreError> {
@@ -196,7 +205,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// By e-mail, already lower-cased by the caller.
-    pub async fn find_beneficiary_by_email(
+    pub(crate) async fn find_beneficiary_by_email(
         &mut self,
         email: &str,
     ) -> Result<Option<SandboxBeneficiary>, StoreError> {
@@ -210,7 +219,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Takes `amount` from the balance; false (and nothing changes) when the balance is lower.
-    pub async fn debit_balance(
+    pub(crate) async fn debit_balance(
         &mut self,
         beneficiary_id: &str,
         amount: i64,
@@ -229,7 +238,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Gives `amount` back to the balance; false when there is no such beneficiary.
-    pub async fn credit_balance(
+    pub(crate) async fn credit_balance(
         &mut self,
         beneficiary_id: &str,
         amount: i64,
@@ -249,7 +258,7 @@ impl<'a> SandboxAncv<'a> {
     // --- transactions ---
 
     /// Fails with [`StoreError::Conflict`] when the id or (shop, paymentId) is taken.
-    pub async fn insert_transaction(
+    pub(crate) async fn insert_transaction(
         &mut self,
         transaction: &SandboxTransaction,
     ) -> Result<(), StoreError> {
@@ -293,7 +302,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Reads a transaction to change it (locked on PostgreSQL until the unit of work ends).
-    pub async fn find_transaction(
+    pub(crate) async fn find_transaction(
         &mut self,
         id: &str,
     ) -> Result<Option<SandboxTransaction>, StoreError> {
@@ -307,7 +316,7 @@ impl<'a> SandboxAncv<'a> {
 
     /// The transaction created for this shop and paymentId, if any (locked like
     /// [`Self::find_transaction`]).
-    pub async fn find_transaction_by_payment(
+    pub(crate) async fn find_transaction_by_payment(
         &mut self,
         shop_id: &str,
         payment_id: &str,
@@ -325,7 +334,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Ids of the beneficiary's transactions in `state`, oldest first.
-    pub async fn transaction_ids_of_beneficiary(
+    pub(crate) async fn transaction_ids_of_beneficiary(
         &mut self,
         beneficiary_id: &str,
         state: &str,
@@ -341,7 +350,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Ids of every transaction of the beneficiary, oldest first.
-    pub async fn all_transaction_ids_of_beneficiary(
+    pub(crate) async fn all_transaction_ids_of_beneficiary(
         &mut self,
         beneficiary_id: &str,
     ) -> Result<Vec<String>, StoreError> {
@@ -350,7 +359,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Ids of every transaction of the shop, oldest first.
-    pub async fn transaction_ids_of_shop(
+    pub(crate) async fn transaction_ids_of_shop(
         &mut self,
         shop_id: &str,
     ) -> Result<Vec<String>, StoreError> {
@@ -378,7 +387,7 @@ impl<'a> SandboxAncv<'a> {
 
     /// Ids of the transactions settlement may move: VALIDATED and CONSIGNED ones, and AUTHORIZED
     /// ones whose capture date has come (the caller captures them first). Oldest first.
-    pub async fn settleable_transaction_ids(
+    pub(crate) async fn settleable_transaction_ids(
         &mut self,
         now: Timestamp,
     ) -> Result<Vec<String>, StoreError> {
@@ -395,7 +404,7 @@ impl<'a> SandboxAncv<'a> {
 
     /// Writes back what changes after creation; false when there is no such transaction. Fails
     /// with [`StoreError::Conflict`] when it would give a beneficiary a second PROCESSING request.
-    pub async fn update_transaction(
+    pub(crate) async fn update_transaction(
         &mut self,
         transaction: &SandboxTransaction,
     ) -> Result<bool, StoreError> {
@@ -421,7 +430,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// Records that the transaction reached `state`; false when it had already.
-    pub async fn insert_event(
+    pub(crate) async fn insert_event(
         &mut self,
         transaction_id: &str,
         state: &str,
@@ -459,7 +468,7 @@ impl<'a> SandboxAncv<'a> {
     // --- deliveries ---
 
     /// Returns the new delivery's id.
-    pub async fn insert_delivery(
+    pub(crate) async fn insert_delivery(
         &mut self,
         delivery: &NewSandboxDelivery,
     ) -> Result<i64, StoreError> {
@@ -480,7 +489,10 @@ impl<'a> SandboxAncv<'a> {
         Ok(row.try_get("id")?)
     }
 
-    pub async fn find_delivery(&mut self, id: i64) -> Result<Option<SandboxDelivery>, StoreError> {
+    pub(crate) async fn find_delivery(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<SandboxDelivery>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT_DELIVERY} WHERE id = $1"
         )))
@@ -491,7 +503,7 @@ impl<'a> SandboxAncv<'a> {
     }
 
     /// The transaction's deliveries, in the order the states changed.
-    pub async fn deliveries_of(
+    pub(crate) async fn deliveries_of(
         &mut self,
         transaction_id: &str,
     ) -> Result<Vec<SandboxDelivery>, StoreError> {
@@ -506,7 +518,7 @@ impl<'a> SandboxAncv<'a> {
 
     /// Records an attempt's outcome (status, counters, next attempt); false when there is no such
     /// delivery.
-    pub async fn update_delivery(
+    pub(crate) async fn update_delivery(
         &mut self,
         delivery: &SandboxDelivery,
     ) -> Result<bool, StoreError> {

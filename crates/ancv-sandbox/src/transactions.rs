@@ -17,16 +17,25 @@ use store::UnitOfWork;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionSummary {
+    /// The ANCV transaction id (`transaction.id`).
     pub id: String,
+    /// The merchant's payment reference (`order.paymentId`).
     pub payment_id: String,
+    /// The merchant's order reference (`order.id`, at most 20 characters).
     pub order_id: String,
+    /// The merchant's shop (`merchant.shopId`).
     pub shop_id: String,
     /// The account the payer resolved to; `None` before a payer is attached.
     pub beneficiary_id: Option<String>,
+    /// The state as it is now (`transaction.state`).
     pub state: State,
+    /// The order amount (`order.amount.total`), in cents.
     pub amount: i64,
+    /// What the beneficiary validated, in cents; `None` until validated.
     pub validated_amount: Option<i64>,
+    /// When it was created (`creationDate`), RFC 3339 UTC.
     pub created_at: String,
+    /// When it last changed (`updateDate`), RFC 3339 UTC.
     pub updated_at: String,
 }
 
@@ -51,6 +60,7 @@ impl TransactionSummary {
 /// `{"transactions": […]}`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TransactionList {
+    /// The transactions (`transactions`), oldest first.
     pub transactions: Vec<TransactionSummary>,
 }
 

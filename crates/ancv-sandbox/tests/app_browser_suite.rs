@@ -6,11 +6,13 @@
 //! Screenshots of every step go to `$CVGATE_SCREENSHOT_DIR/<backend>-<lang>/` when that is
 //! set, else to a temporary folder removed afterwards.
 
+#![warn(clippy::too_many_lines)]
+
 mod common;
 
 use ancv::TransactionState as S;
 use axum::Router;
-use browser::{Browser, LaunchOptions};
+use browser::{Browser, Element, LaunchOptions};
 use common::*;
 use serde_json::json;
 use std::path::PathBuf;
@@ -113,6 +115,52 @@ async fn partial_payment(db: TestDb, pass: Pass) {
 async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Screenshots) {
     let id = id.as_str();
     let browser = Browser::launch(pass.options.clone()).await.unwrap();
+    sign_in(&browser, &origin, &pass, &shots).await;
+    the_request_is_listed(&browser, id, &pass, &shots).await;
+    let field = too_much_is_refused_at_the_field(&browser, id, &pass, &shots).await;
+
+    // The amount typed is kept, the secret code is not: type them again.
+    field.clear().await.unwrap();
+    field.send_keys(pass.amount).await.unwrap();
+    browser
+        .find(&format!("#code-{id}"))
+        .await
+        .unwrap()
+        .send_keys(CODE)
+        .await
+        .unwrap();
+    browser
+        .find(&partial_button(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(".notice", pass.validated, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        !browser.page_source().await.unwrap().contains(id),
+        "the request left the list"
+    );
+    assert_fits_the_width(&browser).await;
+    shots.take(&browser, "4-validated").await;
+    browser.quit().await.unwrap();
+}
+
+/// The section of request `id` on the list.
+fn request_section(id: &str) -> String {
+    format!("section[aria-labelledby='request-{id}-title']")
+}
+
+/// The "validate this amount" button of request `id`.
+fn partial_button(id: &str) -> String {
+    format!("{} button[value=partial]", request_section(id))
+}
+
+/// Opens the sign-in page (in the pass's language, styled, fitting the width) and signs in.
+async fn sign_in(browser: &Browser, origin: &str, pass: &Pass, shots: &Screenshots) {
     browser
         .goto(&format!("{origin}/sandbox/ancv/app/"))
         .await
@@ -121,8 +169,8 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
         .wait_for_text("h1", pass.sign_in_title, WAIT)
         .await
         .unwrap();
-    assert_eq!(html_lang(&browser).await, pass.name);
-    assert_fits_the_width(&browser).await;
+    assert_eq!(html_lang(browser).await, pass.name);
+    assert_fits_the_width(browser).await;
     // The stylesheet loaded under the Content-Security-Policy.
     let banner = browser
         .execute(
@@ -132,7 +180,7 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
         .await
         .unwrap();
     assert_eq!(banner, json!("rgb(0, 80, 127)"));
-    shots.take(&browser, "1-sign-in").await;
+    shots.take(browser, "1-sign-in").await;
 
     browser
         .find("#identifier")
@@ -155,36 +203,51 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
         .click()
         .await
         .unwrap();
+}
+
+/// The list shows request `id` with its merchant and amount, and its time left ticks down.
+async fn the_request_is_listed(browser: &Browser, id: &str, pass: &Pass, shots: &Screenshots) {
     browser
         .wait_for_text("h1", pass.list_title, WAIT)
         .await
         .unwrap();
-    let section = format!("section[aria-labelledby='request-{id}-title']");
     browser
         .wait_for_text(&format!("#request-{id}-title"), "Hôtel du Lac", WAIT)
         .await
         .unwrap();
     // WebDriver reads the no-break space of French amounts as a plain one.
-    let request = browser.find(&section).await.unwrap().text().await.unwrap();
+    let request = browser
+        .find(&request_section(id))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         request.replace('\u{a0}', " ").contains(pass.requested),
         "{request}"
     );
-    assert_fits_the_width(&browser).await;
+    assert_fits_the_width(browser).await;
     // The script allowed by the policy ticks the time left down from 5:00 (the server's clock
     // stands still: only the script moves it).
     browser
         .wait_for_text("time.countdown", "4:5", WAIT)
         .await
         .unwrap();
-    shots.take(&browser, "2-requests").await;
+    shots.take(browser, "2-requests").await;
+}
 
-    // Too much first: the error is announced next to the field, which gets the focus.
+/// Too much first: the error is announced next to the field, which gets the focus and keeps
+/// what was typed. Returns the amount field.
+async fn too_much_is_refused_at_the_field(
+    browser: &Browser,
+    id: &str,
+    pass: &Pass,
+    shots: &Screenshots,
+) -> Element {
     let amount = format!("#amount-{id}");
-    let code = format!("#code-{id}");
-    let partial = format!("{section} button[value=partial]");
     browser
-        .find(&code)
+        .find(&format!("#code-{id}"))
         .await
         .unwrap()
         .send_keys(CODE)
@@ -197,7 +260,13 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
         .send_keys(pass.too_much)
         .await
         .unwrap();
-    browser.find(&partial).await.unwrap().click().await.unwrap();
+    browser
+        .find(&partial_button(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     browser
         .wait_for_text(&format!("#amount-{id}-error"), pass.too_much_message, WAIT)
         .await
@@ -213,31 +282,9 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
         .await
         .unwrap();
     assert_eq!(focused, json!(format!("amount-{id}")));
-    assert_fits_the_width(&browser).await;
-    shots.take(&browser, "3-amount-refused").await;
-
-    // The amount typed is kept, the secret code is not: type them again.
-    field.clear().await.unwrap();
-    field.send_keys(pass.amount).await.unwrap();
-    browser
-        .find(&code)
-        .await
-        .unwrap()
-        .send_keys(CODE)
-        .await
-        .unwrap();
-    browser.find(&partial).await.unwrap().click().await.unwrap();
-    browser
-        .wait_for_text(".notice", pass.validated, WAIT)
-        .await
-        .unwrap();
-    assert!(
-        !browser.page_source().await.unwrap().contains(id),
-        "the request left the list"
-    );
-    assert_fits_the_width(&browser).await;
-    shots.take(&browser, "4-validated").await;
-    browser.quit().await.unwrap();
+    assert_fits_the_width(browser).await;
+    shots.take(browser, "3-amount-refused").await;
+    field
 }
 
 async fn html_lang(browser: &Browser) -> String {

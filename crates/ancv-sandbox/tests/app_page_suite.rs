@@ -2,6 +2,8 @@
 //! mounts them, on SQLite and PostgreSQL: sessions, CSRF, answers, languages, headers, escaping.
 //! A small cookie-keeping client stands for the browser (the real one is `app_browser_suite`).
 
+#![warn(clippy::too_many_lines)]
+
 mod common;
 
 use ancv::TransactionState as S;
@@ -257,7 +259,56 @@ fn form_body(fields: &[(&str, &str)]) -> String {
 async fn sign_in_with_good_and_bad_credentials(db: TestDb) {
     let h = Harness::start(db).await;
     let v = Visitor::start(&h).await;
+    nobody_signed_in_is_sent_to_the_form(&v).await;
+    wrong_credentials_show_the_form_again(&v).await;
 
+    // The right code, by e-mail in another case: a new session for the ANCV id.
+    let anonymous = v.cookie("cvgate_ancv_app_session").unwrap();
+    let signed_in = v.sign_in("Camille.Martin@example.com", CODE).await;
+    assert_eq!(
+        (signed_in.status, signed_in.location()),
+        (303, "/sandbox/ancv/app/requests")
+    );
+    let session = v.cookie("cvgate_ancv_app_session").unwrap();
+    the_session_names_the_beneficiary(&session, &anonymous);
+
+    let list = v.get(&format!("{APP}/requests")).await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.contains(CAMILLE) && list.contains("300,00\u{a0}€"),
+        "{}",
+        list.body
+    );
+    assert!(list.contains("Aucune demande en attente."));
+    let again = v.get(&format!("{APP}/")).await;
+    assert_eq!(
+        (again.status, again.location()),
+        (303, "/sandbox/ancv/app/requests")
+    );
+
+    // A forged session (someone else's id under camille's MAC) is no session.
+    let forged = session.replacen(CAMILLE_ID, "10000000002", 1);
+    v.cookies
+        .lock()
+        .unwrap()
+        .insert("cvgate_ancv_app_session".into(), forged);
+    assert_eq!(v.get(&format!("{APP}/requests")).await.status, 303);
+    v.cookies
+        .lock()
+        .unwrap()
+        .insert("cvgate_ancv_app_session".into(), session.clone());
+
+    signing_out_ends_the_session(&v, &list).await;
+
+    // A session ends an hour after it began.
+    let later = v.sign_in(CAMILLE_ID, CODE).await;
+    assert_eq!(later.status, 303);
+    h.clock.advance_millis(3_600_000);
+    assert_eq!(v.get(&format!("{APP}/requests")).await.status, 303);
+}
+
+/// `/app` redirects to the form, the list to the form; the form starts an anonymous session.
+async fn nobody_signed_in_is_sent_to_the_form(v: &Visitor) {
     let bare = v.get(APP).await;
     assert_eq!((bare.status, bare.location()), (308, "app/"));
     let nobody = v.get(&format!("{APP}/requests")).await;
@@ -280,7 +331,11 @@ async fn sign_in_with_good_and_bad_credentials(db: TestDb) {
             && cookies[0].ends_with("; Path=/sandbox/ancv/app; HttpOnly; SameSite=Strict"),
         "{cookies:?}"
     );
+}
 
+/// A wrong code or account, a malformed identifier, no code: the form again, the fields marked,
+/// the session still anonymous.
+async fn wrong_credentials_show_the_form_again(v: &Visitor) {
     // Wrong code, unknown account: the same message, both fields marked and described by it.
     for (identifier, code) in [
         (CAMILLE, "9999"),
@@ -326,15 +381,11 @@ async fn sign_in_with_good_and_bad_credentials(db: TestDb) {
     ));
     let empty = v.sign_in(CAMILLE, "").await;
     assert!(empty.contains(r#"id="secret-code-error" role="alert">Saisissez votre code secret."#));
+}
 
-    // The right code, by e-mail in another case: a new session for the ANCV id.
-    let anonymous = v.cookie("cvgate_ancv_app_session").unwrap();
-    let signed_in = v.sign_in("Camille.Martin@example.com", CODE).await;
-    assert_eq!(
-        (signed_in.status, signed_in.location()),
-        (303, "/sandbox/ancv/app/requests")
-    );
-    let session = v.cookie("cvgate_ancv_app_session").unwrap();
+/// The signed-in `session` cookie: camille's ANCV id, a nonce other than the `anonymous` one's,
+/// an hour of life, a MAC.
+fn the_session_names_the_beneficiary(session: &str, anonymous: &str) {
     let parts: Vec<&str> = session.split('.').collect();
     assert_eq!(parts.len(), 4, "{session}");
     assert_eq!(parts[0], CAMILLE_ID);
@@ -346,33 +397,10 @@ async fn sign_in_with_good_and_bad_credentials(db: TestDb) {
         anonymous.split('.').nth(1).unwrap(),
         "a new nonce at sign-in"
     );
+}
 
-    let list = v.get(&format!("{APP}/requests")).await;
-    assert_eq!(list.status, 200);
-    assert!(
-        list.contains(CAMILLE) && list.contains("300,00\u{a0}€"),
-        "{}",
-        list.body
-    );
-    assert!(list.contains("Aucune demande en attente."));
-    let again = v.get(&format!("{APP}/")).await;
-    assert_eq!(
-        (again.status, again.location()),
-        (303, "/sandbox/ancv/app/requests")
-    );
-
-    // A forged session (someone else's id under camille's MAC) is no session.
-    let forged = session.replacen(CAMILLE_ID, "10000000002", 1);
-    v.cookies
-        .lock()
-        .unwrap()
-        .insert("cvgate_ancv_app_session".into(), forged);
-    assert_eq!(v.get(&format!("{APP}/requests")).await.status, 303);
-    v.cookies
-        .lock()
-        .unwrap()
-        .insert("cvgate_ancv_app_session".into(), session.clone());
-
+/// Signing out from the `list` page clears the cookie and says so; the list needs a sign-in again.
+async fn signing_out_ends_the_session(v: &Visitor, list: &Page) {
     let signed_out = v
         .post(&format!("{APP}/sign-out"), &[("csrf", &list.csrf())])
         .await;
@@ -387,12 +415,6 @@ async fn sign_in_with_good_and_bad_credentials(db: TestDb) {
     assert_eq!(v.cookie("cvgate_ancv_app_session"), None);
     let form = v.get(&format!("{APP}/?notice=signed-out")).await;
     assert!(form.contains(r#"<p class="notice" role="status">Vous êtes déconnecté.</p>"#));
-    assert_eq!(v.get(&format!("{APP}/requests")).await.status, 303);
-
-    // A session ends an hour after it began.
-    let later = v.sign_in(CAMILLE_ID, CODE).await;
-    assert_eq!(later.status, 303);
-    h.clock.advance_millis(3_600_000);
     assert_eq!(v.get(&format!("{APP}/requests")).await.status, 303);
 }
 
@@ -632,26 +654,70 @@ async fn amounts_above_what_is_allowed_are_refused_and_nothing_is_spent(db: Test
     assert!(!list.contains(r#"value="full""#));
     assert!(list.contains("Votre solde ne couvre pas le montant total"));
 
-    let amount_error = |page: &Page, message: &str| {
-        let error = format!(
-            r#"<p class="field-error" id="amount-{0}-error" role="alert">{message}</p>"#,
-            pending.id
-        );
-        let described = format!(
-            r#"aria-describedby="amount-{0}-hint amount-{0}-error" aria-invalid="true" autofocus>"#,
-            pending.id
-        );
-        assert!(page.contains(&error), "{message}: {}", page.body);
-        assert!(page.contains(&described), "{}", page.body);
-        assert!(page.contains("<title>Erreur : Paiements en attente"));
-    };
-    let partial = |amount: &'static str, code: &'static str| {
-        [
-            ("action", "partial"),
-            ("amount", amount),
-            ("secret_code", code),
-        ]
-    };
+    wrong_amounts_are_refused_at_the_field(&v, &list, &pending.id).await;
+    // A wrong code, then none.
+    let refused = v
+        .answer(&list, &pending.id, &partial_answer("10", "1357"))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.contains(&format!(
+        r#"<p class="field-error" id="code-{}-error" role="alert">Code secret incorrect.</p>"#,
+        pending.id
+    )));
+    assert!(
+        !refused.contains(r#"value="1357""#),
+        "the code is never given back"
+    );
+    let refused = v
+        .answer(&list, &pending.id, &partial_answer("10", ""))
+        .await;
+    assert!(refused.contains("Saisissez votre code secret."));
+
+    assert_eq!(h.state(&pending.id).await, S::Processing);
+    assert_eq!(h.balance("12345678901").await, 5_000);
+
+    let done = v
+        .answer(&list, &pending.id, &partial_answer("50", "2468"))
+        .await;
+    assert_eq!(
+        done.location(),
+        "/sandbox/ancv/app/requests?notice=validated&amount=5000"
+    );
+    assert_eq!(h.balance("12345678901").await, 0);
+    assert_eq!(
+        h.client
+            .status(&pending.id)
+            .await
+            .unwrap()
+            .validated_amount(),
+        Some(5_000)
+    );
+}
+
+/// The fields of a "validate this amount" answer.
+fn partial_answer(amount: &'static str, code: &'static str) -> [(&'static str, &'static str); 3] {
+    [
+        ("action", "partial"),
+        ("amount", amount),
+        ("secret_code", code),
+    ]
+}
+
+/// `page` shows `message` at request `id`'s amount field, which it marks and describes.
+fn assert_amount_error(page: &Page, id: &str, message: &str) {
+    let error =
+        format!(r#"<p class="field-error" id="amount-{id}-error" role="alert">{message}</p>"#);
+    let described = format!(
+        r#"aria-describedby="amount-{id}-hint amount-{id}-error" aria-invalid="true" autofocus>"#
+    );
+    assert!(page.contains(&error), "{message}: {}", page.body);
+    assert!(page.contains(&described), "{}", page.body);
+    assert!(page.contains("<title>Erreur : Paiements en attente"));
+}
+
+/// Lea (balance 50,00 €, code 2468) answers request `id` of 60,00 € from the `list` page: too
+/// much, nothing, not an amount, three decimals, the full amount, an amount with "full".
+async fn wrong_amounts_are_refused_at_the_field(v: &Visitor, list: &Page, id: &str) {
     for (typed, message) in [
         (
             "50,01",
@@ -669,9 +735,9 @@ async fn amounts_above_what_is_allowed_are_refused_and_nothing_is_spent(db: Test
         ("12,345", "Le montant a au plus 2 décimales."),
         ("", "Saisissez le montant à payer."),
     ] {
-        let refused = v.answer(&list, &pending.id, &partial(typed, "2468")).await;
+        let refused = v.answer(list, id, &partial_answer(typed, "2468")).await;
         assert_eq!(refused.status, 422, "{typed}");
-        amount_error(&refused, message);
+        assert_amount_error(&refused, id, message);
         if !typed.is_empty() {
             assert!(
                 refused.contains(&format!(r#"value="{typed}""#)),
@@ -681,22 +747,19 @@ async fn amounts_above_what_is_allowed_are_refused_and_nothing_is_spent(db: Test
     }
     // The full amount (a stale page): more than the balance.
     let refused = v
-        .answer(
-            &list,
-            &pending.id,
-            &[("action", "full"), ("secret_code", "2468")],
-        )
+        .answer(list, id, &[("action", "full"), ("secret_code", "2468")])
         .await;
     assert_eq!(refused.status, 422);
-    amount_error(
+    assert_amount_error(
         &refused,
+        id,
         "Votre solde ne couvre pas le montant total : saisissez un montant inférieur.",
     );
     // Enter pressed in the amount field submits with the first button: which amount is unclear.
     let refused = v
         .answer(
-            &list,
-            &pending.id,
+            list,
+            id,
             &[
                 ("action", "full"),
                 ("amount", "10"),
@@ -704,40 +767,10 @@ async fn amounts_above_what_is_allowed_are_refused_and_nothing_is_spent(db: Test
             ],
         )
         .await;
-    amount_error(
+    assert_amount_error(
         &refused,
+        id,
         "Vous avez saisi un montant : choisissez « Valider ce montant », ou videz le champ pour valider le montant total.",
-    );
-    // A wrong code, then none.
-    let refused = v.answer(&list, &pending.id, &partial("10", "1357")).await;
-    assert_eq!(refused.status, 422);
-    assert!(refused.contains(&format!(
-        r#"<p class="field-error" id="code-{}-error" role="alert">Code secret incorrect.</p>"#,
-        pending.id
-    )));
-    assert!(
-        !refused.contains(r#"value="1357""#),
-        "the code is never given back"
-    );
-    let refused = v.answer(&list, &pending.id, &partial("10", "")).await;
-    assert!(refused.contains("Saisissez votre code secret."));
-
-    assert_eq!(h.state(&pending.id).await, S::Processing);
-    assert_eq!(h.balance("12345678901").await, 5_000);
-
-    let done = v.answer(&list, &pending.id, &partial("50", "2468")).await;
-    assert_eq!(
-        done.location(),
-        "/sandbox/ancv/app/requests?notice=validated&amount=5000"
-    );
-    assert_eq!(h.balance("12345678901").await, 0);
-    assert_eq!(
-        h.client
-            .status(&pending.id)
-            .await
-            .unwrap()
-            .validated_amount(),
-        Some(5_000)
     );
 }
 

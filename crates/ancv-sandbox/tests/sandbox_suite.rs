@@ -1,6 +1,8 @@
 //! The ANCV sandbox over real loopback HTTP, driven by cvgate's connector, on SQLite and
 //! PostgreSQL. Time moves only through the manual clock; timed work runs through the job worker.
 
+#![warn(clippy::too_many_lines)]
+
 mod common;
 
 use ancv::ErrorCode;
@@ -883,17 +885,34 @@ async fn admin_beneficiary_validates_at_most_min_balance_amount(db: TestDb) {
 
 async fn admin_api_names_every_bad_field(db: TestDb) {
     let h = Harness::start(db).await;
-    let valid = json!({"beneficiaryId": "12345678901", "email": "a@example.org", "balance": 0, "secretCode": "1234"});
-    let with = |key: &str, value: Value| {
-        let mut body = valid.clone();
-        body[key] = value;
-        body
-    };
-    let without = |key: &str| {
-        let mut body = valid.clone();
-        body.as_object_mut().unwrap().remove(key);
-        body
-    };
+    bad_beneficiary_fields_are_named(&h).await;
+    a_taken_id_or_email_is_a_conflict(&h).await;
+    other_bad_admin_inputs_are_named(&h).await;
+}
+
+/// A valid body for `POST /admin/beneficiaries`.
+fn valid_beneficiary() -> Value {
+    json!({"beneficiaryId": "12345678901", "email": "a@example.org", "balance": 0, "secretCode": "1234"})
+}
+
+/// The valid beneficiary with `key` set to `value`.
+fn beneficiary_with(key: &str, value: Value) -> Value {
+    let mut body = valid_beneficiary();
+    body[key] = value;
+    body
+}
+
+/// The valid beneficiary without `key`.
+fn beneficiary_without(key: &str) -> Value {
+    let mut body = valid_beneficiary();
+    body.as_object_mut().unwrap().remove(key);
+    body
+}
+
+/// Each wrong, unknown or missing field of a beneficiary: BAD_REQUEST naming it.
+async fn bad_beneficiary_fields_are_named(h: &Harness) {
+    let with = beneficiary_with;
+    let without = beneficiary_without;
     let cases = [
         (with("beneficiaryId", json!("123")), "beneficiaryId"),
         (with("beneficiaryId", json!(true)), "beneficiaryId"),
@@ -917,27 +936,38 @@ async fn admin_api_names_every_bad_field(db: TestDb) {
         assert_eq!(error["field"], field, "{body}: {error}");
         assert!(error["errorMessage"].as_str().unwrap().starts_with(field));
     }
+}
+
+/// Created once (201); the same id, or the same e-mail under another id, is a 409 naming it.
+async fn a_taken_id_or_email_is_a_conflict(h: &Harness) {
     let (status, error) = h
         .call(
             Method::POST,
             "/admin/beneficiaries",
-            Some(with("behaviour", json!("auto_full"))),
+            Some(beneficiary_with("behaviour", json!("auto_full"))),
         )
         .await;
     assert_eq!(status, 201, "{error}");
     let (status, error) = h
-        .call(Method::POST, "/admin/beneficiaries", Some(valid.clone()))
+        .call(
+            Method::POST,
+            "/admin/beneficiaries",
+            Some(valid_beneficiary()),
+        )
         .await;
     assert_eq!((status, &error["field"]), (409, &json!("beneficiaryId")));
     let (status, error) = h
         .call(
             Method::POST,
             "/admin/beneficiaries",
-            Some(with("beneficiaryId", json!("12345678909"))),
+            Some(beneficiary_with("beneficiaryId", json!("12345678909"))),
         )
         .await;
     assert_eq!((status, &error["field"]), (409, &json!("email")));
+}
 
+/// A body that is not JSON, the shop, settlement and fault fields, and an unknown beneficiary.
+async fn other_bad_admin_inputs_are_named(h: &Harness) {
     let not_json = h
         .http
         .post(format!("{}/admin/beneficiaries", h.base))
@@ -1255,6 +1285,29 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
 
     let pending = h.pending("pay-app", 5_000, "10000000001").await;
     h.advance(100_000).await;
+    the_request_is_listed_by_id_and_by_email(&h, &pending.id).await;
+    unknown_and_malformed_beneficiaries_are_refused(&h).await;
+    app_answers_are_checked(&h, &pending.id).await;
+    sign_in_checks_the_beneficiary_and_the_code(&h).await;
+
+    // No label: the shop id is shown. An elapsed request is no longer listed.
+    h.app_decline(&pending.id, CODE).await;
+    let mut body = h.create_body("pay-nolabel", 5_000);
+    body["order"].as_object_mut().unwrap().remove("label");
+    let nolabel = h.create_raw(body).await;
+    h.client
+        .attach_payer(&nolabel.id, "10000000001", Amount::eur(5_000))
+        .await
+        .unwrap();
+    let (_, listed) = h.call(Method::GET, path, None).await;
+    assert_eq!(listed["requests"][0]["merchant"], SHOP);
+    h.clock.advance_millis(WINDOW_MS);
+    let (_, listed) = h.call(Method::GET, path, None).await;
+    assert_eq!(listed["requests"], json!([]));
+}
+
+/// Camille's one pending request `id`, 100 s after it was sent, as the app's JSON lists it.
+async fn the_request_is_listed_by_id_and_by_email(h: &Harness, id: &str) {
     for who in ["10000000001", "camille.martin@example.com"] {
         let (status, listed) = h
             .call(
@@ -1267,11 +1320,14 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
         assert_eq!(
             listed["requests"],
             json!([{
-                "transactionId": pending.id, "merchant": "Hôtel du Lac", "amount": 5000, "currency": 978,
+                "transactionId": id, "merchant": "Hôtel du Lac", "amount": 5000, "currency": 978,
                 "expiresAt": START.plus_millis(WINDOW_MS).to_rfc3339(), "secondsLeft": 200,
             }])
         );
     }
+}
+
+async fn unknown_and_malformed_beneficiaries_are_refused(h: &Harness) {
     for (who, status, code) in [
         ("19999999999", 404, "BENEFICIARY_NOT_FOUND"),
         ("12", 400, "BAD_REQUEST"),
@@ -1285,8 +1341,11 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
             .await;
         assert_eq!((got, error["errorCode"].as_str()), (status, Some(code)));
     }
+}
 
-    let validate = format!("/app/api/requests/{}/validate", pending.id);
+/// Validating the pending request `id`: bad bodies, a wrong code, an unknown or unsent request.
+async fn app_answers_are_checked(h: &Harness, id: &str) {
+    let validate = format!("/app/api/requests/{id}/validate");
     for (body, status, field) in [
         (json!({}), 400, "secretCode"),
         (json!({"secretCode": CODE, "amount": "10"}), 400, "amount"),
@@ -1295,7 +1354,7 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
         let (got, error) = h.call(Method::POST, &validate, Some(body)).await;
         assert_eq!((got, &error["field"]), (status, &json!(field)));
     }
-    let (status, error) = h.app_validate(&pending.id, "0000", None).await;
+    let (status, error) = h.app_validate(id, "0000", None).await;
     assert_eq!(
         (status, error["errorCode"].as_str()),
         (403, Some("INVALID_SECRET_CODE"))
@@ -1308,7 +1367,9 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
     // A transaction without a payer was never in anyone's app.
     let unsent = h.create("pay-unsent", 5_000).await;
     assert_eq!(h.app_validate(&unsent.id, CODE, None).await.0, 404);
+}
 
+async fn sign_in_checks_the_beneficiary_and_the_code(h: &Harness) {
     let view = h
         .sandbox
         .sign_in("Camille.Martin@example.com", CODE)
@@ -1331,21 +1392,6 @@ async fn beneficiary_app_lists_and_guards_requests(db: TestDb) {
             .error_code(),
         "BENEFICIARY_NOT_FOUND"
     );
-
-    // No label: the shop id is shown. An elapsed request is no longer listed.
-    h.app_decline(&pending.id, CODE).await;
-    let mut body = h.create_body("pay-nolabel", 5_000);
-    body["order"].as_object_mut().unwrap().remove("label");
-    let nolabel = h.create_raw(body).await;
-    h.client
-        .attach_payer(&nolabel.id, "10000000001", Amount::eur(5_000))
-        .await
-        .unwrap();
-    let (_, listed) = h.call(Method::GET, path, None).await;
-    assert_eq!(listed["requests"][0]["merchant"], SHOP);
-    h.clock.advance_millis(WINDOW_MS);
-    let (_, listed) = h.call(Method::GET, path, None).await;
-    assert_eq!(listed["requests"], json!([]));
 }
 
 async fn malformed_bodies_and_paths(db: TestDb) {
@@ -1366,6 +1412,28 @@ async fn malformed_bodies_and_paths(db: TestDb) {
     );
     assert_eq!(error["field"], "body");
 
+    every_bad_create_field_is_named(&h).await;
+    every_route_takes_an_optional_trailing_slash(&h).await;
+    assert_eq!(
+        refusal(h.client.status("nosuchid00").await),
+        ErrorCode::TransactionNotFound
+    );
+    let (status, answer) = h
+        .sealed(
+            Method::GET,
+            "/payment-transactions/nosuchid00/",
+            Operation::Status { id: "nosuchid00" },
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, answer["errorCode"].as_str()),
+        (404, Some("TRANSACTION_NOT_FOUND"))
+    );
+}
+
+/// A sealed create with one part missing or wrong: BAD_REQUEST naming it.
+async fn every_bad_create_field_is_named(h: &Harness) {
     let create = |edit: &dyn Fn(&mut Value)| {
         let mut body = h.create_body("pay-bad", 5_000);
         edit(&mut body);
@@ -1421,8 +1489,11 @@ async fn malformed_bodies_and_paths(db: TestDb) {
         assert_eq!(status, 400, "{field}: {error}");
         assert_eq!(error["field"], field, "{error}");
     }
+}
 
-    // Every route answers with and without the trailing slash.
+/// Create, status, payer and cancellation answer without the trailing slash (a repeated
+/// cancellation with it); the payer's id comes as a number and its amount as strings.
+async fn every_route_takes_an_optional_trailing_slash(h: &Harness) {
     let (status, answer) = h
         .sealed(
             Method::POST,
@@ -1473,22 +1544,6 @@ async fn malformed_bodies_and_paths(db: TestDb) {
         )
         .await;
     assert_eq!((status, &error["field"]), (400, &json!("reason")));
-    assert_eq!(
-        refusal(h.client.status("nosuchid00").await),
-        ErrorCode::TransactionNotFound
-    );
-    let (status, answer) = h
-        .sealed(
-            Method::GET,
-            "/payment-transactions/nosuchid00/",
-            Operation::Status { id: "nosuchid00" },
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, answer["errorCode"].as_str()),
-        (404, Some("TRANSACTION_NOT_FOUND"))
-    );
 }
 
 async fn seeding_is_idempotent(db: TestDb) {
@@ -1557,53 +1612,78 @@ async fn rejection_after_authorization_gives_the_vouchers_back_once(db: TestDb) 
         (&validated, S::Validated, 4_000),
         (&consigned, S::Consigned, 4_500),
     ] {
-        assert_eq!(h.state(id).await, state);
-        let before = h.balance("10000000001").await;
-        let (status, rejected) = reject(&h, id).await;
-        assert_eq!(status, 200, "from {state}: {rejected}");
-        assert_eq!(
-            (
-                &rejected["id"],
-                &rejected["state"],
-                &rejected["validatedAmount"]
-            ),
-            (&json!(id), &json!("REJECTED"), &json!(amount)),
-            "from {state}"
-        );
-        assert_eq!(h.state(id).await, S::Rejected, "GET status, from {state}");
-        assert_eq!(
-            h.balance("10000000001").await,
-            before + amount,
-            "from {state}"
-        );
-
-        let (status, error) = reject(&h, id).await;
-        assert_eq!(
-            (status, error["errorCode"].as_str()),
-            (409, Some("OPERATION_TRANSACTION_NOT_ALLOWED")),
-            "a second rejection from {state}"
-        );
-        assert_eq!(
-            refusal(h.client.cancel(id).await),
-            ErrorCode::OperationTransactionNotAllowed,
-            "nor a cancellation after it"
-        );
-        assert_eq!(
-            h.balance("10000000001").await,
-            before + amount,
-            "given back once, from {state}"
-        );
-        assert_eq!(recorded_states(&h, id).await.last().unwrap(), "REJECTED");
+        rejected_once_giving_back(&h, id, state, amount).await;
     }
     assert_eq!(h.balance("10000000001").await, 30_000);
 
     h.run_jobs().await;
+    rejections_are_notified(&h, &authorized, &validated, &consigned).await;
+    // Neither settlement nor the deferred capture date moves a rejected transaction.
+    assert!(h.sandbox.settle().await.unwrap().is_empty());
+    h.advance(86_400_000).await;
+    assert_eq!(h.state(&authorized).await, S::Rejected);
+    assert_eq!(h.balance("10000000001").await, 30_000);
+
+    // The Rust API and the CLI share the method.
+    let again = h.validated("pay-j-api", 2_000).await.id;
+    let summary = h.sandbox.reject_transaction(&again).await.unwrap();
     assert_eq!(
-        h.receiver.states_of(&authorized),
+        (summary.state, summary.validated_amount),
+        (S::Rejected, Some(2_000))
+    );
+}
+
+/// Rejects `id`, in `state` with `amount` validated: REJECTED, the amount back to camille's
+/// balance — and neither a second rejection nor a cancellation gives it back again.
+async fn rejected_once_giving_back(h: &Harness, id: &str, state: S, amount: i64) {
+    assert_eq!(h.state(id).await, state);
+    let before = h.balance("10000000001").await;
+    let (status, rejected) = reject(h, id).await;
+    assert_eq!(status, 200, "from {state}: {rejected}");
+    assert_eq!(
+        (
+            &rejected["id"],
+            &rejected["state"],
+            &rejected["validatedAmount"]
+        ),
+        (&json!(id), &json!("REJECTED"), &json!(amount)),
+        "from {state}"
+    );
+    assert_eq!(h.state(id).await, S::Rejected, "GET status, from {state}");
+    assert_eq!(
+        h.balance("10000000001").await,
+        before + amount,
+        "from {state}"
+    );
+
+    let (status, error) = reject(h, id).await;
+    assert_eq!(
+        (status, error["errorCode"].as_str()),
+        (409, Some("OPERATION_TRANSACTION_NOT_ALLOWED")),
+        "a second rejection from {state}"
+    );
+    assert_eq!(
+        refusal(h.client.cancel(id).await),
+        ErrorCode::OperationTransactionNotAllowed,
+        "nor a cancellation after it"
+    );
+    assert_eq!(
+        h.balance("10000000001").await,
+        before + amount,
+        "given back once, from {state}"
+    );
+    assert_eq!(recorded_states(h, id).await.last().unwrap(), "REJECTED");
+}
+
+/// Each rejection is notified after the states before it (to the cancel URL when it differs),
+/// sealed, and its delivery recorded as delivered.
+async fn rejections_are_notified(h: &Harness, authorized: &str, validated: &str, consigned: &str) {
+    assert_eq!(
+        h.receiver.states_of(authorized),
         [pair("/return", "AUTHORIZED"), pair("/cancel", "REJECTED")]
     );
     assert_eq!(
-        h.receiver.states_of(&validated),
+        h.receiver.states_of(validated),
         [
             pair("/notify", "AUTHORIZED"),
             pair("/notify", "VALIDATED"),
@@ -1617,26 +1697,13 @@ async fn rejection_after_authorization_gives_the_vouchers_back_once(db: TestDb) 
         .find(|r| r.transaction_id() == consigned && r.state() == "REJECTED")
         .expect("the rejection of the consigned transaction is notified");
     assert!(rejected_notification.seal_verifies_with(notification_key()));
-    let deliveries = h.sandbox.deliveries(&consigned).await.unwrap();
+    let deliveries = h.sandbox.deliveries(consigned).await.unwrap();
     assert_eq!(
         (
             deliveries.last().unwrap().state,
             deliveries.last().unwrap().status
         ),
         (S::Rejected, DeliveryStatus::Delivered)
-    );
-    // Neither settlement nor the deferred capture date moves a rejected transaction.
-    assert!(h.sandbox.settle().await.unwrap().is_empty());
-    h.advance(86_400_000).await;
-    assert_eq!(h.state(&authorized).await, S::Rejected);
-    assert_eq!(h.balance("10000000001").await, 30_000);
-
-    // The Rust API and the CLI share the method.
-    let again = h.validated("pay-j-api", 2_000).await.id;
-    let summary = h.sandbox.reject_transaction(&again).await.unwrap();
-    assert_eq!(
-        (summary.state, summary.validated_amount),
-        (S::Rejected, Some(2_000))
     );
 }
 
@@ -1698,39 +1765,125 @@ async fn rejection_refused_in_every_other_state(db: TestDb) {
 
 async fn transactions_of_a_beneficiary_and_of_a_shop(db: TestDb) {
     let h = Harness::start(db).await;
-    let list = async |path: &str| -> Value {
-        let (status, body) = h.call(Method::GET, path, None).await;
-        assert_eq!(status, 200, "{path}: {body}");
-        body
-    };
     let camille = "/admin/beneficiaries/10000000001/transactions";
     let shop = format!("/admin/shops/{SHOP}/transactions");
-    assert_eq!(list(camille).await, json!({"transactions": []}));
-    assert_eq!(list(&shop).await, json!({"transactions": []}));
+    assert_eq!(list(&h, camille).await, json!({"transactions": []}));
+    assert_eq!(list(&h, &shop).await, json!({"transactions": []}));
 
+    let made = Listed::create(&h).await;
+    camilles_transactions_are_listed(&h, &made).await;
+    let of_shop = list(&h, &shop).await;
+    assert_eq!(
+        ids_and_states(of_shop.clone()),
+        [
+            (made.initialized.clone(), "INITIALIZED".to_owned()),
+            (made.validated.clone(), "VALIDATED".to_owned()),
+            (made.declined.clone(), "ABORTED".to_owned()),
+            (made.cancelled.clone(), "CANCELLED".to_owned()),
+            (made.other.clone(), "PROCESSING".to_owned()),
+        ]
+    );
+    assert_eq!(of_shop["transactions"][0]["beneficiaryId"], Value::Null);
+    assert_eq!(of_shop["transactions"][0]["validatedAmount"], Value::Null);
+    assert_eq!(
+        ids_and_states(list(&h, "/admin/shops/20000002/transactions").await),
+        [(made.elsewhere.clone(), "INITIALIZED".to_owned())]
+    );
+
+    // Several created in the same millisecond come in creation order.
+    let same: Vec<String> = [
+        h.create("l-same-1", 2_000).await.id,
+        h.create("l-same-2", 2_000).await.id,
+        h.create("l-same-3", 2_000).await.id,
+    ]
+    .into();
+    let listed: Vec<String> = ids_and_states(list(&h, &shop).await)
+        .into_iter()
+        .map(|(id, _)| id)
+        .skip(5)
+        .collect();
+    assert_eq!(listed, same);
+
+    // Time counts as for GET status: elapsed windows show (and are recorded) as EXPIRED.
+    h.clock.advance_millis(WINDOW_MS);
+    let after = ids_and_states(list(&h, &shop).await);
+    assert_eq!(after[0], (made.initialized, "EXPIRED".to_owned()));
+    assert_eq!(after[4], (made.other.clone(), "EXPIRED".to_owned()));
+    assert_eq!(h.state(&made.other).await, S::Expired);
+    unknown_owners_of_transactions_are_refused(&h).await;
+}
+
+/// A transaction list of the admin API (200).
+async fn list(h: &Harness, path: &str) -> Value {
+    let (status, body) = h.call(Method::GET, path, None).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// (id, state) of each transaction of a list, in order.
+fn ids_and_states(body: Value) -> Vec<(String, String)> {
+    body["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The transactions the listing test makes, one second apart (ids).
+struct Listed {
+    initialized: String,
+    validated: String,
+    declined: String,
+    cancelled: String,
+    /// Paid by another beneficiary (auto.expire), still PROCESSING.
+    other: String,
+    /// In another shop, 20000002.
+    elsewhere: String,
+}
+
+impl Listed {
+    async fn create(h: &Harness) -> Listed {
+        let initialized = h.create("l-init", 2_000).await.id;
+        h.clock.advance_millis(1_000);
+        let validated = h.validated("l-val", 5_000).await.id;
+        h.clock.advance_millis(1_000);
+        let declined = h
+            .pending("l-dec", 6_000, "Camille.Martin@example.com")
+            .await
+            .id;
+        h.app_decline(&declined, CODE).await;
+        h.clock.advance_millis(1_000);
+        let cancelled = h.validated("l-can", 7_000).await.id;
+        h.clock.advance_millis(1_000);
+        h.client.cancel(&cancelled).await.unwrap();
+        let other = h
+            .pending("l-other", 8_000, "auto.expire@example.com")
+            .await
+            .id;
+        h.sandbox.add_shop("20000002").await.unwrap();
+        let mut elsewhere = h.order("l-else", 5_000);
+        elsewhere.shop_id = "20000002".into();
+        let elsewhere = h.client.create(&elsewhere).await.unwrap().id;
+        Listed {
+            initialized,
+            validated,
+            declined,
+            cancelled,
+            other,
+            elsewhere,
+        }
+    }
+}
+
+/// Camille's transactions, named by ANCV id or by e-mail, every field shown.
+async fn camilles_transactions_are_listed(h: &Harness, made: &Listed) {
     let at = |seconds: i64| START.plus_millis(seconds * 1_000).to_rfc3339();
-    let initialized = h.create("l-init", 2_000).await.id;
-    h.clock.advance_millis(1_000);
-    let validated = h.validated("l-val", 5_000).await.id;
-    h.clock.advance_millis(1_000);
-    let declined = h
-        .pending("l-dec", 6_000, "Camille.Martin@example.com")
-        .await
-        .id;
-    h.app_decline(&declined, CODE).await;
-    h.clock.advance_millis(1_000);
-    let cancelled = h.validated("l-can", 7_000).await.id;
-    h.clock.advance_millis(1_000);
-    h.client.cancel(&cancelled).await.unwrap();
-    let other = h
-        .pending("l-other", 8_000, "auto.expire@example.com")
-        .await
-        .id;
-    h.sandbox.add_shop("20000002").await.unwrap();
-    let mut elsewhere = h.order("l-else", 5_000);
-    elsewhere.shop_id = "20000002".into();
-    let elsewhere = h.client.create(&elsewhere).await.unwrap().id;
-
     let row = |id: &str,
                payment: &str,
                state: &str,
@@ -1742,68 +1895,26 @@ async fn transactions_of_a_beneficiary_and_of_a_shop(db: TestDb) {
                "createdAt": at(times.0), "updatedAt": at(times.1)})
     };
     let of_camille = json!({"transactions": [
-        row(&validated, "l-val", "VALIDATED", 5_000, json!(5_000), (1, 1)),
-        row(&declined, "l-dec", "ABORTED", 6_000, Value::Null, (2, 2)),
-        row(&cancelled, "l-can", "CANCELLED", 7_000, json!(7_000), (3, 4)),
+        row(&made.validated, "l-val", "VALIDATED", 5_000, json!(5_000), (1, 1)),
+        row(&made.declined, "l-dec", "ABORTED", 6_000, Value::Null, (2, 2)),
+        row(&made.cancelled, "l-can", "CANCELLED", 7_000, json!(7_000), (3, 4)),
     ]});
-    assert_eq!(list(camille).await, of_camille);
     assert_eq!(
-        list("/admin/beneficiaries/camille.martin@example.com/transactions").await,
+        list(h, "/admin/beneficiaries/10000000001/transactions").await,
+        of_camille
+    );
+    assert_eq!(
+        list(
+            h,
+            "/admin/beneficiaries/camille.martin@example.com/transactions"
+        )
+        .await,
         of_camille,
         "named by e-mail"
     );
-    let states = |body: Value| -> Vec<(String, String)> {
-        body["transactions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                (
-                    t["id"].as_str().unwrap().to_owned(),
-                    t["state"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
-    let of_shop = list(&shop).await;
-    assert_eq!(
-        states(of_shop.clone()),
-        [
-            (initialized.clone(), "INITIALIZED".to_owned()),
-            (validated.clone(), "VALIDATED".to_owned()),
-            (declined.clone(), "ABORTED".to_owned()),
-            (cancelled.clone(), "CANCELLED".to_owned()),
-            (other.clone(), "PROCESSING".to_owned()),
-        ]
-    );
-    assert_eq!(of_shop["transactions"][0]["beneficiaryId"], Value::Null);
-    assert_eq!(of_shop["transactions"][0]["validatedAmount"], Value::Null);
-    assert_eq!(
-        states(list("/admin/shops/20000002/transactions").await),
-        [(elsewhere, "INITIALIZED".to_owned())]
-    );
+}
 
-    // Several created in the same millisecond come in creation order.
-    let same: Vec<String> = [
-        h.create("l-same-1", 2_000).await.id,
-        h.create("l-same-2", 2_000).await.id,
-        h.create("l-same-3", 2_000).await.id,
-    ]
-    .into();
-    let listed: Vec<String> = states(list(&shop).await)
-        .into_iter()
-        .map(|(id, _)| id)
-        .skip(5)
-        .collect();
-    assert_eq!(listed, same);
-
-    // Time counts as for GET status: elapsed windows show (and are recorded) as EXPIRED.
-    h.clock.advance_millis(WINDOW_MS);
-    let after = states(list(&shop).await);
-    assert_eq!(after[0], (initialized, "EXPIRED".to_owned()));
-    assert_eq!(after[4], (other.clone(), "EXPIRED".to_owned()));
-    assert_eq!(h.state(&other).await, S::Expired);
-
+async fn unknown_owners_of_transactions_are_refused(h: &Harness) {
     for (path, status, code) in [
         (
             "/admin/beneficiaries/19999999999/transactions",

@@ -51,12 +51,7 @@ pub(crate) async fn answer(
     let Some(signed_in) = visit.signed_in() else {
         return visit.redirect("/");
     };
-    if !guard::post_allowed(
-        &headers,
-        signed_in.session,
-        &sandbox.inner.app_key,
-        &form.csrf,
-    ) {
+    if !guard::post_allowed(&headers, signed_in.session, sandbox.app_key(), &form.csrf) {
         return render::refusal(&visit, Refusal::Forbidden);
     }
     let pending = match requests::load(&sandbox, &visit, signed_in).await {

@@ -150,7 +150,7 @@ pub(crate) fn draw(
         requests.push(view);
     }
     let mut frame = Frame::new(visit, "/requests", t.requests_title);
-    frame.csrf = signed_in.session.csrf_token(&sandbox.inner.app_key);
+    frame.csrf = signed_in.session.csrf_token(sandbox.app_key());
     frame.signed_in = true;
     frame.has_error = problem.is_some();
     frame.countdown = !requests.is_empty();

@@ -101,10 +101,7 @@ pub(crate) async fn page(
     }
     let (session, fresh) = match &visit.session {
         Some(session) => (session.clone(), false),
-        None => (
-            Session::anonymous(sandbox.inner.random.as_ref(), sandbox.now()),
-            true,
-        ),
+        None => (Session::anonymous(sandbox.random(), sandbox.now()), true),
     };
     let notice = (query.notice.as_deref() == Some("signed-out"))
         .then_some(visit.lang.texts().notice_signed_out);
@@ -113,7 +110,7 @@ pub(crate) async fn page(
         cookies::set_session(
             &mut response,
             &visit.base,
-            &session.encode(&sandbox.inner.app_key),
+            &session.encode(sandbox.app_key()),
         );
     }
     response
@@ -126,7 +123,7 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let key = &sandbox.inner.app_key;
+    let key = sandbox.app_key();
     let Some(session) = visit
         .session
         .as_ref()
@@ -153,7 +150,7 @@ pub(crate) async fn submit(
     match sandbox.sign_in(&form.identifier, &form.secret_code).await {
         Ok(beneficiary) => {
             let id = beneficiary.beneficiary_id;
-            let session = Session::signed_in(sandbox.inner.random.as_ref(), &id, sandbox.now());
+            let session = Session::signed_in(sandbox.random(), &id, sandbox.now());
             tracing::info!(beneficiary = %id, "ANCV sandbox app: signed in");
             let mut response = visit.redirect("/requests");
             cookies::set_session(&mut response, &visit.base, &session.encode(key));
@@ -178,7 +175,7 @@ pub(crate) async fn sign_out(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if let Some(session) = &visit.session
-        && !guard::post_allowed(&headers, session, &sandbox.inner.app_key, &form.csrf)
+        && !guard::post_allowed(&headers, session, sandbox.app_key(), &form.csrf)
     {
         return render::refusal(&visit, Refusal::Forbidden);
     }
@@ -197,7 +194,7 @@ fn form(
 ) -> Response {
     let t = visit.lang.texts();
     let mut frame = Frame::new(visit, "/", t.sign_in_title);
-    frame.csrf = session.csrf_token(&sandbox.inner.app_key);
+    frame.csrf = session.csrf_token(sandbox.app_key());
     frame.has_error = mistake.is_some();
     let at = |place| {
         mistake

@@ -43,7 +43,7 @@ impl FromRequestParts<Sandbox> for Visit {
                 .and_then(|value| value.to_str().ok()),
         );
         let session = cookies::read(headers, cookies::SESSION)
-            .and_then(|value| Session::decode(value, &sandbox.inner.app_key, sandbox.now()));
+            .and_then(|value| Session::decode(value, sandbox.app_key(), sandbox.now()));
         Ok(Visit {
             base: format!("{}/app", mount_prefix(parts)),
             lang: choice.lang,

@@ -1,68 +1,38 @@
-//! Notifications to the merchant (spec §4): a delivery row per state change, written in the same
-//! unit of work as the change, then sent by a job — sealed, outside any database transaction,
-//! retried with the configured backoff until a 2xx, abandoned after a day.
+//! Notifications to the merchant (spec §4), once queued by the [`crate::outbox`]: each is sent
+//! by a job — sealed, outside any database transaction, retried with the configured backoff until
+//! a 2xx, abandoned after a day — and what happened is kept for operators and tests.
 
 use crate::error::SandboxError;
-use crate::faults::Faults;
-use crate::job_handlers::DELIVERY_JOB;
-use crate::model::{self, NotifyUrl, State};
-use crate::record::Txn;
+use crate::model::State;
+use crate::outbox::DeliveryStatus;
 use crate::sandbox::Sandbox;
-use crate::storage::{self, NewSandboxDelivery, SandboxDelivery};
+use crate::storage::{self, SandboxDelivery};
 use ancv::client::SEAL_HEADER;
 use ancv::seal::Operation;
 use domain::clock::Timestamp;
 use jobs::JobOutcome;
 use serde::Serialize;
-use store::UnitOfWork;
 
 /// After this long without a 2xx, a delivery is abandoned.
 pub const GIVE_UP_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    Pending,
-    Delivered,
-    Abandoned,
-    /// Never sent: the drop fault was on at the state change.
-    Dropped,
-}
-
-impl DeliveryStatus {
-    const ALL: [DeliveryStatus; 4] = [
-        DeliveryStatus::Pending,
-        DeliveryStatus::Delivered,
-        DeliveryStatus::Abandoned,
-        DeliveryStatus::Dropped,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Abandoned => "abandoned",
-            DeliveryStatus::Dropped => "dropped",
-        }
-    }
-
-    fn parse(value: &str) -> Option<DeliveryStatus> {
-        DeliveryStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-    }
-}
 
 /// A notification and how its delivery went (for operators and tests).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
+    /// The state notified (JSON `state`); the body is the envelope as of that change.
     pub state: State,
+    /// Where it goes (`url`): the transaction's `returnUrl` or `cancelUrl`.
     pub url: String,
+    /// How far it went (`status`).
     pub status: DeliveryStatus,
+    /// Each attempt sends it twice (`duplicate`): the duplicate fault was on at the change.
     pub duplicate: bool,
+    /// Attempts made so far (`attempts`).
     pub attempts: i64,
+    /// Why the last failed attempt failed (`lastError`): an HTTP status or a transport error.
     pub last_error: Option<String>,
+    /// When the next attempt is due (`nextAttemptAt`), RFC 3339 UTC; `None` once finished.
     pub next_attempt_at: Option<String>,
 }
 
@@ -79,50 +49,6 @@ impl Delivery {
             next_attempt_at: row.next_attempt_at.map(Timestamp::to_rfc3339),
         })
     }
-}
-
-/// Records the notification of `txn`'s current state, if that state is notified, and schedules
-/// its first attempt. The body is the envelope as of now, so each state keeps its own.
-pub(crate) async fn queue(
-    uow: &mut UnitOfWork,
-    txn: &Txn,
-    faults: &Faults,
-    now: Timestamp,
-) -> Result<(), SandboxError> {
-    let url = match model::notification_url(txn.state) {
-        None => return Ok(()),
-        Some(NotifyUrl::Return) => &txn.row.return_url,
-        Some(NotifyUrl::Cancel) => &txn.row.cancel_url,
-    };
-    let body = serde_json::to_string(&txn.envelope(now))
-        .map_err(|e| SandboxError::Internal(format!("envelope to JSON: {e}")))?;
-    let dropped = faults.drop_notifications;
-    let first_attempt = now.plus_millis(faults.delay_notifications_ms);
-    let status = if dropped {
-        DeliveryStatus::Dropped
-    } else {
-        DeliveryStatus::Pending
-    };
-    let id = storage::tables(uow)
-        .insert_delivery(&NewSandboxDelivery {
-            transaction_id: txn.id().to_owned(),
-            state: txn.state.as_str().to_owned(),
-            url: url.clone(),
-            body,
-            status: status.as_str().to_owned(),
-            duplicate: faults.duplicate_notifications,
-            next_attempt_at: (!dropped).then_some(first_attempt),
-            created_at: now,
-        })
-        .await?;
-    if dropped {
-        tracing::info!(transaction = %txn.id(), state = %txn.state, "notification dropped (fault)");
-    } else {
-        uow.jobs()
-            .enqueue(DELIVERY_JOB, &id.to_string(), first_attempt, now)
-            .await?;
-    }
-    Ok(())
 }
 
 impl Sandbox {
@@ -197,8 +123,7 @@ impl Sandbox {
         let mut outcome = Err("not sent".to_owned());
         for _ in 0..copies {
             let sent = self
-                .inner
-                .http
+                .http()
                 .post(&delivery.url)
                 .header(SEAL_HEADER, &seal)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
