@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The whole command line: global flags, then one subcommand.
 #[derive(Debug, Parser)]
 #[command(
     name = "cvgate",
@@ -24,10 +25,12 @@ pub struct Cli {
     /// Machine-readable output (JSON on stdout; errors as one JSON line on stderr)
     #[arg(long, global = true)]
     pub json: bool,
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// cvgate's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the gateway (HTTP server)
@@ -53,6 +56,7 @@ pub enum Command {
     Sandbox(SandboxCommand),
 }
 
+/// `cvgate jobs …`.
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
     /// List the background jobs (pending, running or dead)
@@ -69,22 +73,26 @@ pub enum JobsCommand {
     },
 }
 
+/// `cvgate sandbox …`: one subcommand per sandbox.
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// The ANCV Chèque-Vacances Connect sandbox: run it alone (`--listen`), or administer it
     Ancv(AncvSandboxArgs),
 }
 
+/// `cvgate sandbox ancv`: serve the sandbox alone, or one administration action.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AncvSandboxArgs {
     /// Run the sandbox alone on this address (default 127.0.0.1:8080)
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// The administration action (none: serve the sandbox).
     #[command(subcommand)]
     pub action: Option<AncvSandboxAction>,
 }
 
+/// What `cvgate sandbox ancv` can administer.
 #[derive(Debug, Subcommand)]
 pub enum AncvSandboxAction {
     /// Test beneficiaries (Chèque-Vacances accounts)
@@ -108,6 +116,7 @@ pub enum AncvSandboxAction {
     },
 }
 
+/// `cvgate sandbox ancv beneficiary …`.
 #[derive(Debug, Subcommand)]
 pub enum BeneficiaryCommand {
     /// Create a beneficiary
@@ -115,6 +124,7 @@ pub enum BeneficiaryCommand {
         /// The 11-digit ANCV identifier
         #[arg(long, value_name = "ANCV_ID")]
         id: String,
+        /// E-mail address (accepted in place of the ANCV identifier)
         #[arg(long)]
         email: String,
         /// Balance in euros, e.g. 300.00
@@ -141,20 +151,24 @@ pub enum BeneficiaryCommand {
     },
 }
 
+/// `cvgate sandbox ancv shop …`.
 #[derive(Debug, Subcommand)]
 pub enum ShopCommand {
     /// Accept a Shop ID
     Add {
+        /// The ANCV Shop ID to accept
         #[arg(long, value_name = "S")]
         shop_id: String,
     },
     /// List a shop's transactions, oldest first
     Transactions {
+        /// The ANCV Shop ID
         #[arg(long, value_name = "S")]
         shop_id: String,
     },
 }
 
+/// `cvgate serve`'s flags (each overrides its setting).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (default 127.0.0.1:8080)
@@ -168,15 +182,18 @@ pub struct ServeArgs {
     pub env: Option<String>,
 }
 
+/// `cvgate merchant …`.
 #[derive(Debug, Subcommand)]
 pub enum MerchantCommand {
     /// Create a merchant and print its id and access key (shown once)
     Create {
+        /// The merchant's name
         #[arg(long)]
         name: String,
     },
     /// Replace a merchant's access key and print the new one (the old one stops working)
     RotateKey {
+        /// Merchant id
         #[arg(long, value_name = "ID")]
         merchant: String,
     },
@@ -184,12 +201,15 @@ pub enum MerchantCommand {
     List,
 }
 
+/// `cvgate pos …`.
 #[derive(Debug, Subcommand)]
 pub enum PosCommand {
     /// Create a point of sale
     Create {
+        /// Merchant id
         #[arg(long, value_name = "ID")]
         merchant: String,
+        /// Name shown to operators and the merchant (1 to 100 characters)
         #[arg(long)]
         label: String,
         /// Web payment session lifetime, 10 to 90 minutes (default 15)
@@ -198,17 +218,20 @@ pub enum PosCommand {
     },
     /// List a merchant's points of sale
     List {
+        /// Merchant id
         #[arg(long, value_name = "ID")]
         merchant: String,
     },
 }
 
+/// `cvgate contract …`.
 #[derive(Debug, Subcommand)]
 pub enum ContractCommand {
     /// Create a contract under a point of sale
     Create(ContractCreateArgs),
     /// List a merchant's contracts
     List {
+        /// Merchant id
         #[arg(long, value_name = "ID")]
         merchant: String,
     },
@@ -218,8 +241,10 @@ pub enum ContractCommand {
     Disable(ContractKey),
 }
 
+/// `cvgate contract create`'s flags: the contract's fields.
 #[derive(Debug, Args)]
 pub struct ContractCreateArgs {
+    /// Merchant id
     #[arg(long, value_name = "ID")]
     pub merchant: String,
     /// Point of sale id
@@ -231,11 +256,13 @@ pub struct ContractCreateArgs {
     /// ANCV_CONNECT, CB, VISA, MASTERCARD or AMEX
     #[arg(long, value_name = "CODE")]
     pub card_code: String,
+    /// Short name, at most 50 characters (default: the contract number)
     #[arg(long)]
     pub label: Option<String>,
     /// ISO 4217 numeric currency (default 978, the euro)
     #[arg(long, value_name = "CODE")]
     pub currency: Option<String>,
+    /// Operator notes, at most 255 characters
     #[arg(long)]
     pub description: Option<String>,
     /// ANCV Shop ID (required for ANCV_CONNECT)
@@ -246,10 +273,13 @@ pub struct ContractCreateArgs {
     pub complementary: Vec<String>,
 }
 
+/// Which contract: a contract number is unique per merchant.
 #[derive(Debug, Args)]
 pub struct ContractKey {
+    /// Merchant id
     #[arg(long, value_name = "ID")]
     pub merchant: String,
+    /// Contract number
     #[arg(long, value_name = "NUM")]
     pub number: String,
 }

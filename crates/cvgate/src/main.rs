@@ -1,4 +1,12 @@
 //! `cvgate`: the gateway server and its administration commands.
+//!
+//! The command line ([`cli`]) and the settings layered under it ([`settings`]: defaults, the
+//! `--config` file, `CVGATE_*` variables, flags) decide which subcommand runs ([`commands`]);
+//! logs go to stderr ([`telemetry`]), results to stdout, and the exit code says whose fault a
+//! failure is (2: the caller's input, 1: anything else).
+
+#![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
 
 mod cli;
 mod commands;

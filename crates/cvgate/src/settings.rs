@@ -46,13 +46,17 @@ const SANDBOX_SERVICE_PROVIDER: &str = "900001";
 const SANDBOX_SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
 const SANDBOX_SEAL_KEY_VERSION: &str = "ver001";
 
+/// Which world cvgate runs in (setting `env`): it decides the defaults and the sandboxes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
+    /// Testing: the sandboxes, the demo merchant and the published test key are there.
     Homologation,
+    /// Real money: no sandbox, every partner setting must be given.
     Production,
 }
 
 impl Environment {
+    /// The name as written in settings and shown in logs (`homologation`, `production`).
     pub fn as_str(self) -> &'static str {
         match self {
             Environment::Homologation => "homologation",
@@ -61,26 +65,39 @@ impl Environment {
     }
 }
 
+/// How logs are written on stderr (setting `log_format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
+    /// One readable line per event, for people.
     Text,
+    /// One JSON object per line, for log collectors.
     Json,
 }
 
+/// Every setting, resolved from the layers and checked: what the commands run with.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The address and port the server binds.
     pub listen: SocketAddr,
     /// Absolute base URL given to merchants and buyers; `None` means `http://<bound address>`.
     pub public_url: Option<String>,
+    /// Homologation or production.
     pub env: Environment,
+    /// The database every command opens (SQLite or PostgreSQL).
     pub database_url: DatabaseUrl,
+    /// Text or JSON logs.
     pub log_format: LogFormat,
+    /// `[ancv]`: how cvgate reaches ANCV.
     pub ancv: AncvSettings,
+    /// `[sandbox.ancv]`: how the homologation ANCV sandbox behaves.
     pub sandbox_ancv: SandboxAncvSettings,
     /// When the daily card remittance runs (Europe/Paris).
     pub remittance_time: card::RemittanceTime,
+    /// `[card]`: how cvgate reaches the acquirer.
     pub card: CardSettings,
+    /// `[notifications]`: how merchants are notified.
     pub notifications: NotificationSettings,
+    /// `[jobs]`: the background worker.
     pub jobs: JobSettings,
 }
 
@@ -99,14 +116,18 @@ pub struct CardSettings {
     /// `None`: in homologation the in-process card sandbox over loopback HTTP; in production no
     /// acquirer (card payments are refused — test cards must never pay for real).
     pub base_url: Option<String>,
+    /// How long connecting to the acquirer may take before the call fails.
     pub connect_timeout_ms: u64,
+    /// How long the acquirer may take to answer (its outcome is then unknown and checked later).
     pub read_timeout_ms: u64,
 }
 
 /// `[notifications]`: merchant notifications (WEBTRS/TRS).
 #[derive(Debug, Clone)]
 pub struct NotificationSettings {
+    /// How long after a failed delivery the notification is sent again.
     pub retry_every_secs: u64,
+    /// How long after the first attempt cvgate stops trying.
     pub give_up_after_secs: u64,
     /// Whether notification URLs may reach loopback/private networks (default: only in
     /// homologation).
@@ -118,18 +139,26 @@ pub struct NotificationSettings {
 pub struct AncvSettings {
     /// `None` in homologation means the in-process sandbox, reached over loopback HTTP.
     pub base_url: Option<String>,
+    /// cvgate's service provider id at ANCV.
     pub service_provider_id: String,
+    /// The key that seals requests to ANCV and checks its notifications.
     pub seal_key: Secret,
+    /// The seal key's version, sent with every sealed request (e.g. `ver001`).
     pub seal_key_version: String,
+    /// How long connecting to ANCV may take before the call fails.
     pub connect_timeout_ms: u64,
+    /// How long ANCV may take to answer (its outcome is then unknown and checked later).
     pub read_timeout_ms: u64,
+    /// How often a payment waiting for the beneficiary is polled at ANCV.
     pub poll_interval_ms: u64,
 }
 
 /// `[sandbox.ancv]`: the homologation ANCV sandbox.
 #[derive(Debug, Clone)]
 pub struct SandboxAncvSettings {
+    /// How long a beneficiary has to answer a payment request in the app.
     pub validation_window_secs: u64,
+    /// How long the automatic test beneficiaries wait before they answer.
     pub auto_delay_ms: u64,
 }
 
@@ -138,6 +167,7 @@ pub struct SandboxAncvSettings {
 pub struct Secret(String);
 
 impl Secret {
+    /// The secret itself, for the one place that needs it (never for logs).
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -152,8 +182,11 @@ impl fmt::Debug for Secret {
 /// Where a value came from, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
+    /// The `--config` file at this path.
     File(PathBuf),
+    /// This `CVGATE_*` environment variable.
     Env(String),
+    /// This command-line flag.
     Flag(String),
 }
 
@@ -284,6 +317,7 @@ impl Layers {
         })
     }
 
+    /// The settings: each layer's value or the default, checked; the first bad one is the error.
     pub fn resolve(&self) -> Result<Settings, SettingError> {
         let env = self
             .parse("env", false, parse_env)?

@@ -1,7 +1,10 @@
 //! The administration CLI, run as a real process, on SQLite and PostgreSQL.
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
+use std::path::Path;
 use support::{Run, command, cvgate, workdir};
 use testkit::{TestDb, dump_database};
 
@@ -97,90 +100,72 @@ async fn merchant_create_prints_id_and_key_once(db: TestDb) {
     assert_refused(&unknown, "--merchant", "no merchant with id 1");
 }
 
-async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
-    let dir = workdir();
-    let d = dir.path();
-    let merchant = cvgate(&db, d, &["merchant", "create", "--name", "M", "--json"])
+/// `cvgate merchant create --name NAME --json`: the new merchant's id.
+async fn new_merchant(db: &TestDb, dir: &Path, name: &str) -> String {
+    cvgate(db, dir, &["merchant", "create", "--name", name, "--json"])
         .await
-        .json();
-    let m = merchant["merchantId"].as_str().unwrap().to_owned();
-    let pos = |label: &'static str| {
-        let (db, m) = (db.clone(), m.clone());
-        let d = d.to_owned();
-        async move {
-            cvgate(
-                &db,
-                &d,
-                &[
-                    "pos",
-                    "create",
-                    "--merchant",
-                    &m,
-                    "--label",
-                    label,
-                    "--json",
-                ],
-            )
-            .await
-            .json()["posId"]
-                .to_string()
-        }
-    };
-    let (pos1, pos2) = (pos("Main").await, pos("Second").await);
-    for (number, card_code, at) in [("CB-1", "CB", &pos1), ("CB-2", "VISA", &pos2)] {
-        let run = cvgate(
-            &db,
-            d,
-            &[
-                "contract",
-                "create",
-                "--merchant",
-                &m,
-                "--pos",
-                at,
-                "--number",
-                number,
-                "--card-code",
-                card_code,
-            ],
-        )
-        .await;
-        assert_eq!(run.code, 0, "{}", run.stderr);
-    }
-    let ancv0 = [
+        .json()["merchantId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `pos create` for this merchant and label, then `extra` flags.
+fn pos_create<'a>(merchant: &'a str, label: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["pos", "create", "--merchant", merchant, "--label", label];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// `contract create` with these four fields, then `extra` flags.
+fn contract_create<'a>(
+    merchant: &'a str,
+    pos: &'a str,
+    number: &'a str,
+    card_code: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
         "contract",
         "create",
         "--merchant",
-        &m,
+        merchant,
         "--pos",
-        &pos1,
+        pos,
         "--number",
-        "ANCV-0",
+        number,
         "--card-code",
-        "ANCV_CONNECT",
-        "--shop-id",
-        "1",
+        card_code,
     ];
-    assert_eq!(cvgate(&db, d, &ancv0).await.code, 0);
-    let before = dump_database(&db).await;
+    args.extend_from_slice(extra);
+    args
+}
 
-    let ancv = |extra: &[&str]| {
-        let mut args = vec![
-            "contract",
-            "create",
-            "--merchant",
-            m.as_str(),
-            "--pos",
-            pos1.as_str(),
-            "--number",
-            "ANCV-1",
-            "--card-code",
-            "ANCV_CONNECT",
-        ];
-        args.extend_from_slice(extra);
-        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+/// A merchant with two points of sale: CB-1 (CB) and ANCV-0 (ANCV_CONNECT) under the first,
+/// CB-2 (VISA) under the second. Returns the merchant's id and the first point of sale's.
+async fn contracts_on_two_points_of_sale(db: &TestDb, d: &Path) -> (String, String) {
+    let m = new_merchant(db, d, "M").await;
+    let pos = async |label: &str| {
+        cvgate(db, d, &pos_create(&m, label, &["--json"]))
+            .await
+            .json()["posId"]
+            .to_string()
     };
-    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+    let (pos1, pos2) = (pos("Main").await, pos("Second").await);
+    for (number, card_code, at) in [("CB-1", "CB", &pos1), ("CB-2", "VISA", &pos2)] {
+        let run = cvgate(db, d, &contract_create(&m, at, number, card_code, &[])).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let ancv0 = contract_create(&m, &pos1, "ANCV-0", "ANCV_CONNECT", &["--shop-id", "1"]);
+    assert_eq!(cvgate(db, d, &ancv0).await.code, 0);
+    (m, pos1)
+}
+
+/// Contracts under merchant `m` and point of sale `pos` that must be refused, each with the flag
+/// and the rule its one-line error names.
+fn refused_contracts<'a>(m: &'a str, pos: &'a str) -> Vec<(Vec<&'a str>, &'a str, &'a str)> {
+    let ancv = |extra: &[&'a str]| contract_create(m, pos, "ANCV-1", "ANCV_CONNECT", extra);
+    vec![
         (
             ancv(&["--complementary", "CB-1"]),
             "--shop-id",
@@ -208,81 +193,36 @@ async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
             "978",
         ),
         (
-            [
-                "contract",
-                "create",
-                "--merchant",
-                &m,
-                "--pos",
-                &pos1,
-                "--number",
-                "CB-1",
-                "--card-code",
-                "CB",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            contract_create(m, pos, "CB-1", "CB", &[]),
             "--number",
             "already exists",
         ),
         (
-            [
-                "contract",
-                "create",
-                "--merchant",
-                "999999",
-                "--pos",
-                &pos1,
-                "--number",
-                "CB-3",
-                "--card-code",
-                "CB",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            contract_create("999999", pos, "CB-3", "CB", &[]),
             "--merchant",
             "no merchant with id 999999",
         ),
         (
-            [
-                "contract",
-                "create",
-                "--merchant",
-                &m,
-                "--pos",
-                "424242",
-                "--number",
-                "CB-3",
-                "--card-code",
-                "CB",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            contract_create(m, "424242", "CB-3", "CB", &[]),
             "--pos",
             "has no point of sale 424242",
         ),
         (
-            [
-                "contract",
-                "create",
-                "--merchant",
-                &m,
-                "--pos",
-                &pos1,
-                "--number",
-                "CB-3",
-                "--card-code",
-                "PAYPAL",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            contract_create(m, pos, "CB-3", "PAYPAL", &[]),
             "--card-code",
             "must be one of",
         ),
-    ];
-    for (args, flag, rule) in &cases {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let run = cvgate(&db, d, &args).await;
+    ]
+}
+
+async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let (m, pos1) = contracts_on_two_points_of_sale(&db, d).await;
+    let before = dump_database(&db).await;
+
+    for (args, flag, rule) in &refused_contracts(&m, &pos1) {
+        let run = cvgate(&db, d, args).await;
         assert_refused(&run, flag, rule);
     }
     assert_eq!(
@@ -292,10 +232,13 @@ async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
     );
 
     // With --json the refusal is one JSON line naming the field.
-    let mut args = ancv(&["--json"]);
-    args.push("--complementary".into());
-    args.push("CB-1".into());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let args = contract_create(
+        &m,
+        &pos1,
+        "ANCV-1",
+        "ANCV_CONNECT",
+        &["--json", "--complementary", "CB-1"],
+    );
     let run = cvgate(&db, d, &args).await;
     assert_eq!(run.code, 2);
     let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).expect("one JSON line");
@@ -303,113 +246,54 @@ async fn invalid_contracts_exit_2_and_write_nothing(db: TestDb) {
     assert_eq!(error["flag"], "--shop-id");
 }
 
+/// `contract create` of ANCV-1 (ANCV_CONNECT, complementary CB-1) with every optional field
+/// given, `--json`.
+fn ancv_contract_with_every_field<'a>(m: &'a str, pos: &'a str) -> Vec<&'a str> {
+    let extra = [
+        "--shop-id",
+        "20000001",
+        "--complementary",
+        "CB-1",
+        "--label",
+        "Chèques-Vacances",
+        "--description",
+        "Connect",
+        "--json",
+    ];
+    contract_create(m, pos, "ANCV-1", "ANCV_CONNECT", &extra)
+}
+
 async fn contracts_are_created_listed_shown_and_disabled(db: TestDb) {
     let dir = workdir();
     let d = dir.path();
-    let m = cvgate(&db, d, &["merchant", "create", "--name", "M", "--json"])
-        .await
-        .json()["merchantId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let pos = cvgate(
-        &db,
-        d,
-        &[
-            "pos",
-            "create",
-            "--merchant",
-            &m,
-            "--label",
-            "Main",
-            "--session-minutes",
-            "30",
-            "--json",
-        ],
-    )
-    .await;
-    let pos_id = pos.json()["posId"]
+    let m = new_merchant(&db, d, "M").await;
+    let pos = pos_create(&m, "Main", &["--session-minutes", "30", "--json"]);
+    let pos_id = cvgate(&db, d, &pos).await.json()["posId"]
         .as_i64()
         .expect("posId is a number")
         .to_string();
-    let bad_minutes = cvgate(
-        &db,
-        d,
-        &[
-            "pos",
-            "create",
-            "--merchant",
-            &m,
-            "--label",
-            "Main",
-            "--session-minutes",
-            "5",
-        ],
-    )
-    .await;
+    let bad_minutes = cvgate(&db, d, &pos_create(&m, "Main", &["--session-minutes", "5"])).await;
     assert_refused(&bad_minutes, "--session-minutes", "between 10 and 90");
 
     let card = cvgate(
         &db,
         d,
-        &[
-            "contract",
-            "create",
-            "--merchant",
-            &m,
-            "--pos",
-            &pos_id,
-            "--number",
-            "CB-1",
-            "--card-code",
-            "CB",
-            "--json",
-        ],
+        &contract_create(&m, &pos_id, "CB-1", "CB", &["--json"]),
     )
     .await;
     assert_eq!(card.code, 0, "{}", card.stderr);
-    let ancv = cvgate(
-        &db,
-        d,
-        &[
-            "contract",
-            "create",
-            "--merchant",
-            &m,
-            "--pos",
-            &pos_id,
-            "--number",
-            "ANCV-1",
-            "--card-code",
-            "ANCV_CONNECT",
-            "--shop-id",
-            "20000001",
-            "--complementary",
-            "CB-1",
-            "--label",
-            "Chèques-Vacances",
-            "--description",
-            "Connect",
-            "--json",
-        ],
-    )
-    .await;
+    let ancv = cvgate(&db, d, &ancv_contract_with_every_field(&m, &pos_id)).await;
     assert_eq!(ancv.code, 0, "{}", ancv.stderr);
-    let shown = cvgate(
-        &db,
-        d,
-        &[
-            "contract",
-            "show",
-            "--merchant",
-            &m,
-            "--number",
-            "ANCV-1",
-            "--json",
-        ],
-    )
-    .await
-    .json();
+    let show = [
+        "contract",
+        "show",
+        "--merchant",
+        &m,
+        "--number",
+        "ANCV-1",
+        "--json",
+    ];
+    let shown = cvgate(&db, d, &show).await.json();
     assert_eq!(shown, ancv.json());
     assert_eq!(shown["shopId"], "20000001");
     assert_eq!(shown["complementary"], serde_json::json!(["CB-1"]));
@@ -430,21 +314,16 @@ async fn contracts_are_created_listed_shown_and_disabled(db: TestDb) {
         "{text}"
     );
 
-    let disabled = cvgate(
-        &db,
-        d,
-        &[
-            "contract",
-            "disable",
-            "--merchant",
-            &m,
-            "--number",
-            "CB-1",
-            "--json",
-        ],
-    )
-    .await
-    .json();
+    let disable = [
+        "contract",
+        "disable",
+        "--merchant",
+        &m,
+        "--number",
+        "CB-1",
+        "--json",
+    ];
+    let disabled = cvgate(&db, d, &disable).await.json();
     assert_eq!(disabled["status"], "inactive");
     let missing = cvgate(
         &db,
@@ -492,34 +371,34 @@ async fn usage_errors_are_one_line_with_exit_2(db: TestDb) {
     );
 }
 
+/// `cvgate sandbox ancv ARGS…`.
+async fn ancv_sandbox(db: &TestDb, dir: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["sandbox", "ancv"];
+    all.extend_from_slice(args);
+    cvgate(db, dir, &all).await
+}
+
+/// `cvgate sandbox ancv beneficiary add`, secret code 4321.
+async fn add_beneficiary(db: &TestDb, dir: &Path, id: &str, email: &str, balance: &str) -> Run {
+    let args = [
+        "beneficiary",
+        "add",
+        "--id",
+        id,
+        "--email",
+        email,
+        "--balance",
+        balance,
+        "--secret-code",
+        "4321",
+    ];
+    ancv_sandbox(db, dir, &args).await
+}
+
 async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
     let dir = workdir();
     let d = dir.path();
-    let add = |id: &'static str, email: &'static str, balance: &'static str| {
-        let db = db.clone();
-        let d = d.to_owned();
-        async move {
-            cvgate(
-                &db,
-                &d,
-                &[
-                    "sandbox",
-                    "ancv",
-                    "beneficiary",
-                    "add",
-                    "--id",
-                    id,
-                    "--email",
-                    email,
-                    "--balance",
-                    balance,
-                    "--secret-code",
-                    "4321",
-                ],
-            )
-            .await
-        }
-    };
+    let add = |id, email, balance| add_beneficiary(&db, d, id, email, balance);
     let created = add("10000000099", "new.holder@example.com", "42.50").await;
     assert_eq!(created.code, 0, "{}", created.stderr);
     assert_eq!(created.json()["balance"], 4250);
@@ -542,50 +421,26 @@ async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
         "--id",
         "",
     );
-    let shown = cvgate(
-        &db,
-        d,
-        &[
-            "sandbox",
-            "ancv",
-            "beneficiary",
-            "show",
-            "--id",
-            "new.holder@example.com",
-            "--json",
-        ],
-    )
-    .await;
+    let show = [
+        "beneficiary",
+        "show",
+        "--id",
+        "new.holder@example.com",
+        "--json",
+    ];
+    let shown = ancv_sandbox(&db, d, &show).await;
     assert_eq!(shown.json()["beneficiaryId"], "10000000099");
-    let shop = cvgate(
-        &db,
-        d,
-        &[
-            "sandbox",
-            "ancv",
-            "shop",
-            "add",
-            "--shop-id",
-            "30000003",
-            "--json",
-        ],
-    )
-    .await;
+    let shop = ancv_sandbox(&db, d, &["shop", "add", "--shop-id", "30000003", "--json"]).await;
     assert_eq!(
         shop.json(),
         serde_json::json!({"shopId": "30000003", "added": true})
     );
     assert_refused(
-        &cvgate(
-            &db,
-            d,
-            &["sandbox", "ancv", "shop", "add", "--shop-id", "not a shop!"],
-        )
-        .await,
+        &ancv_sandbox(&db, d, &["shop", "add", "--shop-id", "not a shop!"]).await,
         "--shop-id",
         "letters, digits",
     );
-    let settled = cvgate(&db, d, &["sandbox", "ancv", "settle", "--json"]).await;
+    let settled = ancv_sandbox(&db, d, &["settle", "--json"]).await;
     assert_eq!(settled.code, 0, "{}", settled.stderr);
     assert_eq!(
         settled.json(),
@@ -593,7 +448,7 @@ async fn the_ancv_sandbox_is_administered_from_the_cli(db: TestDb) {
         "nothing validated yet"
     );
     assert_refused(
-        &cvgate(&db, d, &["sandbox", "ancv", "settle", "--until", "NOW"]).await,
+        &ancv_sandbox(&db, d, &["settle", "--until", "NOW"]).await,
         "--until",
         "CONSIGNED or PAID",
     );
@@ -663,11 +518,7 @@ async fn ancv_sandbox_transactions_are_listed_and_rejected_from_the_cli(db: Test
     let dir = workdir();
     let d = dir.path();
     let id = validated_in_the_sandbox(&db).await;
-    let sandbox = async |args: &[&str]| {
-        let mut all = vec!["sandbox", "ancv"];
-        all.extend_from_slice(args);
-        cvgate(&db, d, &all).await
-    };
+    let sandbox = async |args: &[&str]| ancv_sandbox(&db, d, args).await;
     let camille = sandbox(&[
         "beneficiary",
         "transactions",

@@ -19,23 +19,14 @@ use syn::visit::Visit;
 /// A module path inside one crate, from the root (`[]` is the root).
 type ModPath = Vec<String>;
 
-/// What a `use` brought into a module under one name.
-#[derive(Clone, Debug)]
-enum Import {
-    /// An absolute path inside the crate.
-    Local(ModPath),
-    /// Something from another crate, `std` or a glob: not followed.
-    Elsewhere,
-}
-
 #[derive(Default, Debug)]
 struct Module {
     /// The file holding the module (inline modules share their parent's).
     file: PathBuf,
     /// Children declared with `mod`.
     children: BTreeSet<String>,
-    /// Names brought in with `use`, for following re-exports.
-    imports: BTreeMap<String, Import>,
+    /// Names brought in with `use` (the path as written), for following re-exports.
+    imports: BTreeMap<String, Vec<String>>,
     /// Paths named in the module, as written, with the line they are on.
     paths: Vec<(Vec<String>, usize)>,
 }
@@ -89,7 +80,7 @@ impl Crate {
                     for (segments, name) in flat {
                         module.paths.push((segments.clone(), line));
                         if let Some(name) = name {
-                            module.imports.insert(name, Import::Local(segments));
+                            module.imports.insert(name, segments);
                         }
                     }
                 }
@@ -137,14 +128,10 @@ impl Crate {
         if let Some(name) = path.get(module_len)
             && let Some(import) = self.modules[&module].imports.get(name)
         {
-            return match import {
-                Import::Elsewhere => None,
-                Import::Local(written) => {
-                    let target = self.absolute(&module, written)?;
-                    let full = [target.as_slice(), &path[module_len + 1..]].concat();
-                    self.defining_module(&full, depth + 1)
-                }
-            };
+            // Something of another crate (or std) brought in under this name: not followed.
+            let target = self.absolute(&module, import)?;
+            let full = [target.as_slice(), &path[module_len + 1..]].concat();
+            return self.defining_module(&full, depth + 1);
         }
         Some(module)
     }

@@ -1,6 +1,8 @@
 //! Card payments through the service, the HTTP connector and the card sandbox over loopback, on
 //! SQLite and PostgreSQL; the 3-D Secure challenge in a real headless browser.
 
+#![warn(clippy::too_many_lines)]
+
 mod card_support;
 
 use browser::{Browser, LaunchOptions};
@@ -35,46 +37,65 @@ testkit::backend_suite![
     three_ds_challenge_in_a_real_browser,
 ];
 
+/// The frictionless test cards and the code each yields (4970100000000014 challenges).
+const TEST_CARDS: [(&str, &str); 9] = [
+    ("4970100000000006", "00000"),
+    ("4970100000000022", "01100"),
+    ("4970100000000030", "01116"),
+    ("4970100000000048", "01101"),
+    ("4970100000000055", "01130"),
+    ("4970100000000063", "04002"),
+    ("4970100000000071", "01199"),
+    ("5555555555554444", "00000"),
+    ("4111111111111111", "00000"),
+];
+
 async fn every_test_card_yields_its_code(db: TestDb) {
     let h = Harness::start(&db).await;
-    let table = [
-        ("4970100000000006", "00000"),
-        ("4970100000000022", "01100"),
-        ("4970100000000030", "01116"),
-        ("4970100000000048", "01101"),
-        ("4970100000000055", "01130"),
-        ("4970100000000063", "04002"),
-        ("4970100000000071", "01199"),
-        ("5555555555554444", "00000"),
-        ("4111111111111111", "00000"),
-    ];
-    for (number, code) in table {
-        let tx = h
-            .payments
-            .pay(h.request(None, number, VALID_EXPIRY, "123"))
-            .await
-            .unwrap();
-        assert_eq!(tx.result_code().code(), code, "{number}");
-        assert_eq!(
-            h.ledger(&tx.id).await.order_ref.as_deref(),
-            Some("ORDER-1"),
-            "the acquirer gets the order reference"
-        );
-        let expected = if code == "00000" {
-            PaymentState::Accepted
-        } else {
-            PaymentState::Refused
-        };
-        assert_eq!(tx.state, expected, "{number}");
-        assert_eq!(
-            tx.masked_number,
-            format!("{}XXXXXX{}", &number[..6], &number[12..])
-        );
-        assert_eq!(
-            (tx.card_type, tx.expiry.as_str(), tx.id.len()),
-            (CardCode::Cb, "1230", 14)
-        );
+    for (number, code) in TEST_CARDS {
+        the_card_yields(&h, number, code).await;
     }
+    the_challenge_card_waits_for_the_acs(&h).await;
+    a_frictionless_sale_is_captured_with_a_token(&h).await;
+    a_visa_authorization_is_not_captured(&h).await;
+    assert_eq!(
+        h.sandbox.ledger().await.unwrap().len(),
+        TEST_CARDS.len() + 3,
+        "cvgate's and the acquirer's views agree"
+    );
+}
+
+/// A sale with card `number` ends with `code`, its state, masked number, type and expiry right.
+async fn the_card_yields(h: &Harness, number: &str, code: &str) {
+    let tx = h
+        .payments
+        .pay(h.request(None, number, VALID_EXPIRY, "123"))
+        .await
+        .unwrap();
+    assert_eq!(tx.result_code().code(), code, "{number}");
+    assert_eq!(
+        h.ledger(&tx.id).await.order_ref.as_deref(),
+        Some("ORDER-1"),
+        "the acquirer gets the order reference"
+    );
+    let expected = if code == "00000" {
+        PaymentState::Accepted
+    } else {
+        PaymentState::Refused
+    };
+    assert_eq!(tx.state, expected, "{number}");
+    assert_eq!(
+        tx.masked_number,
+        format!("{}XXXXXX{}", &number[..6], &number[12..])
+    );
+    assert_eq!(
+        (tx.card_type, tx.expiry.as_str(), tx.id.len()),
+        (CardCode::Cb, "1230", 14)
+    );
+}
+
+/// The challenge card is in progress, its ACS page on the sandbox.
+async fn the_challenge_card_waits_for_the_acs(h: &Harness) {
     let challenged = h
         .payments
         .pay(h.request(None, "4970100000000014", VALID_EXPIRY, "123"))
@@ -89,7 +110,10 @@ async fn every_test_card_yields_its_code(db: TestDb) {
         url.starts_with(&format!("{}/sandbox/acs/", h.base)),
         "{url}"
     );
+}
 
+/// A frictionless sale gets a card token and an authorization number, and is captured.
+async fn a_frictionless_sale_is_captured_with_a_token(h: &Harness) {
     let accepted = h
         .payments
         .pay(h.request(None, "4970100000000006", VALID_EXPIRY, "123"))
@@ -109,6 +133,10 @@ async fn every_test_card_yields_its_code(db: TestDb) {
         ),
         (1000, 1000, Some(LedgerStatus::Captured))
     );
+}
+
+/// An authorization (action 100) on the VISA contract is typed VISA and captures nothing.
+async fn a_visa_authorization_is_not_captured(h: &Harness) {
     let authorization = h
         .payments
         .pay(gateway::card_payments::PayRequest {
@@ -124,11 +152,6 @@ async fn every_test_card_yields_its_code(db: TestDb) {
             authorization.balances.unwrap().captured
         ),
         (CardCode::Visa, 0)
-    );
-    assert_eq!(
-        h.sandbox.ledger().await.unwrap().len(),
-        table.len() + 3,
-        "cvgate's and the acquirer's views agree"
     );
 }
 
@@ -504,51 +527,43 @@ async fn an_abandoned_challenge_ends_as_failed(db: TestDb) {
     assert_eq!(retry.attempt_number, Some(2), "the session may try again");
 }
 
+/// What `doCapture` answers for `id`, `amount` (`None`: what is left).
+async fn capture(h: &Harness, id: &str, amount: Option<i64>) -> ReturnCode {
+    h.payments
+        .capture(&h.merchant, id, amount)
+        .await
+        .unwrap()
+        .code()
+}
+
+/// What `doRefund` answers for `id`, `amount` (`None`: what is left).
+async fn refund(h: &Harness, id: &str, amount: Option<i64>) -> ReturnCode {
+    h.payments
+        .refund(&h.merchant, id, amount)
+        .await
+        .unwrap()
+        .code()
+}
+
+/// What `doReset` answers for `id`, `amount` (`None`: what is left).
+async fn reset(h: &Harness, id: &str, amount: Option<i64>) -> ReturnCode {
+    h.payments
+        .reset(&h.merchant, id, amount)
+        .await
+        .unwrap()
+        .code()
+}
+
 async fn capture_within_seven_days_once_up_to_the_authorization(db: TestDb) {
     let h = Harness::start(&db).await;
     let tx = h.payments.pay(h.authorization()).await.unwrap();
     let early = h.payments.pay(h.authorization()).await.unwrap();
     let late = h.payments.pay(h.authorization()).await.unwrap();
-    let over = h
-        .payments
-        .capture(&h.merchant, &tx.id, Some(1001))
-        .await
-        .unwrap();
-    assert_eq!(
-        (over.code().code(), over.operation),
-        ("02613", None),
-        "over-capture is refused before any call"
-    );
-    let done = h
-        .payments
-        .capture(&h.merchant, &tx.id, Some(600))
-        .await
-        .unwrap();
-    assert_eq!(done.code(), ReturnCode::Accepted);
-    let operation = done.operation.unwrap();
-    assert_eq!(
-        (operation.id.len(), operation.amount, operation.state),
-        (14, 600, OperationState::Done)
-    );
-    assert_ne!(operation.id, tx.id);
-    assert_eq!(done.transaction.balances.unwrap().captured, 600);
-    assert_eq!(
-        h.payments
-            .capture(&h.merchant, &tx.id, None)
-            .await
-            .unwrap()
-            .code()
-            .code(),
-        "02617"
-    );
+    captured_once_up_to_the_authorization(&h, &tx.id).await;
 
     h.clock.advance_millis(7 * DAY_MS - 3_600_000);
     assert_eq!(
-        h.payments
-            .capture(&h.merchant, &early.id, None)
-            .await
-            .unwrap()
-            .code(),
+        capture(&h, &early.id, None).await,
         ReturnCode::Accepted,
         "within 7 days"
     );
@@ -564,44 +579,12 @@ async fn capture_within_seven_days_once_up_to_the_authorization(db: TestDb) {
         "after 7 days the authorization has expired"
     );
 
-    let sale = h
-        .payments
-        .pay(h.request(None, "4970100000000006", VALID_EXPIRY, "123"))
-        .await
-        .unwrap();
-    assert_eq!(
-        h.payments
-            .capture(&h.merchant, &sale.id, None)
-            .await
-            .unwrap()
-            .code()
-            .code(),
-        "02617",
-        "101 is captured already"
-    );
-    let refused = h
-        .payments
-        .pay(h.request(None, "4970100000000022", VALID_EXPIRY, "123"))
-        .await
-        .unwrap();
-    assert_eq!(
-        h.payments
-            .capture(&h.merchant, &refused.id, None)
-            .await
-            .unwrap()
-            .code(),
-        ReturnCode::InvalidField
-    );
-    let stranger = MerchantId::parse("m", "999").unwrap();
-    assert!(matches!(
-        h.payments.capture(&stranger, &tx.id, None).await,
-        Err(CardPaymentError::UnknownTransaction(_))
-    ));
+    let sale = only_an_authorization_of_ours_is_captured(&h, &tx.id).await;
     for (id, captured) in [
         (&tx.id, 600),
         (&early.id, 1000),
         (&late.id, 0),
-        (&sale.id, 1000),
+        (&sale, 1000),
     ] {
         assert_eq!(
             h.ledger(id).await.captured_amount,
@@ -611,8 +594,82 @@ async fn capture_within_seven_days_once_up_to_the_authorization(db: TestDb) {
     }
 }
 
+/// Authorization `id` (10.00 EUR): over-capture refused, 6.00 captured, then no second capture.
+async fn captured_once_up_to_the_authorization(h: &Harness, id: &str) {
+    let over = h
+        .payments
+        .capture(&h.merchant, id, Some(1001))
+        .await
+        .unwrap();
+    assert_eq!(
+        (over.code().code(), over.operation),
+        ("02613", None),
+        "over-capture is refused before any call"
+    );
+    let done = h
+        .payments
+        .capture(&h.merchant, id, Some(600))
+        .await
+        .unwrap();
+    assert_eq!(done.code(), ReturnCode::Accepted);
+    let operation = done.operation.unwrap();
+    assert_eq!(
+        (operation.id.len(), operation.amount, operation.state),
+        (14, 600, OperationState::Done)
+    );
+    assert_ne!(operation.id, id);
+    assert_eq!(done.transaction.balances.unwrap().captured, 600);
+    assert_eq!(capture(h, id, None).await.code(), "02617");
+}
+
+/// A sale (captured already) and a refused payment cannot be captured, nor another merchant's
+/// authorization `id`; returns the sale's id.
+async fn only_an_authorization_of_ours_is_captured(h: &Harness, id: &str) -> String {
+    let sale = h
+        .payments
+        .pay(h.request(None, "4970100000000006", VALID_EXPIRY, "123"))
+        .await
+        .unwrap();
+    assert_eq!(
+        capture(h, &sale.id, None).await.code(),
+        "02617",
+        "101 is captured already"
+    );
+    let refused = h
+        .payments
+        .pay(h.request(None, "4970100000000022", VALID_EXPIRY, "123"))
+        .await
+        .unwrap();
+    assert_eq!(
+        capture(h, &refused.id, None).await,
+        ReturnCode::InvalidField
+    );
+    let stranger = MerchantId::parse("m", "999").unwrap();
+    assert!(matches!(
+        h.payments.capture(&stranger, id, None).await,
+        Err(CardPaymentError::UnknownTransaction(_))
+    ));
+    sale.id
+}
+
 async fn reset_before_remittance_refund_after(db: TestDb) {
     let h = Harness::start(&db).await;
+    let sale = reset_then_remitted_then_refunded(&h).await;
+    let auth = an_authorization_is_cancelled_once(&h).await;
+    let (sale_row, auth_row) = (h.ledger(&sale).await, h.ledger(&auth).await);
+    assert_eq!(
+        (sale_row.state.as_str(), sale_row.refunded_amount),
+        ("REFUNDED", 800)
+    );
+    assert_eq!(
+        (auth_row.state.as_str(), auth_row.reset_amount),
+        ("CANCELLED", 1000)
+    );
+}
+
+/// A 10.00 EUR sale: no refund before remittance, a 2.00 reset, remittance, no reset after it,
+/// then refunds up to the 8.00 remitted. Returns the sale's id.
+async fn reset_then_remitted_then_refunded(h: &Harness) -> String {
     let m = &h.merchant;
     let sale = h
         .payments
@@ -620,59 +677,26 @@ async fn reset_before_remittance_refund_after(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        h.payments
-            .refund(m, &sale.id, Some(100))
-            .await
-            .unwrap()
-            .code()
-            .code(),
+        refund(h, &sale.id, Some(100)).await.code(),
         "02618",
         "refund before remittance"
     );
     assert_eq!(
-        h.payments
-            .reset(m, &sale.id, Some(200))
-            .await
-            .unwrap()
-            .code(),
+        reset(h, &sale.id, Some(200)).await,
         ReturnCode::Accepted,
         "partial reset"
     );
     let report = h.payments.remit(h.clock.now()).await.unwrap();
     assert_eq!(report.remitted, std::slice::from_ref(&sale.id));
     assert_eq!(
-        h.payments
-            .reset(m, &sale.id, None)
-            .await
-            .unwrap()
-            .code()
-            .code(),
+        reset(h, &sale.id, None).await.code(),
         "02603",
         "reset after remittance"
     );
+    assert_eq!(refund(h, &sale.id, Some(300)).await, ReturnCode::Accepted);
+    assert_eq!(refund(h, &sale.id, Some(300)).await, ReturnCode::Accepted);
     assert_eq!(
-        h.payments
-            .refund(m, &sale.id, Some(300))
-            .await
-            .unwrap()
-            .code(),
-        ReturnCode::Accepted
-    );
-    assert_eq!(
-        h.payments
-            .refund(m, &sale.id, Some(300))
-            .await
-            .unwrap()
-            .code(),
-        ReturnCode::Accepted
-    );
-    assert_eq!(
-        h.payments
-            .refund(m, &sale.id, Some(300))
-            .await
-            .unwrap()
-            .code()
-            .code(),
+        refund(h, &sale.id, Some(300)).await.code(),
         "02613",
         "beyond the remitted 800"
     );
@@ -704,40 +728,20 @@ async fn reset_before_remittance_refund_after(db: TestDb) {
         ],
         "refused operations are not recorded"
     );
+    sale.id
+}
 
+/// An authorization reset in full is cancelled: no second reset, no capture. Returns its id.
+async fn an_authorization_is_cancelled_once(h: &Harness) -> String {
     let auth = h.payments.pay(h.authorization()).await.unwrap();
-    let cancelled = h.payments.reset(m, &auth.id, None).await.unwrap();
+    let cancelled = h.payments.reset(&h.merchant, &auth.id, None).await.unwrap();
     assert_eq!(
         (cancelled.code(), cancelled.transaction.ledger_status()),
         (ReturnCode::Accepted, Some(LedgerStatus::Cancelled))
     );
-    assert_eq!(
-        h.payments
-            .reset(m, &auth.id, None)
-            .await
-            .unwrap()
-            .code()
-            .code(),
-        "02601"
-    );
-    assert_eq!(
-        h.payments
-            .capture(m, &auth.id, None)
-            .await
-            .unwrap()
-            .code()
-            .code(),
-        "02601"
-    );
-    let (sale_row, auth_row) = (h.ledger(&sale.id).await, h.ledger(&auth.id).await);
-    assert_eq!(
-        (sale_row.state.as_str(), sale_row.refunded_amount),
-        ("REFUNDED", 800)
-    );
-    assert_eq!(
-        (auth_row.state.as_str(), auth_row.reset_amount),
-        ("CANCELLED", 1000)
-    );
+    assert_eq!(reset(h, &auth.id, None).await.code(), "02601");
+    assert_eq!(capture(h, &auth.id, None).await.code(), "02601");
+    auth.id
 }
 
 async fn remittance_batch_and_daily_job(db: TestDb) {

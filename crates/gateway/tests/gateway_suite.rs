@@ -1,7 +1,10 @@
 //! Merchant configuration services, on SQLite and PostgreSQL.
 
+#![warn(clippy::too_many_lines)]
+
 use domain::clock::SystemClock;
 use domain::contract::{ContractRequest, ContractStatus};
+use domain::merchant::MerchantId;
 use domain::random::OsRandom;
 use gateway::demo::DemoMerchant;
 use gateway::{ConfigError, MerchantConfig};
@@ -110,8 +113,10 @@ fn ancv(complementary: &[&str]) -> ContractRequest {
     }
 }
 
-async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
-    let config = config(&db).await;
+/// A merchant with two points of sale, CB-1 (CB) and ANCV-0 (ANCV_CONNECT) under the first, CB-2
+/// (VISA) under the second, and another merchant with a point of sale of its own. Returns the
+/// merchant's id, its first point of sale and the other merchant's.
+async fn contracts_on_two_points_of_sale(config: &MerchantConfig) -> (MerchantId, i64, i64) {
     let (merchant, _) = config.create_merchant("Shop").await.unwrap();
     let (other, _) = config.create_merchant("Other").await.unwrap();
     let m = merchant.id.as_str();
@@ -149,9 +154,22 @@ async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
         )
         .await
         .unwrap();
-    let before = dump_database(&db).await;
+    (merchant.id, pos, other_pos)
+}
 
-    let cases: Vec<(&str, PosIdOrMerchant, ContractRequest, &str, &str)> = vec![
+/// Contracts that must be refused (under point of sale `pos` unless said otherwise): the case,
+/// where, the contract, and the field and rule of the error.
+fn refused_contracts(
+    pos: i64,
+    other_pos: i64,
+) -> Vec<(
+    &'static str,
+    PosIdOrMerchant,
+    ContractRequest,
+    &'static str,
+    &'static str,
+)> {
+    vec![
         (
             "missing Shop ID",
             PosIdOrMerchant::Pos(pos),
@@ -218,8 +236,16 @@ async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
             "card_code",
             "one of",
         ),
-    ];
-    for (case, target, contract, field, rule) in cases {
+    ]
+}
+
+async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
+    let config = config(&db).await;
+    let (merchant, pos, other_pos) = contracts_on_two_points_of_sale(&config).await;
+    let m = merchant.as_str();
+    let before = dump_database(&db).await;
+
+    for (case, target, contract, field, rule) in refused_contracts(pos, other_pos) {
         let (merchant_id, pos_id) = match target {
             PosIdOrMerchant::Pos(pos_id) => (m, pos_id),
             PosIdOrMerchant::Merchant(id) => (id, pos),
@@ -247,6 +273,7 @@ async fn invalid_contracts_are_refused_and_write_nothing(db: TestDb) {
     assert_eq!(created.complementary()[0].as_str(), "CB-1");
 }
 
+/// Where a refused contract is created: a point of sale of the merchant, or another merchant.
 enum PosIdOrMerchant {
     Pos(i64),
     Merchant(&'static str),

@@ -31,8 +31,11 @@ const CLAIM_LEASE_MS: i64 = 60_000;
 
 /// One web payment, from doWebPayment to the last after-sale call.
 pub struct Flow {
+    /// The flow's number in the run, from 1 (the trace's `flow N:`).
     pub number: usize,
+    /// The web payment's token, as doWebPayment returned it.
     pub token: String,
+    /// What the order costs, in cents.
     pub order_amount: i64,
     /// ANCV Connect then card; otherwise card only.
     pub split: bool,
@@ -40,11 +43,15 @@ pub struct Flow {
     pub authorize_only: bool,
     /// This flow's own Chèque-Vacances account (manual: the simulation validates in the app).
     pub beneficiary: String,
+    /// The beneficiary's balance before the flow, in cents (I3 starts from it).
     pub initial_balance: i64,
+    /// Where the buyer is in the hosted page.
     pub buyer: Buyer,
+    /// What the merchant learnt and still means to do.
     pub merchant: Merchant,
 }
 
+/// The buyer's side of a flow.
 #[derive(Default)]
 pub struct Buyer {
     /// Stopped acting (paid, refused, cancelled, or walked away).
@@ -55,42 +62,57 @@ pub struct Buyer {
     pub app_checked_late: bool,
 }
 
+/// A 3-D Secure challenge page, as the buyer's browser holds it.
 pub struct Acs {
+    /// The ACS page the buyer answers on.
     pub url: String,
     /// Where the ACS sent the browser after an answer (cvgate's `/3ds?challenge=…`).
     pub back_to: Option<String>,
 }
 
+/// The merchant's side of a flow.
 #[derive(Default)]
 pub struct Merchant {
     /// The final result as getWebPaymentDetails told it.
     pub final_code: Option<String>,
+    /// How many more after-sale calls the merchant will make.
     pub calls_left: u32,
+    /// The last sequenceNumber the merchant used.
     pub sequence: u32,
     /// A call whose request died: the merchant repeats it (after the claim lease).
     pub repeat: Option<(AfterSaleCall, Timestamp)>,
+    /// Made every call it meant to.
     pub done: bool,
+    /// Every after-sale answer it got (I6 checks them against the ledgers).
     pub told: Vec<Told>,
 }
 
+/// One refund, reset or capture as the merchant asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AfterSaleCall {
+    /// Refund, reset or capture.
     pub operation: Operation,
+    /// The card transaction or ANCV payment it applies to.
     pub transaction_id: String,
+    /// The amount in cents (`None`: the whole remaining amount).
     pub amount: Option<i64>,
+    /// The merchant's sequenceNumber, if it sends one (a repeat with it is answered once).
     pub sequence: Option<String>,
 }
 
 /// What an after-sale call answered the merchant.
 #[derive(Debug, Clone)]
 pub struct Told {
+    /// The call as it was made.
     pub call: AfterSaleCall,
+    /// The return code it answered.
     pub code: String,
     /// The refund, reset or capture the answer names.
     pub transaction_id: Option<String>,
 }
 
 impl Flow {
+    /// Both the buyer and the merchant stopped acting: the run no longer steps this flow.
     pub fn finished(&self) -> bool {
         self.buyer.done && self.merchant.done
     }
@@ -365,6 +387,7 @@ fn choose(rng: &mut Rng, flow: &Flow, snapshot: &Snapshot) -> BuyerAction {
     }
 }
 
+/// Does what the buyer chose (or the beneficiary, in the app), then traces what the page said.
 async fn act(
     world: &mut World,
     rng: &mut Rng,
@@ -373,99 +396,21 @@ async fn act(
     action: BuyerAction,
     trace: &mut Trace,
 ) -> Result<(), String> {
-    let token = flow.token.clone();
-    let label = flow.label();
     match action {
-        BuyerAction::StartAncv(who) => {
-            let beneficiary = match who {
-                Beneficiary::Own => flow.beneficiary.clone(),
-                Beneficiary::Unknown => "29999999999".to_owned(),
-                Beneficiary::Blocked => "blocked@example.com".to_owned(),
-                Beneficiary::Malformed => "not an account".to_owned(),
-            };
-            let outcome = world
-                .drive(world.app.web_payments.start_ancv(&token, &beneficiary))
-                .await;
-            let what = format!("asks the app of {who:?} ({beneficiary})");
-            if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
-                report_page(world, trace, &label, &what, outcome)?;
-            }
-        }
-        BuyerAction::PayCard => {
-            let number = rng.weighted(&CARDS);
-            let card = CardInput::new(number, "12/30", "123");
-            let outcome = world
-                .drive(world.app.web_payments.pay_card(&token, "CB-DEMO", card))
-                .await;
-            let what = format!("pays by card {number}");
-            if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
-                if let Ok(after) = &outcome
-                    && let Some(url) = after.card.as_ref().and_then(|c| c.challenge_url.clone())
-                    && after.payment.session.state == SessionState::CardInProgress
-                {
-                    flow.buyer.acs = Some(Acs { url, back_to: None });
-                }
-                report_page(world, trace, &label, &what, outcome)?;
-            }
-        }
+        BuyerAction::StartAncv(who) => start_ancv(world, flow, who, trace).await?,
+        BuyerAction::PayCard => pay_card(world, rng, flow, trace).await?,
         BuyerAction::ValidateFull | BuyerAction::ValidatePart | BuyerAction::Decline => {
             app_answer(world, rng, flow, action, trace).await?;
         }
-        BuyerAction::AnswerAcs(answer) => {
-            let Some(acs) = flow.buyer.acs.as_mut() else {
-                return Ok(());
-            };
-            let form: Vec<(&str, &str)> = match answer {
-                AcsAnswer::RightCode => vec![("code", card_sandbox::CHALLENGE_CODE)],
-                AcsAnswer::WrongCode => vec![("code", "9999")],
-                AcsAnswer::Cancel => vec![("action", "cancel")],
-            };
-            let response = world
-                .http
-                .post(&acs.url)
-                .form(&form)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            let back = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .map(str::to_owned);
-            trace.line(
-                world,
-                &format!(
-                    "{label}: answers the ACS {answer:?} -> {}",
-                    response.status()
-                ),
-            );
-            if back.is_some() {
-                acs.back_to = back;
-            }
-        }
-        BuyerAction::ComeBack => {
-            let Some(acs) = flow.buyer.acs.take() else {
-                return Ok(());
-            };
-            let challenge = acs
-                .back_to
-                .as_deref()
-                .or(Some(acs.url.as_str()))
-                .and_then(challenge_ref)
-                .unwrap_or_default();
-            let outcome = world
-                .drive(world.app.web_payments.complete_three_ds(&token, &challenge))
-                .await;
-            let what = "comes back from the ACS".to_owned();
-            if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
-                report_page(world, trace, &label, &what, outcome)?;
-            }
-        }
+        BuyerAction::AnswerAcs(answer) => answer_acs(world, flow, answer, trace).await?,
+        BuyerAction::ComeBack => come_back(world, flow, trace).await?,
         BuyerAction::Cancel => {
-            let outcome = world.drive(world.app.web_payments.cancel(&token)).await;
+            let outcome = world
+                .drive(world.app.web_payments.cancel(&flow.token))
+                .await;
             let what = "cancels".to_owned();
             if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
-                report_page(world, trace, &label, &what, outcome)?;
+                report_page(world, trace, &flow.label(), &what, outcome)?;
             }
         }
         BuyerAction::Abandon => {
@@ -473,12 +418,133 @@ async fn act(
             trace.line(
                 world,
                 &format!(
-                    "{label}: walks away ({})",
+                    "{}: walks away ({})",
+                    flow.label(),
                     snapshot.payment.session.state.as_str()
                 ),
             );
         }
         BuyerAction::Wait => {}
+    }
+    Ok(())
+}
+
+/// The buyer names a Chèque-Vacances account on the page: its own, or a wrong one.
+async fn start_ancv(
+    world: &mut World,
+    flow: &Flow,
+    who: Beneficiary,
+    trace: &mut Trace,
+) -> Result<(), String> {
+    let beneficiary = match who {
+        Beneficiary::Own => flow.beneficiary.clone(),
+        Beneficiary::Unknown => "29999999999".to_owned(),
+        Beneficiary::Blocked => "blocked@example.com".to_owned(),
+        Beneficiary::Malformed => "not an account".to_owned(),
+    };
+    let outcome = world
+        .drive(world.app.web_payments.start_ancv(&flow.token, &beneficiary))
+        .await;
+    let what = format!("asks the app of {who:?} ({beneficiary})");
+    if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
+        report_page(world, trace, &flow.label(), &what, outcome)?;
+    }
+    Ok(())
+}
+
+/// The buyer pays by card with a test card drawn by weight; a challenge opens the ACS page.
+async fn pay_card(
+    world: &mut World,
+    rng: &mut Rng,
+    flow: &mut Flow,
+    trace: &mut Trace,
+) -> Result<(), String> {
+    let number = rng.weighted(&CARDS);
+    let card = CardInput::new(number, "12/30", "123");
+    let outcome = world
+        .drive(
+            world
+                .app
+                .web_payments
+                .pay_card(&flow.token, "CB-DEMO", card),
+        )
+        .await;
+    let what = format!("pays by card {number}");
+    if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
+        if let Ok(after) = &outcome
+            && let Some(url) = after.card.as_ref().and_then(|c| c.challenge_url.clone())
+            && after.payment.session.state == SessionState::CardInProgress
+        {
+            flow.buyer.acs = Some(Acs { url, back_to: None });
+        }
+        report_page(world, trace, &flow.label(), &what, outcome)?;
+    }
+    Ok(())
+}
+
+/// The buyer answers the 3-D Secure page (in the browser, straight to the ACS).
+async fn answer_acs(
+    world: &World,
+    flow: &mut Flow,
+    answer: AcsAnswer,
+    trace: &mut Trace,
+) -> Result<(), String> {
+    let label = flow.label();
+    let Some(acs) = flow.buyer.acs.as_mut() else {
+        return Ok(());
+    };
+    let form: Vec<(&str, &str)> = match answer {
+        AcsAnswer::RightCode => vec![("code", card_sandbox::CHALLENGE_CODE)],
+        AcsAnswer::WrongCode => vec![("code", "9999")],
+        AcsAnswer::Cancel => vec![("action", "cancel")],
+    };
+    let response = world
+        .http
+        .post(&acs.url)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let back = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_owned);
+    trace.line(
+        world,
+        &format!(
+            "{label}: answers the ACS {answer:?} -> {}",
+            response.status()
+        ),
+    );
+    if back.is_some() {
+        acs.back_to = back;
+    }
+    Ok(())
+}
+
+/// The browser comes back from the ACS to cvgate, which completes the 3-D Secure payment.
+async fn come_back(world: &mut World, flow: &mut Flow, trace: &mut Trace) -> Result<(), String> {
+    let Some(acs) = flow.buyer.acs.take() else {
+        return Ok(());
+    };
+    let challenge = acs
+        .back_to
+        .as_deref()
+        .or(Some(acs.url.as_str()))
+        .and_then(challenge_ref)
+        .unwrap_or_default();
+    let outcome = world
+        .drive(
+            world
+                .app
+                .web_payments
+                .complete_three_ds(&flow.token, &challenge),
+        )
+        .await;
+    let what = "comes back from the ACS".to_owned();
+    if let Some(outcome) = crashed_or(world, trace, flow, &what, outcome).await? {
+        report_page(world, trace, &flow.label(), &what, outcome)?;
     }
     Ok(())
 }

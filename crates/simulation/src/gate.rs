@@ -29,16 +29,24 @@ use tokio::sync::Notify;
 /// How often each fault happens, in requests per thousand.
 #[derive(Debug, Clone, Copy)]
 pub struct FaultRates {
+    /// A partner call answers an error before the partner does anything.
     pub fail_before: u32,
+    /// A partner call does its work but its answer never arrives (the outcome is unknown).
     pub lose_answer: u32,
+    /// cvgate dies while its partner call is on the way, before the partner acts.
     pub crash_before: u32,
+    /// cvgate dies after the partner did the work, before it reads the answer.
     pub crash_after: u32,
+    /// An ANCV notification is answered 200 but never reaches cvgate.
     pub notification_lost: u32,
+    /// An ANCV notification is refused (500), so ANCV sends it again later.
     pub notification_delayed: u32,
+    /// An ANCV notification is delivered, then refused, so ANCV sends it once more.
     pub notification_duplicated: u32,
 }
 
 impl FaultRates {
+    /// No fault at all (the world settles down with it after the last flow).
     pub const NONE: FaultRates = FaultRates {
         fail_before: 0,
         lose_answer: 0,
@@ -84,6 +92,7 @@ enum Partner {
     Acquirer,
 }
 
+/// The fault gate's state, shared between the middleware and the simulation that drives it.
 pub struct Gate {
     state: Mutex<GateState>,
     crashed: AtomicBool,
@@ -101,7 +110,8 @@ struct GateState {
 }
 
 impl Gate {
-    pub fn new(rng: Rng, rates: FaultRates) -> Arc<Gate> {
+    /// A gate deciding with `rng` at `rates`; crashes stay off until [`Gate::allow_crashes`].
+    pub(crate) fn new(rng: Rng, rates: FaultRates) -> Arc<Gate> {
         Arc::new(Gate {
             state: Mutex::new(GateState {
                 rng,
@@ -119,11 +129,13 @@ impl Gate {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Changes how often faults happen from the next request on.
     pub fn set_rates(&self, rates: FaultRates) {
         self.lock().rates = rates;
     }
 
-    pub fn allow_crashes(&self, allowed: bool) {
+    /// Whether a partner call may crash cvgate now (only while a step is driven).
+    pub(crate) fn allow_crashes(&self, allowed: bool) {
         self.lock().crashes_allowed = allowed;
     }
 
@@ -133,17 +145,17 @@ impl Gate {
     }
 
     /// Resolves when a partner call crashed cvgate (the step's future must then be dropped).
-    pub async fn crashed(&self) {
+    pub(crate) async fn crashed(&self) {
         self.crash_signal.notified().await;
     }
 
     /// Whether a crash happened since the last call (and forgets it).
-    pub fn take_crash(&self) -> bool {
+    pub(crate) fn take_crash(&self) -> bool {
         self.crashed.swap(false, Ordering::SeqCst)
     }
 
     /// cvgate was rebuilt: the answers held back by crashes go out, to nobody.
-    pub fn resume(&self) {
+    pub(crate) fn resume(&self) {
         self.resume.notify_waiters();
     }
 
@@ -215,7 +227,7 @@ impl Gate {
 }
 
 /// The middleware (`axum::middleware::from_fn_with_state`).
-pub async fn gate(State(gate): State<Arc<Gate>>, request: Request, next: Next) -> Response {
+pub(crate) async fn gate(State(gate): State<Arc<Gate>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     if path == web::partner::ANCV_NOTIFICATIONS {
         return match gate.notification_fault() {

@@ -10,10 +10,12 @@ use std::sync::Mutex;
 pub struct Rng(u64);
 
 impl Rng {
+    /// A stream that starts from `seed` (the same seed, the same draws).
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// The next raw draw, every other method's source.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -61,6 +63,7 @@ impl Rng {
 pub struct SeededRandom(Mutex<Rng>);
 
 impl SeededRandom {
+    /// Draws its bytes from `rng` (usually a fork of the run's stream).
     pub fn new(rng: Rng) -> SeededRandom {
         SeededRandom(Mutex::new(rng))
     }

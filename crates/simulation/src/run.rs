@@ -12,16 +12,21 @@ use domain::clock::Timestamp;
 use gateway::card_payments::{REMITTANCE_JOB, REMITTANCE_SUBJECT};
 use store::repos::JobFilter;
 
+/// What to run: the seed, how many flows, how many at once, and how often faults happen.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
+    /// Every decision, id and timestamp of the run derives from it.
     pub seed: u64,
+    /// How many payment flows the run starts in all.
     pub flows: usize,
     /// How many flows are under way at once.
     pub concurrent: usize,
+    /// How often the gate injects each fault while the flows run.
     pub rates: FaultRates,
 }
 
 impl Config {
+    /// `flows` flows from `seed`, six at once, with the default fault mix.
     pub fn new(seed: u64, flows: usize) -> Config {
         Config {
             seed,
@@ -32,16 +37,22 @@ impl Config {
     }
 }
 
+/// What a run did and found, enough to print it and replay it.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The seed that replays the run.
     pub seed: u64,
+    /// How many flows ran.
     pub flows: usize,
+    /// How many steps the flows took before quiescence (a flow's step, or time passing).
     pub steps: usize,
+    /// How many times cvgate crashed and was rebuilt.
     pub restarts: usize,
     /// Invariants that did not hold (empty: the run passed).
     pub violations: Vec<String>,
     /// How the flows ended (getWebPaymentDetails' code), and how many.
     pub outcomes: std::collections::BTreeMap<String, usize>,
+    /// Every step, in order (the same seed writes the same trace).
     pub trace: Trace,
 }
 
@@ -79,6 +90,8 @@ const PERIODIC_JOBS: [&str; 1] = [REMITTANCE_JOB];
 /// How long the simulated world may take to settle after the last flow (simulated time).
 const QUIESCENCE_LIMIT_MS: i64 = 3 * 24 * 3_600_000;
 
+/// Runs `config` on the database at `db_url` (already provisioned, empty), then shuts the world
+/// down; `Err` when the run could not go on (not when an invariant failed: see the report).
 pub async fn run(db_url: &str, config: &Config) -> Result<Report, String> {
     let mut rng = Rng::new(config.seed);
     let mut world = World::new(db_url, &mut rng, config.rates).await?;

@@ -3,8 +3,10 @@
 
 use crate::world::{START, World};
 
+/// What happened during a run, step by step: printed on failure, compared to check a replay.
 #[derive(Debug, Default, Clone)]
 pub struct Trace {
+    /// Every line written so far, oldest first (`[   123s] flow 4: …`).
     pub lines: Vec<String>,
 }
 

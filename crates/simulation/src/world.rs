@@ -27,17 +27,22 @@ use std::time::Duration;
 use store::{DatabaseUrl, Store, StoreError};
 use web::{AppState, Extras};
 
+/// The ANCV seal key both sides share (the published test key, version `ver001`).
 pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
-/// 2026-11-27T10:00:00Z.
+/// When every run's clock starts: 2026-11-27T10:00:00Z.
 pub const START: Timestamp = Timestamp(1_795_773_600_000);
 /// The ANCV sandbox's validation window (the published default).
 pub const VALIDATION_WINDOW_MS: i64 = 300_000;
 
 /// cvgate as one process: its database pool, services and worker.
 pub struct App {
+    /// The process's own connection pool (closed when it crashes).
     pub store: Store,
+    /// The hosted payment page and the web payment API (doWebPayment, getWebPaymentDetails).
     pub web_payments: WebPayments,
+    /// Refunds, resets and captures (doRefund, doReset, doCapture).
     pub after_sale: AfterSale,
+    /// cvgate's background jobs (polls, notifications, remittance).
     pub worker: Worker,
 }
 
@@ -53,19 +58,29 @@ struct AppEnv {
     partners: Router,
 }
 
+/// Everything a run acts on: cvgate, the partners, the clock, the gate and the merchant.
 pub struct World {
     env: AppEnv,
+    /// The simulated time, moved on only by the run.
     pub clock: Arc<ManualClock>,
+    /// The fault gate in front of the partner calls and ANCV's notifications.
     pub gate: Arc<Gate>,
+    /// The loopback server's URL (`http://127.0.0.1:port`), cvgate's public base.
     pub base: String,
+    /// The ANCV partner (its ledger is one of the three checked).
     pub ancv_sandbox: Sandbox,
+    /// The card acquirer and its 3-D Secure ACS (its ledger is one of the three checked).
     pub card_sandbox: CardSandbox,
     sandbox_worker: Worker,
     sandbox_store: Store,
     server: tokio::task::JoinHandle<()>,
+    /// The cvgate process alive now (replaced on every restart).
     pub app: App,
+    /// The demo merchant every flow pays.
     pub merchant_id: MerchantId,
+    /// How many times cvgate crashed and was rebuilt.
     pub restarts: usize,
+    /// The buyer's browser (redirects not followed, so the ACS's answer can be read).
     pub http: reqwest::Client,
     /// The merchant's notification endpoint: every call's query, in order.
     pub notifications: Notifications,
@@ -76,6 +91,7 @@ pub struct World {
 pub struct Notifications(Arc<Mutex<Vec<(String, String)>>>);
 
 impl Notifications {
+    /// Whether a notification of this type about `subject` arrived at least once.
     pub fn received(&self, notification_type: &str, subject: &str) -> bool {
         self.0
             .lock()
@@ -117,30 +133,28 @@ fn merchant_endpoint(notifications: Notifications) -> Router {
     )
 }
 
-impl World {
-    pub async fn new(db_url: &str, rng: &mut Rng, rates: FaultRates) -> Result<World, String> {
-        let db_url = DatabaseUrl::parse(db_url)?;
-        let clock = Arc::new(ManualClock::at(START));
-        let dyn_clock: Arc<dyn Clock> = clock.clone();
-        let app_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
-        let sandbox_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
-        let gate = Gate::new(rng.fork(), rates);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let base = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
+/// The partners' side of the world: both sandboxes, on their own pool and job worker.
+struct Partners {
+    ancv_sandbox: Sandbox,
+    card_sandbox: CardSandbox,
+    worker: Worker,
+    store: Store,
+}
 
-        // The partners: their own pool and worker, untouched by cvgate's crashes.
-        let sandbox_store = Store::open(&db_url).await.map_err(|e| e.to_string())?;
-        let key = seal_key();
+impl Partners {
+    /// Opens both sandboxes (ANCV's with its test data) on a pool of their own.
+    async fn open(
+        db_url: &DatabaseUrl,
+        clock: &Arc<dyn Clock>,
+        random: SharedRandom,
+        base: &str,
+    ) -> Result<Partners, String> {
+        let store = Store::open(db_url).await.map_err(|e| e.to_string())?;
         let ancv_sandbox = Sandbox::open(
-            sandbox_store.clone(),
-            dyn_clock.clone(),
-            sandbox_random.clone(),
-            SandboxConfig::new("900001", key),
+            store.clone(),
+            clock.clone(),
+            random.clone(),
+            SandboxConfig::new("900001", seal_key()),
         )
         .await
         .map_err(|e| e.to_string())?;
@@ -149,34 +163,85 @@ impl World {
             .await
             .map_err(|e| e.to_string())?;
         let card_sandbox = CardSandbox::open(
-            sandbox_store.clone(),
-            dyn_clock.clone(),
-            sandbox_random,
+            store.clone(),
+            clock.clone(),
+            random,
             CardSandboxConfig {
                 acs_base_url: format!("{base}{ACS_MOUNT}"),
             },
         )
         .await
         .map_err(|e| e.to_string())?;
-        let mut sandbox_worker = Worker::new(sandbox_store.clone(), dyn_clock.clone());
+        let mut worker = Worker::new(store.clone(), clock.clone());
         for handler in ancv_sandbox.job_handlers() {
-            sandbox_worker.register(handler);
+            worker.register(handler);
         }
+        Ok(Partners {
+            ancv_sandbox,
+            card_sandbox,
+            worker,
+            store,
+        })
+    }
 
-        let store = Store::open(&db_url).await.map_err(|e| e.to_string())?;
-        let config = MerchantConfig::new(store.clone(), dyn_clock.clone(), app_random.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        let merchant_id = match config
-            .ensure_demo_merchant()
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            DemoMerchant::Created { merchant_id, .. } | DemoMerchant::Existing { merchant_id } => {
-                merchant_id
-            }
-        };
-        store.close().await;
+    /// What the server routes to the partners (and the merchant's endpoint), beside cvgate.
+    fn router(&self, notifications: &Notifications) -> Router {
+        Router::new()
+            .nest("/sandbox/ancv", self.ancv_sandbox.router())
+            .merge(self.card_sandbox.router())
+            .merge(merchant_endpoint(notifications.clone()))
+    }
+}
+
+/// The demo merchant (created on the first run of a database), on a pool closed afterwards.
+async fn demo_merchant(
+    db_url: &DatabaseUrl,
+    clock: &Arc<dyn Clock>,
+    random: &SharedRandom,
+) -> Result<MerchantId, String> {
+    let store = Store::open(db_url).await.map_err(|e| e.to_string())?;
+    let config = MerchantConfig::new(store.clone(), clock.clone(), random.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let merchant_id = match config
+        .ensure_demo_merchant()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        DemoMerchant::Created { merchant_id, .. } | DemoMerchant::Existing { merchant_id } => {
+            merchant_id
+        }
+    };
+    store.close().await;
+    Ok(merchant_id)
+}
+
+/// A loopback listener on a free port, and its URL.
+async fn listen() -> Result<(tokio::net::TcpListener, String), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    Ok((listener, base))
+}
+
+impl World {
+    /// Builds the world on `db_url`: partners, demo merchant, cvgate, and the server, every
+    /// random source forked from `rng`.
+    pub async fn new(db_url: &str, rng: &mut Rng, rates: FaultRates) -> Result<World, String> {
+        let db_url = DatabaseUrl::parse(db_url)?;
+        let clock = Arc::new(ManualClock::at(START));
+        let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let app_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
+        let sandbox_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));
+        let gate = Gate::new(rng.fork(), rates);
+        let (listener, base) = listen().await?;
+        // The partners: their own pool and worker, untouched by cvgate's crashes.
+        let partners = Partners::open(&db_url, &dyn_clock, sandbox_random, &base).await?;
+        let merchant_id = demo_merchant(&db_url, &dyn_clock, &app_random).await?;
         let notifications = Notifications::default();
         let env = AppEnv {
             db_url,
@@ -185,10 +250,7 @@ impl World {
             gate: Arc::clone(&gate),
             base: base.clone(),
             router: Arc::new(Mutex::new(Router::new())),
-            partners: Router::new()
-                .nest("/sandbox/ancv", ancv_sandbox.router())
-                .merge(card_sandbox.router())
-                .merge(merchant_endpoint(notifications.clone())),
+            partners: partners.router(&notifications),
         };
         let app = build_app(&env).await?;
         let server = serve(listener, Arc::clone(&env.router));
@@ -197,10 +259,10 @@ impl World {
             clock,
             gate,
             base,
-            ancv_sandbox,
-            card_sandbox,
-            sandbox_worker,
-            sandbox_store,
+            ancv_sandbox: partners.ancv_sandbox,
+            card_sandbox: partners.card_sandbox,
+            sandbox_worker: partners.worker,
+            sandbox_store: partners.store,
             server,
             app,
             merchant_id,
@@ -213,6 +275,7 @@ impl World {
         })
     }
 
+    /// The simulated time now.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
@@ -280,40 +343,8 @@ async fn build_app(env: &AppEnv) -> Result<App, String> {
     let clock: Arc<dyn Clock> = env.clock.clone();
     let random = env.random.clone();
     let base = &env.base;
-    let client = AncvClient::new(
-        ClientConfig {
-            base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
-            service_provider_id: "900001".into(),
-            seal_key: seal_key(),
-            connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(10),
-        },
-        clock.clone(),
-    )?;
-    let ancv = AncvPayments::new(
-        store.clone(),
-        clock.clone(),
-        random.clone(),
-        AncvPaymentsConfig {
-            client,
-            notification_keys: SealKeyring::new(vec![seal_key()]),
-            notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
-            poll_interval_ms: 3_000,
-        },
-    );
-    let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
-        base_url: format!("{base}{API_MOUNT}"),
-        connect_timeout: Duration::from_secs(5),
-        read_timeout: Duration::from_secs(10),
-    })
-    .map_err(|e| e.to_string())?;
-    let card = CardPayments::new(
-        store.clone(),
-        clock.clone(),
-        random.clone(),
-        Arc::new(acquirer),
-        CardPaymentsConfig::default(),
-    );
+    let ancv = ancv_payments(env, &store, &clock)?;
+    let card = card_payments(env, &store, &clock)?;
     let notifications = NotificationPolicy::default();
     let web_payments = WebPayments::new(
         store.clone(),
@@ -332,16 +363,7 @@ async fn build_app(env: &AppEnv) -> Result<App, String> {
         card.clone(),
         notifications,
     );
-    let mut worker = Worker::new(store.clone(), clock.clone());
-    for handler in ancv
-        .job_handlers()
-        .into_iter()
-        .chain(card.job_handlers())
-        .chain(web_payments.job_handlers())
-        .chain(after_sale.job_handlers())
-    {
-        worker.register(handler);
-    }
+    let worker = worker(&store, &clock, &ancv, &card, &web_payments, &after_sale);
     let config = MerchantConfig::new(store.clone(), clock, random)
         .await
         .map_err(|e| e.to_string())?;
@@ -361,4 +383,77 @@ async fn build_app(env: &AppEnv) -> Result<App, String> {
         after_sale,
         worker,
     })
+}
+
+/// cvgate's ANCV side, calling the ANCV sandbox through the gate.
+fn ancv_payments(
+    env: &AppEnv,
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+) -> Result<AncvPayments, String> {
+    let base = &env.base;
+    let client = AncvClient::new(
+        ClientConfig {
+            base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
+            service_provider_id: "900001".into(),
+            seal_key: seal_key(),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+        },
+        clock.clone(),
+    )?;
+    Ok(AncvPayments::new(
+        store.clone(),
+        clock.clone(),
+        env.random.clone(),
+        AncvPaymentsConfig {
+            client,
+            notification_keys: SealKeyring::new(vec![seal_key()]),
+            notification_url: format!("{base}{}", web::partner::ANCV_NOTIFICATIONS),
+            poll_interval_ms: 3_000,
+        },
+    ))
+}
+
+/// cvgate's card side, calling the card sandbox's acquirer API through the gate.
+fn card_payments(
+    env: &AppEnv,
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+) -> Result<CardPayments, String> {
+    let acquirer = HttpAcquirer::new(HttpAcquirerConfig {
+        base_url: format!("{}{API_MOUNT}", env.base),
+        connect_timeout: Duration::from_secs(5),
+        read_timeout: Duration::from_secs(10),
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(CardPayments::new(
+        store.clone(),
+        clock.clone(),
+        env.random.clone(),
+        Arc::new(acquirer),
+        CardPaymentsConfig::default(),
+    ))
+}
+
+/// cvgate's job worker, with every service's handlers.
+fn worker(
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+    ancv: &AncvPayments,
+    card: &CardPayments,
+    web_payments: &WebPayments,
+    after_sale: &AfterSale,
+) -> Worker {
+    let mut worker = Worker::new(store.clone(), clock.clone());
+    for handler in ancv
+        .job_handlers()
+        .into_iter()
+        .chain(card.job_handlers())
+        .chain(web_payments.job_handlers())
+        .chain(after_sale.job_handlers())
+    {
+        worker.register(handler);
+    }
+    worker
 }

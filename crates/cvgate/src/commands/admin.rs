@@ -6,6 +6,7 @@ use crate::cli::{ContractCommand, MerchantCommand, PosCommand};
 use domain::contract::ContractRequest;
 use gateway::MerchantConfig;
 
+/// `cvgate merchant create|rotate-key|list`.
 pub async fn merchant(
     config: &MerchantConfig,
     command: MerchantCommand,
@@ -31,6 +32,7 @@ pub async fn merchant(
     Ok(())
 }
 
+/// `cvgate pos create|list`.
 pub async fn pos(
     config: &MerchantConfig,
     command: PosCommand,
@@ -57,6 +59,7 @@ pub async fn pos(
     Ok(())
 }
 
+/// `cvgate contract create|list|show|disable`.
 pub async fn contract(
     config: &MerchantConfig,
     command: ContractCommand,

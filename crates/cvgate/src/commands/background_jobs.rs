@@ -10,6 +10,7 @@ use domain::clock::{Clock, SystemClock, Timestamp};
 use store::Store;
 use store::repos::JobFilter;
 
+/// Lists the jobs or retries one, on the settings' database.
 pub async fn run(settings: Settings, command: JobsCommand, json: bool) -> Result<(), CommandError> {
     let store = Store::open(&settings.database_url).await?;
     let out = Output { json };

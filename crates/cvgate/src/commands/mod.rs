@@ -17,9 +17,15 @@ use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::Store;
 
+/// Why a command failed, which decides its exit code and how it is reported.
 pub enum CommandError {
     /// The caller's input is wrong: one line naming the field and the rule (exit code 2).
-    Invalid { line: String, json: Option<String> },
+    Invalid {
+        /// The text shown without `--json` (`--flag: rule`).
+        line: String,
+        /// The JSON line shown with `--json`.
+        json: Option<String>,
+    },
     /// Anything else (database down, I/O): exit code 1.
     Internal(anyhow::Error),
 }
@@ -56,6 +62,7 @@ impl CommandError {
     }
 }
 
+/// Runs the command the command line names, with the resolved settings.
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), CommandError> {
     match cli.command {
         Command::Serve(_) => serve::run(settings).await,

@@ -9,7 +9,9 @@ use gateway::web_payments::{EXPIRY_JOB, NOTIFY_JOB};
 use serde_json::{Value, json};
 use store::repos::StoredJob;
 
+/// Prints a command's result the way the caller asked for.
 pub struct Output {
+    /// JSON on stdout (`--json`) instead of text.
     pub json: bool,
 }
 
@@ -32,6 +34,7 @@ impl Output {
         }
     }
 
+    /// A merchant's new access key, shown this once; `what` says how it came about.
     pub fn access_key(&self, merchant_id: &MerchantId, key: &AccessKey, what: &str) {
         if self.json {
             return self.print_json(
@@ -46,6 +49,7 @@ impl Output {
         );
     }
 
+    /// Every merchant, one per line (never their keys).
     pub fn merchants(&self, merchants: &[Merchant]) {
         if self.json {
             let list: Vec<Value> = merchants
@@ -71,6 +75,7 @@ impl Output {
         }
     }
 
+    /// The id of a point of sale just created.
     pub fn pos_created(&self, pos: &PointOfSale) {
         if self.json {
             return self.print_json(json!({"posId": pos.id}));
@@ -82,6 +87,7 @@ impl Output {
         println!("  pos id: {}", pos.id);
     }
 
+    /// A merchant's points of sale, one per line.
     pub fn points_of_sale(&self, list: &[PointOfSale]) {
         if self.json {
             let list: Vec<Value> = list
@@ -101,6 +107,7 @@ impl Output {
         }
     }
 
+    /// One contract, every field.
     pub fn contract(&self, contract: &Contract) {
         if self.json {
             return self.print_json(contract_json(contract));
@@ -119,6 +126,7 @@ impl Output {
         }
     }
 
+    /// A merchant's contracts, one per line.
     pub fn contracts(&self, contracts: &[Contract]) {
         if self.json {
             return self.print_json(Value::Array(contracts.iter().map(contract_json).collect()));
@@ -144,6 +152,7 @@ impl Output {
 }
 
 impl Output {
+    /// Background jobs with their state at `now`, one per line.
     pub fn jobs(&self, jobs: &[StoredJob], now: Timestamp) {
         if self.json {
             let list = jobs.iter().map(|job| job_json(job, now)).collect();
@@ -168,6 +177,7 @@ impl Output {
         }
     }
 
+    /// A job made due again by `cvgate jobs retry`.
     pub fn job_retried(&self, job: &StoredJob, now: Timestamp) {
         if self.json {
             return self.print_json(job_json(job, now));
@@ -218,6 +228,7 @@ fn numbers(contract: &Contract) -> String {
     }
 }
 
+/// A contract as `--json` prints it (camelCase, like the API).
 pub fn contract_json(contract: &Contract) -> Value {
     json!({
         "merchantId": contract.merchant_id.as_str(),

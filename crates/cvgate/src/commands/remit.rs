@@ -11,6 +11,7 @@ use domain::random::{OsRandom, SharedRandom};
 use std::sync::Arc;
 use store::Store;
 
+/// Remits every captured card transaction now and prints what was remitted.
 pub async fn run(settings: Settings, json: bool) -> Result<(), CommandError> {
     let store = Store::open(&settings.database_url).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);

@@ -15,6 +15,7 @@ use jobs::Worker;
 use std::sync::Arc;
 use store::Store;
 
+/// Serves the ANCV sandbox alone, or runs one of its administration actions.
 pub async fn run(
     settings: Settings,
     args: AncvSandboxArgs,
@@ -29,17 +30,64 @@ pub async fn run(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: SharedRandom = Arc::new(OsRandom);
     let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random).await?;
-    let out = Output { json };
-    let fail = |error: SandboxError| sandbox_error(error, json);
     match args.action {
         None => serve_alone(&settings, store, clock, sandbox).await,
-        Some(AncvSandboxAction::Beneficiary(BeneficiaryCommand::Add {
+        Some(action) => administer(&sandbox, action, json).await,
+    }
+}
+
+/// One administration action (the admin API's methods), its result printed.
+async fn administer(
+    sandbox: &Sandbox,
+    action: AncvSandboxAction,
+    json: bool,
+) -> Result<(), CommandError> {
+    let out = Output { json };
+    let fail = |error: SandboxError| sandbox_error(error, json);
+    match action {
+        AncvSandboxAction::Beneficiary(command) => beneficiary(sandbox, command, json).await,
+        AncvSandboxAction::Shop(ShopCommand::Add { shop_id }) => {
+            let added = sandbox.add_shop(&shop_id).await.map_err(fail)?;
+            out.value(&serde_json::json!({"shopId": shop_id, "added": added}));
+            Ok(())
+        }
+        AncvSandboxAction::Shop(ShopCommand::Transactions { shop_id }) => {
+            out.value(&sandbox.transactions_of_shop(&shop_id).await.map_err(fail)?);
+            Ok(())
+        }
+        AncvSandboxAction::Reject { transaction } => {
+            out.value(
+                &sandbox
+                    .reject_transaction(&transaction)
+                    .await
+                    .map_err(fail)?,
+            );
+            Ok(())
+        }
+        AncvSandboxAction::Settle { until } => {
+            let until = settle_until(until.as_deref(), json)?;
+            out.value(&sandbox.settle_until(until).await.map_err(fail)?);
+            Ok(())
+        }
+    }
+}
+
+/// `cvgate sandbox ancv beneficiary add|show|transactions`.
+async fn beneficiary(
+    sandbox: &Sandbox,
+    command: BeneficiaryCommand,
+    json: bool,
+) -> Result<(), CommandError> {
+    let out = Output { json };
+    let fail = |error: SandboxError| sandbox_error(error, json);
+    match command {
+        BeneficiaryCommand::Add {
             id,
             email,
             balance,
             secret_code,
             behaviour,
-        })) => {
+        } => {
             let balance = euros_to_cents(&balance).map_err(|e| CommandError::invalid(&e, json))?;
             let behaviour = match behaviour.as_deref() {
                 None => Behaviour::Manual,
@@ -56,53 +104,31 @@ pub async fn run(
                 behaviour,
             };
             out.value(&sandbox.add_beneficiary(&new).await.map_err(fail)?);
-            Ok(())
         }
-        Some(AncvSandboxAction::Beneficiary(BeneficiaryCommand::Show { id })) => {
+        BeneficiaryCommand::Show { id } => {
             out.value(&sandbox.beneficiary(&id).await.map_err(fail)?);
-            Ok(())
         }
-        Some(AncvSandboxAction::Beneficiary(BeneficiaryCommand::Transactions { id })) => {
+        BeneficiaryCommand::Transactions { id } => {
             out.value(
                 &sandbox
                     .transactions_of_beneficiary(&id)
                     .await
                     .map_err(fail)?,
             );
-            Ok(())
         }
-        Some(AncvSandboxAction::Shop(ShopCommand::Add { shop_id })) => {
-            let added = sandbox.add_shop(&shop_id).await.map_err(fail)?;
-            out.value(&serde_json::json!({"shopId": shop_id, "added": added}));
-            Ok(())
-        }
-        Some(AncvSandboxAction::Shop(ShopCommand::Transactions { shop_id })) => {
-            out.value(&sandbox.transactions_of_shop(&shop_id).await.map_err(fail)?);
-            Ok(())
-        }
-        Some(AncvSandboxAction::Reject { transaction }) => {
-            out.value(
-                &sandbox
-                    .reject_transaction(&transaction)
-                    .await
-                    .map_err(fail)?,
-            );
-            Ok(())
-        }
-        Some(AncvSandboxAction::Settle { until }) => {
-            let until = match until.as_deref() {
-                None | Some("PAID") => SettleUntil::Paid,
-                Some("CONSIGNED") => SettleUntil::Consigned,
-                Some(_) => {
-                    return Err(CommandError::invalid(
-                        &FieldError::new("until", "must be CONSIGNED or PAID"),
-                        json,
-                    ));
-                }
-            };
-            out.value(&sandbox.settle_until(until).await.map_err(fail)?);
-            Ok(())
-        }
+    }
+    Ok(())
+}
+
+/// `--until`: where settlement stops (PAID unless told CONSIGNED).
+fn settle_until(until: Option<&str>, json: bool) -> Result<SettleUntil, CommandError> {
+    match until {
+        None | Some("PAID") => Ok(SettleUntil::Paid),
+        Some("CONSIGNED") => Ok(SettleUntil::Consigned),
+        Some(_) => Err(CommandError::invalid(
+            &FieldError::new("until", "must be CONSIGNED or PAID"),
+            json,
+        )),
     }
 }
 

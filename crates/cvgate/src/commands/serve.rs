@@ -17,6 +17,7 @@ use std::time::Duration;
 use store::{DatabaseUrl, Store};
 use web::{AppState, Extras};
 
+/// Runs the gateway until SIGINT/SIGTERM.
 pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let store = Store::open(&settings.database_url).await?;
     tracing::info!(database = %settings.database_url, env = settings.env.as_str(), "database ready");
@@ -25,15 +26,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let config = MerchantConfig::new(store.clone(), clock.clone(), random.clone())
         .await
         .map_err(|error| CommandError::from_config(error, false))?;
-    let demo = match settings.env {
-        Environment::Homologation => Some(
-            config
-                .ensure_demo_merchant()
-                .await
-                .map_err(|error| CommandError::from_config(error, false))?,
-        ),
-        Environment::Production => None,
-    };
+    let demo = demo_merchant(&settings, &config).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting listen)", settings.listen))?;
@@ -47,16 +40,67 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         max_failures: settings.jobs.max_failures,
         ..WorkerConfig::default()
     });
-    let ancv = components::ancv_payments(&settings, &store, &clock, &random, bound, &base)?
-        .with_worker_wake(worker.wake_handle());
-    let card = components::card_payments(
+    let (web_payments, after_sale) = services(
         &settings,
         &store,
         &clock,
         &random,
         bound,
-        worker.wake_handle(),
-    )?;
+        &base,
+        &mut worker,
+    )
+    .await?;
+    let extras = match settings.env {
+        Environment::Homologation => {
+            sandboxes(&settings, &store, &clock, &random, &base, &mut worker).await?
+        }
+        Environment::Production => Extras::default(),
+    };
+
+    print_banner(&settings, &base, demo.as_ref());
+    println!("cvgate listening on http://{bound} (public URL {base})");
+    tracing::info!(address = %bound, public_url = %base, "listening");
+
+    let mut state =
+        AppState::new(config, web_payments, after_sale, &base).with_job_metrics(worker.metrics());
+    if settings.env == Environment::Homologation {
+        state = state.in_homologation();
+    }
+    run_until_stopped(listener, web::app(state, extras), worker, &store).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// In homologation, the demo merchant (created on the first start); none in production.
+async fn demo_merchant(
+    settings: &Settings,
+    config: &MerchantConfig,
+) -> Result<Option<DemoMerchant>, CommandError> {
+    match settings.env {
+        Environment::Homologation => {
+            Ok(Some(config.ensure_demo_merchant().await.map_err(
+                |error| CommandError::from_config(error, false),
+            )?))
+        }
+        Environment::Production => Ok(None),
+    }
+}
+
+/// The payment services (ANCV, card, web payments, after-sale), their jobs registered with
+/// `worker` and the daily card remittance scheduled.
+async fn services(
+    settings: &Settings,
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+    random: &SharedRandom,
+    bound: std::net::SocketAddr,
+    base: &str,
+    worker: &mut Worker,
+) -> Result<(WebPayments, AfterSale), CommandError> {
+    let ancv = components::ancv_payments(settings, store, clock, random, bound, base)?
+        .with_worker_wake(worker.wake_handle());
+    let card =
+        components::card_payments(settings, store, clock, random, bound, worker.wake_handle())?;
     card.schedule_remittance().await?;
     let notifications = NotificationPolicy {
         retry_every_ms: seconds_to_ms(settings.notifications.retry_every_secs),
@@ -69,7 +113,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         random.clone(),
         ancv.clone(),
         card.clone(),
-        base.clone(),
+        base.to_owned(),
         notifications,
     )
     .with_worker_wake(worker.wake_handle());
@@ -90,37 +134,34 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     {
         worker.register(handler);
     }
-    let mut extras = Extras::default();
-    if settings.env == Environment::Homologation {
-        let sandbox = components::ancv_sandbox(&settings, &store, &clock, &random).await?;
-        sandbox
-            .seed_test_data()
-            .await
-            .map_err(|e| CommandError::Internal(anyhow::anyhow!(e)))?;
-        sandbox.set_job_wake(worker.wake_handle());
-        for handler in sandbox.job_handlers() {
-            worker.register(handler);
-        }
-        extras.ancv_sandbox = Some(sandbox.router());
-        extras.card_sandbox = Some(
-            components::card_sandbox(&store, &clock, &random, &base)
-                .await?
-                .router(),
-        );
-    }
+    Ok((web_payments, after_sale))
+}
 
-    print_banner(&settings, &base, demo.as_ref());
-    println!("cvgate listening on http://{bound} (public URL {base})");
-    tracing::info!(address = %bound, public_url = %base, "listening");
-
-    let mut state =
-        AppState::new(config, web_payments, after_sale, &base).with_job_metrics(worker.metrics());
-    if settings.env == Environment::Homologation {
-        state = state.in_homologation();
+/// Homologation's sandboxes, served beside cvgate: the ANCV one (seeded with its test data, its
+/// jobs on `worker`) and the card one.
+async fn sandboxes(
+    settings: &Settings,
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+    random: &SharedRandom,
+    base: &str,
+    worker: &mut Worker,
+) -> Result<Extras, CommandError> {
+    let sandbox = components::ancv_sandbox(settings, store, clock, random).await?;
+    sandbox
+        .seed_test_data()
+        .await
+        .map_err(|e| CommandError::Internal(anyhow::anyhow!(e)))?;
+    sandbox.set_job_wake(worker.wake_handle());
+    for handler in sandbox.job_handlers() {
+        worker.register(handler);
     }
-    run_until_stopped(listener, web::app(state, extras), worker, &store).await?;
-    tracing::info!("stopped");
-    Ok(())
+    let ancv_sandbox = sandbox.router();
+    let card_sandbox = components::card_sandbox(store, clock, random, base).await?;
+    Ok(Extras {
+        ancv_sandbox: Some(ancv_sandbox),
+        card_sandbox: Some(card_sandbox.router()),
+    })
 }
 
 fn seconds_to_ms(seconds: u64) -> i64 {

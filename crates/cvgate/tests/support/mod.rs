@@ -8,15 +8,21 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use testkit::TestDb;
 
+/// The `cvgate` binary cargo built for these tests.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_cvgate");
 
+/// A finished `cvgate` process: what it printed and how it exited.
 pub struct Run {
+    /// The exit code (-1 when killed by a signal).
     pub code: i32,
+    /// Everything printed on stdout.
     pub stdout: String,
+    /// Everything printed on stderr.
     pub stderr: String,
 }
 
 impl Run {
+    /// Stdout parsed as one JSON value (the test fails when it is not).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
@@ -45,6 +51,7 @@ pub fn command(db: &TestDb, dir: &Path, args: &[&str]) -> tokio::process::Comman
     command
 }
 
+/// Runs `cvgate ARGS… --database-url <db>` to its end in `dir`.
 pub async fn cvgate(db: &TestDb, dir: &Path, args: &[&str]) -> Run {
     let output = command(db, dir, args).output().await.expect("cvgate runs");
     Run {
@@ -54,14 +61,18 @@ pub async fn cvgate(db: &TestDb, dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The temporary directory's path, owned.
 pub fn path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().to_owned()
 }
 
 /// A running `cvgate serve`: its banner (stdout up to the listening line) and address.
 pub struct Server {
+    /// The process (killed when dropped).
     pub child: tokio::process::Child,
+    /// What it printed on stdout up to its listening line.
     pub banner: String,
+    /// The address it listens on (`127.0.0.1:port`).
     pub address: String,
     stderr: tokio::task::JoinHandle<String>,
 }
@@ -138,6 +149,7 @@ async fn start_command_with(
 }
 
 impl Server {
+    /// The URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

@@ -15,6 +15,7 @@ pub fn do_web_payment(amount: i64, order_ref: &str, email: &str) -> String {
     )
 }
 
+/// `getWebPaymentDetails` of `token`.
 pub fn get_web_payment_details(token: &str) -> String {
     format!(
         "{START}<impl:getWebPaymentDetailsRequest><impl:version>34</impl:version><impl:token>{token}</impl:token></impl:getWebPaymentDetailsRequest>{END}"
