@@ -1,6 +1,6 @@
 use crate::repos::{
     AncvPayments, AncvRefunds, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants,
-    OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, WebPayments,
+    OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, TransactionSearch, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -68,6 +68,11 @@ impl UnitOfWork {
     /// Payline transaction ids handed out, and what each one names.
     pub fn transaction_ids(&mut self) -> TransactionIds<'_> {
         TransactionIds::new(&mut self.tx)
+    }
+
+    /// transactionsSearch's reads: a merchant's transactions of a period, filtered in SQL.
+    pub fn transaction_search(&mut self) -> TransactionSearch<'_> {
+        TransactionSearch::new(&mut self.tx)
     }
 
     /// Refunds of ANCV payments (cancellations at ANCV).

@@ -16,6 +16,7 @@ testkit::backend_suite![
     concurrent_refunds_never_exceed_the_captured_amount,
     transaction_details_with_history_after_settlement,
     transactions_search_periods_and_criteria,
+    a_search_finds_matches_behind_a_busy_period,
     do_authorization_takes_cards_not_ancv,
     details_show_the_ancv_transaction_id,
     details_list_the_refused_card_attempts_of_the_session,
@@ -75,8 +76,13 @@ fn search(start: &str, end: &str, order_ref: Option<&str>) -> String {
     let order = order_ref.map_or(String::new(), |r| {
         format!("<impl:orderRef>{r}</impl:orderRef>")
     });
+    search_by(start, end, &order)
+}
+
+/// transactionsSearch over a period with `criteria` (request elements, as XML).
+fn search_by(start: &str, end: &str, criteria: &str) -> String {
     format!(
-        "{ENVELOPE_START}<impl:transactionsSearchRequest><impl:version>34</impl:version><impl:startDate>{start}</impl:startDate><impl:endDate>{end}</impl:endDate>{order}</impl:transactionsSearchRequest>{ENVELOPE_END}"
+        "{ENVELOPE_START}<impl:transactionsSearchRequest><impl:version>34</impl:version><impl:startDate>{start}</impl:startDate><impl:endDate>{end}</impl:endDate>{criteria}</impl:transactionsSearchRequest>{ENVELOPE_END}"
     )
 }
 
@@ -375,6 +381,71 @@ async fn transactions_search_periods_and_criteria(db: TestDb) {
         .await;
     assert_eq!(code(&found), "00000", "{found}");
     assert!(found.contains(&ancv) && found.contains(&card), "{found}");
+}
+
+/// transactionsSearch applies its limit after the criteria: behind more than `MAX_SEARCH_ROWS`
+/// other transactions of the period, the split payment is found by order reference, by return
+/// code (which cvgate derives from the state, page after page) and by the buyer's e-mail.
+async fn a_search_finds_matches_behind_a_busy_period(db: TestDb) {
+    let h = Harness::start(&db).await;
+    busy_period(&h, gateway::after_sale::MAX_SEARCH_ROWS + 1).await;
+    let (_, ancv, card) = split_payment(&h).await;
+    for criteria in [
+        "<impl:orderRef>order-42</impl:orderRef>",
+        "<impl:returnCode>00000</impl:returnCode>",
+        "<impl:email>Camille.Martin@example.com</impl:email>",
+    ] {
+        let (_, found) = h
+            .soap(
+                "ExtendedAPI",
+                &search_by("20/11/2026", "30/11/2026", criteria),
+            )
+            .await;
+        assert_eq!(code(&found), "00000", "{criteria}: {found}");
+        assert!(
+            found.contains(&ancv) && found.contains(&card),
+            "{criteria}: {found}"
+        );
+        assert!(
+            !found.contains("busy-"),
+            "{criteria}: only the split payment matches"
+        );
+    }
+}
+
+/// `count` ANCV payments of other orders, still waiting for the app (on hold, 02000-ish), made in
+/// the hour before now: older than anything the test makes next.
+async fn busy_period(h: &Harness, count: i64) {
+    use domain::ancv_payment::{AncvPayment, AncvPaymentState};
+    let now = domain::clock::Clock::now(&*h.clock);
+    let mut uow = h.store.write().await.unwrap();
+    for n in 0..count {
+        let at = now.plus_millis(-3_600_000 + n);
+        let payment = AncvPayment {
+            payment_id: format!("busy-{n:05}"),
+            merchant_id: h.merchant_id.clone(),
+            contract_number: domain::contract::ContractNumber::parse("contract", "ANCV-DEMO")
+                .unwrap(),
+            shop_id: "900001".into(),
+            order_ref: format!("busy-order-{n}"),
+            label: None,
+            amount: 1_000,
+            currency: domain::money::Currency::EUR,
+            beneficiary_id: "busy@example.com".into(),
+            ancv_id: None,
+            state: AncvPaymentState::Requested,
+            validated_amount: None,
+            authorization_number: None,
+            holder: None,
+            partner_code: None,
+            expires_at: None,
+            web_payment_token: None,
+            created_at: at,
+            updated_at: at,
+        };
+        uow.ancv_payments().insert(&payment).await.unwrap();
+    }
+    uow.commit().await.unwrap();
 }
 
 async fn do_authorization_takes_cards_not_ancv(db: TestDb) {

@@ -9,10 +9,30 @@ use super::service::{AfterSale, Found};
 use super::views::{
     ancv_view, card_status, card_view, operation_status, operation_view, refund_view,
 };
-use crate::card_payments::PaymentState;
+use crate::card_payments::{PaymentState, operation_from_row, transaction_from_row};
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
+use domain::clock::Timestamp;
 use store::StoreError;
+use store::repos::{SearchCursor, SearchFilter};
+
+/// The kinds of transaction transactionsSearch lists, each read with its own query.
+#[derive(Debug, Clone, Copy)]
+enum SearchKind {
+    AncvPayments,
+    AncvRefunds,
+    CardPayments,
+    CardOperations,
+}
+
+impl SearchKind {
+    const ALL: [SearchKind; 4] = [
+        SearchKind::AncvPayments,
+        SearchKind::AncvRefunds,
+        SearchKind::CardPayments,
+        SearchKind::CardOperations,
+    ];
+}
 
 impl AfterSale {
     /// getTransactionDetails by id, or by an order reference naming one payment. For an ANCV or
@@ -123,24 +143,25 @@ impl AfterSale {
                 "the period is longer than 31 days",
             )));
         }
-        let ids = self
-            .inner
-            .store
-            .read()
-            .await?
-            .transaction_ids()
-            .made_between(merchant_id, from, to, MAX_SEARCH_ROWS)
-            .await?;
+        let filter = SearchFilter {
+            merchant_id,
+            from,
+            to,
+            transaction_id: criteria.transaction_id.as_deref(),
+            order_ref: criteria.order_ref.as_deref(),
+            contract_number: criteria.contract_number.as_deref(),
+            email: criteria.email.as_deref(),
+            min_amount: criteria.min_amount,
+            max_amount: criteria.max_amount,
+        };
+        let code = criteria.return_code.as_deref();
         let mut views = Vec::new();
-        for (id, _) in ids {
-            let Some(found) = self.find(merchant_id, &id).await? else {
-                continue;
-            };
-            let details = self.describe(found).await?;
-            if matches(&details, criteria) {
-                views.push(details.transaction);
-            }
+        for kind in SearchKind::ALL {
+            views.extend(self.search_kind(kind, &filter, code).await?);
         }
+        // Oldest first across kinds; the limit comes last, after every criterion.
+        views.sort_by(|a, b| (a.date.millis(), &a.id).cmp(&(b.date.millis(), &b.id)));
+        views.truncate(MAX_SEARCH_ROWS as usize);
         if views.is_empty() {
             return Ok(Err(NoAnswer::new(
                 ReturnCode::SearchEmpty,
@@ -148,6 +169,75 @@ impl AfterSale {
             )));
         }
         Ok(Ok(views))
+    }
+
+    /// The first [`MAX_SEARCH_ROWS`] transactions of one kind that match, oldest first. The store
+    /// filters by every column; the return code, which cvgate derives from a row's state, is
+    /// checked here, page after page, until enough match or none is left.
+    async fn search_kind(
+        &self,
+        kind: SearchKind,
+        filter: &SearchFilter<'_>,
+        code: Option<&str>,
+    ) -> Result<Vec<TransactionView>, StoreError> {
+        let mut found = Vec::new();
+        let mut after: Option<(Timestamp, String)> = None;
+        loop {
+            let cursor = after.as_ref().map(|(at, id)| (*at, id.as_str()));
+            let page = self.search_page(kind, filter, cursor).await?;
+            let complete = (page.len() as i64) < MAX_SEARCH_ROWS;
+            after = page.last().map(|view| (view.date, view.id.clone()));
+            found.extend(
+                page.into_iter()
+                    .filter(|view| code.is_none_or(|code| code == view.code.code())),
+            );
+            if complete || found.len() >= MAX_SEARCH_ROWS as usize {
+                found.truncate(MAX_SEARCH_ROWS as usize);
+                return Ok(found);
+            }
+        }
+    }
+
+    /// One page of transactions of `kind` matching the filter's columns, as views.
+    async fn search_page(
+        &self,
+        kind: SearchKind,
+        filter: &SearchFilter<'_>,
+        after: SearchCursor<'_>,
+    ) -> Result<Vec<TransactionView>, StoreError> {
+        let mut uow = self.inner.store.read().await?;
+        let mut search = uow.transaction_search();
+        Ok(match kind {
+            SearchKind::AncvPayments => search
+                .ancv_payments(filter, after, MAX_SEARCH_ROWS)
+                .await?
+                .iter()
+                .map(ancv_view)
+                .collect(),
+            SearchKind::AncvRefunds => search
+                .ancv_refunds(filter, after, MAX_SEARCH_ROWS)
+                .await?
+                .iter()
+                .map(|(refund, payment)| refund_view(refund, payment))
+                .collect(),
+            SearchKind::CardPayments => search
+                .card_transactions(filter, after, MAX_SEARCH_ROWS)
+                .await?
+                .into_iter()
+                .map(|row| transaction_from_row(row).map(|card| card_view(&card)))
+                .collect::<Result<_, _>>()?,
+            SearchKind::CardOperations => search
+                .card_operations(filter, after, MAX_SEARCH_ROWS)
+                .await?
+                .into_iter()
+                .map(|(op, card)| {
+                    Ok::<_, StoreError>(operation_view(
+                        &operation_from_row(op)?,
+                        &transaction_from_row(card)?,
+                    ))
+                })
+                .collect::<Result<_, _>>()?,
+        })
     }
 
     /// Everything getTransactionDetails shows about a transaction.
@@ -264,34 +354,4 @@ impl AfterSale {
         };
         Ok(details)
     }
-}
-
-fn matches(details: &TransactionDetails, criteria: &SearchCriteria) -> bool {
-    let view = &details.transaction;
-    let email = details
-        .session
-        .as_ref()
-        .and_then(|s| s.request.buyer.email.as_deref());
-    criteria
-        .transaction_id
-        .as_deref()
-        .is_none_or(|id| id == view.id)
-        && criteria
-            .order_ref
-            .as_deref()
-            .is_none_or(|r| r == view.order_ref)
-        && criteria
-            .contract_number
-            .as_deref()
-            .is_none_or(|c| c == view.contract_number.as_str())
-        && criteria
-            .return_code
-            .as_deref()
-            .is_none_or(|c| c == view.code.code())
-        && criteria
-            .email
-            .as_deref()
-            .is_none_or(|e| email.is_some_and(|email| email.eq_ignore_ascii_case(e)))
-        && criteria.min_amount.is_none_or(|min| view.amount >= min)
-        && criteria.max_amount.is_none_or(|max| view.amount <= max)
 }

@@ -35,3 +35,4 @@ pub use model::{
     RemittanceReport,
 };
 pub use service::CardPayments;
+pub(crate) use rows::{operation_from_row, transaction_from_row};

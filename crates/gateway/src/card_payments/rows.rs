@@ -46,7 +46,7 @@ pub(super) fn transaction_to_row(tx: &CardTransaction) -> CardTransactionRow {
     }
 }
 
-pub(super) fn transaction_from_row(row: CardTransactionRow) -> Result<CardTransaction, StoreError> {
+pub(crate) fn transaction_from_row(row: CardTransactionRow) -> Result<CardTransaction, StoreError> {
     let corrupt =
         |detail: String| StoreError::corrupt("card_transactions", format!("{}: {detail}", row.id));
     let state = PaymentState::parse(&row.state)
@@ -128,7 +128,7 @@ pub(super) fn operation_to_row(operation: &CardOperation) -> CardOperationRow {
     }
 }
 
-pub(super) fn operation_from_row(row: CardOperationRow) -> Result<CardOperation, StoreError> {
+pub(crate) fn operation_from_row(row: CardOperationRow) -> Result<CardOperation, StoreError> {
     let corrupt =
         |detail: String| StoreError::corrupt("card_operations", format!("{}: {detail}", row.id));
     Ok(CardOperation {

@@ -52,29 +52,6 @@ impl<'a> TransactionIds<'a> {
 }
 
 impl TransactionIds<'_> {
-    /// A merchant's transactions made in `[from, to)`, oldest first, at most `limit`.
-    pub async fn made_between(
-        &mut self,
-        merchant_id: &MerchantId,
-        from: Timestamp,
-        to: Timestamp,
-        limit: i64,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, kind FROM transaction_ids WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
-             ORDER BY created_at, id LIMIT $4",
-        )
-        .bind(merchant_id.as_str())
-        .bind(from.millis())
-        .bind(to.millis())
-        .bind(limit)
-        .fetch_all(&mut *self.conn)
-        .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("id")?, row.try_get("kind")?)))
-            .collect()
-    }
-
     /// The payments (ANCV and card) of a merchant's order reference.
     pub async fn payments_of_order(
         &mut self,
@@ -126,7 +103,7 @@ pub struct AncvRefunds<'a> {
     conn: &'a mut AnyConnection,
 }
 
-const REFUND_COLUMNS: &str =
+pub(super) const REFUND_COLUMNS: &str =
     "SELECT id, payment_id, operation, amount, state, return_code, partner_code, request_key,
     created_at, updated_at FROM ancv_refunds";
 
@@ -211,7 +188,7 @@ impl<'a> AncvRefunds<'a> {
     }
 }
 
-fn refund_from_row(row: &AnyRow) -> Result<AncvRefundRow, StoreError> {
+pub(super) fn refund_from_row(row: &AnyRow) -> Result<AncvRefundRow, StoreError> {
     Ok(AncvRefundRow {
         id: row.try_get("id")?,
         payment_id: row.try_get("payment_id")?,

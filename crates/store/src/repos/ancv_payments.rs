@@ -12,7 +12,7 @@ pub struct AncvPayments<'a> {
     conn: &'a mut AnyConnection,
 }
 
-const SELECT: &str = "SELECT payment_id, merchant_id, contract_number, shop_id, order_ref, label, amount, currency,
+pub(super) const SELECT: &str = "SELECT payment_id, merchant_id, contract_number, shop_id, order_ref, label, amount, currency,
     beneficiary_id, ancv_id, state, validated_amount, authorization_number, holder, partner_code, expires_at,
     web_payment_token, created_at, updated_at FROM ancv_payments";
 
@@ -169,7 +169,7 @@ fn parse_state(value: &str) -> Result<AncvPaymentState, StoreError> {
         .ok_or_else(|| StoreError::corrupt("ancv_payments", format!("unknown state {value:?}")))
 }
 
-fn payment_from_row(row: &AnyRow) -> Result<AncvPayment, StoreError> {
+pub(super) fn payment_from_row(row: &AnyRow) -> Result<AncvPayment, StoreError> {
     let corrupt = |e| StoreError::corrupt("ancv_payments", e);
     Ok(AncvPayment {
         payment_id: row.try_get("payment_id")?,

@@ -102,12 +102,12 @@ pub struct CardOperationRow {
     pub updated_at: Timestamp,
 }
 
-const SELECT: &str = "SELECT id, merchant_id, contract_number, order_ref, amount, currency, action, attempt_group,
+pub(super) const SELECT: &str = "SELECT id, merchant_id, contract_number, order_ref, amount, currency, action, attempt_group,
     attempt_number, state, return_code, masked_number, card_type, expiry, card_token, authorization_number, three_ds,
     challenge_ref, challenge_url, authorized_amount, captured_amount, reset_amount, remitted_amount, refunded_amount,
     authorized_at, remitted_at, version, created_at, updated_at FROM card_transactions";
 
-const SELECT_OPERATION: &str =
+pub(super) const SELECT_OPERATION: &str =
     "SELECT id, transaction_id, position, kind, amount, state, return_code, request_key,
     initiator, created_at, updated_at FROM card_operations";
 
@@ -324,7 +324,7 @@ impl<'a> CardTransactions<'a> {
     }
 }
 
-fn transaction_from_row(row: &AnyRow) -> Result<CardTransactionRow, StoreError> {
+pub(super) fn transaction_from_row(row: &AnyRow) -> Result<CardTransactionRow, StoreError> {
     let timestamp = |column: &str| -> Result<Option<Timestamp>, StoreError> {
         Ok(row.try_get::<Option<i64>, _>(column)?.map(Timestamp))
     };
@@ -361,7 +361,7 @@ fn transaction_from_row(row: &AnyRow) -> Result<CardTransactionRow, StoreError> 
     })
 }
 
-fn operation_from_row(row: &AnyRow) -> Result<CardOperationRow, StoreError> {
+pub(super) fn operation_from_row(row: &AnyRow) -> Result<CardOperationRow, StoreError> {
     Ok(CardOperationRow {
         id: row.try_get("id")?,
         transaction_id: row.try_get("transaction_id")?,

@@ -9,6 +9,7 @@ mod jobs;
 mod merchants;
 mod points_of_sale;
 mod server_secrets;
+mod transaction_search;
 mod web_payments;
 
 pub use after_sale::{AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, TransactionIds};
@@ -20,4 +21,5 @@ pub use jobs::{JobFilter, JobState, Jobs, KindCounts, LeasedJob, RecordedFailure
 pub use merchants::{MerchantCredentials, Merchants};
 pub use points_of_sale::PointsOfSale;
 pub use server_secrets::ServerSecrets;
+pub use transaction_search::{SearchCursor, SearchFilter, TransactionSearch};
 pub use web_payments::WebPayments;
