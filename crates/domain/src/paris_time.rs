@@ -1,76 +1,80 @@
-//! Wall-clock time in Europe/Paris, as Payline writes dates (`dd/mm/yyyy HH:mm:ss`).
-//!
-//! The EU rule since 1996: summer time (UTC+2) from the last Sunday of March 01:00 UTC to the
-//! last Sunday of October 01:00 UTC; UTC+1 otherwise. Enough to not need a time-zone database.
+//! Wall-clock time in Europe/Paris, as Payline writes dates (`dd/mm/yyyy HH:mm:ss`), and the
+//! instants of Paris wall-clock times (the remittance batch), daylight-saving changes included.
+//! The rules come from the IANA time-zone database bundled with `jiff`, not from the host.
 
-use crate::clock::{Timestamp, civil_from_days, days_from_civil};
+use crate::clock::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use std::sync::LazyLock;
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
+/// Europe/Paris, read once from the bundled database.
+static PARIS: LazyLock<TimeZone> =
+    LazyLock::new(|| TimeZone::get("Europe/Paris").expect("the bundled database has Europe/Paris"));
 
-/// Day number (since 1970-01-01) of the last Sunday of `month` in `year`.
-fn last_sunday(year: i64, month: u32) -> i64 {
-    let first_of_next = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    let last_day = first_of_next - 1;
-    // 1970-01-01 was a Thursday: weekday 0 = Sunday.
-    let weekday = (last_day + 4).rem_euclid(7);
-    last_day - weekday
+/// `at` as jiff's instant (cvgate's timestamps are milliseconds since the epoch, in range).
+fn instant(at: Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(at.millis()).expect("a cvgate timestamp is in jiff's range")
 }
 
 /// The offset from UTC in Paris at `at`, in milliseconds.
 pub fn offset_ms(at: Timestamp) -> i64 {
-    let (year, _, _) = civil_from_days(at.millis().div_euclid(DAY_MS));
-    let summer_starts = last_sunday(year, 3) * DAY_MS + HOUR_MS;
-    let summer_ends = last_sunday(year, 10) * DAY_MS + HOUR_MS;
-    if (summer_starts..summer_ends).contains(&at.millis()) {
-        2 * HOUR_MS
-    } else {
-        HOUR_MS
-    }
+    i64::from(PARIS.to_offset(instant(at)).seconds()) * 1000
 }
 
 /// `dd/mm/yyyy HH:mm:ss` in Paris.
 pub fn format_payline(at: Timestamp) -> String {
-    let local = at.millis() + offset_ms(at);
-    let (year, month, day) = civil_from_days(local.div_euclid(DAY_MS));
-    let seconds = local.rem_euclid(DAY_MS) / 1000;
-    format!(
-        "{day:02}/{month:02}/{year:04} {:02}:{:02}:{:02}",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
+    instant(at)
+        .to_zoned(PARIS.clone())
+        .strftime("%d/%m/%Y %H:%M:%S")
+        .to_string()
+}
+
+/// A Paris wall-clock time, if the calendar has that date and time.
+fn wall_clock(year: i64, month: u32, day: u32, hour: u32, minute: u32) -> Option<DateTime> {
+    DateTime::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        0,
+        0,
     )
+    .ok()
+}
+
+/// cvgate's timestamp of jiff's instant.
+fn from_instant(at: jiff::Timestamp) -> Timestamp {
+    Timestamp(at.as_millisecond())
 }
 
 /// The instant of a Paris wall-clock time (`None` for a time skipped by the spring change; the
 /// earlier instant for one repeated in autumn).
 pub fn instant_of(year: i64, month: u32, day: u32, hour: u32, minute: u32) -> Option<Timestamp> {
-    let wall = days_from_civil(year, month, day) * DAY_MS
-        + i64::from(hour) * HOUR_MS
-        + i64::from(minute) * 60_000;
-    [2 * HOUR_MS, HOUR_MS]
-        .into_iter()
-        .map(|offset| Timestamp(wall - offset))
-        .find(|candidate| offset_ms(*candidate) + candidate.millis() == wall)
+    let ambiguous = PARIS.to_ambiguous_timestamp(wall_clock(year, month, day, hour, minute)?);
+    match ambiguous.offset() {
+        AmbiguousOffset::Gap { .. } => None,
+        AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Fold { .. } => {
+            ambiguous.earlier().ok().map(from_instant)
+        }
+    }
 }
 
 /// The first instant strictly after `now` when the Paris clock shows `hour:minute`. A time in
 /// the hour skipped in spring runs as the clocks move on (02:30 → 03:30 summer time); a time
-/// that happens twice in autumn runs the first time.
+/// that happens twice in autumn runs the first time (jiff's "compatible" reading).
 pub fn next_wall_clock(now: Timestamp, hour: u32, minute: u32) -> Timestamp {
-    let local_day = (now.millis() + offset_ms(now)).div_euclid(DAY_MS);
-    (local_day..)
+    let today = instant(now).to_zoned(PARIS.clone()).date();
+    let hour = i8::try_from(hour).expect("an hour of the day");
+    let minute = i8::try_from(minute).expect("a minute of the hour");
+    std::iter::successors(Some(today), |day| day.tomorrow().ok())
         .map(|day| {
-            let (year, month, date) = civil_from_days(day);
-            instant_of(year, month, date, hour, minute).unwrap_or_else(|| {
-                // Skipped: read with the winter offset, which puts it just after the jump.
-                let wall = day * DAY_MS + i64::from(hour) * HOUR_MS + i64::from(minute) * 60_000;
-                Timestamp(wall - HOUR_MS)
-            })
+            let wall = day.at(hour, minute, 0, 0);
+            let at = PARIS
+                .to_ambiguous_timestamp(wall)
+                .compatible()
+                .expect("a wall-clock time of Paris has an instant");
+            from_instant(at)
         })
         .find(|candidate| *candidate > now)
         .expect("some day ahead shows that time")
