@@ -2,9 +2,11 @@
 //! the ACS answer, captures, resets, refunds and remittance. Each request is one unit of work;
 //! a repeated reference returns what was recorded the first time.
 
+use crate::error::SandboxError;
+use crate::faults::Faults;
+use crate::sandbox::Inner;
 use crate::storage::{self, SandboxCardOperation, SandboxCardTransaction};
 use crate::test_cards::{self, Authenticated, CHALLENGE_CODE, Decision};
-use crate::{Faults, Inner, SandboxError};
 use card::acquirer::{
     Accepted, Action, AuthorizationState, CHALLENGE_PARAM, OperationOutcome, OperationResult,
     Remitted, ThreeDs,

@@ -8,7 +8,9 @@
 //! a `303 See Other`, and cvgate reads the result server to server.
 
 use crate::acquiring::{AcsAnswer, ChallengeView};
-use crate::{CHALLENGE_CODE, Inner, SandboxError};
+use crate::error::SandboxError;
+use crate::sandbox::Inner;
+use crate::test_cards::CHALLENGE_CODE;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
     ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, REFERRER_POLICY,

@@ -4,8 +4,10 @@
 //! offending value, which could be a card number. Errors here never repeat what was sent.
 
 use crate::acquiring::AuthorizeInput;
+use crate::error::SandboxError;
+use crate::faults::Faults;
+use crate::sandbox::Inner;
 use crate::storage::{self, SandboxCardTransaction};
-use crate::{Faults, Inner, SandboxError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,8 +1,8 @@
 //! The worker: leases due jobs, runs their handlers (several at once in the background loop, one
 //! at a time in [`Worker::run_due`]), renews their leases meanwhile, and records how they ended.
 
+use crate::handler::{JobHandler, JobOutcome, Lane};
 use crate::metrics::{JobMetrics, RunOutcome};
-use crate::{JobHandler, JobOutcome, Lane};
 use domain::clock::{Clock, Timestamp};
 use domain::random::{OsRandom, Random};
 use std::collections::HashMap;

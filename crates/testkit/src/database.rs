@@ -1,4 +1,6 @@
-use crate::{POSTGRES_URL_VAR, postgres_url, random_suffix};
+//! Fresh, empty databases for tests: a temporary SQLite file or a new PostgreSQL schema.
+
+use crate::environment::{POSTGRES_URL_VAR, postgres_url};
 use sqlx::{Connection, Executor, PgConnection};
 use std::fmt;
 
@@ -88,4 +90,11 @@ impl Provisioned {
             let _ = conn.execute(sqlx::AssertSqlSafe(drop)).await;
         }
     }
+}
+
+/// A random lowercase hex string, for unique names.
+pub fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    hex::encode(bytes)
 }

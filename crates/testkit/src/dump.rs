@@ -1,6 +1,6 @@
 //! Reads every row of every table as text, to prove what is *not* stored (keys, card numbers).
 
-use crate::{Backend, TestDb};
+use crate::database::{Backend, TestDb};
 use sqlx::{AnyConnection, Connection, Row};
 
 /// Every row of every table, as `table: col=value …` lines. Values are cast to text by the

@@ -1,5 +1,7 @@
+//! The test runner: each test on both backends (or on PostgreSQL only), with loud skips.
+
 use crate::database::{Backend, TestDb, provision};
-use crate::{POSTGRES_URL_VAR, postgres_url};
+use crate::environment::{POSTGRES_URL_VAR, postgres_url};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::future::Future;
 use std::pin::Pin;
@@ -113,4 +115,17 @@ fn panic_message(error: tokio::task::JoinError) -> Failed {
         }
         Err(error) => Failed::from(format!("the test task was cancelled: {error}")),
     }
+}
+
+/// Defines `main` for a test binary (`harness = false`) that runs each listed `async fn(TestDb)`
+/// on both backends: `backend_suite![first_test, second_test];`.
+#[macro_export]
+macro_rules! backend_suite {
+    ($($test:ident),+ $(,)?) => {
+        fn main() {
+            $crate::Suite::new()
+                $(.on_both_backends(stringify!($test), |db| Box::pin($test(db))))+
+                .run()
+        }
+    };
 }

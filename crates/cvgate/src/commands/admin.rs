@@ -1,6 +1,6 @@
 //! `cvgate merchant|pos|contract …`: the back office on the command line.
 
-use super::CommandError;
+use super::error::CommandError;
 use super::output::Output;
 use crate::cli::{ContractCommand, MerchantCommand, PosCommand};
 use domain::contract::ContractRequest;

@@ -1,7 +1,7 @@
 //! `cvgate jobs list|retry`: what the background worker has to do, what failed, and a way to run
 //! a dead job again once its cause is fixed.
 
-use super::CommandError;
+use super::error::CommandError;
 use super::output::Output;
 use crate::cli::JobsCommand;
 use crate::settings::Settings;

@@ -1,6 +1,6 @@
 //! Builds the running parts of cvgate from the settings.
 
-use super::CommandError;
+use super::error::CommandError;
 use crate::settings::{Environment, Settings};
 use ancv::{AncvClient, ClientConfig, SealKey, SealKeyring};
 use ancv_sandbox::{Sandbox, SandboxConfig};

@@ -2,8 +2,9 @@
 //! sandbox, which this process serves itself on a loopback port for the duration of the batch
 //! (its ledger is in the same database as a running `cvgate serve`'s).
 
+use super::components;
+use super::error::CommandError;
 use super::output::Output;
-use super::{CommandError, components};
 use crate::settings::{Environment, Settings};
 use anyhow::Context;
 use domain::clock::{Clock, SystemClock};

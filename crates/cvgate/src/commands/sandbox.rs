@@ -1,8 +1,9 @@
 //! `cvgate sandbox ancv …`: the ANCV sandbox alone, and its administration (the same methods as
 //! its admin API): beneficiaries and shops with their transactions, settlement, rejection.
 
+use super::components;
+use super::error::CommandError;
 use super::output::Output;
-use super::{CommandError, components};
 use crate::cli::{AncvSandboxAction, AncvSandboxArgs, BeneficiaryCommand, ShopCommand};
 use crate::settings::{Environment, Settings};
 use ancv_sandbox::{Behaviour, NewBeneficiary, Sandbox, SandboxError, SettleUntil};

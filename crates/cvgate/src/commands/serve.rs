@@ -1,8 +1,8 @@
 //! `cvgate serve`: open the database, make sure the demo merchant exists (homologation), listen,
 //! and stop gracefully on SIGINT/SIGTERM.
 
-use super::CommandError;
 use super::components;
+use super::error::CommandError;
 use crate::settings::{Environment, Settings};
 use anyhow::Context;
 use domain::clock::{Clock, SystemClock};
