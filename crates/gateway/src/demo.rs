@@ -9,25 +9,36 @@ use domain::point_of_sale::SessionLifetime;
 
 const FIXTURE: &str = "homologation_demo_merchant";
 
+/// The demo merchant's name.
 pub const MERCHANT_NAME: &str = "Demo merchant";
+/// The label of its one point of sale.
 pub const POS_LABEL: &str = "Demo shop";
+/// Its ANCV Connect contract number (the card contract completes it).
 pub const ANCV_CONTRACT: &str = "ANCV-DEMO";
+/// Its CB card contract number.
 pub const CARD_CONTRACT: &str = "CB-DEMO";
 /// The sandbox's demo shop at ANCV.
 pub const SHOP_ID: &str = "20000001";
 
+/// What [`MerchantConfig::ensure_demo_merchant`] found or made.
 #[derive(Debug)]
 pub enum DemoMerchant {
     /// Made by this call: the key is shown once, now.
     Created {
+        /// The new merchant's id.
         merchant_id: MerchantId,
+        /// Its access key, in clear (stored only hashed).
         access_key: AccessKey,
     },
     /// Made earlier (or by another instance); its key can only be rotated.
-    Existing { merchant_id: MerchantId },
+    Existing {
+        /// The demo merchant's id.
+        merchant_id: MerchantId,
+    },
 }
 
 impl DemoMerchant {
+    /// The demo merchant's id, whoever made it.
     pub fn merchant_id(&self) -> &MerchantId {
         match self {
             DemoMerchant::Created { merchant_id, .. } | DemoMerchant::Existing { merchant_id } => {

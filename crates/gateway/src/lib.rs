@@ -6,7 +6,7 @@ pub mod ancv_payments;
 pub mod card_payments;
 pub mod demo;
 pub mod merchant_config;
-pub mod merchant_http;
+pub(crate) mod merchant_http;
 pub mod notifications;
 pub mod observer;
 pub mod transaction_ids;

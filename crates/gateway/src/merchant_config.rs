@@ -19,17 +19,21 @@ use thiserror::Error;
 /// Name of the per-deployment secret under which access keys are hashed.
 const ACCESS_KEY_SECRET: &str = "access_key_hmac";
 
+/// Why a back-office operation was refused or failed.
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The request is wrong (bad value, unknown merchant, duplicate number…): the caller can fix it.
     #[error("{0}")]
     Invalid(#[from] FieldError),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 type Result<T> = std::result::Result<T, ConfigError>;
 
+/// The merchant back office: merchants, access keys, points of sale and contracts (cheap to
+/// clone: the clones share the store).
 #[derive(Clone)]
 pub struct MerchantConfig {
     store: Store,
@@ -60,6 +64,7 @@ impl MerchantConfig {
         })
     }
 
+    /// The store it writes to.
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -134,10 +139,13 @@ impl MerchantConfig {
         Ok((key_matches && credentials.status == MerchantStatus::Active).then_some(id))
     }
 
+    /// Every merchant, active or not.
     pub async fn list_merchants(&self) -> Result<Vec<Merchant>> {
         Ok(self.store.read().await?.merchants().list().await?)
     }
 
+    /// Creates a point of sale of a merchant; its web payment sessions last `session_minutes`
+    /// (default: [`SessionLifetime::DEFAULT`]).
     pub async fn create_point_of_sale(
         &self,
         merchant_id: &str,
@@ -167,6 +175,7 @@ impl MerchantConfig {
         })
     }
 
+    /// A merchant's points of sale (refused for an unknown merchant).
     pub async fn list_points_of_sale(&self, merchant_id: &str) -> Result<Vec<PointOfSale>> {
         let merchant_id = MerchantId::parse("merchant", merchant_id)?;
         let mut uow = self.store.read().await?;
@@ -229,6 +238,7 @@ impl MerchantConfig {
         })
     }
 
+    /// A merchant's contracts, active or not (refused for an unknown merchant).
     pub async fn list_contracts(&self, merchant_id: &str) -> Result<Vec<Contract>> {
         let merchant_id = MerchantId::parse("merchant", merchant_id)?;
         let mut uow = self.store.read().await?;
@@ -236,6 +246,7 @@ impl MerchantConfig {
         Ok(uow.contracts().list_for(&merchant_id).await?)
     }
 
+    /// One contract of a merchant, by number (refused when unknown).
     pub async fn show_contract(&self, merchant_id: &str, number: &str) -> Result<Contract> {
         let (merchant_id, number) = parse_contract_key(merchant_id, number)?;
         let mut uow = self.store.read().await?;

@@ -12,10 +12,12 @@ pub const TRS_JOB: &str = "merchant_trs_notification";
 /// Merchant notification timing (payline-v4.md §4: every minute for 2 hours).
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationPolicy {
+    /// How long to wait before calling again after a failed call.
     pub retry_every_ms: i64,
+    /// How long to keep trying before giving up on a notification.
     pub give_up_after_ms: i64,
     /// Whether notification URLs may point at loopback or private networks (homologation:
-    /// shops on localhost; production: never, see [`crate::merchant_http`]).
+    /// shops on localhost; production: never, see `merchant_http`).
     pub allow_private_addresses: bool,
 }
 
@@ -32,13 +34,13 @@ impl Default for NotificationPolicy {
 /// Calls merchants' notification URLs: the one place that builds the URL, refuses addresses the
 /// policy forbids, and decides between done, retry and giving up.
 #[derive(Clone)]
-pub struct MerchantNotifier {
+pub(crate) struct MerchantNotifier {
     policy: NotificationPolicy,
     http: reqwest::Client,
 }
 
 /// One notification to send.
-pub struct Notification<'a> {
+pub(crate) struct Notification<'a> {
     /// The merchant's `notificationURL`, as given with the sale.
     pub url: &'a str,
     /// `WEBTRS` or `TRS`.
@@ -52,6 +54,7 @@ pub struct Notification<'a> {
 }
 
 impl MerchantNotifier {
+    /// A notifier with its own HTTP client, restricted as the policy says.
     pub fn new(policy: NotificationPolicy) -> MerchantNotifier {
         MerchantNotifier {
             policy,

@@ -6,16 +6,21 @@ use domain::merchant::MerchantId;
 use domain::random::Random;
 use store::{StoreError, UnitOfWork};
 
+/// What a transaction id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransactionKind {
+    /// An ANCV Connect payment.
     AncvPayment,
+    /// The refund (or reset) of an ANCV Connect payment: its cancellation at ANCV.
     AncvRefund,
+    /// A card payment (an authorization, captured at once or not).
     CardPayment,
     /// A capture, reset or refund of a card payment.
     CardOperation,
 }
 
 impl TransactionKind {
+    /// The stored name (`ANCV_PAYMENT`, `ANCV_REFUND`, `CARD_PAYMENT`, `CARD_OPERATION`).
     pub fn as_str(self) -> &'static str {
         match self {
             TransactionKind::AncvPayment => "ANCV_PAYMENT",
@@ -25,6 +30,7 @@ impl TransactionKind {
         }
     }
 
+    /// The kind stored under this name; `None` for any other.
     pub fn parse(value: &str) -> Option<TransactionKind> {
         [
             TransactionKind::AncvPayment,
@@ -38,12 +44,12 @@ impl TransactionKind {
 }
 
 /// 14 digits, no leading zero.
-pub fn transaction_id(random: u64) -> String {
+pub(crate) fn transaction_id(random: u64) -> String {
     (10_000_000_000_000 + random % 90_000_000_000_000).to_string()
 }
 
 /// Draws ids until one is free, and takes it (in the caller's unit of work).
-pub async fn new_transaction_id(
+pub(crate) async fn new_transaction_id(
     uow: &mut UnitOfWork,
     random: &dyn Random,
     kind: TransactionKind,

@@ -17,6 +17,8 @@ use store::repos::AncvRefundRow;
 pub const ANCV_REFUND_JOB: &str = "ancv_refund";
 /// When the ANCV refund job first looks at a refund the request path may still be finishing.
 const REFUND_RECHECK_MS: i64 = 30_000;
+/// The answer to a second refund of the same ANCV transaction.
+const ALREADY_REFUNDED: &str = "this ANCV_CONNECT transaction is already refunded";
 
 /// What doRefund/doReset answers for an ANCV refund: its code (02306 while the cancellation is
 /// under way) and ANCV's state or error.
@@ -29,6 +31,34 @@ fn refund_answer(refund: &AncvRefundRow, payment: &AncvPayment) -> OperationAnsw
         partner_code: refund.partner_code.clone(),
         transaction: Some(view),
     }
+}
+
+/// The amount an ANCV refund gives back: the whole validated amount (`amount`, when given, must
+/// be it), of a payment validated and not cancelled yet; otherwise the code and the message of
+/// the refusal.
+fn refundable_amount(
+    payment: &AncvPayment,
+    amount: Option<i64>,
+) -> Result<i64, (ReturnCode, String)> {
+    let Some(validated) = payment
+        .validated_amount
+        .filter(|_| payment.state.is_authorized() || payment.state == AncvPaymentState::Cancelled)
+    else {
+        return Err((
+            ReturnCode::NotRemitted,
+            "the beneficiary has not validated this ANCV transaction".to_owned(),
+        ));
+    };
+    if amount.is_some_and(|amount| amount != validated) {
+        return Err((
+            ReturnCode::AmountDiffers,
+            format!("an ANCV_CONNECT transaction is refunded in full only ({validated})"),
+        ));
+    }
+    if payment.state == AncvPaymentState::Cancelled {
+        return Err((ReturnCode::AmountExceeded, ALREADY_REFUNDED.to_owned()));
+    }
+    Ok(validated)
 }
 
 impl AfterSale {
@@ -57,26 +87,32 @@ impl AfterSale {
                 return Ok(refund_answer(&refund, payment));
             }
         }
-        let Some(validated) = payment.validated_amount.filter(|_| {
-            payment.state.is_authorized() || payment.state == AncvPaymentState::Cancelled
-        }) else {
-            return Ok(OperationAnswer::refused(
-                ReturnCode::NotRemitted,
-                "the beneficiary has not validated this ANCV transaction",
-            ));
+        let validated = match refundable_amount(payment, amount) {
+            Ok(validated) => validated,
+            Err((code, message)) => return Ok(OperationAnswer::refused(code, message)),
         };
-        if amount.is_some_and(|amount| amount != validated) {
-            return Ok(OperationAnswer::refused(
-                ReturnCode::AmountDiffers,
-                format!("an ANCV_CONNECT transaction is refunded in full only ({validated})"),
-            ));
-        }
-        if payment.state == AncvPaymentState::Cancelled {
-            return Ok(OperationAnswer::refused(
-                ReturnCode::AmountExceeded,
-                "this ANCV_CONNECT transaction is already refunded",
-            ));
-        }
+        let refund = match self
+            .record_refund(operation, merchant_id, payment, validated, request_key)
+            .await?
+        {
+            Ok(refund) => refund,
+            Err(refused) => return Ok(refused),
+        };
+        let refund = self.finish_refund(refund).await?;
+        Ok(refund_answer(&refund, payment))
+    }
+
+    /// Records the refund of `validated` (PENDING) with the [`ANCV_REFUND_JOB`] that finishes
+    /// it, in a unit of work of its own. A refund of the same payment (or for the same request)
+    /// recorded meanwhile wins: `Ok(Err(answer))`, already refunded.
+    async fn record_refund(
+        &self,
+        operation: Operation,
+        merchant_id: &MerchantId,
+        payment: &AncvPayment,
+        validated: i64,
+        request_key: Option<String>,
+    ) -> Result<Result<AncvRefundRow, OperationAnswer>, StoreError> {
         let now = self.inner.clock.now();
         let mut uow = self.inner.store.write().await?;
         let id = new_transaction_id(
@@ -105,10 +141,10 @@ impl AfterSale {
         };
         match uow.ancv_refunds().insert(&refund).await {
             Err(StoreError::Conflict { .. }) => {
-                return Ok(OperationAnswer::refused(
+                return Ok(Err(OperationAnswer::refused(
                     ReturnCode::AmountExceeded,
-                    "this ANCV_CONNECT transaction is already refunded",
-                ));
+                    ALREADY_REFUNDED,
+                )));
             }
             other => other?,
         }
@@ -121,8 +157,7 @@ impl AfterSale {
             )
             .await?;
         uow.commit().await?;
-        let refund = self.finish_refund(refund).await?;
-        Ok(refund_answer(&refund, payment))
+        Ok(Ok(refund))
     }
 
     /// Asks ANCV for the cancellation of a PENDING refund and records how it ended: DONE when

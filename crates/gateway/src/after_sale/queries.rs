@@ -10,9 +10,9 @@ use super::views::{
     ancv_view, card_status, card_view, operation_status, operation_view, refund_view,
 };
 use crate::card_payments::{PaymentState, operation_from_row, transaction_from_row};
+use domain::clock::Timestamp;
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
-use domain::clock::Timestamp;
 use store::StoreError;
 use store::repos::{SearchCursor, SearchFilter};
 

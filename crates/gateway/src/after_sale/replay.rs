@@ -20,7 +20,7 @@ impl AfterSale {
     /// concurrent one, gets the first call's settled answer without running anything. `call`
     /// gets the request key to record on the operation it makes; an answer that is not settled
     /// (work under way) is not stored, so a repeat runs again and finds that operation by its
-    /// key. A call that died holding the key loses it after [`CLAIM_LEASE_MS`]: a repeat then
+    /// key. A call that died holding the key loses it after `CLAIM_LEASE_MS`: a repeat then
     /// takes over. Without a sequence number, just runs it.
     pub async fn once<E, F, Fut>(
         &self,

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use store::repos::AncvRefundRow;
 use store::{Store, StoreError};
 
+/// The after-sale service: changes and lookups on transactions already made, for the merchant
+/// API (cheap to clone: the clones share one state).
 #[derive(Clone)]
 pub struct AfterSale {
     pub(super) inner: Arc<Inner>,
@@ -37,6 +39,8 @@ pub(super) enum Found {
 }
 
 impl AfterSale {
+    /// Builds the service over the payment services it drives; `notifications` says how its TRS
+    /// notifications are sent and retried.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,

@@ -6,6 +6,8 @@ use jobs::JobHandler;
 use std::sync::Arc;
 
 impl AncvPayments {
+    /// The handlers of the ANCV payment jobs ([`super::POLL_JOB`], [`super::REFRESH_JOB`],
+    /// [`super::SETTLEMENT_JOB`]).
     pub fn job_handlers(&self) -> Vec<Arc<dyn JobHandler>> {
         vec![
             Arc::new(PollJob(self.clone())),

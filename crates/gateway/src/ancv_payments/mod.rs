@@ -8,6 +8,8 @@
 //! nothing; every change of state is told to the [`AncvPaymentObserver`] inside the unit of work
 //! that records it, so a payment and its session never disagree. No database transaction is open
 //! during an HTTP call.
+//!
+//! [`AncvPaymentState::may_become`]: domain::ancv_payment::AncvPaymentState::may_become
 
 mod background;
 mod changes;
@@ -18,8 +20,9 @@ mod partner_notifications;
 mod requests;
 mod service;
 
+pub(crate) use model::refusal_code;
 pub use model::{
     AncvPaymentError, AncvPaymentObserver, AncvPaymentsConfig, NotificationRejected, POLL_JOB,
-    REFRESH_JOB, SETTLEMENT_JOB, StartPayment, refusal_code, return_code_for, state_of,
+    REFRESH_JOB, SETTLEMENT_JOB, StartPayment,
 };
 pub use service::AncvPayments;

@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use store::{Store, StoreError};
 use tokio::sync::Notify;
 
+/// The ANCV Connect payment service (cheap to clone: the clones share one state).
 #[derive(Clone)]
 pub struct AncvPayments {
     pub(super) inner: Arc<Inner>,
@@ -28,6 +29,8 @@ pub(super) struct Inner {
 }
 
 impl AncvPayments {
+    /// Builds the service; nobody hears about changes until the web payment service makes
+    /// itself the observer.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -56,7 +59,7 @@ impl AncvPayments {
     }
 
     /// Who hears about changes (set once; held weakly: the observer owns this service).
-    pub fn set_observer(&self, observer: Weak<dyn AncvPaymentObserver>) {
+    pub(crate) fn set_observer(&self, observer: Weak<dyn AncvPaymentObserver>) {
         let _ = self.inner.observer.set(observer);
     }
 
@@ -64,6 +67,7 @@ impl AncvPayments {
         self.inner.observer.get().and_then(Weak::upgrade)
     }
 
+    /// The payment with this id, as cvgate last recorded it (ANCV is not asked).
     pub async fn find(&self, payment_id: &str) -> Result<Option<AncvPayment>, StoreError> {
         self.inner
             .store

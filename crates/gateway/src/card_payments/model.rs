@@ -32,6 +32,7 @@ pub const RECONCILE_JOB: &str = "card_reconcile";
 pub const OPERATION_JOB: &str = "card_operation";
 /// The daily remittance batch (subject [`REMITTANCE_SUBJECT`]).
 pub const REMITTANCE_JOB: &str = "card_remittance";
+/// The subject of the one [`REMITTANCE_JOB`] row: there is one remittance batch a day.
 pub const REMITTANCE_SUBJECT: &str = "daily";
 
 /// Attempts per web payment session.
@@ -52,12 +53,14 @@ pub enum PaymentState {
     Pending,
     /// The buyer must pass the 3-D Secure challenge (`challenge_url`).
     ChallengeRequired,
+    /// The acquirer granted the authorization (captured at once with action 101).
     Accepted,
     /// Declined, failed or errored: `return_code` says why.
     Refused,
 }
 
 impl PaymentState {
+    /// Every state, in the order a transaction may reach them.
     pub const ALL: [PaymentState; 4] = [
         PaymentState::Pending,
         PaymentState::ChallengeRequired,
@@ -65,6 +68,8 @@ impl PaymentState {
         PaymentState::Refused,
     ];
 
+    /// The stored name (`PENDING`, `CHALLENGE`, `ACCEPTED`, `REFUSED`), also shown in the
+    /// status lists.
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentState::Pending => "PENDING",
@@ -74,6 +79,7 @@ impl PaymentState {
         }
     }
 
+    /// The state stored under this name; `None` for any other.
     pub fn parse(value: &str) -> Option<PaymentState> {
         PaymentState::ALL.into_iter().find(|s| s.as_str() == value)
     }
@@ -101,15 +107,23 @@ impl PaymentState {
 pub struct CardTransaction {
     /// Payline-style id (14 digits); also the acquirer's reference.
     pub id: String,
+    /// The merchant paid.
     pub merchant_id: MerchantId,
+    /// The card contract it was made on (`payment.contractNumber`).
     pub contract_number: ContractNumber,
+    /// The merchant's order reference (`order.ref`, at most 50 characters).
     pub order_ref: String,
+    /// The amount asked for, in minor units (the amounts since: [`Self::balances`]).
     pub amount: i64,
+    /// The contract's currency.
     pub currency: Currency,
+    /// Payline action 100 (authorization only) or 101 (authorization and capture).
     pub action: Action,
     /// The web payment session token, when the payment belongs to one.
     pub attempt_group: Option<String>,
+    /// 1, 2, … within its session (`None` outside one).
     pub attempt_number: Option<i64>,
+    /// Where it stands on its way to acceptance.
     pub state: PaymentState,
     /// The final authorization outcome (set when accepted or refused).
     pub return_code: Option<ReturnCode>,
@@ -119,16 +133,24 @@ pub struct CardTransaction {
     pub card_type: CardCode,
     /// `MMYY`.
     pub expiry: String,
+    /// The acquirer's opaque token for the card, once accepted (safe to store).
     pub card_token: Option<String>,
+    /// The acquirer's authorization number, once accepted.
     pub authorization_number: Option<String>,
+    /// How the buyer was authenticated with 3-D Secure, once known.
     pub three_ds: Option<ThreeDs>,
+    /// The acquirer's reference of the 3-D Secure challenge, which the ACS hands back with the
+    /// buyer's browser.
     pub challenge_ref: Option<String>,
     /// Where to send the buyer for the 3-D Secure challenge.
     pub challenge_url: Option<String>,
     /// The amounts, once accepted.
     pub balances: Option<Balances>,
+    /// The row's version: a write only succeeds on the version it read.
     pub version: i64,
+    /// When it was recorded (before the acquirer was called).
     pub created_at: Timestamp,
+    /// When it last changed.
     pub updated_at: Timestamp,
 }
 
@@ -148,14 +170,19 @@ impl CardTransaction {
     }
 }
 
+/// Where a capture, reset or refund stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperationState {
+    /// Recorded, and sent or about to be: the acquirer's answer is not known yet.
     Pending,
+    /// The acquirer made it.
     Done,
+    /// The acquirer refused it, or surely did not make it (`return_code` says why).
     Failed,
 }
 
 impl OperationState {
+    /// The stored name (`PENDING`, `DONE`, `FAILED`), also shown in the status lists.
     pub fn as_str(self) -> &'static str {
         match self {
             OperationState::Pending => "PENDING",
@@ -164,6 +191,7 @@ impl OperationState {
         }
     }
 
+    /// The state stored under this name; `None` for any other.
     pub fn parse(value: &str) -> Option<OperationState> {
         [
             OperationState::Pending,
@@ -178,30 +206,42 @@ impl OperationState {
 /// A capture, reset or refund, with its own Payline-style id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardOperation {
+    /// Its own 14-digit transaction id; also its `operation_ref` at the acquirer (the
+    /// idempotency key).
     pub id: String,
+    /// The card transaction it applies to.
     pub transaction_id: String,
     /// 1, 2, … in the order they were asked for.
     pub position: i64,
+    /// Capture, reset or refund.
     pub kind: OperationKind,
+    /// The amount it moves, in minor units (all that was left when none was given).
     pub amount: i64,
+    /// Where it stands.
     pub state: OperationState,
+    /// Its Payline code once finished: 00000, or why it failed.
     pub return_code: Option<ReturnCode>,
     /// The merchant request (with a sequenceNumber) that made it.
     pub request_key: Option<String>,
+    /// Who asked for it.
     pub initiator: Initiator,
+    /// When it was recorded (before it was sent).
     pub created_at: Timestamp,
+    /// When it last changed.
     pub updated_at: Timestamp,
 }
 
 /// Who asked for an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Initiator {
+    /// The merchant, with doCapture, doReset or doRefund.
     Merchant,
     /// cvgate, giving back a card payment that no session counts on.
     Gateway,
 }
 
 impl Initiator {
+    /// The stored name (`MERCHANT`, `GATEWAY`).
     pub fn as_str(self) -> &'static str {
         match self {
             Initiator::Merchant => "MERCHANT",
@@ -209,6 +249,7 @@ impl Initiator {
         }
     }
 
+    /// The initiator stored under this name; `None` for any other.
     pub fn parse(value: &str) -> Option<Initiator> {
         [Initiator::Merchant, Initiator::Gateway]
             .into_iter()
@@ -219,17 +260,23 @@ impl Initiator {
 /// An operation to make on a card transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationOrder {
+    /// Capture, reset or refund.
     pub kind: OperationKind,
+    /// The card transaction to operate on.
     pub transaction_id: String,
-    /// `None`: everything that is left.
+    /// In minor units; `None`: everything that is left.
     pub amount: Option<i64>,
+    /// The merchant request (with a sequenceNumber) asking: a repeat finds the operation made
+    /// for it instead of making another.
     pub request_key: Option<String>,
+    /// Who asks.
     pub initiator: Initiator,
 }
 
 /// The answer to a capture, reset or refund.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationReport {
+    /// Made, refused, or still under way.
     pub status: OperationStatus,
     /// `None` when it was refused before anything was recorded or sent.
     pub operation: Option<CardOperation>,
@@ -237,9 +284,13 @@ pub struct OperationReport {
     pub transaction: CardTransaction,
 }
 
+/// How a capture, reset or refund ended, as far as cvgate knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationStatus {
+    /// The acquirer made it.
     Done,
+    /// Refused, by the acquirer's rules before anything was sent or by the acquirer itself:
+    /// the Payline code says why.
     Refused(ReturnCode),
     /// The acquirer's answer is unknown; the [`OPERATION_JOB`] finds out. Further operations on
     /// the transaction wait for it ([`CardPaymentError::OperationInProgress`]).
@@ -264,40 +315,58 @@ pub struct RemittanceReport {
     pub remitted: Vec<String>,
 }
 
+/// Why a card payment or operation was not made, or not finished.
 #[derive(Debug, thiserror::Error)]
 pub enum CardPaymentError {
     /// Bad input (card data included): nothing was written.
     #[error(transparent)]
     Invalid(FieldError),
+    /// The contract (its number) is not an active card contract of this merchant: nothing was
+    /// written.
     #[error(
         "contract {0} cannot take a card payment (not an active card contract of this merchant)"
     )]
     NotCardContract(String),
+    /// The web payment session has used its [`MAX_ATTEMPTS`] attempts.
     #[error("the {MAX_ATTEMPTS} card payment attempts of this payment session are used")]
-    TooManyAttempts { group: String },
+    TooManyAttempts {
+        /// The session token.
+        group: String,
+    },
+    /// Another attempt of the session is still open (pending or at its challenge).
     #[error("another card payment of this payment session is still in progress")]
     AttemptInProgress {
+        /// The session token.
         group: String,
         /// `None` when it raced in at the same moment.
         transaction_id: Option<String>,
     },
+    /// An attempt of the session was accepted already.
     #[error("this payment session is already paid (card payment {transaction_id})")]
     AlreadyPaid {
+        /// The session token.
         group: String,
+        /// The accepted attempt.
         transaction_id: String,
     },
+    /// No card transaction (of this merchant) has this id.
     #[error("no card transaction {0}")]
     UnknownTransaction(String),
+    /// No card transaction waits for this 3-D Secure challenge reference.
     #[error("unknown 3-D Secure challenge")]
     UnknownChallenge,
+    /// Another capture, reset or refund of the transaction is still pending: one at a time.
     #[error("another operation on card transaction {transaction_id} is still in progress")]
     OperationInProgress {
+        /// The card transaction.
         transaction_id: String,
         /// `None` when it raced in at the same moment.
         operation_id: Option<String>,
     },
+    /// The acquirer failed the call (the remittance batch: it is run again soon).
     #[error("the acquirer failed: {0}")]
     Acquirer(AcquirerError),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -334,24 +403,32 @@ impl From<FieldError> for CardPaymentError {
 /// A card payment to make.
 #[derive(Debug)]
 pub struct PayRequest {
+    /// The merchant paid.
     pub merchant_id: MerchantId,
     /// The card contract (loaded for this merchant).
     pub contract: Contract,
+    /// The merchant's order reference (at most 50 characters).
     pub order_ref: String,
+    /// In minor units: positive, at most 12 digits.
     pub amount: i64,
+    /// Must be the contract's currency.
     pub currency: Currency,
+    /// Payline action 100 (authorization only) or 101 (authorization and capture).
     pub action: Action,
     /// The web payment session token; `None` for doAuthorization (no attempt limit).
     pub attempt_group: Option<String>,
     /// Absolute URL the ACS sends the buyer back to after a challenge, with
     /// `?challenge=<ref>` ([`card::CHALLENGE_PARAM`]) added; the page then calls
-    /// [`CardPayments::complete_three_ds`]. `None`: a card needing a challenge is refused (03003).
+    /// [`CardPayments::complete_three_ds`](super::CardPayments::complete_three_ds). `None`: a
+    /// card needing a challenge is refused (03003).
     pub three_ds_return_url: Option<String>,
     /// As typed; checked here, kept in memory for the call only.
     pub card: CardInput,
 }
 
+/// Settings of the card payment service.
 pub struct CardPaymentsConfig {
+    /// When the daily remittance runs.
     pub remittance_time: RemittanceTime,
     /// Lets enqueued work start at once instead of at the worker's next idle tick.
     pub wake_worker: Option<Arc<Notify>>,

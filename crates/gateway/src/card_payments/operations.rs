@@ -212,12 +212,32 @@ impl CardPayments {
                 }));
             }
         };
+        let position = earlier.len() as i64 + 1;
+        let operation = self
+            .insert_operation(&mut uow, &tx, order, position, amount, now)
+            .await?;
+        uow.commit().await?;
+        Ok(Ok(operation))
+    }
+
+    /// Writes the checked operation, PENDING, as the transaction's `position`-th, with the
+    /// [`OPERATION_JOB`] that finishes it, in the caller's unit of work. Another operation
+    /// written at the same moment wins: [`CardPaymentError::OperationInProgress`].
+    async fn insert_operation(
+        &self,
+        uow: &mut UnitOfWork,
+        tx: &CardTransaction,
+        order: &OperationOrder,
+        position: i64,
+        amount: i64,
+        now: Timestamp,
+    ) -> Result<CardOperation, CardPaymentError> {
         let operation = CardOperation {
             id: self
-                .new_id(&mut uow, TransactionKind::CardOperation, &tx.merchant_id)
+                .new_id(uow, TransactionKind::CardOperation, &tx.merchant_id)
                 .await?,
             transaction_id: tx.id.clone(),
-            position: earlier.len() as i64 + 1,
+            position,
             kind: order.kind,
             amount,
             state: OperationState::Pending,
@@ -235,7 +255,7 @@ impl CardPayments {
             Ok(()) => {}
             Err(StoreError::Conflict { .. }) => {
                 return Err(CardPaymentError::OperationInProgress {
-                    transaction_id: tx.id,
+                    transaction_id: tx.id.clone(),
                     operation_id: None,
                 });
             }
@@ -249,8 +269,7 @@ impl CardPayments {
                 now,
             )
             .await?;
-        uow.commit().await?;
-        Ok(Ok(operation))
+        Ok(operation)
     }
 
     /// Applies the acquirer's answer to an operation. `Err(Some)`: the acquirer surely did

@@ -12,6 +12,7 @@ use domain::return_code::ReturnCode;
 use std::sync::{Arc, OnceLock, Weak};
 use store::{Store, StoreError};
 
+/// The card payment service (cheap to clone: the clones share one state).
 #[derive(Clone)]
 pub struct CardPayments {
     pub(super) inner: Arc<Inner>,
@@ -27,6 +28,8 @@ pub(super) struct Inner {
 }
 
 impl CardPayments {
+    /// Builds the service over the acquirer; nobody hears about changes until the web payment
+    /// service makes itself the observer.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -47,10 +50,11 @@ impl CardPayments {
     }
 
     /// Who hears about changes (set once; held weakly: the observer owns this service).
-    pub fn set_observer(&self, observer: Weak<dyn CardPaymentObserver>) {
+    pub(crate) fn set_observer(&self, observer: Weak<dyn CardPaymentObserver>) {
         let _ = self.inner.observer.set(observer);
     }
 
+    /// The card transaction with this id, as cvgate last recorded it (the acquirer is not asked).
     pub async fn find(&self, id: &str) -> Result<Option<CardTransaction>, StoreError> {
         let row = self
             .inner
@@ -88,6 +92,7 @@ impl CardPayments {
         rows.into_iter().map(transaction_from_row).collect()
     }
 
+    /// The captures, resets and refunds of a card transaction, in the order they were asked for.
     pub async fn operations(&self, transaction_id: &str) -> Result<Vec<CardOperation>, StoreError> {
         let rows = self
             .inner

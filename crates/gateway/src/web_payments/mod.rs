@@ -7,8 +7,8 @@
 //!
 //! - A payment step records its partner call (the ANCV request, the card attempt) and moves the
 //!   session in one unit of work, then makes the call; the answer reaches the session through
-//!   [`follow`], the one path every outcome takes (page, ACS return, jobs, notifications).
-//! - What a partner holds that no session counts on is given back by the jobs of [`give_back`].
+//!   `follow`, the one path every outcome takes (page, ACS return, jobs, notifications).
+//! - What a partner holds that no session counts on is given back by the jobs of `give_back`.
 //! - Expiry and cancellation never wait for a card payment under way: the session ends at once
 //!   and a late acceptance is given back (reset, or refunded after remittance).
 

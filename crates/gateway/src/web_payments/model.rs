@@ -14,6 +14,7 @@ pub fn page_path(token: &str) -> String {
     format!("/webpayment/{token}")
 }
 
+/// Why a web payment call or page step was not done.
 #[derive(Debug, thiserror::Error)]
 pub enum WebPaymentError {
     /// `doWebPayment` refused: the code and the field.
@@ -28,6 +29,7 @@ pub enum WebPaymentError {
     /// Bad input on the page (shown on the form).
     #[error("{0}")]
     Invalid(FieldError),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -35,15 +37,18 @@ pub enum WebPaymentError {
 /// A session with what belongs to it, as the page and the API show it.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
+    /// The session: the merchant's request and where the session stands.
     pub payment: WebPayment,
     /// The offered contracts, in order.
     pub contracts: Vec<Contract>,
+    /// The session's ANCV payment, once the buyer asked for one.
     pub ancv: Option<AncvPayment>,
     /// The card transaction that paid, or is under way.
     pub card: Option<CardTransaction>,
 }
 
 impl Snapshot {
+    /// The offered ANCV Connect contract, if any.
     pub fn ancv_contract(&self) -> Option<&Contract> {
         self.contracts
             .iter()

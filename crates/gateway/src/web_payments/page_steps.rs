@@ -172,12 +172,13 @@ impl WebPayments {
             .await
     }
 
+    /// The session as it stands (expired first if its time is up).
     pub async fn snapshot(&self, token: &str) -> Result<Snapshot, WebPaymentError> {
         self.inner.modify(token, |_, _| Ok(vec![])).await
     }
 }
 
-/// An e-mail (lowercased) or an 11-digit ANCV identifier. or an 11-digit ANCV identifier.
+/// An e-mail (lowercased) or an 11-digit ANCV identifier.
 fn beneficiary_id(typed: &str) -> Result<String, WebPaymentError> {
     let typed = typed.trim();
     let is_ancv_id = typed.len() == 11 && typed.bytes().all(|b| b.is_ascii_digit());

@@ -10,6 +10,8 @@ use std::sync::{Arc, OnceLock};
 use store::Store;
 use tokio::sync::Notify;
 
+/// The web payment service: sessions, their hosted page and what follows their end (cheap to
+/// clone: the clones share one state).
 #[derive(Clone)]
 pub struct WebPayments {
     pub(super) inner: Arc<Inner>,
@@ -27,6 +29,8 @@ pub(super) struct Inner {
 }
 
 impl WebPayments {
+    /// Builds the service and makes it the observer of both payment services; `public_base` is
+    /// cvgate's public URL (the hosted pages live under it).
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -53,15 +57,18 @@ impl WebPayments {
         WebPayments { inner }
     }
 
+    /// Lets enqueued work start at once instead of at the worker's next idle tick.
     pub fn with_worker_wake(self, wake: Arc<Notify>) -> WebPayments {
         let _ = self.inner.wake_worker.set(wake);
         self
     }
 
+    /// The ANCV payment service it drives.
     pub fn ancv(&self) -> &AncvPayments {
         &self.inner.ancv
     }
 
+    /// The card payment service it drives.
     pub fn card(&self) -> &CardPayments {
         &self.inner.card
     }
