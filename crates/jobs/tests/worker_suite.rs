@@ -1,5 +1,5 @@
 //! The worker on a real database (SQLite and PostgreSQL): lanes, panics, dead jobs, lease
-//! renewal. Handlers that must stay running wait for the test to release them; the test waits
+//! renewal, retry backoff. Handlers that must stay running wait for the test to release them; the test waits
 //! for conditions (with a generous timeout as the failure guard), never for a fixed time.
 
 #![warn(clippy::too_many_lines)]
@@ -19,6 +19,8 @@ testkit::backend_suite![
     a_panicking_handler_is_retried_and_the_loop_goes_on,
     a_job_failing_too_often_is_dead_until_retried_or_asked_again,
     a_running_job_keeps_its_lease_and_a_lost_lease_changes_nothing,
+    a_failing_job_is_retried_after_a_growing_delay_and_never_before,
+    a_run_that_does_not_fail_starts_the_backoff_again,
 ];
 
 const START: Timestamp = Timestamp(1_795_773_600_000);
@@ -433,4 +435,105 @@ async fn a_running_job_keeps_its_lease_and_a_lost_lease_changes_nothing(db: Test
     taker_probe.release.notify_one();
     assert_eq!(taker_run.await.unwrap(), 1);
     assert!(setup.jobs().await.is_empty());
+}
+
+/// The retry delays after the 1st, 2nd, … consecutive failure (the worker's backoff: 1 s, 5 s,
+/// 30 s, 1 min, then every 5 min).
+const BACKOFF_MS: [i64; 7] = [1_000, 5_000, 30_000, 60_000, 300_000, 300_000, 300_000];
+
+/// Runs the due failing job `f` at the clock's now; asserts it failed for the `failures`th time
+/// in a row and is due again `delay` after now, not a millisecond before. Leaves the clock there.
+async fn fail_and_wait(setup: &Setup, worker: &Worker, failures: i64, delay: i64) {
+    let failed_at = setup.clock.now();
+    assert_eq!(
+        worker.run_due().await.unwrap(),
+        1,
+        "failure {failures} runs"
+    );
+    let job = setup.job("f").await;
+    assert_eq!(
+        (job.failures, job.run_at, job.state(failed_at)),
+        (failures, failed_at.plus_millis(delay), JobState::Pending),
+        "failure {failures} is retried after {delay} ms"
+    );
+    setup.clock.advance_millis(delay - 1);
+    assert_eq!(
+        worker.run_due().await.unwrap(),
+        0,
+        "not before its retry ({failures})"
+    );
+    setup.clock.advance_millis(1);
+}
+
+/// A job failing again and again is retried after 1 s, 5 s, 30 s, 1 min, then every 5 min, each
+/// delay counted on the injected clock from the failure (also when it ran late), never earlier.
+async fn a_failing_job_is_retried_after_a_growing_delay_and_never_before(db: TestDb) {
+    let setup = Setup::new(&db).await;
+    let mut worker = setup.worker(WorkerConfig::default());
+    let failing = setup.handler(&mut worker, "test_fails", Lane::Money, Act::Fail);
+    setup.enqueue(&worker, "test_fails", "f").await;
+    for (n, delay) in BACKOFF_MS.into_iter().enumerate() {
+        fail_and_wait(&setup, &worker, n as i64 + 1, delay).await;
+    }
+    assert_eq!(failing.runs(), BACKOFF_MS.len());
+
+    // Run an hour late: the next delay counts from this failure, not from when it was due.
+    setup.clock.advance_millis(3_600_000);
+    fail_and_wait(&setup, &worker, BACKOFF_MS.len() as i64 + 1, 300_000).await;
+    assert_eq!(
+        worker.metrics().count("test_fails", RunOutcome::Failed),
+        BACKOFF_MS.len() as u64 + 1
+    );
+}
+
+/// Fails, except on the runs numbered in `succeeds_on` (from 1), where it asks to run again
+/// `AGAIN_MS` later.
+struct Flaky {
+    clock: Arc<ManualClock>,
+    succeeds_on: &'static [usize],
+    runs: AtomicUsize,
+}
+
+const AGAIN_MS: i64 = 10_000;
+
+impl JobHandler for Flaky {
+    fn kind(&self) -> &'static str {
+        "test_fails"
+    }
+
+    fn run<'a>(&'a self, _subject: &'a str, _attempt: i64) -> JobFuture<'a> {
+        let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+        let outcome = if self.succeeds_on.contains(&run) {
+            JobOutcome::RunAgainAt(self.clock.now().plus_millis(AGAIN_MS))
+        } else {
+            JobOutcome::Failed("flaky".into())
+        };
+        Box::pin(async move { outcome })
+    }
+}
+
+/// Two failures (1 s, then 5 s), a run asking to run again in 10 s (the failures are forgotten),
+/// then a failure: retried after the first delay again, 1 s.
+async fn a_run_that_does_not_fail_starts_the_backoff_again(db: TestDb) {
+    let setup = Setup::new(&db).await;
+    let mut worker = setup.worker(WorkerConfig::default());
+    worker.register(Arc::new(Flaky {
+        clock: setup.clock.clone(),
+        succeeds_on: &[3],
+        runs: AtomicUsize::new(0),
+    }));
+    setup.enqueue(&worker, "test_fails", "f").await;
+    fail_and_wait(&setup, &worker, 1, BACKOFF_MS[0]).await;
+    fail_and_wait(&setup, &worker, 2, BACKOFF_MS[1]).await;
+
+    let ran_at = setup.clock.now();
+    assert_eq!(worker.run_due().await.unwrap(), 1);
+    let job = setup.job("f").await;
+    assert_eq!(
+        (job.failures, job.last_error, job.run_at),
+        (0, None, ran_at.plus_millis(AGAIN_MS)),
+        "a run that did not fail clears the failures"
+    );
+    setup.clock.advance_millis(AGAIN_MS);
+    fail_and_wait(&setup, &worker, 1, BACKOFF_MS[0]).await;
 }

@@ -9,7 +9,10 @@ use super::service::{AfterSale, Found};
 use super::views::{
     ancv_view, card_status, card_view, operation_status, operation_view, refund_view,
 };
-use crate::card_payments::{PaymentState, operation_from_row, transaction_from_row};
+use crate::card_payments::{
+    CardTransaction, PaymentState, operation_from_row, transaction_from_row,
+};
+use domain::ancv_payment::AncvPayment;
 use domain::clock::Timestamp;
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
@@ -242,116 +245,123 @@ impl AfterSale {
 
     /// Everything getTransactionDetails shows about a transaction.
     async fn describe(&self, found: Found) -> Result<TransactionDetails, StoreError> {
-        let mut uow = self.inner.store.read().await?;
-        let details = match found {
-            Found::Ancv(payment) => {
-                let session = uow
-                    .web_payments()
-                    .find_by_ancv_payment(&payment.payment_id)
-                    .await?;
-                let events = uow.ancv_payments().events(&payment.payment_id).await?;
-                let refunds = uow.ancv_refunds().of_payment(&payment.payment_id).await?;
-                drop(uow);
-                // The card the session counts on; one cvgate gave back (accepted after a
-                // cancellation) is among the other attempts instead.
-                let additional = match session.as_ref().and_then(|s| {
-                    s.session
-                        .card_transaction_id
-                        .clone()
-                        .filter(|id| s.session.wants_card(id))
-                }) {
-                    Some(card_id) => self
-                        .inner
-                        .card
-                        .find(&card_id)
-                        .await?
-                        .filter(|c| c.state == PaymentState::Accepted)
-                        .map(|c| card_view(&c)),
-                    None => None,
-                };
-                let amount = payment.validated_amount.unwrap_or(payment.amount);
-                TransactionDetails {
-                    transaction: ancv_view(&payment),
-                    session,
-                    additional: additional.into_iter().collect(),
-                    associated: refunds
-                        .iter()
-                        .map(|refund| refund_view(refund, &payment))
-                        .collect(),
-                    history: events
-                        .iter()
-                        .map(|event| StatusEntry {
-                            transaction_id: payment.payment_id.clone(),
-                            at: event.at,
-                            status: event.state.as_str().to_owned(),
-                            amount,
-                        })
-                        .collect(),
-                }
-            }
-            Found::Card(card) => {
-                let session = match &card.attempt_group {
-                    Some(token) => uow.web_payments().find(token).await?,
-                    None => None,
-                };
-                drop(uow);
-                let operations = self.inner.card.operations(&card.id).await?;
-                let mut history = vec![StatusEntry {
-                    transaction_id: card.id.clone(),
-                    at: card.created_at,
-                    status: card_status(&card),
-                    amount: card.amount,
-                }];
-                history.extend(operations.iter().map(|op| StatusEntry {
-                    transaction_id: op.id.clone(),
-                    at: op.updated_at,
-                    status: format!("{}_{}", op.kind.as_str(), operation_status(op)),
-                    amount: op.amount,
-                }));
-                TransactionDetails {
-                    transaction: card_view(&card),
-                    session,
-                    additional: vec![],
-                    associated: operations
-                        .iter()
-                        .map(|op| operation_view(op, &card))
-                        .collect(),
-                    history,
-                }
-            }
+        match found {
+            Found::Ancv(payment) => self.describe_ancv(payment).await,
+            Found::Card(card) => self.describe_card(card).await,
             Found::AncvRefund(refund, payment) => {
-                drop(uow);
                 let view = refund_view(&refund, &payment);
-                TransactionDetails {
-                    history: vec![StatusEntry {
-                        transaction_id: view.id.clone(),
-                        at: refund.updated_at,
-                        status: view.status.clone(),
-                        amount: view.amount,
-                    }],
-                    associated: vec![ancv_view(&payment)],
-                    transaction: view,
-                    session: None,
-                    additional: vec![],
-                }
+                Ok(single(view, refund.updated_at, ancv_view(&payment)))
             }
             Found::CardOperation(op, card) => {
-                drop(uow);
                 let view = operation_view(&op, &card);
-                TransactionDetails {
-                    history: vec![StatusEntry {
-                        transaction_id: view.id.clone(),
-                        at: op.updated_at,
-                        status: view.status.clone(),
-                        amount: view.amount,
-                    }],
-                    associated: vec![card_view(&card)],
-                    transaction: view,
-                    session: None,
-                    additional: vec![],
-                }
+                Ok(single(view, op.updated_at, card_view(&card)))
             }
+        }
+    }
+
+    /// An ANCV payment: its session, the card payment that completed it, its refunds, the states
+    /// it went through.
+    async fn describe_ancv(&self, payment: AncvPayment) -> Result<TransactionDetails, StoreError> {
+        let mut uow = self.inner.store.read().await?;
+        let session = uow
+            .web_payments()
+            .find_by_ancv_payment(&payment.payment_id)
+            .await?;
+        let events = uow.ancv_payments().events(&payment.payment_id).await?;
+        let refunds = uow.ancv_refunds().of_payment(&payment.payment_id).await?;
+        drop(uow);
+        // The card the session counts on; one cvgate gave back (accepted after a cancellation)
+        // is among the other attempts instead.
+        let wanted_card = session.as_ref().and_then(|s| {
+            s.session
+                .card_transaction_id
+                .clone()
+                .filter(|id| s.session.wants_card(id))
+        });
+        let additional = match wanted_card {
+            Some(card_id) => self
+                .inner
+                .card
+                .find(&card_id)
+                .await?
+                .filter(|c| c.state == PaymentState::Accepted)
+                .map(|c| card_view(&c)),
+            None => None,
         };
-        Ok(details)
+        let amount = payment.validated_amount.unwrap_or(payment.amount);
+        let history = events
+            .iter()
+            .map(|event| StatusEntry {
+                transaction_id: payment.payment_id.clone(),
+                at: event.at,
+                status: event.state.as_str().to_owned(),
+                amount,
+            })
+            .collect();
+        Ok(TransactionDetails {
+            transaction: ancv_view(&payment),
+            session,
+            additional: additional.into_iter().collect(),
+            associated: refunds
+                .iter()
+                .map(|refund| refund_view(refund, &payment))
+                .collect(),
+            history,
+        })
+    }
+
+    /// A card payment: its session, its captures, resets and refunds, and its history.
+    async fn describe_card(&self, card: CardTransaction) -> Result<TransactionDetails, StoreError> {
+        let session = match &card.attempt_group {
+            Some(token) => {
+                self.inner
+                    .store
+                    .read()
+                    .await?
+                    .web_payments()
+                    .find(token)
+                    .await?
+            }
+            None => None,
+        };
+        let operations = self.inner.card.operations(&card.id).await?;
+        let mut history = vec![StatusEntry {
+            transaction_id: card.id.clone(),
+            at: card.created_at,
+            status: card_status(&card),
+            amount: card.amount,
+        }];
+        history.extend(operations.iter().map(|op| StatusEntry {
+            transaction_id: op.id.clone(),
+            at: op.updated_at,
+            status: format!("{}_{}", op.kind.as_str(), operation_status(op)),
+            amount: op.amount,
+        }));
+        Ok(TransactionDetails {
+            transaction: card_view(&card),
+            session,
+            additional: vec![],
+            associated: operations
+                .iter()
+                .map(|op| operation_view(op, &card))
+                .collect(),
+            history,
+        })
+    }
+}
+
+/// A refund or an operation: itself, in its current state, and the payment it applies to.
+fn single(view: TransactionView, at: Timestamp, origin: TransactionView) -> TransactionDetails {
+    TransactionDetails {
+        history: vec![StatusEntry {
+            transaction_id: view.id.clone(),
+            at,
+            status: view.status.clone(),
+            amount: view.amount,
+        }],
+        associated: vec![origin],
+        transaction: view,
+        session: None,
+        additional: vec![],
     }
 }
