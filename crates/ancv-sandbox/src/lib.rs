@@ -23,9 +23,6 @@
 //! settlement, delivery) → adapters (the HTTP surfaces and the job handlers, calling `Sandbox`
 //! methods) → wiring (the router; the list of job handlers sits with the handlers).
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 // Leaves: pure rules and types, storage, and what the core queues.
 mod config;
 mod error;

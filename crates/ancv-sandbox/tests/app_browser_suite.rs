@@ -6,8 +6,6 @@
 //! Screenshots of every step go to `$CVGATE_SCREENSHOT_DIR/<backend>-<lang>/` when that is
 //! set, else to a temporary folder removed afterwards.
 
-#![warn(clippy::too_many_lines)]
-
 mod common;
 
 use ancv::TransactionState as S;

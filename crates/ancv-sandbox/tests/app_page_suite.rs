@@ -2,8 +2,6 @@
 //! mounts them, on SQLite and PostgreSQL: sessions, CSRF, answers, languages, headers, escaping.
 //! A small cookie-keeping client stands for the browser (the real one is `app_browser_suite`).
 
-#![warn(clippy::too_many_lines)]
-
 mod common;
 
 use ancv::TransactionState as S;

@@ -1,8 +1,6 @@
 //! The ANCV sandbox over real loopback HTTP, driven by cvgate's connector, on SQLite and
 //! PostgreSQL. Time moves only through the manual clock; timed work runs through the job worker.
 
-#![warn(clippy::too_many_lines)]
-
 mod common;
 
 use ancv::ErrorCode;

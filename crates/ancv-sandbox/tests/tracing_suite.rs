@@ -4,8 +4,6 @@
 //! Its own test binary: the capturing subscriber is process-wide (tokio runs tasks on several
 //! threads), so no other test shares it.
 
-#![warn(clippy::too_many_lines)]
-
 mod common;
 
 use ancv::seal::Operation;

@@ -26,9 +26,6 @@
 //! Chromium keeps its window at least 500 px wide and takes ~140 px of its height for simulated
 //! UI. Tabs opened by the page itself (`target=_blank`) do not get that emulation.
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 mod availability;
 mod browser;
 mod driver;

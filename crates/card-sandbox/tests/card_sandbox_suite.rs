@@ -2,8 +2,6 @@
 //! idempotent references, the after-sale rules, the ACS page over HTTP, faults, refused input,
 //! and several instances on one database (as several `cvgate serve` behind a load balancer).
 
-#![warn(clippy::too_many_lines)]
-
 use card::OperationKind::{Capture, Refund, Reset};
 use card::{
     Acquirer, AcquirerError, Action, AuthorizationRequest, AuthorizationState, Decline,

@@ -5,9 +5,6 @@
 //! logs go to stderr ([`telemetry`]), results to stdout, and the exit code says whose fault a
 //! failure is (2: the caller's input, 1: anything else).
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 mod cli;
 mod commands;
 mod settings;

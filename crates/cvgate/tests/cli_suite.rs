@@ -1,7 +1,5 @@
 //! The administration CLI, run as a real process, on SQLite and PostgreSQL.
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use std::path::Path;

@@ -3,9 +3,6 @@
 //! Everything that a merchant, an operator or a buyer can get wrong is checked here once, and the
 //! failure is a [`FieldError`] that names the field and the rule it broke.
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 pub mod access_key;
 pub mod ancv_payment;
 pub mod card;

@@ -1,8 +1,6 @@
 //! Card payments through the service, the HTTP connector and the card sandbox over loopback, on
 //! SQLite and PostgreSQL; the 3-D Secure challenge in a real headless browser.
 
-#![warn(clippy::too_many_lines)]
-
 mod card_support;
 
 use browser::{Browser, LaunchOptions};

@@ -1,7 +1,5 @@
 //! Merchant configuration services, on SQLite and PostgreSQL.
 
-#![warn(clippy::too_many_lines)]
-
 use domain::clock::SystemClock;
 use domain::contract::{ContractRequest, ContractStatus};
 use domain::merchant::MerchantId;

@@ -10,9 +10,6 @@
 //! failing is retried with a growing delay, and after too many failures in a row it is dead
 //! (kept for operators, see `cvgate jobs`).
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 mod handler;
 mod metrics;
 mod worker;

@@ -2,8 +2,6 @@
 //! renewal, retry backoff. Handlers that must stay running wait for the test to release them; the test waits
 //! for conditions (with a generous timeout as the failure guard), never for a fixed time.
 
-#![warn(clippy::too_many_lines)]
-
 use domain::clock::{Clock, ManualClock, Timestamp};
 use jobs::{JobFuture, JobHandler, JobOutcome, Lane, RunOutcome, Worker, WorkerConfig};
 use std::sync::atomic::{AtomicUsize, Ordering};

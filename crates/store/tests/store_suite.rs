@@ -1,7 +1,5 @@
 //! The store's contract: every test runs on SQLite and on PostgreSQL.
 
-#![warn(clippy::too_many_lines)]
-
 use domain::access_key::AccessKeyHash;
 use domain::clock::Timestamp;
 use domain::contract::{ContractNumber, ContractRequest, ContractStatus, MethodSettings};

@@ -6,9 +6,6 @@
 //! When that variable is unset, the PostgreSQL runs are reported as *ignored* with a banner saying
 //! why — never silently passed — and under `CI=true` they fail instead.
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 mod database;
 mod dump;
 mod environment;

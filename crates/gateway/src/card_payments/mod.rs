@@ -34,5 +34,5 @@ pub use model::{
     OperationStatus, PayRequest, PaymentState, RECONCILE_JOB, REMITTANCE_JOB, REMITTANCE_SUBJECT,
     RemittanceReport,
 };
-pub use service::CardPayments;
 pub(crate) use rows::{operation_from_row, transaction_from_row};
+pub use service::CardPayments;

@@ -5,9 +5,6 @@
 //! cargo run -p simulation --release --bin cvgate-sim -- --backend sqlite --seeds 1-100 --flows 100
 //! ```
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 use simulation::{Config, parse_seeds, run_on_fresh_database};
 use std::process::ExitCode;
 use std::time::Instant;
