@@ -10,9 +10,6 @@
 //!   request into plain input structs and write its response from `*Out` structs ([`objects`]).
 //! - [`wsdl`] writes cvgate's own WSDL of each service.
 
-#![warn(missing_docs)]
-#![warn(clippy::too_many_lines)]
-
 mod decode;
 pub mod direct_payment_api;
 pub mod envelope;

@@ -2,26 +2,16 @@
 //! operations cvgate implements and the elements it writes, with the real address.
 
 mod operations;
+mod schema;
 mod types;
 
 use operations::{
     DO_AUTHORIZATION, DO_CAPTURE, DO_REFUND, DO_RESET, DO_WEB_PAYMENT, GET_TRANSACTION_DETAILS,
     GET_WEB_PAYMENT_DETAILS, TRANSACTIONS_SEARCH,
 };
+use schema::Field;
+pub use schema::OperationSchema;
 use types::{LISTS, OPEN_TYPES, TYPES};
-
-/// (element, type, optional, nillable): `optional` is `minOccurs="0"`.
-type Field = (&'static str, &'static str, bool, bool);
-
-/// An operation's request and response elements: (name, [(element, type, optional, nillable)]).
-pub struct OperationSchema {
-    /// The operation's name (`doWebPayment`), which its `…Request`/`…Response` elements extend.
-    pub(crate) name: &'static str,
-    /// The children of the `…Request` element, in schema order.
-    pub(crate) request: &'static [Field],
-    /// The children of the `…Response` element, in schema order.
-    pub(crate) response: &'static [Field],
-}
 
 /// Each service cvgate serves and its operations, for `GET <endpoint>?wsdl`.
 pub const SERVICES: &[(&str, &[&OperationSchema])] = &[

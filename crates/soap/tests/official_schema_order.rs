@@ -4,8 +4,6 @@
 //! items), nil only where nillable, wrapper children in the `impl` namespace and the children of
 //! complex types in `obj`, recursively into every complex value written.
 
-#![warn(clippy::too_many_lines)]
-
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use soap::direct_payment_api::{

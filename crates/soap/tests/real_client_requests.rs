@@ -2,8 +2,6 @@
 //! in ../shared/conformance, never copied into the repository) all parse, whatever their prefixes,
 //! nils and empty lists.
 
-#![warn(clippy::too_many_lines)]
-
 use std::path::PathBuf;
 
 fn conformance_dir() -> Option<PathBuf> {

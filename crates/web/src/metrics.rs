@@ -3,14 +3,13 @@
 //! URLs neither leak into metrics nor explode their cardinality. Background jobs add their runs by
 //! kind and outcome, and gauges of live and dead jobs by kind.
 
-use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use jobs::JobMetrics;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::repos::KindCounts;
 
@@ -165,7 +164,7 @@ fn gauge<'a>(
 
 /// Middleware: times each request, records it, and logs one line (method, route, status, time).
 pub(crate) async fn record(
-    State(state): State<AppState>,
+    State(metrics): State<Arc<HttpMetrics>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -179,7 +178,7 @@ pub(crate) async fn record(
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    state.metrics.observe(&method, &route, status, seconds);
+    metrics.observe(&method, &route, status, seconds);
     tracing::info!(target: "cvgate::http", %method, %route, status, millis = seconds * 1000.0, "request");
     response
 }

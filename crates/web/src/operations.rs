@@ -1,6 +1,6 @@
 //! `/healthz` and `/metrics`: what an operator's load balancer and Prometheus read.
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

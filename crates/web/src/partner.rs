@@ -1,6 +1,6 @@
 //! Endpoints partners call: ANCV's notifications.
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;

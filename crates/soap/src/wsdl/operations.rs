@@ -1,6 +1,6 @@
 //! Each operation's request and response elements, with Payline's names, order and flags.
 
-use super::OperationSchema;
+use super::schema::OperationSchema;
 
 /// `doWebPayment` (WebPaymentAPI): creates a payment session and its token.
 pub(super) const DO_WEB_PAYMENT: OperationSchema = OperationSchema {

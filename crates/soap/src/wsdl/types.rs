@@ -1,6 +1,6 @@
 //! The `obj` types of cvgate's WSDLs, with Payline's names and element order.
 
-use super::Field;
+use super::schema::Field;
 
 /// Complex types cvgate only ever writes as nil (or ignores on input): declared open so that a
 /// client generated from this WSDL accepts whatever a Payline client sends.

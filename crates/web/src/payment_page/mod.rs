@@ -8,7 +8,7 @@ mod templates;
 mod texts;
 mod view;
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};

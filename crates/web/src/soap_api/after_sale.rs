@@ -1,8 +1,12 @@
 //! DirectPaymentAPI (doRefund, doReset, doCapture, doAuthorization) and ExtendedAPI
 //! (getTransactionDetails, transactionsSearch): SOAP in, the after-sale service, SOAP out.
 
-use super::result;
-use crate::AppState;
+use super::auth::authenticated_request;
+use super::reply::{client_fault, result, server_fault, xml};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use domain::merchant::MerchantId;
 use domain::money::Currency;
 use domain::paris_time::{format_payline, instant_of};
@@ -25,6 +29,38 @@ use soap::objects::{
     PaymentAdditionalOut, PaymentOut, StatusHistoryOut, TransactionOut,
 };
 use store::StoreError;
+
+/// DirectPaymentAPI or ExtendedAPI: authenticate, parse, dispatch, answer.
+pub(super) async fn api(
+    state: AppState,
+    headers: HeaderMap,
+    body: Bytes,
+    service: &str,
+) -> Response {
+    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
+        Ok(ok) => ok,
+        Err(response) => return response,
+    };
+    let outcome = match service {
+        "DirectPaymentAPI" => direct(&state, &merchant, &request).await,
+        _ => extended(&state, &merchant, &request).await,
+    };
+    answer(outcome, service, &request)
+}
+
+/// A business answer (HTTP 200), an unknown operation (Client Fault), or an internal failure
+/// (Server Fault).
+fn answer(
+    outcome: Option<Result<String, String>>,
+    service: &str,
+    request: &SoapRequest,
+) -> Response {
+    match outcome {
+        Some(Ok(body)) => xml(StatusCode::OK, body),
+        Some(Err(error)) => server_fault(&error),
+        None => client_fault(&format!("{service} has no operation {}", request.operation)),
+    }
+}
 
 /// The answer body of a DirectPaymentAPI call (an Err is an internal failure: a Fault).
 pub async fn direct(

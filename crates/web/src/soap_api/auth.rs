@@ -1,14 +1,29 @@
-//! HTTP Basic authentication of merchants: user = merchant id, password = access key.
+//! HTTP Basic authentication of merchants (user = merchant id, password = access key), before a
+//! SOAP request's envelope is parsed.
 
-use crate::AppState;
+use super::reply::{client_fault, server_fault};
+use crate::state::AppState;
+use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use domain::merchant::MerchantId;
+use soap::envelope::{SoapRequest, parse_request};
+
+/// The authenticated merchant and the parsed envelope, or the 401 or Client Fault to send.
+pub(super) async fn authenticated_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(MerchantId, SoapRequest), Response> {
+    let merchant = merchant(state, headers).await?;
+    let request = parse_request(body).map_err(|error| client_fault(&error.to_string()))?;
+    Ok((merchant, request))
+}
 
 /// The authenticated merchant, or the 401 to send.
-pub async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, Response> {
+async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, Response> {
     let Some((user, password)) = credentials(headers) else {
         return Err(unauthorized());
     };
@@ -18,7 +33,7 @@ pub async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantI
             tracing::warn!(merchant = %user, "SOAP call with wrong credentials");
             Err(unauthorized())
         }
-        Err(error) => Err(super::server_fault(&error)),
+        Err(error) => Err(server_fault(&error)),
     }
 }
 

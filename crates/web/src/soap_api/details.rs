@@ -2,7 +2,7 @@
 //! at top level (the ANCV transaction of an ANCV payment), the complementary card payment in
 //! `paymentAdditionalList`; top-level amount + additional amounts = order amount.
 
-use super::result;
+use super::reply::result;
 use domain::ancv_payment::AncvPayment;
 use domain::paris_time::format_payline;
 use domain::return_code::ReturnCode;

@@ -1,0 +1,36 @@
+//! The whole application: every surface's router on one state, the environment's sandboxes, and
+//! the cross-cutting request metrics and logs.
+
+use crate::state::AppState;
+use crate::{metrics, operations, partner, payment_page, soap_api};
+use axum::Router;
+
+/// Routers that exist only in some environments.
+#[derive(Default)]
+pub struct Extras {
+    /// The ANCV sandbox (homologation only), mounted at `/sandbox/ancv`. In production it is
+    /// absent, so every `/sandbox/` path answers 404.
+    pub ancv_sandbox: Option<Router>,
+    /// The card sandbox (homologation only): its API at `/sandbox/card`, its ACS at `/sandbox/acs`.
+    pub card_sandbox: Option<Router>,
+}
+
+/// The whole application.
+pub fn app(state: AppState, extras: Extras) -> Router {
+    let mut router = Router::new()
+        .merge(operations::router())
+        .merge(partner::router())
+        .merge(soap_api::router())
+        .merge(payment_page::router())
+        .with_state(state.clone());
+    if let Some(sandbox) = extras.ancv_sandbox {
+        router = router.nest("/sandbox/ancv", sandbox);
+    }
+    if let Some(sandbox) = extras.card_sandbox {
+        router = router.merge(sandbox);
+    }
+    router.layer(axum::middleware::from_fn_with_state(
+        state.metrics,
+        metrics::record,
+    ))
+}
