@@ -1,12 +1,14 @@
 //! After the sale over SOAP (DirectPaymentAPI, ExtendedAPI): refunds of both parts of a split
 //! payment, resets and the remittance boundary, sequenceNumber replays under concurrency,
-//! getTransactionDetails and transactionsSearch.
-
-#![warn(clippy::too_many_lines)]
+//! getTransactionDetails and transactionsSearch, doCapture of an authorization, and the TRS
+//! notifications after-sale changes send to the merchant.
 
 mod support;
 
-use support::{CARD_OK, DoWebPayment, Harness, answer_acs, card_form, soap_value};
+use support::{
+    CARD_OK, DoWebPayment, Harness, MerchantEndpoint, answer_acs, card_form, merchant_endpoint,
+    soap_value,
+};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -21,6 +23,11 @@ testkit::backend_suite![
     details_show_the_ancv_transaction_id,
     details_list_the_refused_card_attempts_of_the_session,
     details_show_the_reset_cvgate_made_after_a_cancellation,
+    do_capture_captures_an_authorization_once_up_to_its_amount,
+    do_capture_is_refused_on_a_sale_already_captured_and_on_ancv,
+    an_authorization_is_remitted_only_once_captured,
+    refunds_of_both_parts_of_a_split_payment_are_told_to_the_merchant,
+    a_reset_is_told_only_to_a_sale_with_a_notification_url,
 ];
 
 /// Refused 01100 (do not honour).
@@ -105,10 +112,17 @@ async fn split_payment(h: &Harness) -> (String, String, String) {
 }
 
 async fn card_only_payment(h: &Harness) -> String {
+    card_only_payment_notifying(h, None).await
+}
+
+/// A card-only web payment of 60.00 €, accepted, whose request had `notification_url`; returns
+/// its transaction id.
+async fn card_only_payment_notifying(h: &Harness, notification_url: Option<&str>) -> String {
     let request = DoWebPayment {
         contract: "CB-DEMO",
         selected: &["CB-DEMO"],
         email: None,
+        notification_url,
         ..DoWebPayment::default()
     };
     let token = h.do_web_payment(&request).await;
@@ -636,4 +650,272 @@ async fn details_show_the_reset_cvgate_made_after_a_cancellation(db: TestDb) {
         None,
         "a card the session does not count on is not its complementary payment"
     );
+}
+
+/// A doAuthorization of the frictionless test card for `amount` on `contract`; `action` 100
+/// authorizes only, 101 captures at once.
+fn do_authorization(amount: i64, action: &str, contract: &str) -> String {
+    format!(
+        "{ENVELOPE_START}<impl:doAuthorizationRequest><impl:version>34</impl:version>{}<impl:card><obj:number>{CARD_OK}</obj:number><obj:type>CB</obj:type><obj:expirationDate>1230</obj:expirationDate><obj:cvx>123</obj:cvx></impl:card><impl:order><obj:ref>direct-2</obj:ref><obj:amount>{amount}</obj:amount><obj:currency>978</obj:currency><obj:date>27/11/2026 11:00</obj:date></impl:order></impl:doAuthorizationRequest>{ENVELOPE_END}",
+        payment(amount, action, contract)
+    )
+}
+
+fn do_capture(transaction: &str, amount: i64, sequence_number: Option<&str>) -> String {
+    format!(
+        "{ENVELOPE_START}<impl:doCaptureRequest><impl:version>34</impl:version><impl:transactionID>{transaction}</impl:transactionID>{}{}</impl:doCaptureRequest>{ENVELOPE_END}",
+        payment(amount, "201", "CB-DEMO"),
+        sequence(sequence_number)
+    )
+}
+
+/// An accepted doAuthorization of `amount` with `action`; returns its transaction id.
+async fn authorization(h: &Harness, amount: i64, action: &str) -> String {
+    let (_, body) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_authorization(amount, action, "CB-DEMO"),
+        )
+        .await;
+    assert_eq!(code(&body), "00000", "{body}");
+    soap_value(&body, &["transaction", "id"]).expect("a transaction id")
+}
+
+/// What the card sandbox captured on a transaction (minor units).
+async fn captured_at_the_acquirer(h: &Harness, transaction_id: &str) -> i64 {
+    h.card_sandbox
+        .ledger()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|row| row.reference == transaction_id)
+        .expect("the acquirer has the transaction")
+        .captured_amount
+}
+
+/// doCapture of an action-100 authorization: above the authorized amount 02613 (nothing
+/// captured), then the whole amount 00000 as a new CAPTURE transaction that getTransactionDetails
+/// lists, replayed by its sequenceNumber, and any other capture after it 02617.
+async fn do_capture_captures_an_authorization_once_up_to_its_amount(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let authorized = authorization(&h, 4_200, "100").await;
+    let (_, before) = h
+        .soap("ExtendedAPI", &details(Some(&authorized), None))
+        .await;
+    assert_eq!(
+        soap_value(&before, &["transaction", "type"]).as_deref(),
+        Some("AUTHOR")
+    );
+    assert_eq!(associated(&before), [], "nothing captured yet: {before}");
+    assert_eq!(captured_at_the_acquirer(&h, &authorized).await, 0);
+
+    let over = do_capture(&authorized, 4_201, None);
+    assert_eq!(answer_code(&h, "DirectPaymentAPI", &over).await, "02613");
+    assert_eq!(captured_at_the_acquirer(&h, &authorized).await, 0);
+
+    let once = do_capture(&authorized, 4_200, Some("cap-1"));
+    let (_, captured) = h.soap("DirectPaymentAPI", &once).await;
+    assert_eq!(code(&captured), "00000", "{captured}");
+    assert_eq!(
+        soap_value(&captured, &["transaction", "type"]).as_deref(),
+        Some("CAPTURE")
+    );
+    let capture_id = soap_value(&captured, &["transaction", "id"]).unwrap();
+    assert_ne!(capture_id, authorized, "a capture is a new transaction");
+    assert_eq!(captured_at_the_acquirer(&h, &authorized).await, 4_200);
+    let (_, after) = h
+        .soap("ExtendedAPI", &details(Some(&authorized), None))
+        .await;
+    assert_eq!(code(&after), "00000", "{after}");
+    assert_eq!(
+        associated(&after),
+        [entry(&capture_id, "CAPTURE", "4200", "DONE")],
+        "{after}"
+    );
+    assert_eq!(history(&after), ["ACCEPTED", "CAPTURE_DONE"], "{after}");
+
+    let (_, replayed) = h.soap("DirectPaymentAPI", &once).await;
+    assert_eq!(replayed, captured, "the same sequenceNumber replays");
+    for amount in [4_200, 100] {
+        let again = do_capture(&authorized, amount, None);
+        assert_eq!(
+            answer_code(&h, "DirectPaymentAPI", &again).await,
+            "02617",
+            "captured already ({amount})"
+        );
+    }
+    let operations = h.web_payments.card().operations(&authorized).await.unwrap();
+    assert_eq!(operations.len(), 1, "one capture: {operations:?}");
+    assert_eq!(captured_at_the_acquirer(&h, &authorized).await, 4_200);
+}
+
+/// doCapture of an action-101 card payment (web or direct) is 02617, of the ANCV part of a split
+/// payment 02321 (ANCV Connect captures at once), of an unknown transaction 02305.
+async fn do_capture_is_refused_on_a_sale_already_captured_and_on_ancv(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (_, ancv, card) = split_payment(&h).await;
+    let direct = authorization(&h, 4_200, "101").await;
+    let ancv_before = h.ancv().find(&ancv).await.unwrap().unwrap();
+    for (transaction, expected) in [
+        (card.as_str(), "02617"),
+        (direct.as_str(), "02617"),
+        (ancv.as_str(), "02321"),
+        ("99999999999999", "02305"),
+    ] {
+        let (_, body) = h
+            .soap("DirectPaymentAPI", &do_capture(transaction, 1_000, None))
+            .await;
+        assert_eq!(code(&body), expected, "{transaction}: {body}");
+    }
+    let ancv_after = h.ancv().find(&ancv).await.unwrap().unwrap();
+    assert_eq!(
+        (ancv_after.state, ancv_after.updated_at),
+        (ancv_before.state, ancv_before.updated_at),
+        "the ANCV transaction is untouched"
+    );
+    for transaction in [&card, &direct] {
+        let operations = h.web_payments.card().operations(transaction).await.unwrap();
+        assert!(operations.is_empty(), "{transaction}: {operations:?}");
+    }
+}
+
+/// An authorization is not remitted (a refund is 02618) until it is captured; after the
+/// capture and the remittance, the captured amount can be refunded, no more.
+async fn an_authorization_is_remitted_only_once_captured(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let authorized = authorization(&h, 4_200, "100").await;
+    remit(&h).await;
+    let refund = |amount| do_refund(&authorized, amount, "CB-DEMO", None);
+    assert_eq!(
+        answer_code(&h, "DirectPaymentAPI", &refund(1_000)).await,
+        "02618",
+        "an authorization is never remitted"
+    );
+    let capture = do_capture(&authorized, 3_000, None);
+    assert_eq!(answer_code(&h, "DirectPaymentAPI", &capture).await, "00000");
+    remit(&h).await;
+    assert_eq!(
+        answer_code(&h, "DirectPaymentAPI", &refund(3_001)).await,
+        "02613",
+        "30.00 € captured and remitted"
+    );
+    assert_eq!(
+        answer_code(&h, "DirectPaymentAPI", &refund(3_000)).await,
+        "00000"
+    );
+}
+
+/// The `transactionId` of each TRS notification the merchant received, in order; every one is
+/// exactly `notificationType=TRS&transactionId=<id>` plus the query of the merchant's own URL.
+fn trs_ids(merchant: &MerchantEndpoint, own_query: &[(&str, &str)]) -> Vec<String> {
+    merchant
+        .calls_of("TRS")
+        .into_iter()
+        .map(|mut call| {
+            let id = call.remove("transactionId").expect("a transactionId");
+            call.remove("notificationType");
+            let mut rest: Vec<(String, String)> = call.into_iter().collect();
+            rest.sort();
+            let expected: Vec<(String, String)> = own_query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            assert_eq!(rest, expected, "nothing else in the query of {id}");
+            id
+        })
+        .collect()
+}
+
+/// After a split payment with a notificationURL, a card refund and the ANCV refund each send
+/// one `TRS` notification naming the new refund transaction, once the worker runs; a refused
+/// refund sends none, and an acknowledged one is not sent again.
+async fn refunds_of_both_parts_of_a_split_payment_are_told_to_the_merchant(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (url, merchant) = merchant_endpoint(0).await;
+    let token = h
+        .do_web_payment(&DoWebPayment {
+            notification_url: Some(&url),
+            ..DoWebPayment::default()
+        })
+        .await;
+    h.pay_split(&token, 2_500).await;
+    let (ancv, card) = h.split_ids(&token).await;
+    remit(&h).await;
+    h.run_jobs().await;
+    assert_eq!(
+        trs_ids(&merchant, &[]),
+        [] as [String; 0],
+        "paying is no TRS"
+    );
+
+    let (_, card_refund) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", None),
+        )
+        .await;
+    assert_eq!(code(&card_refund), "00000", "{card_refund}");
+    let card_refund_id = soap_value(&card_refund, &["transaction", "id"]).unwrap();
+    let too_much = do_refund(&card, 9_000, "CB-DEMO", None);
+    assert_eq!(
+        answer_code(&h, "DirectPaymentAPI", &too_much).await,
+        "02613"
+    );
+    h.run_jobs().await;
+    assert_eq!(
+        trs_ids(&merchant, &[]),
+        std::slice::from_ref(&card_refund_id)
+    );
+
+    let (_, ancv_refund) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&ancv, 2_500, "ANCV-DEMO", None),
+        )
+        .await;
+    assert_eq!(code(&ancv_refund), "00000", "{ancv_refund}");
+    let ancv_refund_id = soap_value(&ancv_refund, &["transaction", "id"]).unwrap();
+    h.run_jobs().await;
+    for _ in 0..3 {
+        h.advance(60_000).await;
+    }
+    assert_eq!(
+        trs_ids(&merchant, &[]),
+        [card_refund_id, ancv_refund_id],
+        "each refund told once"
+    );
+}
+
+/// doReset of two card payments, one whose web payment had a notificationURL (with a query of
+/// its own) and one without: only the first sends a TRS naming its reset, and no TRS job is
+/// left behind for the second.
+async fn a_reset_is_told_only_to_a_sale_with_a_notification_url(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (url, merchant) = merchant_endpoint(0).await;
+    let shop_url = format!("{url}?shop=42");
+    let told = card_only_payment_notifying(&h, Some(&shop_url)).await;
+    let silent = card_only_payment(&h).await;
+    h.run_jobs().await;
+    let mut resets = Vec::new();
+    for transaction in [&silent, &told] {
+        let (_, body) = h.soap("DirectPaymentAPI", &do_reset(transaction)).await;
+        assert_eq!(code(&body), "00000", "{body}");
+        resets.push(soap_value(&body, &["transaction", "id"]).unwrap());
+    }
+    h.run_jobs().await;
+    assert_eq!(
+        trs_ids(&merchant, &[("shop", "42")]),
+        std::slice::from_ref(&resets[1]),
+        "only the reset of the sale with a notificationURL"
+    );
+    let pending = h
+        .store
+        .read()
+        .await
+        .unwrap()
+        .jobs()
+        .pending(gateway::after_sale::TRS_JOB)
+        .await
+        .unwrap();
+    assert!(pending.is_empty(), "nothing left to send: {pending:?}");
 }

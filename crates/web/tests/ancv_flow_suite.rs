@@ -1,8 +1,6 @@
 //! cvgate following ANCV transactions against the sandbox over loopback HTTP: notifications are
 //! hints, the poller is enough on its own, and nothing is applied twice.
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use ancv_sandbox::Faults;

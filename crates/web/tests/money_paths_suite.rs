@@ -6,8 +6,6 @@
 //! A request "dies" by dropping the service future while the partner call is in flight (what a
 //! client disconnect, a crash or a redeploy does to a handler).
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use card_sandbox::Faults as CardFaults;

@@ -2,8 +2,6 @@
 //! `returnURL`: once in French on a desktop with a 3-D Secure challenge, once in English 360 px
 //! wide. Skipped loudly without Chromium (a failure under CI=true).
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use axum::Router;

@@ -1,7 +1,5 @@
 //! What a hostile or broken client gets from the SOAP endpoints, and merchant notifications.
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use support::{DoWebPayment, Harness, merchant_endpoint, soap_value};

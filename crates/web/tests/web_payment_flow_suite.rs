@@ -1,7 +1,6 @@
 //! The Chèque-Vacances Connect flow end to end over real HTTP: SOAP doWebPayment, the hosted
-//! page's forms, the ANCV and card sandboxes in process, getWebPaymentDetails.
-
-#![warn(clippy::too_many_lines)]
+//! page's forms, the ANCV and card sandboxes in process, getWebPaymentDetails; and the forms
+//! refusing posts without the page's CSRF secret or from another site.
 
 mod support;
 
@@ -18,6 +17,10 @@ testkit::backend_suite![
     session_expiry_before_and_after_the_page_opened,
     unknown_or_another_merchants_token_is_02304,
     every_do_web_payment_validation_answers_with_its_code,
+    page_forms_refuse_a_wrong_or_empty_csrf_secret,
+    page_forms_refuse_a_post_without_a_csrf_field,
+    page_forms_refuse_a_post_from_another_site,
+    page_forms_take_a_same_origin_post_with_the_secret,
 ];
 
 const CARD_OK: &str = "4970100000000006";
@@ -421,4 +424,153 @@ fn validation_cases() -> Vec<(DoWebPayment<'static>, &'static str, &'static str)
             "notificationURL",
         ),
     ]
+}
+
+/// The page's CSRF secret (opening the page).
+async fn csrf_of(h: &Harness, token: &str) -> String {
+    h.page(token)
+        .await
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page has a form")
+        .to_owned()
+}
+
+/// POSTs a page form as given (no secret added), with extra `headers`; returns the status and
+/// the body.
+async fn post_raw(
+    h: &Harness,
+    token: &str,
+    action: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(format!("{}/webpayment/{token}/{action}", h.base))
+        .form(form);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Each page form with `csrf` (none when `None`) and valid fields: card, ANCV, cancel.
+fn forms(csrf: Option<&str>) -> [(&'static str, Vec<(&'static str, &str)>); 3] {
+    let with = |fields: &[(&'static str, &'static str)]| {
+        let mut form: Vec<(&'static str, &str)> = csrf.map(|c| ("csrf", c)).into_iter().collect();
+        form.extend_from_slice(fields);
+        form
+    };
+    [
+        ("card", with(&support::card_form(CARD_OK))),
+        ("ancv", with(&[("beneficiary", support::CAMILLE)])),
+        ("cancel", with(&[])),
+    ]
+}
+
+/// The session is still on the page: no ANCV request, no card transaction (at cvgate or at the
+/// acquirer).
+async fn nothing_happened(h: &Harness, token: &str) {
+    let snapshot = h.web_payments.snapshot(token).await.unwrap();
+    assert_eq!(
+        snapshot.payment.session.state,
+        domain::web_payment::SessionState::OnPage
+    );
+    assert!(snapshot.ancv.is_none() && snapshot.card.is_none());
+    let attempts = h.web_payments.card().attempts(token).await.unwrap();
+    assert!(attempts.is_empty(), "{attempts:?}");
+    assert!(h.card_sandbox.ledger().await.unwrap().is_empty());
+    assert_eq!(code(&h.details(token).await), "02306", "still on the page");
+}
+
+/// A wrong, truncated or empty CSRF secret gets 403 on every form, with a sentence telling the
+/// buyer to reload the page, and changes nothing.
+async fn page_forms_refuse_a_wrong_or_empty_csrf_secret(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    let csrf = csrf_of(&h, &token).await;
+    let truncated = &csrf[..csrf.len() - 1];
+    let mut altered = truncated.to_owned();
+    altered.push(if csrf.ends_with('0') { '1' } else { '0' });
+    let another = csrf_of(&h, &h.do_web_payment(&DoWebPayment::default()).await).await;
+    for wrong in ["", "wrong", truncated, &altered, &another] {
+        for (action, form) in forms(Some(wrong)) {
+            let (status, body) = post_raw(&h, &token, action, &form, &[]).await;
+            assert_eq!(status, 403, "{action} with {wrong:?}: {body}");
+            assert!(body.contains("reload the payment page"), "{action}: {body}");
+        }
+    }
+    nothing_happened(&h, &token).await;
+}
+
+/// A form posted without its `csrf` field at all changes nothing and is refused like a wrong
+/// secret: 403, telling the buyer to reload the page.
+async fn page_forms_refuse_a_post_without_a_csrf_field(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    h.page(&token).await;
+    let mut answers = Vec::new();
+    for (action, form) in forms(None) {
+        answers.push((action, post_raw(&h, &token, action, &form, &[]).await));
+    }
+    nothing_happened(&h, &token).await;
+    for (action, (status, body)) in answers {
+        assert_eq!(status, 403, "{action} without csrf: {body}");
+        assert!(body.contains("reload the payment page"), "{action}: {body}");
+    }
+}
+
+/// With the right secret, a post whose `Origin` is another site (another host, scheme or port)
+/// or that the browser marks `Sec-Fetch-Site: cross-site` gets 403 on every form and changes
+/// nothing.
+async fn page_forms_refuse_a_post_from_another_site(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    let csrf = csrf_of(&h, &token).await;
+    let other_port = format!("http://127.0.0.1:{}", h.address.port() + 1);
+    let https = h.base.replace("http://", "https://");
+    let foreign: [(&str, &str); 4] = [
+        ("origin", "https://shop.example"),
+        ("origin", &other_port),
+        ("origin", &https),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    for header in foreign {
+        for (action, form) in forms(Some(&csrf)) {
+            let (status, body) = post_raw(&h, &token, action, &form, &[header]).await;
+            assert_eq!(status, 403, "{action} with {header:?}: {body}");
+            assert!(body.contains("refused"), "{action}: {body}");
+        }
+    }
+    nothing_happened(&h, &token).await;
+}
+
+/// The same posts with the secret from our own origin (`Origin` ours, or `null` as browsers
+/// send under `no-referrer`; `Sec-Fetch-Site: same-origin`) are taken: a card pays one session;
+/// on another the app is asked, then the buyer cancels.
+async fn page_forms_take_a_same_origin_post_with_the_secret(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let paid = h.do_web_payment(&DoWebPayment::default()).await;
+    let csrf = csrf_of(&h, &paid).await;
+    let [(_, card), _, _] = forms(Some(&csrf));
+    let (status, body) = post_raw(&h, &paid, "card", &card, &[("origin", &h.base)]).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(code(&h.details(&paid).await), "00000", "paid by card");
+
+    let cancelled = h.do_web_payment(&DoWebPayment::default()).await;
+    let csrf = csrf_of(&h, &cancelled).await;
+    let [_, (_, ancv), (_, cancel)] = forms(Some(&csrf));
+    let (status, body) = post_raw(&h, &cancelled, "ancv", &ancv, &[("origin", "null")]).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(code(&h.details(&cancelled).await), "02000", "in the app");
+    let same_site = [("sec-fetch-site", "same-origin")];
+    let (status, body) = post_raw(&h, &cancelled, "cancel", &cancel, &same_site).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(code(&h.details(&cancelled).await), "02319", "cancelled");
 }

@@ -1,7 +1,5 @@
 //! The operations endpoints over real HTTP, on SQLite and PostgreSQL.
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use std::net::SocketAddr;

@@ -3,8 +3,6 @@
 //! cvgate and reads every field. Skipped, loudly, when ../shared or zeep is missing (CI installs
 //! zeep; a missing zeep under CI=true fails).
 
-#![warn(clippy::too_many_lines)]
-
 mod support;
 
 use std::path::PathBuf;

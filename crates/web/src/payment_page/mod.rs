@@ -3,6 +3,8 @@
 //! and goes back to the shop. French or English (the session's `languageCode`), usable without
 //! JavaScript, every form protected against CSRF, a strict Content-Security-Policy.
 
+mod messages;
+mod page_post;
 mod security;
 mod templates;
 mod texts;
@@ -10,13 +12,15 @@ mod view;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::web_payment::SessionState;
 use gateway::web_payments::{Snapshot, WebPaymentError};
+use messages::{error_page, internal};
+use page_post::{PageForm, PagePost};
 use serde::Deserialize;
 use view::{FormError, Inputs, SandboxView};
 
@@ -34,25 +38,48 @@ pub(crate) fn router() -> Router<AppState> {
         .layer(middleware::from_fn(security::headers))
 }
 
-#[derive(Deserialize)]
+/// The Chèque-Vacances form: the buyer's ANCV identifier or e-mail.
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct AncvForm {
     csrf: String,
     beneficiary: String,
 }
 
-#[derive(Deserialize)]
+/// A form with nothing but its secret (cancel).
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CsrfForm {
     csrf: String,
 }
 
 /// The card form. No `Debug`: the number and the CVV must never be printed.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CardForm {
     csrf: String,
     contract: String,
     number: String,
     expiry: String,
     cvv: String,
+}
+
+impl PageForm for AncvForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl PageForm for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl PageForm for CardForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Deserialize)]
@@ -95,14 +122,12 @@ async fn status(State(state): State<AppState>, Path(token): Path<String>) -> Res
 
 async fn start_ancv(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<AncvForm>,
+    PagePost {
+        token,
+        snapshot,
+        form,
+    }: PagePost<AncvForm>,
 ) -> Response {
-    let snapshot = match checked(&state, &token, &headers, &form.csrf).await {
-        Ok(snapshot) => snapshot,
-        Err(response) => return response,
-    };
     match state
         .web_payments
         .start_ancv(&token, &form.beneficiary)
@@ -138,14 +163,12 @@ async fn start_ancv(
 
 async fn pay_card(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CardForm>,
+    PagePost {
+        token,
+        snapshot,
+        form,
+    }: PagePost<CardForm>,
 ) -> Response {
-    let snapshot = match checked(&state, &token, &headers, &form.csrf).await {
-        Ok(snapshot) => snapshot,
-        Err(response) => return response,
-    };
     let card = domain::card::CardInput::new(form.number, form.expiry, form.cvv);
     match state
         .web_payments
@@ -213,13 +236,8 @@ fn card_error_message(snapshot: &Snapshot, error: &domain::FieldError) -> String
 
 async fn cancel(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    PagePost { token, .. }: PagePost<CsrfForm>,
 ) -> Response {
-    if let Err(response) = checked(&state, &token, &headers, &form.csrf).await {
-        return response;
-    }
     match state.web_payments.cancel(&token).await {
         Ok(_) | Err(WebPaymentError::NotNow(_)) => see_page(&token),
         Err(error) => error_page(&error),
@@ -238,31 +256,6 @@ async fn asset(Path(file): Path<String>) -> Response {
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
-}
-
-/// The session, after checking that the form comes from its page.
-async fn checked(
-    state: &AppState,
-    token: &str,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<Snapshot, Response> {
-    if !security::same_origin(headers, &state.public_base) {
-        return Err((StatusCode::FORBIDDEN, "cross-site form submission refused").into_response());
-    }
-    let snapshot = state
-        .web_payments
-        .snapshot(token)
-        .await
-        .map_err(|error| error_page(&error))?;
-    if !security::csrf_matches(&snapshot.payment.page_secret, csrf) {
-        return Err((
-            StatusCode::FORBIDDEN,
-            "this form has expired; reload the payment page",
-        )
-            .into_response());
-    }
-    Ok(snapshot)
 }
 
 /// After a POST, the page again (303: reloading it never resubmits the form).
@@ -302,26 +295,4 @@ fn render(
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => internal(&error),
     }
-}
-
-fn error_page(error: &WebPaymentError) -> Response {
-    match error {
-        WebPaymentError::UnknownToken => {
-            let t = texts::texts(domain::web_payment::request::Language::French);
-            let context = minijinja::context! { t => t, message => format!("{} / This payment does not exist or is no longer available.", t.unknown_token) };
-            match templates::environment()
-                .get_template("message.html")
-                .and_then(|t| t.render(context))
-            {
-                Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
-                Err(error) => internal(&error),
-            }
-        }
-        other => internal(other),
-    }
-}
-
-fn internal(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%error, "payment page failed");
-    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
