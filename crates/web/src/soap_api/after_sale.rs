@@ -2,10 +2,10 @@
 //! (getTransactionDetails, transactionsSearch): SOAP in, the after-sale service, SOAP out.
 
 use super::auth::authenticated_request;
-use super::reply::{client_fault, result, server_fault, xml};
+use super::reply::{SoapError, answer, result};
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::merchant::MerchantId;
 use domain::money::Currency;
@@ -37,37 +37,34 @@ pub(super) async fn api(
     body: Bytes,
     service: &str,
 ) -> Response {
-    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
-        Ok(ok) => ok,
-        Err(response) => return response,
-    };
-    let outcome = match service {
-        "DirectPaymentAPI" => direct(&state, &merchant, &request).await,
-        _ => extended(&state, &merchant, &request).await,
-    };
-    answer(outcome, service, &request)
+    answer(dispatch(&state, &headers, &body, service).await)
 }
 
-/// A business answer (HTTP 200), an unknown operation (Client Fault), or an internal failure
-/// (Server Fault).
-fn answer(
-    outcome: Option<Result<String, String>>,
+async fn dispatch(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
     service: &str,
-    request: &SoapRequest,
-) -> Response {
-    match outcome {
-        Some(Ok(body)) => xml(StatusCode::OK, body),
-        Some(Err(error)) => server_fault(&error),
-        None => client_fault(&format!("{service} has no operation {}", request.operation)),
-    }
+) -> Result<String, SoapError> {
+    let (merchant, request) = authenticated_request(state, headers, body).await?;
+    let outcome = match service {
+        "DirectPaymentAPI" => direct(state, &merchant, &request).await,
+        _ => extended(state, &merchant, &request).await,
+    };
+    outcome.unwrap_or_else(|| {
+        Err(SoapError::Client(format!(
+            "{service} has no operation {}",
+            request.operation
+        )))
+    })
 }
 
-/// The answer body of a DirectPaymentAPI call (an Err is an internal failure: a Fault).
+/// The answer body of a DirectPaymentAPI call; `None` for an operation it does not have.
 pub async fn direct(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Option<Result<String, String>> {
+) -> Option<Result<String, SoapError>> {
     let body = &request.body;
     Some(match request.operation.as_str() {
         "doRefund" => {
@@ -113,12 +110,12 @@ pub async fn direct(
     })
 }
 
-/// The answer body of an ExtendedAPI call.
+/// The answer body of an ExtendedAPI call; `None` for an operation it does not have.
 pub async fn extended(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Option<Result<String, String>> {
+) -> Option<Result<String, SoapError>> {
     Some(match request.operation.as_str() {
         "getTransactionDetails" => transaction_details(state, merchant, request).await,
         "transactionsSearch" => transactions_search(state, merchant, request).await,
@@ -151,7 +148,7 @@ async fn change(
     transaction_id: Option<String>,
     amount: Option<String>,
     sequence_number: Option<String>,
-) -> Result<String, String> {
+) -> Result<String, SoapError> {
     let Some(transaction_id) = transaction_id else {
         return Ok(refusal(
             change,
@@ -189,7 +186,7 @@ async fn change(
             run,
         )
         .await
-        .map_err(|error| error.to_string())
+        .map_err(SoapError::internal)
 }
 
 fn change_out(answer: &OperationAnswer) -> AfterSaleOut {
@@ -209,7 +206,7 @@ async fn authorize(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Result<String, String> {
+) -> Result<String, SoapError> {
     let input = decode_do_authorization(&request.body);
     let refuse = |code: ReturnCode, message: &str| {
         Ok(write_do_authorization(&DoAuthorizationOut {
@@ -266,7 +263,7 @@ async fn authorize(
         .after_sale
         .authorize(merchant, authorize)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(SoapError::internal)?;
     let Some(card) = card else {
         return refuse(code, code.long_message());
     };
@@ -289,7 +286,7 @@ async fn transaction_details(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Result<String, String> {
+) -> Result<String, SoapError> {
     let input = decode_get_transaction_details(&request.body);
     let answer = state
         .after_sale
@@ -299,7 +296,7 @@ async fn transaction_details(
             input.order_ref.as_deref(),
         )
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(SoapError::internal)?;
     let with_history = input
         .transaction_history
         .as_deref()
@@ -317,7 +314,7 @@ async fn transactions_search(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Result<String, String> {
+) -> Result<String, SoapError> {
     let input = decode_transactions_search(&request.body);
     let refuse = |code: ReturnCode, message: &str| {
         Ok(write_transactions_search(&SearchOut {
@@ -370,7 +367,7 @@ async fn transactions_search(
         .after_sale
         .search(merchant, &criteria)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(SoapError::internal)?;
     Ok(write_transactions_search(&match found {
         Ok(views) => SearchOut {
             result: result(ReturnCode::Accepted, None),

@@ -1,39 +1,38 @@
 //! HTTP Basic authentication of merchants (user = merchant id, password = access key), before a
 //! SOAP request's envelope is parsed.
 
-use super::reply::{client_fault, server_fault};
+use super::reply::SoapError;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use domain::merchant::MerchantId;
 use soap::envelope::{SoapRequest, parse_request};
 
-/// The authenticated merchant and the parsed envelope, or the 401 or Client Fault to send.
+/// The authenticated merchant and the parsed envelope.
 pub(super) async fn authenticated_request(
     state: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(MerchantId, SoapRequest), Response> {
+) -> Result<(MerchantId, SoapRequest), SoapError> {
     let merchant = merchant(state, headers).await?;
-    let request = parse_request(body).map_err(|error| client_fault(&error.to_string()))?;
+    let request = parse_request(body).map_err(|error| SoapError::Client(error.to_string()))?;
     Ok((merchant, request))
 }
 
-/// The authenticated merchant, or the 401 to send.
-async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, Response> {
+/// The merchant the credentials name, if they are right.
+async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, SoapError> {
     let Some((user, password)) = credentials(headers) else {
-        return Err(unauthorized());
+        return Err(SoapError::Unauthorized);
     };
     match state.config.authenticate(&user, &password).await {
         Ok(Some(merchant)) => Ok(merchant),
         Ok(None) => {
             tracing::warn!(merchant = %user, "SOAP call with wrong credentials");
-            Err(unauthorized())
+            Err(SoapError::Unauthorized)
         }
-        Err(error) => Err(server_fault(&error)),
+        Err(error) => Err(SoapError::internal(error)),
     }
 }
 
@@ -46,13 +45,4 @@ fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (user, password) = decoded.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
-}
-
-fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Basic realm=\"cvgate\"")],
-        "merchant id and access key required (HTTP Basic)\n",
-    )
-        .into_response()
 }

@@ -1,11 +1,73 @@
-//! The HTTP answers of the SOAP endpoints: an XML body, Client and Server Faults, and the
-//! catalogue's `result` every response carries.
+//! The HTTP answers of the SOAP endpoints: an XML body, the errors that end a call without a
+//! business answer ([`SoapError`]: 401, Client and Server Faults), and the catalogue's `result`
+//! every response carries.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::return_code::ReturnCode;
 use soap::fault::{FaultCode, fault};
 use soap::objects::ResultOut;
+use store::StoreError;
+
+/// Why a SOAP call gets no business answer; mapped to its HTTP answer in one place.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SoapError {
+    /// No or wrong HTTP Basic credentials: 401 with a challenge.
+    #[error("merchant id and access key required (HTTP Basic)")]
+    Unauthorized,
+    /// The request itself is wrong (not a SOAP envelope, an unknown operation): a Client Fault
+    /// saying why.
+    #[error("{0}")]
+    Client(String),
+    /// cvgate failed (the store, most often): a Server Fault; the details go to the log only.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl SoapError {
+    /// An internal failure of any service.
+    pub(super) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> SoapError {
+        SoapError::Internal(Box::new(error))
+    }
+}
+
+impl From<StoreError> for SoapError {
+    fn from(error: StoreError) -> SoapError {
+        SoapError::internal(error)
+    }
+}
+
+impl IntoResponse for SoapError {
+    fn into_response(self) -> Response {
+        match self {
+            SoapError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Basic realm=\"cvgate\"")],
+                "merchant id and access key required (HTTP Basic)\n",
+            )
+                .into_response(),
+            SoapError::Client(message) => xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                fault(FaultCode::Client, &message),
+            ),
+            SoapError::Internal(error) => {
+                tracing::error!(%error, "SOAP request failed");
+                xml(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    fault(FaultCode::Server, "internal error"),
+                )
+            }
+        }
+    }
+}
+
+/// A business answer (HTTP 200), or the error's own answer.
+pub(super) fn answer(outcome: Result<String, SoapError>) -> Response {
+    match outcome {
+        Ok(body) => xml(StatusCode::OK, body),
+        Err(error) => error.into_response(),
+    }
+}
 
 /// An XML body with `status`.
 pub(super) fn xml(status: StatusCode, body: String) -> Response {
@@ -15,23 +77,6 @@ pub(super) fn xml(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
-}
-
-/// A Client Fault: the request itself is wrong.
-pub(super) fn client_fault(message: &str) -> Response {
-    xml(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        fault(FaultCode::Client, message),
-    )
-}
-
-/// An internal failure: logged once with its details; the client only learns that it happened.
-pub(super) fn server_fault(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%error, "SOAP request failed");
-    xml(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        fault(FaultCode::Server, "internal error"),
-    )
 }
 
 /// A `result` from the catalogue, with an explanation.

@@ -3,11 +3,11 @@
 
 use super::auth::authenticated_request;
 use super::details;
-use super::reply::{client_fault, result, server_fault, xml};
+use super::reply::{SoapError, answer, result};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
@@ -24,14 +24,21 @@ pub(super) async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (merchant, request) = match authenticated_request(&state, &headers, &body).await {
-        Ok(ok) => ok,
-        Err(response) => return response,
-    };
+    answer(dispatch(&state, &headers, &body).await)
+}
+
+async fn dispatch(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<String, SoapError> {
+    let (merchant, request) = authenticated_request(state, headers, body).await?;
     match request.operation.as_str() {
-        "doWebPayment" => do_web_payment(&state, &merchant, &request).await,
-        "getWebPaymentDetails" => get_web_payment_details(&state, &merchant, &request).await,
-        other => client_fault(&format!("WebPaymentAPI has no operation {other}")),
+        "doWebPayment" => do_web_payment(state, &merchant, &request).await,
+        "getWebPaymentDetails" => get_web_payment_details(state, &merchant, &request).await,
+        other => Err(SoapError::Client(format!(
+            "WebPaymentAPI has no operation {other}"
+        ))),
     }
 }
 
@@ -39,7 +46,7 @@ async fn do_web_payment(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Response {
+) -> Result<String, SoapError> {
     let input = decode_do_web_payment(&request.body);
     let out = match state.web_payments.create(merchant, &input).await {
         Ok((token, redirect_url)) => DoWebPaymentOut {
@@ -59,24 +66,24 @@ async fn do_web_payment(
                 redirect_url: None,
             }
         }
-        Err(error) => return server_fault(&error),
+        Err(error) => return Err(SoapError::internal(error)),
     };
-    xml(StatusCode::OK, write_do_web_payment(&out))
+    Ok(write_do_web_payment(&out))
 }
 
 async fn get_web_payment_details(
     state: &AppState,
     merchant: &MerchantId,
     request: &SoapRequest,
-) -> Response {
+) -> Result<String, SoapError> {
     let Some(token) = decode_token(&request.body) else {
         let out = details::unknown_token(Some("token is mandatory".into()));
-        return xml(StatusCode::OK, write_web_payment_details(&out));
+        return Ok(write_web_payment_details(&out));
     };
     let out = match state.web_payments.details(merchant, &token).await {
         Ok(snapshot) => details::of(&snapshot),
         Err(WebPaymentError::UnknownToken) => details::unknown_token(None),
-        Err(error) => return server_fault(&error),
+        Err(error) => return Err(SoapError::internal(error)),
     };
-    xml(StatusCode::OK, write_web_payment_details(&out))
+    Ok(write_web_payment_details(&out))
 }
