@@ -21,14 +21,29 @@ pub fn client(allow_private_addresses: bool) -> reqwest::Client {
     builder.build().expect("the merchant HTTP client builds")
 }
 
+/// Why a merchant URL is not called.
+#[derive(Debug, thiserror::Error)]
+pub enum RefusedUrl {
+    /// It does not parse as a URL (the parser's reason).
+    #[error("not a URL: {0}")]
+    Malformed(String),
+    /// It names no host (e.g. `data:`).
+    #[error("the URL has no host")]
+    NoHost,
+    /// Its host is a loopback, private or otherwise special address, or `localhost`.
+    #[error("{0} is not a public address")]
+    NotPublic(String),
+}
+
 /// Whether `url` may be called: its host, when an address or `localhost`, must be public (names
 /// are checked when resolved).
-pub fn check_url(url: &str, allow_private_addresses: bool) -> Result<(), String> {
+pub fn check_url(url: &str, allow_private_addresses: bool) -> Result<(), RefusedUrl> {
     if allow_private_addresses {
         return Ok(());
     }
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
-    let host = parsed.host_str().ok_or("the URL has no host")?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|error| RefusedUrl::Malformed(error.to_string()))?;
+    let host = parsed.host_str().ok_or(RefusedUrl::NoHost)?;
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let refused = match bare.parse::<IpAddr>() {
         Ok(ip) => !is_public(ip),
@@ -38,7 +53,7 @@ pub fn check_url(url: &str, allow_private_addresses: bool) -> Result<(), String>
         }
     };
     if refused {
-        Err(format!("{host} is not a public address"))
+        Err(RefusedUrl::NotPublic(host.to_owned()))
     } else {
         Ok(())
     }
