@@ -5,6 +5,9 @@ use crate::model::Behaviour;
 
 /// The published `merchant.serviceProviderId` of the sandbox.
 pub const DEFAULT_SERVICE_PROVIDER_ID: &str = "900001";
+/// The published seal key of the sandbox (public test data, ancv-connect.md §6; never a
+/// production key).
+pub const PUBLISHED_SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
 /// The published version of the seal key (the `<keyVersion>` of `ANCV-Security`).
 pub const DEFAULT_SEAL_KEY_VERSION: &str = "ver001";
 /// The published demo shop (`merchant.shopId`), known from the start.

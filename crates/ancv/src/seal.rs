@@ -37,11 +37,6 @@ impl SealKey {
         })
     }
 
-    /// The key version sent in the header (e.g. `ver001`), by which a verifier picks the key.
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
     fn mac(&self, signed: &str) -> Vec<u8> {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");

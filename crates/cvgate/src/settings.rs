@@ -42,9 +42,9 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
 /// key (spec ancv-connect §2, §6). Production must configure its own.
-const SANDBOX_SERVICE_PROVIDER: &str = "900001";
-const SANDBOX_SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
-const SANDBOX_SEAL_KEY_VERSION: &str = "ver001";
+const SANDBOX_SERVICE_PROVIDER: &str = ancv_sandbox::seed::DEFAULT_SERVICE_PROVIDER_ID;
+const SANDBOX_SEAL_KEY: &str = ancv_sandbox::seed::PUBLISHED_SEAL_KEY;
+const SANDBOX_SEAL_KEY_VERSION: &str = ancv_sandbox::seed::DEFAULT_SEAL_KEY_VERSION;
 
 /// Which world cvgate runs in (setting `env`): it decides the defaults and the sandboxes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

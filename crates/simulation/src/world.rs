@@ -28,7 +28,7 @@ use store::{DatabaseUrl, Store, StoreError};
 use web::{AppState, Extras};
 
 /// The ANCV seal key both sides share (the published test key, version `ver001`).
-pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
+pub const SEAL_KEY: &str = ancv_sandbox::seed::PUBLISHED_SEAL_KEY;
 /// When every run's clock starts: 2026-11-27T10:00:00Z.
 pub const START: Timestamp = Timestamp(1_795_773_600_000);
 /// The ANCV sandbox's validation window (the published default).

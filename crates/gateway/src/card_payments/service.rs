@@ -67,18 +67,6 @@ impl CardPayments {
         row.map(transaction_from_row).transpose()
     }
 
-    /// The transaction if it is this merchant's (another merchant's reads as unknown).
-    pub async fn find_for_merchant(
-        &self,
-        merchant_id: &MerchantId,
-        id: &str,
-    ) -> Result<Option<CardTransaction>, StoreError> {
-        Ok(self
-            .find(id)
-            .await?
-            .filter(|tx| &tx.merchant_id == merchant_id))
-    }
-
     /// The attempts of a web payment session, first first.
     pub async fn attempts(&self, group: &str) -> Result<Vec<CardTransaction>, StoreError> {
         let rows = self

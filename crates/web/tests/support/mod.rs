@@ -27,7 +27,7 @@ use store::{DatabaseUrl, Store};
 use testkit::TestDb;
 use web::{AppState, Extras};
 
-pub const SEAL_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
+pub const SEAL_KEY: &str = ancv_sandbox::seed::PUBLISHED_SEAL_KEY;
 /// 2026-11-27T10:00:00Z.
 pub const START: Timestamp = Timestamp(1_795_773_600_000);
 
