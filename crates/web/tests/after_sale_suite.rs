@@ -831,13 +831,7 @@ fn trs_ids(merchant: &MerchantEndpoint, own_query: &[(&str, &str)]) -> Vec<Strin
 /// refund sends none, and an acknowledged one is not sent again.
 async fn refunds_of_both_parts_of_a_split_payment_are_told_to_the_merchant(db: TestDb) {
     let h = Harness::start(&db).await;
-    let (url, merchant) = merchant_endpoint(0).await;
-    let token = h
-        .do_web_payment(&DoWebPayment {
-            notification_url: Some(&url),
-            ..DoWebPayment::default()
-        })
-        .await;
+    let (token, merchant) = h.notifying_web_payment(0).await;
     h.pay_split(&token, 2_500).await;
     let (ancv, card) = h.split_ids(&token).await;
     remit(&h).await;

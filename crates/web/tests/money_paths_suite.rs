@@ -11,9 +11,7 @@ mod support;
 use card_sandbox::Faults as CardFaults;
 use domain::card::CardInput;
 use std::time::Duration;
-use support::{
-    CAMILLE, CARD_OK, DoWebPayment, Harness, answer_acs, card_form, merchant_endpoint, soap_value,
-};
+use support::{CAMILLE, CARD_OK, DoWebPayment, Harness, answer_acs, card_form, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -461,13 +459,7 @@ async fn ancv_rejecting_a_partial_validation_sends_the_buyer_back(db: TestDb) {
 /// merchant gets a TRS notification.
 async fn ancv_rejecting_after_acceptance_is_told_to_the_merchant(db: TestDb) {
     let h = Harness::start(&db).await;
-    let (url, merchant) = merchant_endpoint(0).await;
-    let token = h
-        .do_web_payment(&DoWebPayment {
-            notification_url: Some(&url),
-            ..DoWebPayment::default()
-        })
-        .await;
+    let (token, merchant) = h.notifying_web_payment(0).await;
     h.pay_split(&token, 2_500).await;
     let (ancv_tx, _) = h.split_ids(&token).await;
     let ancv_id = ancv_id_of(&h, &token).await;

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{DoWebPayment, Harness, merchant_endpoint, soap_value};
+use support::{DoWebPayment, Harness, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -99,13 +99,7 @@ async fn the_wsdl_has_the_real_address(db: TestDb) {
 
 async fn a_merchant_endpoint_failing_twice_gets_exactly_three_calls(db: TestDb) {
     let h = Harness::start(&db).await;
-    let (url, merchant) = merchant_endpoint(2).await;
-    let token = h
-        .do_web_payment(&DoWebPayment {
-            notification_url: Some(&url),
-            ..DoWebPayment::default()
-        })
-        .await;
+    let (token, merchant) = h.notifying_web_payment(2).await;
     h.page(&token).await;
     h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
         .await;
@@ -135,13 +129,7 @@ async fn a_merchant_endpoint_failing_twice_gets_exactly_three_calls(db: TestDb) 
 
 async fn no_notification_after_the_merchant_read_the_final_result(db: TestDb) {
     let h = Harness::start(&db).await;
-    let (url, merchant) = merchant_endpoint(100).await;
-    let token = h
-        .do_web_payment(&DoWebPayment {
-            notification_url: Some(&url),
-            ..DoWebPayment::default()
-        })
-        .await;
+    let (token, merchant) = h.notifying_web_payment(100).await;
     h.page(&token).await;
     h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
         .await;
@@ -171,13 +159,7 @@ async fn private_notification_urls_are_never_called_when_not_allowed(db: TestDb)
         ..Default::default()
     };
     let h = Harness::start_with(&db, production).await;
-    let (url, merchant) = merchant_endpoint(0).await;
-    let token = h
-        .do_web_payment(&DoWebPayment {
-            notification_url: Some(&url),
-            ..DoWebPayment::default()
-        })
-        .await;
+    let (token, merchant) = h.notifying_web_payment(0).await;
     h.page(&token).await;
     h.post_form(&token, "ancv", &[("beneficiary", "auto.full@example.com")])
         .await;

@@ -431,6 +431,19 @@ impl Harness {
         soap_value(&body, &["token"]).expect("a token")
     }
 
+    /// The default doWebPayment with a merchant endpoint that fails `failures` times first: the
+    /// token and the endpoint, to read the notifications it received.
+    pub async fn notifying_web_payment(&self, failures: usize) -> (String, MerchantEndpoint) {
+        let (url, merchant) = merchant_endpoint(failures).await;
+        let token = self
+            .do_web_payment(&DoWebPayment {
+                notification_url: Some(&url),
+                ..DoWebPayment::default()
+            })
+            .await;
+        (token, merchant)
+    }
+
     /// getWebPaymentDetails over SOAP: the raw answer.
     pub async fn details(&self, token: &str) -> String {
         let (status, body) = self.soap("WebPaymentAPI", &details_envelope(token)).await;
