@@ -1,131 +1,138 @@
-//! Request metrics in the Prometheus text format: counts by route and status, and a latency
-//! histogram by route. Routes are the matched patterns (`/healthz`), never raw paths, so tokens in
-//! URLs neither leak into metrics nor explode their cardinality. Background jobs add their runs by
-//! kind and outcome, and gauges of live and dead jobs by kind.
+//! Request metrics in the OpenMetrics text format (`prometheus-client`): counts by route and
+//! status, and a latency histogram by route. Routes are the matched patterns (`/healthz`), never
+//! raw paths, so tokens in URLs neither leak into metrics nor explode their cardinality.
+//! Background jobs add their runs by kind and outcome, and gauges of live and dead jobs by kind.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use jobs::JobMetrics;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 use store::repos::KindCounts;
+
+/// The media type of [`render`]'s text.
+pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// One request series: the method, the matched route and the status.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+/// One latency series: the matched route.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
+/// One job-runs series: the job kind and how the run ended.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RunLabels {
+    kind: String,
+    outcome: String,
+}
+
+/// One job-count series: the job kind.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+/// A latency histogram with [`BUCKETS`].
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS)
+}
+
 /// The HTTP requests this process answered: counts by method, route and status, latency by
 /// route.
-#[derive(Default)]
 pub struct HttpMetrics {
-    inner: Mutex<Recorded>,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
 }
 
-#[derive(Default)]
-struct Recorded {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
-}
-
-#[derive(Default)]
-struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    sum_seconds: f64,
-    count: u64,
+impl Default for HttpMetrics {
+    fn default() -> HttpMetrics {
+        HttpMetrics {
+            requests: Family::default(),
+            latency: Family::new_with_constructor(latency_histogram),
+        }
+    }
 }
 
 impl HttpMetrics {
     /// Counts one answered request and its latency.
     pub(crate) fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut recorded = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *recorded
-            .requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
-        let histogram = recorded.latency.entry(route.to_owned()).or_default();
-        for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
-        histogram.sum_seconds += seconds;
-        histogram.count += 1;
-    }
-
-    /// The request counters and latency histograms, in the Prometheus text format.
-    pub(crate) fn render(&self) -> String {
-        let recorded = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut out = String::new();
-        out.push_str(
-            "# HELP cvgate_http_requests_total HTTP requests by method, route and status.\n",
-        );
-        out.push_str("# TYPE cvgate_http_requests_total counter\n");
-        for ((method, route, status), count) in &recorded.requests {
-            let _ = writeln!(
-                out,
-                "cvgate_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
-            );
-        }
-        out.push_str(
-            "# HELP cvgate_http_request_duration_seconds HTTP request latency by route.\n",
-        );
-        out.push_str("# TYPE cvgate_http_request_duration_seconds histogram\n");
-        for (route, histogram) in &recorded.latency {
-            for (bound, count) in BUCKETS.iter().zip(histogram.buckets) {
-                let _ = writeln!(
-                    out,
-                    "cvgate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "cvgate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                histogram.count
-            );
-            let _ = writeln!(
-                out,
-                "cvgate_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                histogram.sum_seconds
-            );
-            let _ = writeln!(
-                out,
-                "cvgate_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                histogram.count
-            );
-        }
-        out
+        let request = RequestLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status,
+        };
+        self.requests.get_or_create(&request).inc();
+        let route = RouteLabels {
+            route: route.to_owned(),
+        };
+        self.latency.get_or_create(&route).observe(seconds);
     }
 }
 
-/// The job series: runs by kind and outcome (this process), and the live and dead jobs by kind
-/// (the whole database; left out when `counts` is `None`). Every kind the worker knows is shown,
-/// at 0 when it has no rows.
-pub(crate) fn render_jobs(runs: &JobMetrics, counts: Option<&[KindCounts]>) -> String {
-    let mut out = String::new();
-    out.push_str("# HELP cvgate_job_runs_total Background job runs by kind and outcome.\n");
-    out.push_str("# TYPE cvgate_job_runs_total counter\n");
+/// Every series, as /metrics shows it: the requests of this process, its job runs by kind and
+/// outcome, and the live and dead jobs by kind (the whole database; left out when `counts` is
+/// `None`). Every kind the worker knows is shown, at 0 when it has no rows.
+pub(crate) fn render(
+    http: &HttpMetrics,
+    runs: &JobMetrics,
+    counts: Option<&[KindCounts]>,
+) -> String {
+    let mut registry = Registry::with_prefix("cvgate");
+    registry.register(
+        "http_requests",
+        "HTTP requests by method, route and status",
+        http.requests.clone(),
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "HTTP request latency by route",
+        http.latency.clone(),
+    );
+    let job_runs = Family::<RunLabels, Counter>::default();
     for run in runs.runs() {
-        let _ = writeln!(
-            out,
-            "cvgate_job_runs_total{{kind=\"{}\",outcome=\"{}\"}} {}",
-            run.kind,
-            run.outcome.as_str(),
-            run.count
-        );
+        let labels = RunLabels {
+            kind: run.kind,
+            outcome: run.outcome.as_str().to_owned(),
+        };
+        job_runs.get_or_create(&labels).inc_by(run.count);
     }
-    let Some(counts) = counts else {
-        return out;
-    };
+    registry.register(
+        "job_runs",
+        "Background job runs by kind and outcome",
+        job_runs,
+    );
+    if let Some(counts) = counts {
+        register_job_counts(&mut registry, runs, counts);
+    }
+    let mut text = String::new();
+    encode(&mut text, &registry).expect("writing to a String does not fail");
+    text
+}
+
+/// The pending and dead gauges, by kind.
+fn register_job_counts(registry: &mut Registry, runs: &JobMetrics, counts: &[KindCounts]) {
     let mut by_kind: BTreeMap<String, (i64, i64)> = runs
         .kinds()
         .into_iter()
@@ -134,32 +141,23 @@ pub(crate) fn render_jobs(runs: &JobMetrics, counts: Option<&[KindCounts]>) -> S
     for count in counts {
         by_kind.insert(count.kind.clone(), (count.pending, count.dead));
     }
-    gauge(
-        &mut out,
-        "cvgate_jobs_pending",
-        "Background jobs waiting or running (not dead), by kind.",
-        by_kind.iter().map(|(kind, (pending, _))| (kind, *pending)),
-    );
-    gauge(
-        &mut out,
-        "cvgate_jobs_dead",
-        "Background jobs that failed too many times, kept until retried, by kind.",
-        by_kind.iter().map(|(kind, (_, dead))| (kind, *dead)),
-    );
-    out
-}
-
-fn gauge<'a>(
-    out: &mut String,
-    name: &str,
-    help: &str,
-    values: impl Iterator<Item = (&'a String, i64)>,
-) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} gauge");
-    for (kind, value) in values {
-        let _ = writeln!(out, "{name}{{kind=\"{kind}\"}} {value}");
+    let pending = Family::<KindLabels, Gauge>::default();
+    let dead = Family::<KindLabels, Gauge>::default();
+    for (kind, (waiting, failed)) in by_kind {
+        let labels = KindLabels { kind };
+        pending.get_or_create(&labels).set(waiting);
+        dead.get_or_create(&labels).set(failed);
     }
+    registry.register(
+        "jobs_pending",
+        "Background jobs waiting or running (not dead), by kind",
+        pending,
+    );
+    registry.register(
+        "jobs_dead",
+        "Background jobs that failed too many times, kept until retried, by kind",
+        dead,
+    );
 }
 
 /// Middleware: times each request, records it, and logs one line (method, route, status, time).
@@ -193,7 +191,7 @@ mod tests {
         metrics.observe("GET", "/healthz", 200, 0.003);
         metrics.observe("GET", "/healthz", 200, 0.2);
         metrics.observe("GET", "/healthz", 503, 20.0);
-        let text = metrics.render();
+        let text = render(&metrics, &JobMetrics::default(), None);
         assert!(
             text.contains(
                 "cvgate_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2\n"
@@ -207,21 +205,25 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("_bucket{route=\"/healthz\",le=\"0.005\"} 1\n"),
+            text.contains("_bucket{le=\"0.005\",route=\"/healthz\"} 1\n"),
             "{text}"
         );
         assert!(
-            text.contains("_bucket{route=\"/healthz\",le=\"0.25\"} 2\n"),
+            text.contains("_bucket{le=\"0.25\",route=\"/healthz\"} 2\n"),
             "{text}"
         );
         assert!(
-            text.contains("_bucket{route=\"/healthz\",le=\"10\"} 2\n"),
+            text.contains("_bucket{le=\"10.0\",route=\"/healthz\"} 2\n"),
             "{text}"
         );
         assert!(
-            text.contains("_bucket{route=\"/healthz\",le=\"+Inf\"} 3\n"),
+            text.contains("_bucket{le=\"+Inf\",route=\"/healthz\"} 3\n"),
             "{text}"
         );
         assert!(text.contains("_count{route=\"/healthz\"} 3\n"), "{text}");
+        assert!(
+            text.ends_with("# EOF\n"),
+            "OpenMetrics ends with EOF: {text}"
+        );
     }
 }

@@ -33,18 +33,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let counts = job_counts(&state).await;
-    let mut text = state.metrics.render();
-    text.push_str(&crate::metrics::render_jobs(
-        &state.job_metrics,
-        counts.as_deref(),
-    ));
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
-    )
+    let text = crate::metrics::render(&state.metrics, &state.job_metrics, counts.as_deref());
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text)
 }
 
 /// Live and dead jobs per kind, from the database (every instance changes them); `None` when it

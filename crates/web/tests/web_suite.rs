@@ -62,7 +62,7 @@ async fn metrics_count_requests_by_route_and_status(db: TestDb) {
         response.headers()["content-type"]
             .to_str()
             .unwrap()
-            .starts_with("text/plain; version=0.0.4")
+            .starts_with("application/openmetrics-text; version=1.0.0")
     );
     let text = response.text().await.unwrap();
     assert!(
@@ -135,7 +135,7 @@ async fn metrics_show_job_runs_and_live_and_dead_jobs(db: TestDb) {
 
     let text = metrics_text(harness.address).await;
     for line in [
-        "# TYPE cvgate_job_runs_total counter\n".to_owned(),
+        "# TYPE cvgate_job_runs counter\n".to_owned(),
         format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"done\"}} 1\n"),
         format!("cvgate_job_runs_total{{kind=\"{expiry}\",outcome=\"failed\"}} 0\n"),
         "# TYPE cvgate_jobs_pending gauge\n".to_owned(),
