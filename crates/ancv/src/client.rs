@@ -125,13 +125,12 @@ pub struct AncvClient {
 impl AncvClient {
     /// A client with the config's timeouts; `clock` dates the requests (`requestDate`). Fails only
     /// when the HTTP stack cannot be built.
-    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<AncvClient, String> {
+    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<AncvClient, reqwest::Error> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.connect_timeout + config.read_timeout)
             .user_agent(concat!("cvgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the ANCV HTTP client: {e}"))?;
+            .build()?;
         Ok(AncvClient {
             http,
             config: Arc::new(config),

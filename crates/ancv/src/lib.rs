@@ -11,7 +11,7 @@ pub mod wire;
 
 pub use client::{AncvClient, AncvError, ClientConfig};
 pub use error_code::ErrorCode;
-pub use seal::{SealError, SealKey, SealKeyring};
+pub use seal::{InvalidSealKey, SealError, SealKey, SealKeyring};
 pub use wire::TransactionState;
 
 /// Tolerated ANCV path prefix shared by the real API and the sandbox.

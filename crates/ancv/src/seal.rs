@@ -22,14 +22,25 @@ pub struct SealKey {
     key: Vec<u8>,
 }
 
+/// Why a seal key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidSealKey {
+    /// The version names the key in the `ANCV-Security` header: it cannot hold `.` or spaces.
+    #[error("the seal key version must be non-empty, without '.' or spaces")]
+    Version,
+    /// An empty key would seal nothing.
+    #[error("the seal key must not be empty")]
+    EmptyKey,
+}
+
 impl SealKey {
     /// The key is used as the UTF-8 bytes of the string (not hex-decoded), as ANCV does.
-    pub fn new(version: &str, key: &str) -> Result<SealKey, String> {
+    pub fn new(version: &str, key: &str) -> Result<SealKey, InvalidSealKey> {
         if version.is_empty() || version.contains('.') || version.chars().any(char::is_whitespace) {
-            return Err("the seal key version must be non-empty, without '.' or spaces".into());
+            return Err(InvalidSealKey::Version);
         }
         if key.is_empty() {
-            return Err("the seal key must not be empty".into());
+            return Err(InvalidSealKey::EmptyKey);
         }
         Ok(SealKey {
             version: version.to_owned(),

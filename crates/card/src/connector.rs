@@ -39,14 +39,13 @@ pub struct HttpAcquirer {
 
 impl HttpAcquirer {
     /// A connector with the config's timeouts; fails only when the HTTP stack cannot be built.
-    pub fn new(config: HttpAcquirerConfig) -> Result<HttpAcquirer, String> {
+    pub fn new(config: HttpAcquirerConfig) -> Result<HttpAcquirer, reqwest::Error> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .timeout(config.connect_timeout + config.read_timeout)
             .user_agent(concat!("cvgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the acquirer HTTP client: {e}"))?;
+            .build()?;
         Ok(HttpAcquirer {
             http,
             base_url: config.base_url.trim_end_matches('/').to_owned(),

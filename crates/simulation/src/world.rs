@@ -395,13 +395,14 @@ fn ancv_payments(
     let client = AncvClient::new(
         ClientConfig {
             base_url: format!("{base}/sandbox/ancv{}", ancv::API_PATH),
-            service_provider_id: "900001".into(),
+            service_provider_id: ancv_sandbox::seed::DEFAULT_SERVICE_PROVIDER_ID.into(),
             seal_key: seal_key(),
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(10),
         },
         clock.clone(),
-    )?;
+    )
+    .map_err(|e| e.to_string())?;
     Ok(AncvPayments::new(
         store.clone(),
         clock.clone(),
