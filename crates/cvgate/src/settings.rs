@@ -330,7 +330,9 @@ impl Layers {
             env,
             // The URL may hold a password: it is never echoed back.
             database_url: self
-                .parse("database_url", true, DatabaseUrl::parse)?
+                .parse("database_url", true, |v| {
+                    DatabaseUrl::parse(v).map_err(|e| e.to_string())
+                })?
                 .unwrap_or_else(DatabaseUrl::default_sqlite),
             log_format: self
                 .parse("log_format", false, parse_log_format)?

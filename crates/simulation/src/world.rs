@@ -232,7 +232,7 @@ impl World {
     /// Builds the world on `db_url`: partners, demo merchant, cvgate, and the server, every
     /// random source forked from `rng`.
     pub async fn new(db_url: &str, rng: &mut Rng, rates: FaultRates) -> Result<World, String> {
-        let db_url = DatabaseUrl::parse(db_url)?;
+        let db_url = DatabaseUrl::parse(db_url).map_err(|e| e.to_string())?;
         let clock = Arc::new(ManualClock::at(START));
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let app_random: SharedRandom = Arc::new(SeededRandom::new(rng.fork()));

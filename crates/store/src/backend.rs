@@ -76,6 +76,17 @@ pub enum DatabaseUrl {
     },
 }
 
+/// Why a database URL is refused (the value itself is never repeated: it may hold a password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidDatabaseUrl {
+    /// Neither SQLite nor PostgreSQL.
+    #[error("must start with sqlite:// or postgres:// (e.g. sqlite://data/cvgate.sqlite)")]
+    UnknownScheme,
+    /// A SQLite URL without a file (in-memory databases would lose everything).
+    #[error("a SQLite URL must name a file: sqlite://PATH (e.g. sqlite://data/cvgate.sqlite)")]
+    NoSqliteFile,
+}
+
 impl DatabaseUrl {
     /// Where the SQLite file goes when no `database_url` is set, relative to the working directory.
     pub const DEFAULT_SQLITE_PATH: &'static str = "data/cvgate.sqlite";
@@ -88,7 +99,7 @@ impl DatabaseUrl {
     }
 
     /// Parses the setting; the error is the rule it broke.
-    pub fn parse(value: &str) -> Result<DatabaseUrl, String> {
+    pub fn parse(value: &str) -> Result<DatabaseUrl, InvalidDatabaseUrl> {
         let value = value.trim();
         if value.starts_with("postgres://") || value.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres {
@@ -98,13 +109,13 @@ impl DatabaseUrl {
         if let Some(rest) = value.strip_prefix("sqlite:") {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             if path.is_empty() || path.contains('?') || path.starts_with(':') {
-                return Err("a SQLite URL must name a file: sqlite://PATH (e.g. sqlite://data/cvgate.sqlite)".into());
+                return Err(InvalidDatabaseUrl::NoSqliteFile);
             }
             return Ok(DatabaseUrl::Sqlite {
                 path: PathBuf::from(path),
             });
         }
-        Err("must start with sqlite:// or postgres:// (e.g. sqlite://data/cvgate.sqlite)".into())
+        Err(InvalidDatabaseUrl::UnknownScheme)
     }
 
     /// The backend this URL names.

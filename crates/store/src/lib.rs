@@ -13,7 +13,7 @@ pub mod repos;
 pub mod single_row;
 mod unit_of_work;
 
-pub use backend::{Backend, DatabaseUrl};
+pub use backend::{Backend, DatabaseUrl, InvalidDatabaseUrl};
 pub use error::StoreError;
 pub use unit_of_work::UnitOfWork;
 
