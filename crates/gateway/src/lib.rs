@@ -5,6 +5,7 @@ pub mod after_sale;
 pub mod ancv_payments;
 pub mod card_payments;
 pub mod demo;
+pub mod job_wiring;
 pub mod merchant_config;
 pub(crate) mod merchant_http;
 pub mod notifications;

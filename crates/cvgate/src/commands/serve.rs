@@ -125,13 +125,7 @@ async fn services(
         card.clone(),
         notifications,
     );
-    for handler in ancv
-        .job_handlers()
-        .into_iter()
-        .chain(card.job_handlers())
-        .chain(web_payments.job_handlers())
-        .chain(after_sale.job_handlers())
-    {
+    for handler in gateway::job_wiring::all_job_handlers(&ancv, &card, &web_payments, &after_sale) {
         worker.register(handler);
     }
     Ok((web_payments, after_sale))
