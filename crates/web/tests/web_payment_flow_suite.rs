@@ -504,6 +504,9 @@ async fn page_forms_refuse_a_wrong_or_empty_csrf_secret(db: TestDb) {
             let (status, body) = post_raw(&h, &token, action, &form, &[]).await;
             assert_eq!(status, 403, "{action} with {wrong:?}: {body}");
             assert!(body.contains("reload the payment page"), "{action}: {body}");
+            // The link is HTML-escaped (`&#x2f;` for `/`): its token and words are what show.
+            let links_back = body.contains("Back to the payment page") && body.contains(&token);
+            assert!(links_back, "a link back to the page: {body}");
         }
     }
     nothing_happened(&h, &token).await;

@@ -39,10 +39,11 @@ impl Message {
     }
 }
 
-/// The message page with `status`.
-pub(super) fn page(status: StatusCode, message: Message) -> Response {
+/// The message page with `status`, with a link back to the payment page when there is one.
+pub(super) fn page(status: StatusCode, message: Message, back_to: Option<&str>) -> Response {
     let t = texts::texts(Language::French);
-    let context = minijinja::context! { t => t, message => message.text() };
+    let back_url = back_to.map(gateway::web_payments::page_path);
+    let context = minijinja::context! { t => t, message => message.text(), back_url => back_url };
     match templates::environment()
         .get_template("message.html")
         .and_then(|template| template.render(context))
@@ -55,7 +56,7 @@ pub(super) fn page(status: StatusCode, message: Message) -> Response {
 /// The page for an error of the service: the unknown-payment message, or a logged 500.
 pub(super) fn error_page(error: &WebPaymentError) -> Response {
     match error {
-        WebPaymentError::UnknownToken => page(StatusCode::NOT_FOUND, Message::UnknownPayment),
+        WebPaymentError::UnknownToken => page(StatusCode::NOT_FOUND, Message::UnknownPayment, None),
         other => internal(other),
     }
 }

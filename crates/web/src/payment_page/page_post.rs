@@ -34,12 +34,13 @@ impl<F: PageForm> FromRequest<AppState> for PagePost<F> {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        if !security::same_origin(&parts.headers, &state.public_base) {
-            return Err(messages::page(StatusCode::FORBIDDEN, Message::CrossSite));
-        }
         let Path(token) = Path::<String>::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        if !security::same_origin(&parts.headers, &state.public_base) {
+            let refused = Message::CrossSite;
+            return Err(messages::page(StatusCode::FORBIDDEN, refused, Some(&token)));
+        }
         let Form(form) = Form::<F>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -48,7 +49,8 @@ impl<F: PageForm> FromRequest<AppState> for PagePost<F> {
             Err(error) => return Err(messages::error_page(&error)),
         };
         if !security::csrf_matches(&snapshot.payment.page_secret, form.csrf()) {
-            return Err(messages::page(StatusCode::FORBIDDEN, Message::FormExpired));
+            let expired = Message::FormExpired;
+            return Err(messages::page(StatusCode::FORBIDDEN, expired, Some(&token)));
         }
         Ok(PagePost {
             token,
