@@ -291,14 +291,21 @@ fn mandatory_parts(request: &WebPaymentRequest) -> Check<MandatoryParts<'_>> {
             code: ReturnCode::InvalidField,
             error: e,
         })?;
-    if request.selected_contracts.len() > MAX_SELECTED_CONTRACTS
-        || request.second_selected_contracts.len() > MAX_SELECTED_CONTRACTS
-    {
-        return Err(Refusal::new(
-            ReturnCode::InvalidField,
-            "selectedContractList",
-            format!("at most {MAX_SELECTED_CONTRACTS} contracts"),
-        ));
+    let lists = [
+        ("selectedContractList", &request.selected_contracts),
+        (
+            "secondSelectedContractList",
+            &request.second_selected_contracts,
+        ),
+    ];
+    for (field, list) in lists {
+        if list.len() > MAX_SELECTED_CONTRACTS {
+            return Err(Refusal::new(
+                ReturnCode::InvalidField,
+                field,
+                format!("at most {MAX_SELECTED_CONTRACTS} contracts"),
+            ));
+        }
     }
     Ok(MandatoryParts {
         payment,
@@ -572,11 +579,12 @@ fn is_order_date(value: &str) -> bool {
         && digits(11..13)
         && b[13] == b':'
         && digits(14..16);
-    shape
-        && (1..=31).contains(&number(0..2))
-        && (1..=12).contains(&number(3..5))
-        && number(11..13) < 24
-        && number(14..16) < 60
+    let calendar_day = || {
+        let part = |r| i8::try_from(number(r)).unwrap_or(0);
+        let year = i16::try_from(number(6..10)).unwrap_or(0);
+        jiff::civil::Date::new(year, part(3..5), part(0..2)).is_ok()
+    };
+    shape && calendar_day() && number(11..13) < 24 && number(14..16) < 60
 }
 
 /// A pragmatic e-mail check: one `@`, a local part, a dotted domain, no spaces.
@@ -680,6 +688,37 @@ mod tests {
         assert_eq!(
             (valid.amount, valid.action, valid.language),
             (6000, Action::AuthorizationAndCapture, Language::French)
+        );
+    }
+
+    #[test]
+    fn an_order_date_is_a_day_of_the_calendar() {
+        assert!(is_order_date("29/02/2028 10:00"), "leap year");
+        assert!(is_order_date("31/12/2026 23:59:59"));
+        for wrong in [
+            "31/02/2026 10:00",
+            "29/02/2026 10:00",
+            "31/04/2026 10:00",
+            "00/01/2026 10:00",
+            "01/13/2026 10:00",
+            "01/01/2026 24:00",
+        ] {
+            assert!(!is_order_date(wrong), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn too_many_contracts_name_the_list_that_has_them() {
+        let s = |code: &str, field: &str| (code.to_owned(), field.to_owned());
+        let too_many = vec!["CB-1".to_owned(); MAX_SELECTED_CONTRACTS + 1];
+        let first = too_many.clone();
+        assert_eq!(
+            refusal(move |r| r.selected_contracts = first),
+            s("02305", "selectedContractList")
+        );
+        assert_eq!(
+            refusal(move |r| r.second_selected_contracts = too_many),
+            s("02305", "secondSelectedContractList")
         );
     }
 

@@ -68,8 +68,8 @@ impl Snapshot {
         self.ancv_contract().is_some() && self.payment.request.amount >= ANCV_MINIMUM_AMOUNT
     }
 
-    /// The card contracts that may take the rest after a partial ANCV validation: those listed in
-    /// `selectedContractList` (the offered card contracts); else those of the ANCV contract.
+    /// The card contracts that may take the rest after a partial ANCV validation: the card
+    /// contracts the session offers (`selectedContractList`), in order.
     pub fn complementary_contracts(&self) -> Vec<&Contract> {
         self.card_contracts()
     }
