@@ -1,6 +1,7 @@
 use std::{path::Path, time::Duration};
 
-use base64::Engine as _;
+use fantoccini::{Client, Locator};
+use http::Method;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::time::Instant;
@@ -10,7 +11,7 @@ use crate::{
     availability::missing_binaries,
     driver::Driver,
     poll::{Attempt, poll},
-    wire::{self, Wire},
+    wire,
 };
 
 /// A headless Chromium session, driven through its own chromedriver.
@@ -21,7 +22,7 @@ use crate::{
 /// [`quit`]: Browser::quit
 pub struct Browser {
     // Field order is drop order: the processes die before their profile folder is removed.
-    session: Wire,
+    session: Client,
     driver: Driver,
     profile: Option<TempDir>,
 }
@@ -39,10 +40,10 @@ impl Browser {
             .tempdir()
             .map_err(|err| BrowserError::io("creating a temporary browser profile", err))?;
         let driver = Driver::start(&options.chromedriver, deadline).await?;
-        let wire = Wire::new(driver.port)?;
-        let body = options.capabilities(profile.path());
-        let created = match tokio::time::timeout_at(deadline, wire.post("/session", body)).await {
-            Ok(Ok(created)) => created,
+        let capabilities = options.capabilities(profile.path());
+        let connect = wire::connect(driver.port, capabilities);
+        let session = match tokio::time::timeout_at(deadline, connect).await {
+            Ok(Ok(session)) => session,
             Ok(Err(err)) => return Err(driver.launch_error(err.to_string())),
             Err(_) => {
                 return Err(driver.launch_error(format!(
@@ -51,11 +52,8 @@ impl Browser {
                 )));
             }
         };
-        let Some(id) = created["sessionId"].as_str() else {
-            return Err(driver.launch_error(format!("no sessionId in {created}")));
-        };
         let browser = Browser {
-            session: wire.for_session(id),
+            session,
             driver,
             profile: Some(profile),
         };
@@ -79,7 +77,8 @@ impl Browser {
     /// `goog/cdp/execute`), for what WebDriver lacks.
     pub async fn cdp(&self, command: &str, params: Value) -> Result<Value, BrowserError> {
         let body = json!({ "cmd": command, "params": params });
-        self.session.post("/goog/cdp/execute", body).await
+        let path = "goog/cdp/execute".to_owned();
+        wire::raw(&self.session, Method::POST, path, Some(body)).await
     }
 
     /// The temporary profile folder (`--user-data-dir`), removed when the browser goes away.
@@ -89,44 +88,43 @@ impl Browser {
 
     /// Navigates to `url` and waits until the page has loaded.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
-        self.session
-            .post("/url", json!({ "url": url }))
-            .await
-            .map(drop)
+        wire::run("POST /url", self.session.goto(url)).await
     }
 
     /// The URL of the current page (after redirects).
     pub async fn current_url(&self) -> Result<String, BrowserError> {
-        wire::string("GET /url", self.session.get("/url").await?)
+        let url = wire::run("GET /url", self.session.current_url()).await?;
+        Ok(url.into())
     }
 
     /// The current page's `<title>`.
     pub async fn title(&self) -> Result<String, BrowserError> {
-        wire::string("GET /title", self.session.get("/title").await?)
+        wire::run("GET /title", self.session.title()).await
     }
 
     /// The current DOM, serialised as HTML.
     pub async fn page_source(&self) -> Result<String, BrowserError> {
-        wire::string("GET /source", self.session.get("/source").await?)
+        wire::run("GET /source", self.session.source()).await
     }
 
     /// Runs `script` as the body of a function called with `args` (`arguments[0]`, …) and returns
     /// what it returns. Pass elements with [`Element::as_script_arg`].
     pub async fn execute(&self, script: &str, args: &[Value]) -> Result<Value, BrowserError> {
-        let body = json!({ "script": script, "args": args });
-        self.session.post("/execute/sync", body).await
+        let call = self.session.execute(script, args.to_vec());
+        wire::run("POST /execute/sync", call).await
     }
 
     /// The first element matching the CSS selector, now (no waiting).
     pub async fn find(&self, css: &str) -> Result<Element, BrowserError> {
-        let reference = self.session.post("/element", wire::css(css)).await?;
-        Element::from_reference(&self.session, "POST /element", &reference)
+        let found = wire::run("POST /element", self.session.find(Locator::Css(css))).await?;
+        Ok(Element::new(found))
     }
 
     /// Every element matching the CSS selector, now (no waiting).
     pub async fn find_all(&self, css: &str) -> Result<Vec<Element>, BrowserError> {
-        let references = self.session.post("/elements", wire::css(css)).await?;
-        Element::from_references(&self.session, "POST /elements", references)
+        let call = self.session.find_all(Locator::Css(css));
+        let found = wire::run("POST /elements", call).await?;
+        Ok(found.into_iter().map(Element::new).collect())
     }
 
     /// Waits until an element matching the CSS selector is in the page, and returns it.
@@ -194,13 +192,7 @@ impl Browser {
 
     /// A PNG screenshot of the viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
-        let encoded = wire::string("GET /screenshot", self.session.get("/screenshot").await?)?;
-        base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .map_err(|err| BrowserError::Protocol {
-                command: "GET /screenshot".to_owned(),
-                detail: format!("screenshot is not base64: {err}"),
-            })
+        wire::run("GET /screenshot", self.session.screenshot()).await
     }
 
     /// Writes a PNG screenshot of the viewport to `path`.
@@ -215,15 +207,15 @@ impl Browser {
     /// Resizes the window and makes the page see exactly `width`×`height` CSS pixels, as
     /// [`LaunchOptions::width`] does at launch.
     pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), BrowserError> {
-        let body = json!({ "width": width, "height": height });
-        self.session.post("/window/rect", body).await?;
+        let call = self.session.set_window_size(width, height);
+        wire::run("POST /window/rect", call).await?;
         self.emulate_viewport(width, height).await
     }
 
     /// Ends the session, stops chromedriver and Chromium, and removes the profile.
     pub async fn quit(mut self) -> Result<(), BrowserError> {
         // Closing the session first lets Chromium exit cleanly; the kill below is the backstop.
-        let closed = self.session.delete("").await.map(drop);
+        let closed = wire::run("DELETE /session", self.session.clone().close()).await;
         self.driver.shutdown().await?;
         if let Some(profile) = self.profile.take() {
             profile

@@ -6,6 +6,7 @@ use std::{
     path::Path,
     process::Stdio,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use tokio::{
@@ -18,11 +19,13 @@ use tokio::{
 use crate::{
     BrowserError,
     poll::{Attempt, poll},
-    wire::Wire,
 };
 
 /// How many lines of chromedriver's output are kept for error messages.
 const OUTPUT_LINES: usize = 40;
+
+/// Bounds one `GET /status` (fantoccini only talks to a session: the readiness probe is ours).
+const STATUS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What chromedriver prints once listening, when started with `--port=0`.
 const PORT_ANNOUNCEMENT: &str = "started successfully on port ";
@@ -99,14 +102,23 @@ impl Driver {
 
     /// Polls `GET /status` until `ready` is true; fails at once if chromedriver exits.
     async fn wait_ready(&mut self, deadline: Instant) -> Result<(), BrowserError> {
-        let wire = Wire::new(self.port)?;
+        let http = reqwest::Client::builder()
+            // Loopback only: a proxy from the environment must not get in the way.
+            .no_proxy()
+            .timeout(STATUS_TIMEOUT)
+            .build()
+            .map_err(|source| BrowserError::Http {
+                command: "build HTTP client".to_owned(),
+                source,
+            })?;
+        let url = format!("http://127.0.0.1:{}/status", self.port);
         let timeout = deadline.saturating_duration_since(Instant::now());
         let ready = poll("chromedriver /status to be ready", timeout, async || {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(self.launch_error(format!("chromedriver exited: {status}")));
             }
-            Ok(match wire.get("/status").await {
-                Ok(status) if status["ready"] == true => Attempt::Done(()),
+            Ok(match status(&http, &url).await {
+                Ok(status) if status["value"]["ready"] == true => Attempt::Done(()),
                 Ok(status) => Attempt::NotYet(Some(status.to_string())),
                 Err(err) => Attempt::NotYet(Some(err.to_string())),
             })
@@ -204,6 +216,11 @@ fn announced_port(line: &str) -> Option<u16> {
         .parse()
         .ok()
         .filter(|&port| port != 0)
+}
+
+/// chromedriver's `GET /status` answer, as JSON.
+async fn status(http: &reqwest::Client, url: &str) -> Result<serde_json::Value, reqwest::Error> {
+    http.get(url).send().await?.json().await
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub enum BrowserError {
         message: String,
     },
 
-    /// chromedriver could not be reached, or its answer could not be read.
+    /// chromedriver's `/status` could not be reached, or its answer could not be read.
     #[error("HTTP request for WebDriver command `{command}` failed: {source}")]
     Http {
         /// The command, e.g. `POST /url`.
@@ -39,7 +39,8 @@ pub enum BrowserError {
         source: reqwest::Error,
     },
 
-    /// chromedriver answered something that is not what the WebDriver protocol says.
+    /// chromedriver could not be reached during a session, or answered something that is not
+    /// what the WebDriver protocol says (fantoccini's error, in `detail`).
     #[error("unexpected answer to WebDriver command `{command}`: {detail}")]
     Protocol {
         /// The command, e.g. `GET /title`.

@@ -1,5 +1,5 @@
-//! Test support for cvgate: a minimal W3C WebDriver client that drives a real headless Debian
-//! Chromium through chromedriver.
+//! Test support for cvgate: drives a real headless Debian Chromium through chromedriver, with
+//! the `fantoccini` WebDriver client.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), browser::BrowserError> {

@@ -3,7 +3,7 @@ use std::{
     time::Duration,
 };
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// How to start the browser. `LaunchOptions::default()` is a 1280×900 viewport in English.
 #[derive(Clone, Debug)]
@@ -71,21 +71,21 @@ impl LaunchOptions {
         args
     }
 
-    /// The `POST /session` body.
-    pub(crate) fn capabilities(&self, profile: &Path) -> Value {
-        json!({
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "timeouts": { "implicit": 0, "pageLoad": 60_000, "script": 30_000 },
-                    "goog:chromeOptions": {
-                        "binary": self.chromium.display().to_string(),
-                        "args": self.chromium_args(profile),
-                        // --lang sets the UI language; this pref is what Accept-Language sends.
-                        "prefs": { "intl.accept_languages": self.accept_language },
-                    }
-                }
+    /// The session's capabilities (`alwaysMatch` of the `POST /session` body).
+    pub(crate) fn capabilities(&self, profile: &Path) -> Map<String, Value> {
+        let capabilities = json!({
+            "browserName": "chrome",
+            "timeouts": { "implicit": 0, "pageLoad": 60_000, "script": 30_000 },
+            "goog:chromeOptions": {
+                "binary": self.chromium.display().to_string(),
+                "args": self.chromium_args(profile),
+                // --lang sets the UI language; this pref is what Accept-Language sends.
+                "prefs": { "intl.accept_languages": self.accept_language },
             }
-        })
+        });
+        match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        }
     }
 }

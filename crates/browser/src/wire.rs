@@ -1,149 +1,116 @@
-//! The WebDriver wire: JSON over HTTP to chromedriver, and its error format.
+//! The bridge to fantoccini, which speaks the WebDriver protocol to chromedriver: the session
+//! handshake, a time bound per command, error translation, and the few raw commands fantoccini
+//! has no method for.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use fantoccini::{Client, ClientBuilder, error::CmdError, wd::WebDriverCompatibleCommand};
+use http::Method;
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Map, Value};
+use url::Url;
 
 use crate::BrowserError;
 
 /// Bounds one command, so that a hung chromedriver fails the test instead of hanging it.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The key under which WebDriver returns an element reference.
-pub(crate) const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// An HTTP client bound to one chromedriver (and, once created, one session).
-#[derive(Clone, Debug)]
-pub(crate) struct Wire {
-    http: reqwest::Client,
-    /// `http://127.0.0.1:PORT` or `http://127.0.0.1:PORT/session/ID`.
-    base: String,
+/// Opens a session on the chromedriver listening on `port` (plain HTTP on loopback: no TLS, and
+/// hyper's connector reads no proxy from the environment).
+pub(crate) async fn connect(
+    port: u16,
+    capabilities: Map<String, Value>,
+) -> Result<Client, fantoccini::error::NewSessionError> {
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
 }
 
-impl Wire {
-    pub(crate) fn new(port: u16) -> Result<Wire, BrowserError> {
-        let http = reqwest::Client::builder()
-            .timeout(COMMAND_TIMEOUT)
-            // Loopback only: a proxy from the environment must not get in the way.
-            .no_proxy()
-            .build()
-            .map_err(|source| BrowserError::Http {
-                command: "build HTTP client".to_owned(),
-                source,
-            })?;
-        Ok(Wire {
-            http,
-            base: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    /// The same client, with paths relative to the session `id`.
-    pub(crate) fn for_session(&self, id: &str) -> Wire {
-        Wire {
-            http: self.http.clone(),
-            base: format!("{}/session/{id}", self.base),
-        }
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> Result<Value, BrowserError> {
-        self.send(Method::GET, path, None).await
-    }
-
-    /// POSTs `body`; WebDriver wants `{}` for commands without parameters.
-    pub(crate) async fn post(&self, path: &str, body: Value) -> Result<Value, BrowserError> {
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    pub(crate) async fn delete(&self, path: &str) -> Result<Value, BrowserError> {
-        self.send(Method::DELETE, path, None).await
-    }
-
-    /// Sends one command and returns the `value` of its answer.
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, BrowserError> {
-        let command = format!("{method} {path}");
-        let http_error = |source| BrowserError::Http {
-            command: command.clone(),
-            source,
-        };
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.map_err(http_error)?;
-        let status = response.status();
-        let text = response.text().await.map_err(http_error)?;
-        parse_answer(&command, status, &text)
-    }
-}
-
-/// Reads `{"value": …}`, turning a WebDriver error (`{"value": {"error", "message"}}`) into
-/// [`BrowserError::WebDriver`].
-fn parse_answer(command: &str, status: StatusCode, text: &str) -> Result<Value, BrowserError> {
-    let protocol = |detail: String| BrowserError::Protocol {
-        command: command.to_owned(),
-        detail,
-    };
-    let mut answer: Value = serde_json::from_str(text).map_err(|err| {
-        protocol(format!(
-            "HTTP {status}, body is not JSON ({err}): {text:.500}"
-        ))
-    })?;
-    let value = answer
-        .get_mut("value")
-        .map(Value::take)
-        .ok_or_else(|| protocol(format!("HTTP {status}, no `value` in {text:.500}")))?;
-    match value.get("error").and_then(Value::as_str) {
-        Some(error) => Err(BrowserError::WebDriver {
-            command: command.to_owned(),
-            error: error.to_owned(),
-            message: value["message"].as_str().unwrap_or_default().to_owned(),
+/// Runs one fantoccini call named `command` (e.g. `POST /url`, for error messages), bounded by
+/// [`COMMAND_TIMEOUT`].
+pub(crate) async fn run<T>(
+    command: &str,
+    call: impl Future<Output = Result<T, CmdError>>,
+) -> Result<T, BrowserError> {
+    match tokio::time::timeout(COMMAND_TIMEOUT, call).await {
+        Ok(result) => result.map_err(|err| translate(command, err)),
+        Err(_) => Err(BrowserError::Timeout {
+            what: format!("chromedriver to answer `{command}`"),
+            timeout: COMMAND_TIMEOUT,
+            last: None,
         }),
-        None if !status.is_success() => Err(protocol(format!("HTTP {status}: {text:.500}"))),
-        None => Ok(value),
     }
 }
 
-/// The `{"using": "css selector", …}` body of the find commands.
-pub(crate) fn css(selector: &str) -> Value {
-    json!({ "using": "css selector", "value": selector })
+/// A WebDriver error keeps its code and message; anything else (chromedriver unreachable, an
+/// answer that is not WebDriver) is a [`BrowserError::Protocol`].
+fn translate(command: &str, err: CmdError) -> BrowserError {
+    match err {
+        CmdError::Standard(error) => BrowserError::WebDriver {
+            command: command.to_owned(),
+            error: error.error.description().to_owned(),
+            message: error.message.into_owned(),
+        },
+        other => BrowserError::Protocol {
+            command: command.to_owned(),
+            detail: other.to_string(),
+        },
+    }
 }
 
-/// The element id inside an element reference.
-pub(crate) fn element_id(command: &str, reference: &Value) -> Result<String, BrowserError> {
-    reference[ELEMENT_KEY]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| BrowserError::Protocol {
-            command: command.to_owned(),
-            detail: format!("not an element reference: {reference}"),
-        })
+/// Sends a session command fantoccini has no method for (`path` is relative to the session),
+/// bounded and with errors translated as by [`run`].
+pub(crate) async fn raw(
+    session: &Client,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+) -> Result<Value, BrowserError> {
+    let command = Raw { method, path, body };
+    let name = command.name();
+    run(&name, session.issue_cmd(command)).await
 }
 
-/// A value that should be a string, e.g. the page title.
-pub(crate) fn string(command: &str, value: Value) -> Result<String, BrowserError> {
-    match value {
-        Value::String(text) => Ok(text),
-        other => Err(BrowserError::Protocol {
-            command: command.to_owned(),
-            detail: format!("expected a string, got {other}"),
-        }),
+/// A session command fantoccini has no method for: `path` is relative to the session.
+#[derive(Debug)]
+struct Raw {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+}
+
+impl Raw {
+    /// The name used in error messages, e.g. `POST /goog/cdp/execute`.
+    fn name(&self) -> String {
+        format!("{} /{}", self.method, self.path)
+    }
+}
+
+impl WebDriverCompatibleCommand for Raw {
+    fn endpoint(&self, base: &Url, session: Option<&str>) -> Result<Url, url::ParseError> {
+        let session = session.unwrap_or_default();
+        base.join(&format!("session/{session}/{}", self.path))
+    }
+
+    fn method_and_body(&self, _: &Url) -> (Method, Option<String>) {
+        (
+            self.method.clone(),
+            self.body.as_ref().map(Value::to_string),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use fantoccini::error::{ErrorStatus, WebDriver};
+
     use super::*;
 
     #[test]
     fn a_webdriver_error_keeps_its_code_and_message() {
-        let body = r#"{"value":{"error":"no such element","message":"Unable to locate","stacktrace":"x"}}"#;
-        let err = parse_answer("POST /element", StatusCode::NOT_FOUND, body).unwrap_err();
+        let error = WebDriver::new(ErrorStatus::NoSuchElement, "Unable to locate");
+        let err = translate("POST /element", CmdError::Standard(error));
         assert_eq!(err.webdriver_code(), Some("no such element"));
         assert_eq!(
             err.to_string(),
@@ -152,14 +119,24 @@ mod tests {
     }
 
     #[test]
-    fn a_success_returns_the_value() {
-        let value = parse_answer("GET /title", StatusCode::OK, r#"{"value":"Hi"}"#).unwrap();
-        assert_eq!(value, json!("Hi"));
+    fn a_non_webdriver_answer_is_a_protocol_error() {
+        let err = translate("GET /x", CmdError::NotJson("oops".to_owned()));
+        assert!(matches!(err, BrowserError::Protocol { .. }), "{err}");
     }
 
     #[test]
-    fn a_non_json_answer_is_a_protocol_error() {
-        let err = parse_answer("GET /x", StatusCode::BAD_GATEWAY, "oops").unwrap_err();
-        assert!(matches!(err, BrowserError::Protocol { .. }), "{err}");
+    fn a_raw_command_is_relative_to_the_session() {
+        let raw = Raw {
+            method: Method::POST,
+            path: "goog/cdp/execute".to_owned(),
+            body: None,
+        };
+        let base = Url::parse("http://127.0.0.1:9515/").unwrap();
+        let url = raw.endpoint(&base, Some("abc")).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9515/session/abc/goog/cdp/execute"
+        );
+        assert_eq!(raw.name(), "POST /goog/cdp/execute");
     }
 }
