@@ -120,20 +120,8 @@ async fn answer_in_the_browser(origin: String, id: String, pass: Pass, shots: Sc
     // The amount typed is kept, the secret code is not: type them again.
     field.clear().await.unwrap();
     field.send_keys(pass.amount).await.unwrap();
-    browser
-        .find(&format!("#code-{id}"))
-        .await
-        .unwrap()
-        .send_keys(CODE)
-        .await
-        .unwrap();
-    browser
-        .find(&partial_button(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, &format!("#code-{id}"), CODE).await;
+    click(&browser, &partial_button(id)).await;
     browser
         .wait_for_text(".notice", pass.validated, WAIT)
         .await
@@ -180,27 +168,9 @@ async fn sign_in(browser: &Browser, origin: &str, pass: &Pass, shots: &Screensho
     assert_eq!(banner, json!("rgb(0, 80, 127)"));
     shots.take(browser, "1-sign-in").await;
 
-    browser
-        .find("#identifier")
-        .await
-        .unwrap()
-        .send_keys(pass.identifier)
-        .await
-        .unwrap();
-    browser
-        .find("#secret-code")
-        .await
-        .unwrap()
-        .send_keys(CODE)
-        .await
-        .unwrap();
-    browser
-        .find("form.card button[type=submit]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(browser, "#identifier", pass.identifier).await;
+    type_into(browser, "#secret-code", CODE).await;
+    click(browser, "form.card button[type=submit]").await;
 }
 
 /// The list shows request `id` with its merchant and amount, and its time left ticks down.
@@ -244,27 +214,9 @@ async fn too_much_is_refused_at_the_field(
     shots: &Screenshots,
 ) -> Element {
     let amount = format!("#amount-{id}");
-    browser
-        .find(&format!("#code-{id}"))
-        .await
-        .unwrap()
-        .send_keys(CODE)
-        .await
-        .unwrap();
-    browser
-        .find(&amount)
-        .await
-        .unwrap()
-        .send_keys(pass.too_much)
-        .await
-        .unwrap();
-    browser
-        .find(&partial_button(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(browser, &format!("#code-{id}"), CODE).await;
+    type_into(browser, &amount, pass.too_much).await;
+    click(browser, &partial_button(id)).await;
     browser
         .wait_for_text(&format!("#amount-{id}-error"), pass.too_much_message, WAIT)
         .await
@@ -341,4 +293,15 @@ impl Screenshots {
         let size = std::fs::metadata(&path).unwrap().len();
         assert!(size > 1_000, "{} is only {size} bytes", path.display());
     }
+}
+
+/// Types `text` into the element `selector` finds.
+async fn type_into(browser: &Browser, selector: &str, text: &str) {
+    let field = browser.find(selector).await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the element `selector` finds.
+async fn click(browser: &Browser, selector: &str) {
+    browser.find(selector).await.unwrap().click().await.unwrap();
 }

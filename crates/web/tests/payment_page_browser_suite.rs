@@ -100,16 +100,8 @@ async fn split_payment(db: TestDb, pass: Pass) {
         .await
         .unwrap();
     to_browser.send(()).unwrap();
-    driven
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
-
-    let details = h.details(&token).await;
-    assert_eq!(
-        soap_value(&details, &["result", "code"]).as_deref(),
-        Some("00000"),
-        "{details}"
-    );
+    join_browser(driven).await;
+    let details = assert_paid(&h, &token).await;
     let card_amount = soap_value(
         &details,
         &[
@@ -258,15 +250,8 @@ async fn a_card_payment_under_way_shows_a_waiting_page_until_it_is_known(db: Tes
         .await
         .unwrap();
     to_browser.send(()).unwrap();
-    driven
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
-    let details = h.details(&token).await;
-    assert_eq!(
-        soap_value(&details, &["result", "code"]).as_deref(),
-        Some("00000"),
-        "{details}"
-    );
+    join_browser(driven).await;
+    assert_paid(&h, &token).await;
 }
 
 /// The acquirer authorizes a card payment but the request dies before its answer; then the
@@ -321,4 +306,22 @@ async fn watch_the_processing_page(
         .await
         .unwrap();
     browser.quit().await.unwrap();
+}
+
+/// Waits for the browser's thread, passing on its panic (a failed check there fails the test).
+async fn join_browser(driven: tokio::task::JoinHandle<()>) {
+    driven
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+}
+
+/// The merchant reads the session as paid (00000); the getWebPaymentDetails answer.
+async fn assert_paid(h: &Harness, token: &str) -> String {
+    let details = h.details(token).await;
+    assert_eq!(
+        soap_value(&details, &["result", "code"]).as_deref(),
+        Some("00000"),
+        "{details}"
+    );
+    details
 }
