@@ -94,14 +94,19 @@ impl Sandbox {
             Err(error) if now.millis() - delivery.created_at.millis() >= GIVE_UP_AFTER_MS => {
                 tracing::warn!(transaction = %delivery.transaction_id, state = %delivery.state,
                     attempts = delivery.attempts, %error, "notification abandoned");
-                finish(&mut delivery, DeliveryStatus::Abandoned, Some(error), now);
+                finish(
+                    &mut delivery,
+                    DeliveryStatus::Abandoned,
+                    Some(error.to_string()),
+                    now,
+                );
                 JobOutcome::Done
             }
             Err(error) => {
                 let next = now.plus_millis(self.config().retry_delay_ms(delivery.attempts));
                 tracing::warn!(transaction = %delivery.transaction_id, state = %delivery.state,
                     attempts = delivery.attempts, %error, "notification failed; will retry");
-                delivery.last_error = Some(error);
+                delivery.last_error = Some(error.to_string());
                 delivery.next_attempt_at = Some(next);
                 JobOutcome::RunAgainAt(next)
             }
@@ -112,15 +117,15 @@ impl Sandbox {
     }
 
     /// Sends the notification (twice with the duplicate fault); a 2xx to either copy counts.
-    async fn post(&self, delivery: &SandboxDelivery) -> Result<(), String> {
+    async fn post(&self, delivery: &SandboxDelivery) -> Result<(), DeliveryFailure> {
         let body: serde_json::Value = serde_json::from_str(&delivery.body)
-            .map_err(|e| format!("stored body is not JSON: {e}"))?;
+            .map_err(|e| DeliveryFailure::StoredBody(e.to_string()))?;
         let seal = self
             .config()
             .notification_key
             .seal(&Operation::Notification.fields(&body));
         let copies = if delivery.duplicate { 2 } else { 1 };
-        let mut outcome = Err("not sent".to_owned());
+        let mut outcome = Err(DeliveryFailure::NotSent);
         for _ in 0..copies {
             let sent = self
                 .http()
@@ -132,8 +137,8 @@ impl Sandbox {
                 .await;
             let attempt = match sent {
                 Ok(response) if response.status().is_success() => Ok(()),
-                Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
-                Err(error) => Err(error.without_url().to_string()),
+                Ok(response) => Err(DeliveryFailure::Status(response.status().as_u16())),
+                Err(error) => Err(DeliveryFailure::Transport(error.without_url().to_string())),
             };
             if outcome.is_err() {
                 outcome = attempt;
@@ -141,6 +146,23 @@ impl Sandbox {
         }
         outcome
     }
+}
+
+/// Why a notification did not reach the merchant this time (kept as the delivery's last error).
+#[derive(Debug, thiserror::Error)]
+enum DeliveryFailure {
+    /// The stored body is not JSON: it cannot be sealed.
+    #[error("stored body is not JSON: {0}")]
+    StoredBody(String),
+    /// The merchant answered with this non-2xx status.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// The request failed (connection, timeout), the URL left out.
+    #[error("{0}")]
+    Transport(String),
+    /// No copy was sent.
+    #[error("not sent")]
+    NotSent,
 }
 
 fn finish(

@@ -18,14 +18,28 @@ pub struct Faults {
     pub timeout_after_authorizing: bool,
 }
 
+/// Why fault switches are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum InvalidFaults {
+    /// `error_rate` is a share of requests.
+    #[error("error_rate must be between 0 and 1")]
+    ErrorRate,
+    /// `latency_ms` is bounded so that a test cannot hang an instance for ever.
+    #[error("latency_ms must be at most 600000")]
+    Latency,
+    /// The stored JSON does not read as fault switches (the parser's reason).
+    #[error("{0}")]
+    Unreadable(String),
+}
+
 impl Faults {
     /// Checks the bounds (`error_rate` 0 to 1, `latency_ms` at most 600000); the error says which.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), InvalidFaults> {
         if !(0.0..=1.0).contains(&self.error_rate) {
-            return Err("error_rate must be between 0 and 1".to_owned());
+            return Err(InvalidFaults::ErrorRate);
         }
         if self.latency_ms > 600_000 {
-            return Err("latency_ms must be at most 600000".to_owned());
+            return Err(InvalidFaults::Latency);
         }
         Ok(())
     }
@@ -36,8 +50,9 @@ impl Faults {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
     }
 
-    pub(super) fn from_stored(json: &str) -> Result<Faults, String> {
-        let faults: Faults = serde_json::from_str(json).map_err(|error| error.to_string())?;
+    pub(super) fn from_stored(json: &str) -> Result<Faults, InvalidFaults> {
+        let faults: Faults = serde_json::from_str(json)
+            .map_err(|error| InvalidFaults::Unreadable(error.to_string()))?;
         faults.validate()?;
         Ok(faults)
     }

@@ -34,7 +34,9 @@ impl Inner {
     }
 
     pub(crate) async fn set_faults(&self, faults: Faults) -> Result<Faults, SandboxError> {
-        faults.validate().map_err(SandboxError::Invalid)?;
+        faults
+            .validate()
+            .map_err(|error| SandboxError::Invalid(error.to_string()))?;
         let mut uow = self.store.write().await?;
         store::single_row::save(
             &mut uow,
