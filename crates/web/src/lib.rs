@@ -2,6 +2,7 @@
 //!
 //! - [`AppState`] (`state`) is what every handler shares.
 //! - [`operations`], [`partner`], [`soap_api`] and [`payment_page`] are one router each.
+//! - `texts` is the one fr/en catalogue of what buyers read.
 //! - [`metrics`] counts and logs requests and renders the Prometheus text.
 //! - [`app`] (`router`) assembles the routers with the cross-cutting layers (request metrics and
 //!   logs).
@@ -13,6 +14,7 @@ pub mod payment_page;
 mod router;
 pub mod soap_api;
 mod state;
+mod texts;
 
 pub use router::{Extras, app};
 pub use state::AppState;

@@ -1,7 +1,7 @@
 //! Whole-page messages for a buyer whose request cannot go on (unknown payment, a form that is
 //! not from the page), in French and English: the session's language is not known then.
 
-use super::{templates, texts};
+use super::templates;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use domain::web_payment::request::Language;
@@ -23,8 +23,8 @@ impl Message {
     fn text(self) -> String {
         let (french, english) = match self {
             Message::UnknownPayment => (
-                texts::texts(Language::French).unknown_token,
-                texts::texts(Language::English).unknown_token,
+                crate::texts::texts(Language::French).unknown_token,
+                crate::texts::texts(Language::English).unknown_token,
             ),
             Message::FormExpired => (
                 "Ce formulaire a expiré : rechargez la page de paiement.",
@@ -41,7 +41,7 @@ impl Message {
 
 /// The message page with `status`, with a link back to the payment page when there is one.
 pub(super) fn page(status: StatusCode, message: Message, back_to: Option<&str>) -> Response {
-    let t = texts::texts(Language::French);
+    let t = crate::texts::texts(Language::French);
     let back_url = back_to.map(gateway::web_payments::page_path);
     let context = minijinja::context! { t => t, message => message.text(), back_url => back_url };
     match templates::environment()

@@ -7,7 +7,6 @@ mod messages;
 mod page_post;
 mod security;
 mod templates;
-mod texts;
 mod view;
 
 use crate::state::AppState;
@@ -229,7 +228,7 @@ async fn three_ds_return(
 
 /// A card field error in the buyer's language.
 fn card_error_message(snapshot: &Snapshot, error: &domain::FieldError) -> String {
-    texts::field_error(view::language(snapshot), &error.field)
+    crate::texts::field_error(view::language(snapshot), &error.field)
         .unwrap_or(&error.rule)
         .to_owned()
 }

@@ -1,7 +1,7 @@
 //! What the page shows for a session: the view (choose / waiting / partial / challenge /
 //! result) and every value the templates need, already formatted.
 
-use super::texts::{Texts, money, refusal, texts};
+use crate::texts::{Texts, money, refusal, texts};
 use domain::clock::Timestamp;
 use domain::contract::Contract;
 use domain::web_payment::request::{ANCV_MINIMUM_AMOUNT, Language};

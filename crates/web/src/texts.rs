@@ -1,4 +1,5 @@
-//! Every word the payment page shows, in French and English (one place, no strings in handlers).
+//! Every word the payment page and the widget show, in French and English (one catalogue, no
+//! strings in handlers).
 
 use domain::return_code::ReturnCode;
 use domain::web_payment::request::Language;
