@@ -12,6 +12,7 @@ pub mod operations;
 pub mod partner;
 pub mod payment_page;
 mod router;
+mod sandbox_app;
 pub mod soap_api;
 mod state;
 mod texts;

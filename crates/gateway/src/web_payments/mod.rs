@@ -24,6 +24,9 @@ mod session_writes;
 
 pub use crate::notifications::{NOTIFY_JOB, NotificationPolicy};
 pub use give_back::{ANCV_GIVE_BACK_JOB, CARD_GIVE_BACK_JOB};
-pub use model::{Snapshot, WebPaymentError, page_path};
+pub use model::{
+    ANCV_REQUEST_WINDOW_MS, ANCV_REQUESTS_PER_WINDOW, BeneficiaryProblem, Snapshot,
+    WebPaymentError, page_path,
+};
 pub use service::WebPayments;
 pub use session_jobs::EXPIRY_JOB;

@@ -29,10 +29,39 @@ pub enum WebPaymentError {
     /// Bad input on the page (shown on the form).
     #[error("{0}")]
     Invalid(FieldError),
+    /// ANCV did not take the buyer's identifier (shown on the form, the identifier kept).
+    #[error("ANCV refused the identifier: {0:?}")]
+    Beneficiary(BeneficiaryProblem),
+    /// Too many ANCV identifiers tried for this session lately: an identifier form must not
+    /// become a way to test accounts or to fill a beneficiary's app with requests.
+    #[error(
+        "too many Chèque-Vacances requests for this payment; try again in {retry_after_seconds} s"
+    )]
+    TooManyAttempts {
+        /// When the next identifier will be taken.
+        retry_after_seconds: u64,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Why ANCV did not take an identifier the buyer typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeneficiaryProblem {
+    /// No Chèque-Vacances Connect account has this e-mail or identifier.
+    UnknownAccount,
+    /// The account already has a request waiting in the app.
+    RequestPending,
+    /// ANCV refused the request for another reason, or could not be reached (the code the
+    /// session recorded).
+    Other(domain::return_code::ReturnCode),
+}
+
+/// At most this many Chèque-Vacances requests per session within [`ANCV_REQUEST_WINDOW_MS`].
+pub const ANCV_REQUESTS_PER_WINDOW: usize = 5;
+/// The sliding window of [`ANCV_REQUESTS_PER_WINDOW`], milliseconds.
+pub const ANCV_REQUEST_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// A session with what belongs to it, as the page and the API show it.
 #[derive(Debug, Clone)]
@@ -45,9 +74,22 @@ pub struct Snapshot {
     pub ancv: Option<AncvPayment>,
     /// The card transaction that paid, or is under way.
     pub card: Option<CardTransaction>,
+    /// The label of the point of sale the session belongs to.
+    pub point_of_sale_label: String,
 }
 
 impl Snapshot {
+    /// Who asks the buyer for money: the request's `merchantName`, else the point of sale's
+    /// label (shown on the page, the widget and in the Chèque-Vacances app).
+    pub fn merchant_display_name(&self) -> &str {
+        self.payment
+            .request
+            .merchant_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or(&self.point_of_sale_label)
+    }
+
     /// The offered ANCV Connect contract, if any.
     pub fn ancv_contract(&self) -> Option<&Contract> {
         self.contracts

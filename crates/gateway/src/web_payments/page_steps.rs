@@ -1,12 +1,16 @@
 //! The buyer's steps on the hosted page: open, poll, pay with Chèque-Vacances, pay by card,
 //! come back from 3-D Secure, cancel.
 
-use super::model::{Snapshot, WebPaymentError, card_error, may_pay_by_card, page_path};
+use super::model::{
+    BeneficiaryProblem, Snapshot, WebPaymentError, card_error, may_pay_by_card, page_path,
+};
 use super::service::WebPayments;
 use crate::ancv_payments::StartPayment;
 use crate::card_payments::{CardPaymentError, PayRequest};
 use domain::FieldError;
+use domain::ancv_payment::{AncvPayment, AncvPaymentState};
 use domain::card::CardInput;
+use domain::return_code::ReturnCode;
 use domain::web_payment::request::{Action, is_email};
 use domain::web_payment::{SessionEvent, SessionState};
 
@@ -67,12 +71,7 @@ impl WebPayments {
             merchant_id: snapshot.payment.merchant_id.clone(),
             contract,
             order_ref: request.order_ref.clone(),
-            label: Some(
-                request
-                    .merchant_name
-                    .clone()
-                    .unwrap_or_else(|| request.order_ref.clone()),
-            ),
+            label: Some(snapshot.merchant_display_name().to_owned()),
             amount: request.amount,
             beneficiary_id: beneficiary,
             web_payment_token: Some(token.to_owned()),
@@ -80,9 +79,18 @@ impl WebPayments {
         let payment_id = self.inner.record_ancv_request(token, &start).await?;
         // ANCV's answer reaches the session through `follow`, whatever it is.
         if let Err(error) = self.inner.ancv.submit(&payment_id).await {
-            tracing::info!(%error, "ANCV did not take the request");
+            tracing::debug!(%error, "ANCV did not take the request");
         }
-        self.open(token).await
+        let after = self.open(token).await?;
+        match self.inner.ancv.find(&payment_id).await? {
+            Some(sent) if after.payment.session.state == SessionState::OnPage => {
+                match beneficiary_problem(&sent, after.payment.session.last_code) {
+                    Some(problem) => Err(WebPaymentError::Beneficiary(problem)),
+                    None => Ok(after),
+                }
+            }
+            _ => Ok(after),
+        }
     }
 
     /// The buyer pays by card: the whole amount, or what the vouchers left (with one of the
@@ -191,5 +199,23 @@ fn beneficiary_id(typed: &str) -> Result<String, WebPaymentError> {
             "beneficiary",
             "must be the e-mail address or the 11-digit ANCV identifier of your Chèque-Vacances account",
         )))
+    }
+}
+
+/// What the buyer should be told when ANCV did not take a request at once (`None`: it did, or
+/// its answer is not known yet).
+fn beneficiary_problem(
+    sent: &AncvPayment,
+    last_code: Option<ReturnCode>,
+) -> Option<BeneficiaryProblem> {
+    match sent.state {
+        AncvPaymentState::Refused | AncvPaymentState::Abandoned => {
+            Some(match sent.partner_code.as_deref() {
+                Some("BENEFICIARY_NOT_FOUND") => BeneficiaryProblem::UnknownAccount,
+                Some("OTHER_TRANSACTION_PENDING") => BeneficiaryProblem::RequestPending,
+                _ => BeneficiaryProblem::Other(last_code.unwrap_or(ReturnCode::InternalError)),
+            })
+        }
+        _ => None,
     }
 }

@@ -2,11 +2,15 @@
 //! and queue the jobs its effects call for in the same unit of work.
 
 use super::give_back::ANCV_GIVE_BACK_JOB;
-use super::model::{Snapshot, WebPaymentError, card_error, may_pay_by_card, short, too_busy};
+use super::model::{
+    ANCV_REQUEST_WINDOW_MS, ANCV_REQUESTS_PER_WINDOW, Snapshot, WebPaymentError, card_error,
+    may_pay_by_card, short, too_busy,
+};
 use super::service::Inner;
 use crate::ancv_payments::StartPayment;
 use crate::card_payments::{CardTransaction, PreparedPayment};
 use crate::notifications::{NOTIFY_JOB, TRS_JOB};
+use domain::ancv_payment::AncvPayment;
 use domain::clock::Timestamp;
 use domain::web_payment::session::Effect;
 use domain::web_payment::{SessionEvent, SessionState, WebPayment};
@@ -60,6 +64,12 @@ impl Inner {
                 return Err(WebPaymentError::NotNow(
                     "a payment is already under way".into(),
                 ));
+            }
+            let earlier = uow.ancv_payments().of_session(token).await?;
+            if let Some(retry_after_seconds) = ancv_request_throttle(&earlier, now) {
+                return Err(WebPaymentError::TooManyAttempts {
+                    retry_after_seconds,
+                });
             }
             let ancv = self
                 .ancv
@@ -223,6 +233,12 @@ impl Inner {
             Some(id) => uow.ancv_payments().find(id).await?,
             None => None,
         };
+        let point_of_sale_label = uow
+            .points_of_sale()
+            .find(payment.pos_id)
+            .await?
+            .map(|pos| pos.label)
+            .unwrap_or_default();
         drop(uow);
         let card = match &payment.session.card_transaction_id {
             Some(id) => self.card.find(id).await?,
@@ -233,6 +249,7 @@ impl Inner {
             contracts,
             ancv,
             card,
+            point_of_sale_label,
         })
     }
 
@@ -241,4 +258,26 @@ impl Inner {
             wake.notify_one();
         }
     }
+}
+
+/// Seconds until the session may ask ANCV again, when it asked [`ANCV_REQUESTS_PER_WINDOW`]
+/// times within the last [`ANCV_REQUEST_WINDOW_MS`] (`earlier`: its requests, oldest first).
+fn ancv_request_throttle(earlier: &[AncvPayment], now: Timestamp) -> Option<u64> {
+    let window_start = now.millis() - ANCV_REQUEST_WINDOW_MS;
+    let recent: Vec<_> = earlier
+        .iter()
+        .filter(|p| p.created_at.millis() > window_start)
+        .collect();
+    if recent.len() < ANCV_REQUESTS_PER_WINDOW {
+        return None;
+    }
+    // The oldest request that keeps the count at the limit leaves the window first.
+    let frees_a_slot = recent[recent.len() - ANCV_REQUESTS_PER_WINDOW].created_at;
+    let wait_ms = frees_a_slot.millis() + ANCV_REQUEST_WINDOW_MS - now.millis();
+    Some(
+        u64::try_from(wait_ms.max(0))
+            .unwrap_or(0)
+            .div_ceil(1000)
+            .max(1),
+    )
 }

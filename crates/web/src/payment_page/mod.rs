@@ -9,6 +9,7 @@ mod security;
 mod templates;
 mod view;
 
+use crate::sandbox_app::SandboxAppLink;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -21,7 +22,7 @@ use gateway::web_payments::{Snapshot, WebPaymentError};
 use messages::{error_page, internal};
 use page_post::{PageForm, PagePost};
 use serde::Deserialize;
-use view::{FormError, Inputs, SandboxView};
+use view::{FormError, Inputs};
 
 /// The payment page, its forms, its status poll and its assets, under `/webpayment`.
 pub(crate) fn router() -> Router<AppState> {
@@ -269,13 +270,7 @@ fn render(
     beneficiary: &str,
     status: StatusCode,
 ) -> Response {
-    let sandbox = state.homologation.then(|| {
-        let app_url = format!("{}/sandbox/ancv/app/", state.public_base);
-        SandboxView {
-            qr_svg: security::qr_svg(&app_url),
-            app_url,
-        }
-    });
+    let sandbox = SandboxAppLink::of(state);
     let page = view::build(Inputs {
         snapshot,
         now: state.web_payments.now(),

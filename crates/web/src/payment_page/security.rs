@@ -62,17 +62,6 @@ fn origin_of(url: &str) -> &str {
     }
 }
 
-/// An SVG QR code (for phones: scan to open the sandbox's app).
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(144, 144)
-            .build(),
-        Err(_) => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

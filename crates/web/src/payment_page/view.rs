@@ -1,6 +1,7 @@
 //! What the page shows for a session: the view (choose / waiting / partial / challenge /
 //! result) and every value the templates need, already formatted.
 
+use crate::sandbox_app::SandboxAppLink;
 use crate::texts::{Texts, money, refusal, texts};
 use domain::clock::Timestamp;
 use domain::contract::Contract;
@@ -23,7 +24,7 @@ pub struct PageView {
     pub error_field: Option<String>,
     pub beneficiary: String,
     pub ancv: Option<AncvView>,
-    pub sandbox: Option<SandboxView>,
+    pub sandbox: Option<SandboxAppLink>,
     pub cards: Vec<CardContract>,
     pub card_amount: Option<String>,
     pub attempts_left: Option<u8>,
@@ -49,12 +50,6 @@ pub struct AncvView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SandboxView {
-    pub app_url: String,
-    pub qr_svg: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct CardContract {
     pub number: String,
     pub label: String,
@@ -71,7 +66,7 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
     pub form_error: Option<FormError>,
     pub beneficiary: &'a str,
-    pub sandbox: Option<SandboxView>,
+    pub sandbox: Option<SandboxAppLink>,
     pub challenge_url: Option<String>,
 }
 
