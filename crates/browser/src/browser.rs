@@ -1,5 +1,7 @@
 use std::{path::Path, time::Duration};
 
+use base64::{Engine, prelude::BASE64_STANDARD};
+
 use fantoccini::{Client, Locator};
 use http::Method;
 use serde_json::{Value, json};
@@ -114,6 +116,14 @@ impl Browser {
         wire::run("POST /execute/sync", call).await
     }
 
+    /// Runs `script` as the body of a function called with `args` and a last argument, the
+    /// callback it calls with its result (WebDriver's execute async; bounded by the session's
+    /// 30 s script timeout).
+    pub async fn execute_async(&self, script: &str, args: &[Value]) -> Result<Value, BrowserError> {
+        let call = self.session.execute_async(script, args.to_vec());
+        wire::run("POST /execute/async", call).await
+    }
+
     /// The first element matching the CSS selector, now (no waiting).
     pub async fn find(&self, css: &str) -> Result<Element, BrowserError> {
         let found = wire::run("POST /element", self.session.find(Locator::Css(css))).await?;
@@ -204,12 +214,46 @@ impl Browser {
             .map_err(|err| BrowserError::io(format!("writing {}", path.display()), err))
     }
 
+    /// Writes a PNG screenshot of the whole page, beyond the viewport, to `path` (to look at a
+    /// long page on a small screen in one picture).
+    pub async fn full_page_screenshot_png(
+        &self,
+        path: impl AsRef<Path>,
+    ) -> Result<(), BrowserError> {
+        let path = path.as_ref();
+        let size = self
+            .execute(
+                // Laid out beyond the viewport the page has no scroll bar: the whole width.
+                "var page = document.documentElement; \
+                 return [Math.max(page.scrollWidth, window.innerWidth), page.scrollHeight];",
+                &[],
+            )
+            .await?;
+        let clip = json!({ "x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1 });
+        let params = json!({ "format": "png", "captureBeyondViewport": true, "clip": clip });
+        let shot = self.cdp("Page.captureScreenshot", params).await?;
+        let png = shot["data"]
+            .as_str()
+            .and_then(|data| BASE64_STANDARD.decode(data).ok())
+            .ok_or_else(|| BrowserError::Protocol {
+                command: "Page.captureScreenshot".to_owned(),
+                detail: format!("no PNG in the answer: {shot:.80}"),
+            })?;
+        std::fs::write(path, png)
+            .map_err(|err| BrowserError::io(format!("writing {}", path.display()), err))
+    }
+
     /// Resizes the window and makes the page see exactly `width`×`height` CSS pixels, as
     /// [`LaunchOptions::width`] does at launch.
     pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), BrowserError> {
         let call = self.session.set_window_size(width, height);
         wire::run("POST /window/rect", call).await?;
         self.emulate_viewport(width, height).await
+    }
+
+    /// Leaves the frame entered with [`Element::enter_frame`] for its parent document.
+    pub async fn enter_parent_frame(&self) -> Result<(), BrowserError> {
+        wire::run("POST /frame/parent", self.session.enter_parent_frame()).await
     }
 
     /// Ends the session, stops chromedriver and Chromium, and removes the profile.

@@ -28,6 +28,13 @@ impl Element {
         format!("{method} /element/{}/{command}", self.inner.element_id())
     }
 
+    /// Makes this `<iframe>` the context of the next commands (WebDriver "switch to frame"), even
+    /// when its document comes from another origin; [`crate::Browser::enter_parent_frame`] comes
+    /// back out.
+    pub async fn enter_frame(&self) -> Result<(), BrowserError> {
+        wire::run(&self.command("POST", "frame"), self.inner.enter_frame()).await
+    }
+
     /// Clicks the element's centre, as a person would (scrolled into view first).
     pub async fn click(&self) -> Result<(), BrowserError> {
         wire::run(&self.command("POST", "click"), self.inner.click()).await

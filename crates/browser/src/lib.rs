@@ -25,8 +25,12 @@
 //! 360 px wide included): Chromium's device-metrics emulation enforces it, since headless
 //! Chromium keeps its window at least 500 px wide and takes ~140 px of its height for simulated
 //! UI. Tabs opened by the page itself (`target=_blank`) do not get that emulation.
+//!
+//! [`assert_accessible`] runs axe-core (`CVGATE_AXE_JS`) on the current page and fails on a
+//! critical or serious violation.
 
 mod availability;
+mod axe;
 mod browser;
 mod driver;
 mod element;
@@ -39,6 +43,7 @@ pub use availability::{
     CHROMEDRIVER_VAR, CHROMIUM_VAR, chromedriver_path, chromium_path, require_or_skip,
     unavailable_reason,
 };
+pub use axe::{AXE_JS_VAR, AxeViolation, assert_accessible, axe_audit};
 pub use browser::Browser;
 pub use element::Element;
 pub use error::BrowserError;

@@ -42,6 +42,14 @@ const SECOND_PAGE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Smoke two</title></head>
 <body><h1>Second page</h1></body></html>"#;
 
+/// A page axe-core must fault: an image without a text alternative, a button without a name.
+const INACCESSIBLE_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Inaccessible</title></head>
+<body><main><h1>Inaccessible</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">
+<button type="button"></button>
+</main></body></html>"#;
+
 /// A tiny HTTP/1.1 server on a free loopback port; remembers each request's Accept-Language.
 struct Site {
     base: String,
@@ -89,10 +97,17 @@ async fn answer(mut stream: TcpStream, languages: Arc<Mutex<Vec<String>>>) {
     let (status, body) = match path.as_str() {
         "/" => ("200 OK", FIRST_PAGE),
         "/two" => ("200 OK", SECOND_PAGE),
+        "/inaccessible" => ("200 OK", INACCESSIBLE_PAGE),
         _ => ("404 Not Found", "not found"),
     };
+    // No script but the site's own: what cvgate's pages declare.
+    let policy = if path == "/inaccessible" {
+        "Content-Security-Policy: default-src 'none'; script-src 'self'\r\n"
+    } else {
+        ""
+    };
     let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n{policy}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(response.as_bytes()).await;
@@ -377,4 +392,37 @@ async fn launch_failures_say_why() {
     };
     let err = Browser::launch(broken_browser).await.err().unwrap();
     assert!(err.to_string().contains("session not created"), "{err}");
+}
+
+/// axe-core runs under a strict Content-Security-Policy and names what the page breaks; the
+/// second page breaks nothing critical or serious.
+#[tokio::test]
+async fn axe_finds_what_a_page_breaks() {
+    if browser::require_or_skip("axe_finds_what_a_page_breaks").is_some() {
+        return;
+    }
+    let site = Site::start().await;
+    let browser = Browser::launch(LaunchOptions::default()).await.unwrap();
+    browser.goto(&site.url("/inaccessible")).await.unwrap();
+    let violations = match browser::axe_audit(&browser).await {
+        Err(BrowserError::Unavailable(_)) => {
+            // No axe-core: the same loud skip (or CI failure) the suites get.
+            return browser::assert_accessible(&browser, "the inaccessible smoke page").await;
+        }
+        other => other.unwrap(),
+    };
+    let blocking: Vec<&str> = violations
+        .iter()
+        .filter(|v| v.is_blocking())
+        .map(|v| v.id.as_str())
+        .collect();
+    assert!(
+        blocking.contains(&"image-alt") && blocking.contains(&"button-name"),
+        "{violations:?}"
+    );
+    // Audited again on the same page: axe is injected once, the answer is the same.
+    assert_eq!(browser::axe_audit(&browser).await.unwrap(), violations);
+    browser.goto(&site.url("/two")).await.unwrap();
+    browser::assert_accessible(&browser, "the second smoke page").await;
+    browser.quit().await.unwrap();
 }
