@@ -286,6 +286,16 @@ impl AncvClient {
             Ok(transaction) => {
                 tracing::info!(operation, ancv_id = %transaction.id, state = %transaction.state, "ANCV call done");
             }
+            // What a buyer typed (an unknown account, one with a request already pending) is
+            // not an operator's concern.
+            Err(
+                error @ AncvError::Refused {
+                    code: ErrorCode::BeneficiaryNotFound | ErrorCode::OtherTransactionPending,
+                    ..
+                },
+            ) => {
+                tracing::info!(operation, http_status = status.as_u16(), %error, "ANCV refused the beneficiary")
+            }
             Err(error) => {
                 tracing::warn!(operation, http_status = status.as_u16(), %error, "ANCV call failed")
             }

@@ -244,17 +244,33 @@ impl Lang {
     }
 }
 
-/// `10.00 EUR` / `10,00 EUR` (minor units with two decimals).
+/// The amount as the buyer read it on cvgate's payment page just before: `1\u{202f}234,50\u{a0}€`
+/// in French, `€1,234.50` in English; another currency by its ISO number after the amount.
 fn format_amount(amount: i64, currency: i64, lang: Lang) -> String {
-    let separator = match lang {
-        Lang::Fr => ',',
-        Lang::En => '.',
+    let (units, cents) = (amount / 100, (amount % 100).abs());
+    let (group, decimal) = match lang {
+        Lang::Fr => ('\u{202f}', ','),
+        Lang::En => (',', '.'),
     };
-    let code = match currency {
-        978 => "EUR".to_owned(),
-        other => format!("{other:03}"),
-    };
-    format!("{}{separator}{:02} {code}", amount / 100, amount % 100)
+    let number = format!("{}{decimal}{cents:02}", grouped(units, group));
+    match (currency, lang) {
+        (978, Lang::Fr) => format!("{number}\u{a0}€"),
+        (978, Lang::En) => format!("€{number}"),
+        (other, _) => format!("{number}\u{a0}{other:03}"),
+    }
+}
+
+/// `units` with `separator` between groups of three digits.
+fn grouped(units: i64, separator: char) -> String {
+    let digits = units.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn render(
@@ -286,6 +302,7 @@ fn render(
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1b1f24; }}
 main {{ max-width: 28rem; margin: 2rem auto; background: #fff; padding: 1.5rem; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.2); }}
+@media (max-width: 30rem) {{ main {{ margin: 1rem; padding: 1rem; }} }}
 h1 {{ font-size: 1.4rem; margin-top: 0; }}
 dl {{ display: grid; grid-template-columns: auto 1fr; gap: .25rem 1rem; }}
 dt {{ font-weight: 600; }}
@@ -368,8 +385,13 @@ mod tests {
 
     #[test]
     fn amounts_and_escaping() {
-        assert_eq!(format_amount(1050, 978, Lang::Fr), "10,50 EUR");
-        assert_eq!(format_amount(7, 840, Lang::En), "0.07 840");
+        assert_eq!(format_amount(1050, 978, Lang::Fr), "10,50\u{a0}€");
+        assert_eq!(
+            format_amount(123_456, 978, Lang::Fr),
+            "1\u{202f}234,56\u{a0}€"
+        );
+        assert_eq!(format_amount(123_456, 978, Lang::En), "€1,234.56");
+        assert_eq!(format_amount(7, 840, Lang::En), "0.07\u{a0}840");
         let page = render(Lang::En, "a\"b", "1.00 EUR", "<x>", Some("bad"));
         assert!(page.contains("action=\"a&quot;b\"") && page.contains("&lt;x&gt;"));
         assert!(page.contains("role=\"alert\"") && page.contains("aria-invalid=\"true\""));

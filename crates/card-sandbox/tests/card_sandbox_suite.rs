@@ -487,7 +487,7 @@ async fn the_acs_page_shows_the_payment_in_french_or_english(
     assert!(
         french.contains("<html lang=\"fr\">")
             && french.contains("Code de confirmation")
-            && french.contains("10,00 EUR")
+            && french.contains("10,00\u{a0}€")
     );
 }
 

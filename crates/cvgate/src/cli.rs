@@ -222,6 +222,28 @@ pub enum PosCommand {
         #[arg(long, value_name = "ID")]
         merchant: String,
     },
+    /// Change a point of sale's settings
+    Set {
+        /// Merchant id
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+        /// Point of sale id
+        #[arg(long, value_name = "POS", allow_negative_numbers = true)]
+        pos: i64,
+        /// Whether the payment widget may update a session's amount, order and buyer data
+        /// before any attempt (Payline.Api.updateWebpaymentData)
+        #[arg(long, value_name = "on|off", value_parser = on_off, action = clap::ArgAction::Set)]
+        widget_data_updates: bool,
+    },
+}
+
+/// `on` or `off` (also `true`/`false`).
+fn on_off(value: &str) -> Result<bool, String> {
+    match value {
+        "on" | "true" => Ok(true),
+        "off" | "false" => Ok(false),
+        _ => Err("must be on or off".to_owned()),
+    }
 }
 
 /// `cvgate contract …`.

@@ -17,6 +17,7 @@ testkit::backend_suite![
     jobs_are_listed_with_their_state_and_failures,
     jobs_retry_revives_a_dead_job_and_refuses_unknown_ids,
     the_sandbox_refuses_a_production_database,
+    pos_set_turns_widget_data_updates_on_and_off,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -828,4 +829,61 @@ async fn the_sandbox_refuses_a_production_database(db: TestDb) {
         !tables.iter().any(|name| name.starts_with("sandbox")),
         "{tables:?}"
     );
+}
+
+/// `pos set … --widget-data-updates VALUE`.
+async fn pos_set(db: &TestDb, dir: &Path, merchant: &str, pos: &str, value: &str) -> Run {
+    let args = [
+        "pos",
+        "set",
+        "--merchant",
+        merchant,
+        "--pos",
+        pos,
+        "--widget-data-updates",
+        value,
+    ];
+    cvgate(db, dir, &args).await
+}
+
+/// Whether the merchant's first point of sale lets the widget update data (`pos list --json`).
+async fn first_pos_updates(db: &TestDb, dir: &Path, merchant: &str) -> serde_json::Value {
+    let list = cvgate(db, dir, &["pos", "list", "--merchant", merchant, "--json"]).await;
+    list.json()[0]["widgetDataUpdates"].clone()
+}
+
+async fn pos_set_turns_widget_data_updates_on_and_off(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = new_merchant(&db, d, "Boutique Soleil").await;
+    let other = new_merchant(&db, d, "Autre boutique").await;
+    let created = cvgate(&db, d, &pos_create(&merchant, "Shop", &["--json"])).await;
+    let pos = created.json()["posId"].to_string();
+    assert_eq!(
+        first_pos_updates(&db, d, &merchant).await,
+        false,
+        "off by default"
+    );
+
+    let on = pos_set(&db, d, &merchant, &pos, "on").await;
+    assert_eq!(on.code, 0, "{}", on.stderr);
+    assert!(on.stdout.contains(" on "), "{}", on.stdout);
+    assert_eq!(first_pos_updates(&db, d, &merchant).await, true);
+
+    assert_refused(
+        &pos_set(&db, d, &other, &pos, "off").await,
+        "--pos",
+        "has no point of sale",
+    );
+    assert_eq!(
+        first_pos_updates(&db, d, &merchant).await,
+        true,
+        "another merchant changed nothing"
+    );
+    let bad = pos_set(&db, d, &merchant, &pos, "maybe").await;
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("must be on or off"), "{}", bad.stderr);
+
+    assert_eq!(pos_set(&db, d, &merchant, &pos, "off").await.code, 0);
+    assert_eq!(first_pos_updates(&db, d, &merchant).await, false);
 }

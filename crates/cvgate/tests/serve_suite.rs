@@ -12,6 +12,7 @@ testkit::backend_suite![
     production_has_no_demo_merchant,
     invalid_settings_stop_the_start_with_one_line,
     the_ancv_sandbox_runs_alone,
+    the_demo_shop_sells_with_the_widget_from_a_fresh_start,
 ];
 
 /// One request, no retry: the server must answer as soon as it said it listens.
@@ -162,6 +163,7 @@ async fn production_has_no_demo_merchant(db: TestDb) {
     for sandbox_path in [
         "/sandbox/ancv/app/",
         "/sandbox/ancv/acquisition/api/public/v1/payment-transactions/x/",
+        "/sandbox/shop/",
     ] {
         let status = reqwest::get(server.url(sandbox_path))
             .await
@@ -252,4 +254,86 @@ async fn the_ancv_sandbox_runs_alone(db: TestDb) {
     let body: serde_json::Value = requests.json().await.unwrap();
     assert_eq!(body["balance"], 30_000);
     assert_eq!(sandbox.terminate().await.0, 0);
+}
+
+async fn the_demo_shop_sells_with_the_widget_from_a_fresh_start(db: TestDb) {
+    let dir = workdir();
+    let server = start_server(&db, dir.path(), &[]).await;
+    let shop = server.url("/sandbox/shop/");
+    assert!(server.banner.contains(&shop), "{}", server.banner);
+    let http = reqwest::Client::new();
+    let home = http.get(&shop).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains("/sandbox/shop/checkout")
+    );
+
+    let checkout = http
+        .post(server.url("/sandbox/shop/checkout"))
+        .form(&[
+            ("amount", "45.50"),
+            ("template", "tab"),
+            ("language", "en"),
+            ("email", "camille.martin@example.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checkout.status(), 200);
+    let page = checkout.text().await.unwrap();
+    assert!(page.contains("id=\"PaylineWidget\""), "{page}");
+    assert!(page.contains("data-template=\"tab\""), "{page}");
+    assert!(page.contains("/scripts/widget-min.js"), "{page}");
+    let token = page
+        .split("data-token=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the widget's token")
+        .to_owned();
+
+    let state: serde_json::Value = http
+        .get(server.url(&format!("/services/token/{token}/state/current")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["type"], "PAYMENT_METHODS_LIST", "{state}");
+    assert_eq!(state["language"], "en");
+    assert_eq!(state["info"]["PaylineFormattedAmount"], "EUR 45.50");
+    let script = http
+        .get(server.url("/scripts/widget-min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+
+    let back = http
+        .get(server.url(&format!("/sandbox/shop/return?paylinetoken={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(back.text().await.unwrap().contains("still under way"));
+    let refused = http
+        .post(server.url("/sandbox/shop/checkout"))
+        .form(&[
+            ("amount", "12.345"),
+            ("template", "column"),
+            ("language", "fr"),
+            ("email", "a@b.fr"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("at most 2 decimals"));
+    assert_eq!(server.terminate().await.0, 0);
 }

@@ -54,6 +54,9 @@ pub struct PointOfSale {
     pub label: String,
     /// How long web payment sessions created for this point of sale stay usable.
     pub session_lifetime: SessionLifetime,
+    /// Whether the payment widget may update a session's amount, order and buyer data before
+    /// any attempt (`Payline.Api.updateWebpaymentData`); off by default.
+    pub widget_data_updates: bool,
     /// When the point of sale was created.
     pub created_at: Timestamp,
 }

@@ -171,8 +171,39 @@ impl MerchantConfig {
             merchant_id,
             label,
             session_lifetime,
+            widget_data_updates: false,
             created_at: now,
         })
+    }
+
+    /// Lets the payment widget update the data of this point of sale's sessions before any
+    /// attempt (or stops it); refused for another merchant's point of sale.
+    pub async fn set_widget_data_updates(
+        &self,
+        merchant_id: &str,
+        pos_id: i64,
+        allowed: bool,
+    ) -> Result<PointOfSale> {
+        let merchant_id = MerchantId::parse("merchant", merchant_id)?;
+        let mut uow = self.store.write().await?;
+        let Some(mut pos) = uow
+            .points_of_sale()
+            .find(pos_id)
+            .await?
+            .filter(|pos| pos.merchant_id == merchant_id)
+        else {
+            return Err(FieldError::new(
+                "pos",
+                format!("merchant {merchant_id} has no point of sale {pos_id}"),
+            )
+            .into());
+        };
+        uow.points_of_sale()
+            .set_widget_data_updates(pos.id, allowed)
+            .await?;
+        uow.commit().await?;
+        pos.widget_data_updates = allowed;
+        Ok(pos)
     }
 
     /// A merchant's points of sale (refused for an unknown merchant).

@@ -665,10 +665,14 @@ fn report_page(
 fn unexpected(error: &gateway::web_payments::WebPaymentError) -> Result<(), String> {
     use gateway::web_payments::WebPaymentError;
     match error {
-        WebPaymentError::NotNow(_) | WebPaymentError::Invalid(_) => Ok(()),
-        WebPaymentError::Refused(_) | WebPaymentError::UnknownToken | WebPaymentError::Store(_) => {
-            Err(format!("unexpected error on the page: {error}"))
-        }
+        WebPaymentError::NotNow(_)
+        | WebPaymentError::Invalid(_)
+        | WebPaymentError::Beneficiary(_)
+        | WebPaymentError::TooManyAttempts { .. } => Ok(()),
+        WebPaymentError::Refused(_)
+        | WebPaymentError::NotAllowed(_)
+        | WebPaymentError::UnknownToken
+        | WebPaymentError::Store(_) => Err(format!("unexpected error on the page: {error}")),
     }
 }
 

@@ -92,6 +92,11 @@ const STEPS: &[Step] = &[
         description: "the sandboxes' tables move to their own migration sets",
         sql: include_str!("../migrations/0011_sandboxes_move_out.sql"),
     },
+    Step {
+        version: 12,
+        description: "points of sale may let the widget update a session's data",
+        sql: include_str!("../migrations/0012_widget_data_updates.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

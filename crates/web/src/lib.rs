@@ -2,11 +2,16 @@
 //!
 //! - [`AppState`] (`state`) is what every handler shares.
 //! - [`operations`], [`partner`], [`soap_api`] and [`payment_page`] are one router each.
+//! - `token_api` is the widget's JSON API (`/services/token/…`) and [`widget_assets`] its
+//!   script and stylesheet.
+//! - [`demo_shop`] is homologation's merchant checkout showing the widget.
 //! - `texts` is the one fr/en catalogue of what buyers read.
 //! - [`metrics`] counts and logs requests and renders the Prometheus text.
 //! - [`app`] (`router`) assembles the routers with the cross-cutting layers (request metrics and
 //!   logs).
 
+pub mod demo_shop;
+mod html_templates;
 pub mod metrics;
 pub mod operations;
 pub mod partner;
@@ -16,6 +21,9 @@ mod sandbox_app;
 pub mod soap_api;
 mod state;
 mod texts;
+mod token_api;
+pub mod widget_assets;
+mod widget_state;
 
 pub use router::{Extras, app};
 pub use state::AppState;

@@ -2,7 +2,7 @@
 //! the cross-cutting request metrics and logs.
 
 use crate::state::AppState;
-use crate::{metrics, operations, partner, payment_page, soap_api};
+use crate::{metrics, operations, partner, payment_page, soap_api, token_api, widget_assets};
 use axum::Router;
 
 /// Routers that exist only in some environments.
@@ -13,6 +13,8 @@ pub struct Extras {
     pub ancv_sandbox: Option<Router>,
     /// The card sandbox (homologation only): its API at `/sandbox/card`, its ACS at `/sandbox/acs`.
     pub card_sandbox: Option<Router>,
+    /// The demo shop (homologation only), at `/sandbox/shop/` ([`crate::demo_shop::router`]).
+    pub demo_shop: Option<Router>,
 }
 
 /// The whole application.
@@ -22,12 +24,17 @@ pub fn app(state: AppState, extras: Extras) -> Router {
         .merge(partner::router())
         .merge(soap_api::router())
         .merge(payment_page::router())
+        .merge(token_api::router())
+        .merge(widget_assets::router())
         .with_state(state.clone());
     if let Some(sandbox) = extras.ancv_sandbox {
         router = router.nest("/sandbox/ancv", sandbox);
     }
     if let Some(sandbox) = extras.card_sandbox {
         router = router.merge(sandbox);
+    }
+    if let Some(shop) = extras.demo_shop {
+        router = router.merge(shop);
     }
     router.layer(axum::middleware::from_fn_with_state(
         state.metrics,

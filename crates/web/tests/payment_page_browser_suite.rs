@@ -1,6 +1,7 @@
 //! The partial Chèque-Vacances + card flow in a real headless Chromium, from `redirectURL` to
 //! `returnURL`: once in French on a desktop with a 3-D Secure challenge, once in English 360 px
-//! wide. Skipped loudly without Chromium (a failure under CI=true).
+//! wide. Each page the buyer sees is audited with axe-core (no critical or serious violation).
+//! Skipped loudly without Chromium or axe-core (a failure under CI=true).
 
 mod support;
 
@@ -8,13 +9,14 @@ use axum::Router;
 use axum::routing::get;
 use browser::{Browser, LaunchOptions};
 use std::time::Duration;
-use support::{DoWebPayment, Harness, soap_value};
+use support::{DoWebPayment, Harness, check_page, click, soap_value, type_into};
 use testkit::TestDb;
 
 testkit::backend_suite![
     split_payment_in_french_with_3d_secure,
     split_payment_in_english_360_px_wide,
     a_card_payment_under_way_shows_a_waiting_page_until_it_is_known,
+    the_page_tells_a_mobile_sdk_bridge_each_state,
 ];
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -25,6 +27,8 @@ struct Pass {
     options: LaunchOptions,
     card: &'static str,
     remaining: &'static str,
+    /// The heading's words once the vouchers paid a part.
+    left_to_pay: &'static str,
     accepted: &'static str,
 }
 
@@ -35,6 +39,7 @@ async fn split_payment_in_french_with_3d_secure(db: TestDb) {
         options: LaunchOptions::default().accept_language("fr"),
         card: "4970100000000014",
         remaining: "35,00",
+        left_to_pay: "Reste à payer\u{a0}: 35,00\u{a0}€",
         accepted: "Votre paiement est accepté",
     };
     split_payment(db, pass).await;
@@ -49,6 +54,7 @@ async fn split_payment_in_english_360_px_wide(db: TestDb) {
             .window_size(360, 740),
         card: "4970100000000006",
         remaining: "€35.00",
+        left_to_pay: "Left to pay: €35.00",
         accepted: "Your payment is accepted",
     };
     split_payment(db, pass).await;
@@ -136,22 +142,6 @@ where
     })
 }
 
-/// Types `text` into the element matching `css`.
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser
-        .find(css)
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-/// Clicks the element matching `css`.
-async fn click(browser: &Browser, css: &str) {
-    browser.find(css).await.unwrap().click().await.unwrap();
-}
-
 /// Asserts that the page does not scroll sideways.
 async fn assert_fits_the_screen(browser: &Browser) {
     let fits = browser
@@ -183,22 +173,49 @@ async fn buyer(
         .await
         .unwrap();
     assert_eq!(lang, serde_json::json!(pass.language));
+    let merchant = browser.find("[data-testid=merchant]").await.unwrap();
+    assert_eq!(merchant.text().await.unwrap(), "Demo shop");
     assert_fits_the_screen(&browser).await;
+    check_page(&browser, &format!("{}_1_choose", pass.name)).await;
+    // The choice step: the buyer opens Chèque-Vacances Connect, the card form stays closed.
+    click(&browser, "details.ancv > summary").await;
+    let card_form = browser.find("#card-number").await.unwrap();
+    assert!(!card_form.is_displayed().await.unwrap(), "one method open");
+    check_page(&browser, &format!("{}_2_choose_ancv", pass.name)).await;
     type_into(&browser, "#beneficiary", "10000000001").await;
-    click(&browser, "section.ancv button[type=submit]").await;
+    click(&browser, "#ancv-form button[type=submit]").await;
     browser.wait_for("[data-countdown]", WAIT).await.unwrap();
+    check_page(&browser, &format!("{}_3_waiting", pass.name)).await;
+    mark_the_document(&browser).await;
     to_test.send("waiting for the app").unwrap();
     from_test.recv().unwrap();
-    // The page's script sees the validation and reloads on its own.
+    // The page's script sees the validation and updates the page in place, announcing it.
     browser
-        .wait_for_text("[data-testid=remaining]", pass.remaining, WAIT)
+        .wait_for_text("[data-testid=due]", pass.remaining, WAIT)
         .await
         .unwrap();
+    assert_the_document_is_marked(&browser).await;
+    // The DOM's text: WebDriver's would show no-break spaces as spaces.
+    let heading = browser
+        .execute(
+            "return document.getElementById('page-title').textContent",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(heading, serde_json::json!(pass.left_to_pay));
+    let announced = pass.left_to_pay.replace('\u{a0}', " ");
+    browser
+        .wait_for_text("#announcer", &announced, WAIT)
+        .await
+        .unwrap();
+    check_page(&browser, &format!("{}_4_partial", pass.name)).await;
     pay_the_remainder_by_card(&browser, &pass).await;
     browser
-        .wait_for_text("#result-title", pass.accepted, WAIT)
+        .wait_for_text("#page-title", pass.accepted, WAIT)
         .await
         .unwrap();
+    check_page(&browser, &format!("{}_6_accepted", pass.name)).await;
     click(&browser, "#back-to-shop").await;
     browser
         .wait_for_text("body", "Thank you for your order", WAIT)
@@ -208,16 +225,39 @@ async fn buyer(
     browser.quit().await.unwrap();
 }
 
+/// Marks the document, to tell an update in place (the mark stays) from a reload.
+async fn mark_the_document(browser: &Browser) {
+    browser
+        .execute("document.documentElement.dataset.mark = 'before';", &[])
+        .await
+        .unwrap();
+}
+
+/// The document marked by [`mark_the_document`] is still there: no reload, and no
+/// `meta refresh` in it while the script runs.
+async fn assert_the_document_is_marked(browser: &Browser) {
+    let seen = browser
+        .execute(
+            "return [document.documentElement.dataset.mark || null, \
+                     document.querySelectorAll('meta[http-equiv=refresh]').length];",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, serde_json::json!(["before", 0]), "updated in place");
+}
+
 /// Fills and submits the card form, and passes the bank's 3-D Secure page for the card that asks
 /// for it.
 async fn pay_the_remainder_by_card(browser: &Browser, pass: &Pass) {
     type_into(browser, "#card-number", pass.card).await;
     type_into(browser, "#card-expiry", "12/30").await;
     type_into(browser, "#card-cvv", "123").await;
-    click(browser, "section.card button[type=submit]").await;
+    click(browser, "#card-form button[type=submit]").await;
     if pass.card == "4970100000000014" {
         // The bank's 3-D Secure page.
         browser.wait_for("#code", WAIT).await.unwrap();
+        check_page(browser, &format!("{}_5_acs", pass.name)).await;
         type_into(browser, "#code", "1234").await;
         click(browser, "#confirm").await;
     }
@@ -293,18 +333,17 @@ async fn watch_the_processing_page(
         .wait_for_text("#processing-title", "Paiement par carte en cours", WAIT)
         .await
         .unwrap();
-    if let Ok(dir) = std::env::var("CVGATE_SCREENSHOTS") {
-        let path = std::path::Path::new(&dir).join("payment_processing_360.png");
-        browser.screenshot_png(path).await.unwrap();
-    }
+    check_page(&browser, "processing_360").await;
     assert_fits_the_screen(&browser).await;
+    mark_the_document(&browser).await;
     to_test.send("processing shown").unwrap();
     from_test.recv().unwrap();
-    // The page's script asks again and shows the outcome once cvgate knows it.
+    // The page's script asks again and shows the outcome in place once cvgate knows it.
     browser
-        .wait_for_text("#result-title", "Votre paiement est accepté", WAIT)
+        .wait_for_text("#page-title", "Votre paiement est accepté", WAIT)
         .await
         .unwrap();
+    assert_the_document_is_marked(&browser).await;
     browser.quit().await.unwrap();
 }
 
@@ -324,4 +363,60 @@ async fn assert_paid(h: &Harness, token: &str) -> String {
         "{details}"
     );
     details
+}
+
+/// Inside a Payline mobile SDK's web view (an Android bridge object here), the page reports each
+/// state it shows and the final one, as the widget does (widget.md §6).
+async fn the_page_tells_a_mobile_sdk_bridge_each_state(db: TestDb) {
+    if browser::require_or_skip("payment_page_bridge").is_some() {
+        return;
+    }
+    let h = Harness::start(&db).await;
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    let url = format!("{}/webpayment/{token}", h.base);
+    join_browser(on_browser_thread(move || report_to_the_bridge(url))).await;
+    let details = h.details(&token).await;
+    assert_eq!(
+        soap_value(&details, &["result", "code"]).as_deref(),
+        Some("02319")
+    );
+}
+
+/// The calls the page made to `window.PaylineSdkAndroid`, oldest first.
+const BRIDGE_CALLS: &str = "return JSON.stringify(window.__bridgeCalls || []);";
+
+async fn report_to_the_bridge(url: String) {
+    let browser = Browser::launch(LaunchOptions::default().accept_language("en"))
+        .await
+        .unwrap();
+    let bridge = "window.__bridgeCalls = []; window.PaylineSdkAndroid = {\
+        didShowState: function (s) { window.__bridgeCalls.push(['didShowState', JSON.parse(s).state]); },\
+        finalStateHasBeenReached: function (s) { window.__bridgeCalls.push(['finalStateHasBeenReached', JSON.parse(s).state]); } };";
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": bridge }),
+        )
+        .await
+        .unwrap();
+    browser.goto(&url).await.unwrap();
+    bridge_calls_become(&browser, r#"[["didShowState","PAYMENT_METHODS_LIST"]]"#).await;
+    click(&browser, "form.cancel button").await;
+    bridge_calls_become(
+        &browser,
+        r#"[["didShowState","PAYMENT_CANCELED"],["finalStateHasBeenReached","PAYMENT_CANCELED"]]"#,
+    )
+    .await;
+    browser.quit().await.unwrap();
+}
+
+/// Waits until the page's calls to the bridge are `expected` (JSON).
+async fn bridge_calls_become(browser: &Browser, expected: &str) {
+    browser
+        .wait_until("the bridge calls", WAIT, async || {
+            let calls = browser.execute(BRIDGE_CALLS, &[]).await?;
+            Ok(calls.as_str() == Some(expected))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("bridge calls {expected}: {e}"));
 }

@@ -32,7 +32,7 @@ pub async fn merchant(
     Ok(())
 }
 
-/// `cvgate pos create|list`.
+/// `cvgate pos create|list|set`.
 pub async fn pos(
     config: &MerchantConfig,
     command: PosCommand,
@@ -54,6 +54,17 @@ pub async fn pos(
         }
         PosCommand::List { merchant } => {
             out.points_of_sale(&config.list_points_of_sale(&merchant).await.map_err(fail)?)
+        }
+        PosCommand::Set {
+            merchant,
+            pos,
+            widget_data_updates,
+        } => {
+            let pos = config
+                .set_widget_data_updates(&merchant, pos, widget_data_updates)
+                .await
+                .map_err(fail)?;
+            out.points_of_sale(std::slice::from_ref(&pos));
         }
     }
     Ok(())

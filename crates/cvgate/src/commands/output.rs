@@ -92,16 +92,22 @@ impl Output {
         if self.json {
             let list: Vec<Value> = list
                 .iter()
-                .map(|p| json!({"posId": p.id, "label": p.label, "sessionMinutes": p.session_lifetime.as_minutes()}))
+                .map(|p| json!({"posId": p.id, "label": p.label, "sessionMinutes": p.session_lifetime.as_minutes(),
+                                 "widgetDataUpdates": p.widget_data_updates}))
                 .collect();
             return self.print_json(Value::Array(list));
         }
-        println!("{:<8} {:<16} LABEL", "POS ID", "SESSION (MIN)");
+        println!(
+            "{:<8} {:<16} {:<20} LABEL",
+            "POS ID", "SESSION (MIN)", "WIDGET DATA UPDATES"
+        );
         for p in list {
+            let updates = if p.widget_data_updates { "on" } else { "off" };
             println!(
-                "{:<8} {:<16} {}",
+                "{:<8} {:<16} {:<20} {}",
                 p.id,
                 p.session_lifetime.as_minutes(),
+                updates,
                 p.label
             );
         }

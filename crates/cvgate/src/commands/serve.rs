@@ -52,7 +52,12 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     .await?;
     let extras = match settings.env {
         Environment::Homologation => {
-            sandboxes(&settings, &store, &clock, &random, &base, &mut worker).await?
+            let mut extras =
+                sandboxes(&settings, &store, &clock, &random, &base, &mut worker).await?;
+            extras.demo_shop = demo.as_ref().map(|demo| {
+                web::demo_shop::router(web_payments.clone(), demo.merchant_id().clone(), &base)
+            });
+            extras
         }
         Environment::Production => Extras::default(),
     };
@@ -155,6 +160,7 @@ async fn sandboxes(
     Ok(Extras {
         ancv_sandbox: Some(ancv_sandbox),
         card_sandbox: Some(card_sandbox.router()),
+        demo_shop: None,
     })
 }
 
@@ -251,6 +257,10 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
         web::soap_api::EXTENDED_API
     );
     if settings.env == Environment::Homologation {
+        println!(
+            "  demo shop:          {base}{}  (a checkout with the payment widget, its callbacks logged)",
+            web::demo_shop::SHOP_PATH
+        );
         println!(
             "  ANCV sandbox app:   {base}/sandbox/ancv/app/  (the beneficiary validates here: no push notification in homologation)"
         );

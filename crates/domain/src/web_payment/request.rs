@@ -416,13 +416,7 @@ fn urls(request: &WebPaymentRequest, parts: &MandatoryParts<'_>) -> Check<Urls> 
 /// Step 4b (02305): `order.ref` is at most 50 characters without control characters, and
 /// `order.date` is `dd/mm/yyyy HH:mm`.
 fn check_order_ref_and_date(order_ref: &str, order_date: &str) -> Check<()> {
-    if order_ref.chars().count() > 50 || order_ref.chars().any(char::is_control) {
-        return Err(Refusal::new(
-            ReturnCode::InvalidField,
-            "order.ref",
-            "must be at most 50 characters",
-        ));
-    }
+    check_order_ref(order_ref)?;
     if !is_order_date(order_date) {
         return Err(Refusal::new(
             ReturnCode::InvalidField,
@@ -433,8 +427,20 @@ fn check_order_ref_and_date(order_ref: &str, order_date: &str) -> Check<()> {
     Ok(())
 }
 
+/// `order.ref`: at most 50 characters, no control character (02305).
+pub(super) fn check_order_ref(order_ref: &str) -> Check<()> {
+    if order_ref.chars().count() > 50 || order_ref.chars().any(char::is_control) {
+        return Err(Refusal::new(
+            ReturnCode::InvalidField,
+            "order.ref",
+            "must be at most 50 characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Step 4c (02305): `buyer.email`, when given, looks like an e-mail address.
-fn check_email(email: Option<&str>) -> Check<()> {
+pub(super) fn check_email(email: Option<&str>) -> Check<()> {
     if let Some(email) = email
         && !is_email(email)
     {
@@ -475,7 +481,7 @@ fn check_mode(mode: &str) -> Check<()> {
 /// Step 5c, when an `ANCV_CONNECT` contract is offered (the seed's mandatory field): a buyer
 /// e-mail (02305), action 101 (02321), the contract's currency (02305), and — when ANCV is the
 /// only way to pay — at least its minimum amount (02110).
-fn check_ancv_rules(
+pub(super) fn check_ancv_rules(
     offered: &[&Contract],
     email: Option<&str>,
     action: Action,
@@ -521,6 +527,11 @@ fn check_ancv_rules(
         ));
     }
     Ok(())
+}
+
+/// An amount already parsed: positive, at most 12 digits (minor units).
+pub(super) fn positive_amount(field: &str, amount: i64) -> Check<i64> {
+    parse_amount(field, &amount.to_string())
 }
 
 /// A positive integer of at most 12 digits (minor units).

@@ -9,9 +9,11 @@
 //!   session in one unit of work, then makes the call; the answer reaches the session through
 //!   `follow`, the one path every outcome takes (page, ACS return, jobs, notifications).
 //! - What a partner holds that no session counts on is given back by the jobs of `give_back`.
+//! - The widget's merchant may update a session's data before any attempt (`data_updates`).
 //! - Expiry and cancellation never wait for a card payment under way: the session ends at once
 //!   and a late acceptance is given back (reset, or refunded after remittance).
 
+mod data_updates;
 mod follow;
 mod give_back;
 mod job_wiring;

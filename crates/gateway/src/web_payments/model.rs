@@ -29,6 +29,9 @@ pub enum WebPaymentError {
     /// Bad input on the page (shown on the form).
     #[error("{0}")]
     Invalid(FieldError),
+    /// The caller may not do this to this session (point of sale setting, or too late).
+    #[error("{0}")]
+    NotAllowed(&'static str),
     /// ANCV did not take the buyer's identifier (shown on the form, the identifier kept).
     #[error("ANCV refused the identifier: {0:?}")]
     Beneficiary(BeneficiaryProblem),

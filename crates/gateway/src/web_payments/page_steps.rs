@@ -102,6 +102,21 @@ impl WebPayments {
         contract_number: &str,
         card: CardInput,
     ) -> Result<Snapshot, WebPaymentError> {
+        let back_to_page = format!("{}{}/3ds", self.inner.public_base, page_path(token));
+        self.pay_card_returning_to(token, contract_number, card, back_to_page)
+            .await
+    }
+
+    /// [`Self::pay_card`] for another surface than the page (the widget): after a 3-D Secure
+    /// challenge the ACS sends the buyer to `three_ds_return_url` (absolute), which must call
+    /// [`Self::complete_three_ds`].
+    pub async fn pay_card_returning_to(
+        &self,
+        token: &str,
+        contract_number: &str,
+        card: CardInput,
+        three_ds_return_url: String,
+    ) -> Result<Snapshot, WebPaymentError> {
         let snapshot = self.open(token).await?;
         let session = &snapshot.payment.session;
         if !may_pay_by_card(session.state) {
@@ -135,11 +150,7 @@ impl WebPayments {
                     Action::AuthorizationAndCapture => card::Action::AuthorizationAndCapture,
                 },
                 attempt_group: Some(token.to_owned()),
-                three_ds_return_url: Some(format!(
-                    "{}{}/3ds",
-                    self.inner.public_base,
-                    page_path(token)
-                )),
+                three_ds_return_url: Some(three_ds_return_url),
                 card,
             })
             .map_err(card_error)?;

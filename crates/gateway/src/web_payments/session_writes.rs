@@ -17,7 +17,7 @@ use domain::web_payment::{SessionEvent, SessionState, WebPayment};
 use store::{StoreError, UnitOfWork};
 
 /// How many times a session write is tried again when a concurrent writer was first.
-const WRITE_ATTEMPTS: usize = 10;
+pub(super) const WRITE_ATTEMPTS: usize = 10;
 
 impl Inner {
     /// Read, change, write if unchanged meanwhile; queue the effects in the same unit of work.

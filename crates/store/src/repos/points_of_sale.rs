@@ -39,12 +39,26 @@ impl<'a> PointsOfSale<'a> {
     /// The point of sale with this id, whoever owns it.
     pub async fn find(&mut self, id: PosId) -> Result<Option<PointOfSale>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, merchant_id, label, session_minutes, created_at FROM points_of_sale WHERE id = $1",
+            "SELECT id, merchant_id, label, session_minutes, widget_data_updates, created_at FROM points_of_sale WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *self.conn)
         .await?;
         row.as_ref().map(pos_from_row).transpose()
+    }
+
+    /// Lets the widget update sessions' data (or not); false when no such point of sale.
+    pub async fn set_widget_data_updates(
+        &mut self,
+        id: PosId,
+        allowed: bool,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE points_of_sale SET widget_data_updates = $1 WHERE id = $2")
+            .bind(i64::from(allowed))
+            .bind(id)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The merchant's points of sale, oldest first.
@@ -53,8 +67,8 @@ impl<'a> PointsOfSale<'a> {
         merchant_id: &MerchantId,
     ) -> Result<Vec<PointOfSale>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, merchant_id, label, session_minutes, created_at FROM points_of_sale
-             WHERE merchant_id = $1 ORDER BY id",
+            "SELECT id, merchant_id, label, session_minutes, widget_data_updates, created_at
+             FROM points_of_sale WHERE merchant_id = $1 ORDER BY id",
         )
         .bind(merchant_id.as_str())
         .fetch_all(&mut *self.conn)
@@ -75,6 +89,7 @@ fn pos_from_row(row: &AnyRow) -> Result<PointOfSale, StoreError> {
             row.try_get("session_minutes")?,
         )
         .map_err(corrupt)?,
+        widget_data_updates: row.try_get::<i64, _>("widget_data_updates")? != 0,
         created_at: Timestamp(row.try_get("created_at")?),
     })
 }

@@ -147,6 +147,29 @@ impl<'a> WebPayments<'a> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Writes the merchant's update of amount, order reference and buyer identity if nobody
+    /// changed the session since `payment.version` was read. False when someone was first.
+    pub async fn save_data_update(&mut self, payment: &WebPayment) -> Result<bool, StoreError> {
+        let r = &payment.request;
+        let done = sqlx::query(
+            "UPDATE web_payments SET amount = $1, order_amount = $2, order_ref = $3, buyer_email = $4,
+                buyer_first_name = $5, buyer_last_name = $6, updated_at = $7, version = version + 1
+             WHERE token = $8 AND version = $9",
+        )
+        .bind(r.amount)
+        .bind(r.order_amount)
+        .bind(&r.order_ref)
+        .bind(r.buyer.email.as_deref())
+        .bind(r.buyer.first_name.as_deref())
+        .bind(r.buyer.last_name.as_deref())
+        .bind(payment.updated_at.millis())
+        .bind(&payment.token)
+        .bind(payment.version)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn complete(&mut self, row: &AnyRow) -> Result<WebPayment, StoreError> {
         let token: String = row.try_get("token")?;
         let private_data = sqlx::query("SELECT data_key, value FROM web_payment_private_data WHERE token = $1 ORDER BY position")

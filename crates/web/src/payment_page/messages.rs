@@ -1,7 +1,9 @@
 //! Whole-page messages for a buyer whose request cannot go on (unknown payment, a form that is
-//! not from the page), in French and English: the session's language is not known then.
+//! not from the page, a failure of the service), in French and English: the session's language
+//! is not known then.
 
 use super::templates;
+use crate::texts::{Texts, texts};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use domain::web_payment::request::Language;
@@ -16,41 +18,47 @@ pub(super) enum Message {
     FormExpired,
     /// The browser says the form was posted from another site.
     CrossSite,
+    /// The service failed (its error is logged, never shown).
+    Unavailable,
 }
 
 impl Message {
-    /// The message in French, then in English.
-    fn text(self) -> String {
-        let (french, english) = match self {
-            Message::UnknownPayment => (
-                crate::texts::texts(Language::French).unknown_token,
-                crate::texts::texts(Language::English).unknown_token,
-            ),
-            Message::FormExpired => (
-                "Ce formulaire a expiré : rechargez la page de paiement.",
-                "This form has expired; reload the payment page.",
-            ),
-            Message::CrossSite => (
-                "Formulaire envoyé depuis un autre site : refusé.",
-                "Cross-site form submission refused.",
-            ),
-        };
-        format!("{french} / {english}")
+    /// The message in the language of `t`.
+    fn text(self, t: &'static Texts) -> &'static str {
+        match self {
+            Message::UnknownPayment => t.unknown_token,
+            Message::FormExpired => t.form_expired,
+            Message::CrossSite => t.cross_site,
+            Message::Unavailable => t.unavailable,
+        }
     }
 }
 
 /// The message page with `status`, with a link back to the payment page when there is one.
 pub(super) fn page(status: StatusCode, message: Message, back_to: Option<&str>) -> Response {
-    let t = crate::texts::texts(Language::French);
-    let back_url = back_to.map(gateway::web_payments::page_path);
-    let context = minijinja::context! { t => t, message => message.text(), back_url => back_url };
-    match templates::environment()
+    match render(message, back_to) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => plain_failure(&error),
+    }
+}
+
+/// The message page's HTML: French first, then English.
+fn render(message: Message, back_to: Option<&str>) -> Result<String, minijinja::Error> {
+    let parts: Vec<_> = [Language::French, Language::English]
+        .into_iter()
+        .map(|language| {
+            let t = texts(language);
+            minijinja::context! { t => t, message => message.text(t) }
+        })
+        .collect();
+    let context = minijinja::context! {
+        t => texts(Language::French),
+        parts => parts,
+        back_url => back_to.map(gateway::web_payments::page_path),
+    };
+    templates::environment()
         .get_template("message.html")
         .and_then(|template| template.render(context))
-    {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => internal(&error),
-    }
 }
 
 /// The page for an error of the service: the unknown-payment message, or a logged 500.
@@ -61,8 +69,18 @@ pub(super) fn error_page(error: &WebPaymentError) -> Response {
     }
 }
 
-/// A 500 for the buyer; the error goes to the log only.
+/// A 500 for the buyer, saying the service is unavailable; the error goes to the log only.
 pub(super) fn internal(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "payment page failed");
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Message::Unavailable,
+        None,
+    )
+}
+
+/// The message page itself could not be made: a bare 500, logged.
+fn plain_failure(error: &minijinja::Error) -> Response {
+    tracing::error!(%error, "payment page message failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }

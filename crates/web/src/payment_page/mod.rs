@@ -2,7 +2,15 @@
 //! Chèque-Vacances Connect or a card, waits for the app's validation, pays the rest by card,
 //! and goes back to the shop. French or English (the session's `languageCode`), usable without
 //! JavaScript, every form protected against CSRF, a strict Content-Security-Policy.
+//!
+//! - `view`: what a session shows (the choice step as one disclosure per method, the waiting
+//!   and partial steps, the results with their announced return to the shop);
+//! - `form_errors`: a refused form in the page's words, with its status (422, 409, 429);
+//! - `messages`: whole-page messages when there is no session to show (404, 403, 500);
+//! - `assets/payment.js` updates the view in place while a partner is at work (a `<noscript>`
+//!   refresh without JavaScript).
 
+mod form_errors;
 mod messages;
 mod page_post;
 mod security;
@@ -13,16 +21,17 @@ use crate::sandbox_app::SandboxAppLink;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::web_payment::SessionState;
+use form_errors::FormProblem;
 use gateway::web_payments::{Snapshot, WebPaymentError};
-use messages::{error_page, internal};
+use messages::{Message, error_page, internal};
 use page_post::{PageForm, PagePost};
 use serde::Deserialize;
-use view::{FormError, Inputs};
+use view::{Inputs, Kept};
 
 /// The payment page, its forms, its status poll and its assets, under `/webpayment`.
 pub(crate) fn router() -> Router<AppState> {
@@ -62,6 +71,7 @@ struct CardForm {
     number: String,
     expiry: String,
     cvv: String,
+    holder: String,
 }
 
 impl PageForm for AncvForm {
@@ -89,7 +99,7 @@ struct ChallengeReturn {
 
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match state.web_payments.refresh(&token).await {
-        Ok(snapshot) => render(&state, &snapshot, None, "", StatusCode::OK),
+        Ok(snapshot) => render(&state, &snapshot, None, Kept::default(), StatusCode::OK),
         Err(error) => error_page(&error),
     }
 }
@@ -104,7 +114,8 @@ struct TokenQuery {
 async fn by_query(Query(query): Query<TokenQuery>) -> Response {
     match query.token.or(query.paylinetoken) {
         Some(token) => see_page(&token),
-        None => (StatusCode::BAD_REQUEST, "token is missing").into_response(),
+        // No payment named: the buyer reads the unknown-payment page, in their words.
+        None => messages::page(StatusCode::BAD_REQUEST, Message::UnknownPayment, None),
     }
 }
 
@@ -128,36 +139,21 @@ async fn start_ancv(
         form,
     }: PagePost<AncvForm>,
 ) -> Response {
-    match state
+    let outcome = state
         .web_payments
         .start_ancv(&token, &form.beneficiary)
-        .await
-    {
-        Ok(_) => see_page(&token),
-        Err(WebPaymentError::Invalid(error)) => {
-            let form_error = FormError {
-                message: card_error_message(&snapshot, &error),
-                field: Some(error.field.clone()),
-            };
-            render(
-                &state,
-                &snapshot,
-                Some(form_error),
-                &form.beneficiary,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(WebPaymentError::NotNow(message)) => render(
-            &state,
-            &snapshot,
-            Some(FormError {
-                message,
-                field: None,
-            }),
-            &form.beneficiary,
-            StatusCode::CONFLICT,
-        ),
-        Err(error) => error_page(&error),
+        .await;
+    let error = match outcome {
+        Ok(_) => return see_page(&token),
+        Err(error) => error,
+    };
+    let kept = Kept {
+        beneficiary: form.beneficiary,
+        ..Kept::default()
+    };
+    match form_errors::ancv(&error, view::language(&snapshot)) {
+        Some(problem) => refused_form(&state, &token, snapshot, problem, kept).await,
+        None => error_page(&error),
     }
 }
 
@@ -169,43 +165,56 @@ async fn pay_card(
         form,
     }: PagePost<CardForm>,
 ) -> Response {
+    // What is shown again if the card is refused: never the security code.
+    let kept = Kept {
+        card_number: form.number.clone(),
+        card_expiry: form.expiry.clone(),
+        card_holder: form.holder,
+        ..Kept::default()
+    };
     let card = domain::card::CardInput::new(form.number, form.expiry, form.cvv);
-    match state
+    let outcome = state
         .web_payments
         .pay_card(&token, &form.contract, card)
-        .await
-    {
-        Ok(after) => match after.card.as_ref().and_then(|c| c.challenge_url.clone()) {
-            Some(challenge) if after.payment.session.state == SessionState::CardInProgress => {
-                Redirect::to(&challenge).into_response()
-            }
-            _ => see_page(&token),
-        },
-        Err(WebPaymentError::Invalid(error)) => {
-            let form_error = FormError {
-                message: card_error_message(&snapshot, &error),
-                field: Some(error.field.clone()),
-            };
-            render(
-                &state,
-                &snapshot,
-                Some(form_error),
-                "",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(WebPaymentError::NotNow(message)) => render(
-            &state,
-            &snapshot,
-            Some(FormError {
-                message,
-                field: None,
-            }),
-            "",
-            StatusCode::CONFLICT,
-        ),
-        Err(error) => error_page(&error),
+        .await;
+    let error = match outcome {
+        Ok(after) => return after_card(&token, &after),
+        Err(error) => error,
+    };
+    match form_errors::card(&error, view::language(&snapshot)) {
+        Some(problem) => refused_form(&state, &token, snapshot, problem, kept).await,
+        None => error_page(&error),
     }
+}
+
+/// After a card payment was asked: to the bank's 3-D Secure page when it wants a challenge,
+/// else the page again.
+fn after_card(token: &str, after: &Snapshot) -> Response {
+    match after.card.as_ref().and_then(|c| c.challenge_url.as_deref()) {
+        Some(challenge) if after.payment.session.state == SessionState::CardInProgress => {
+            Redirect::to(challenge).into_response()
+        }
+        _ => see_page(token),
+    }
+}
+
+/// The page again with the form's problem, what the buyer typed, and the problem's status. The
+/// session is read again: the refusal may have moved it (another tab, an ANCV answer).
+async fn refused_form(
+    state: &AppState,
+    token: &str,
+    before: Snapshot,
+    problem: FormProblem,
+    kept: Kept,
+) -> Response {
+    let snapshot = state.web_payments.snapshot(token).await.unwrap_or(before);
+    let mut response = render(state, &snapshot, Some(problem.error), kept, problem.status);
+    if let Some(seconds) = problem.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// The ACS sends the buyer back here with `?challenge=<ref>`.
@@ -225,13 +234,6 @@ async fn three_ds_return(
         Ok(_) | Err(WebPaymentError::NotNow(_)) => see_page(&token),
         Err(error) => error_page(&error),
     }
-}
-
-/// A card field error in the buyer's language.
-fn card_error_message(snapshot: &Snapshot, error: &domain::FieldError) -> String {
-    crate::texts::field_error(view::language(snapshot), &error.field)
-        .unwrap_or(&error.rule)
-        .to_owned()
 }
 
 async fn cancel(
@@ -266,21 +268,16 @@ fn see_page(token: &str) -> Response {
 fn render(
     state: &AppState,
     snapshot: &Snapshot,
-    form_error: Option<FormError>,
-    beneficiary: &str,
+    form_error: Option<view::FormError>,
+    kept: Kept,
     status: StatusCode,
 ) -> Response {
-    let sandbox = SandboxAppLink::of(state);
     let page = view::build(Inputs {
         snapshot,
         now: state.web_payments.now(),
         form_error,
-        beneficiary,
-        sandbox,
-        challenge_url: snapshot
-            .card
-            .as_ref()
-            .and_then(|card| card.challenge_url.clone()),
+        kept,
+        sandbox: SandboxAppLink::of(state),
     });
     match templates::environment()
         .get_template("page.html")

@@ -1,15 +1,14 @@
 //! The page's templates, compiled into the binary (no files needed at run time), escaped by
 //! default.
 
+use crate::html_templates::escaping_environment;
 use minijinja::Environment;
 use std::sync::OnceLock;
 
 pub fn environment() -> &'static Environment<'static> {
     static ENVIRONMENT: OnceLock<Environment<'static>> = OnceLock::new();
     ENVIRONMENT.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        let templates = [
+        escaping_environment(&[
             (
                 "layout.html",
                 include_str!("../../templates/payment/layout.html"),
@@ -23,6 +22,14 @@ pub fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/payment/card_form.html"),
             ),
             (
+                "fields.html",
+                include_str!("../../templates/payment/fields.html"),
+            ),
+            (
+                "summary_facts.html",
+                include_str!("../../templates/payment/summary_facts.html"),
+            ),
+            (
                 "sandbox_notice.html",
                 include_str!("../../templates/payment/sandbox_notice.html"),
             ),
@@ -30,12 +37,7 @@ pub fn environment() -> &'static Environment<'static> {
                 "message.html",
                 include_str!("../../templates/payment/message.html"),
             ),
-        ];
-        for (name, source) in templates {
-            env.add_template(name, source)
-                .expect("the payment page templates are valid");
-        }
-        env
+        ])
     })
 }
 

@@ -238,10 +238,7 @@ impl Harness {
             AppState::new(config, web_payments.clone(), after_sale.clone(), &base)
                 .in_homologation()
                 .with_job_metrics(worker.metrics()),
-            Extras {
-                ancv_sandbox: Some(sandbox.router()),
-                card_sandbox: Some(card_sandbox.router()),
-            },
+            homologation_extras(&sandbox, &card_sandbox, &web_payments, &merchant_id, &base),
         );
         tokio::spawn(axum::serve(listener, app).into_future());
         Harness {
@@ -287,6 +284,25 @@ impl Harness {
             .await
             .unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+/// Homologation's routers beside cvgate: both sandboxes and the demo shop.
+fn homologation_extras(
+    sandbox: &Sandbox,
+    card_sandbox: &CardSandbox,
+    web_payments: &WebPayments,
+    merchant_id: &MerchantId,
+    base: &str,
+) -> Extras {
+    Extras {
+        ancv_sandbox: Some(sandbox.router()),
+        card_sandbox: Some(card_sandbox.router()),
+        demo_shop: Some(web::demo_shop::router(
+            web_payments.clone(),
+            merchant_id.clone(),
+            base,
+        )),
     }
 }
 
@@ -577,22 +593,33 @@ impl Harness {
     }
 }
 
-/// The buyer types the right code on the ACS page; returns where the ACS sends the browser.
+/// The buyer types the right code on the ACS page; returns where the ACS sends the browser
+/// (the hosted page's 3-D Secure return).
 pub async fn answer_acs(acs: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = client
+    let back = answer_acs_from_anywhere(acs).await;
+    assert!(back.contains("/3ds?challenge="), "{back}");
+    back
+}
+
+/// The buyer types the right code on the ACS page, whoever started the challenge; returns where
+/// the ACS sends the browser.
+pub async fn answer_acs_from_anywhere(acs: &str) -> String {
+    let response = without_redirects()
         .post(acs)
         .form(&[("code", "1234")])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
-    let back = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.contains("/3ds?challenge="), "{back}");
-    back
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// An HTTP client that shows redirects instead of following them.
+pub fn without_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A merchant's notification endpoint that answers 500 `failures` times, then 200, recording
@@ -680,5 +707,52 @@ impl Harness {
             },
         )
         .await
+    }
+}
+
+/// Types `text` into the element matching `css` (browser tests).
+pub async fn type_into(browser: &browser::Browser, css: &str, text: &str) {
+    let element = browser.find(css).await.unwrap();
+    element.send_keys(text).await.unwrap();
+}
+
+/// Clicks the element matching `css` (browser tests).
+pub async fn click(browser: &browser::Browser, css: &str) {
+    browser.find(css).await.unwrap().click().await.unwrap();
+}
+
+/// A page as a buyer gets it: no critical or serious axe-core violation; with
+/// `CVGATE_SCREENSHOTS=<folder>`, a full-page screenshot `<name>.png` there to look at.
+pub async fn check_page(browser: &browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("CVGATE_SCREENSHOTS") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        browser.full_page_screenshot_png(path).await.unwrap();
+    }
+    browser::assert_accessible(browser, name).await;
+}
+
+impl Harness {
+    /// POSTs a page form with the session's CSRF secret (read from the page), without following
+    /// a redirect: the whole answer (status, headers, page).
+    pub async fn post_page(
+        &self,
+        token: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = self.page(token).await;
+        let csrf = html
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page has a form");
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let url = format!("{}/webpayment/{token}/{action}", self.base);
+        client.post(url).form(&form).send().await.unwrap()
     }
 }
