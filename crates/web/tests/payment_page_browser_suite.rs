@@ -9,7 +9,10 @@ use axum::Router;
 use axum::routing::get;
 use browser::{Browser, LaunchOptions};
 use std::time::Duration;
-use support::{DoWebPayment, Harness, check_page, click, soap_value, type_into};
+use support::{
+    DoWebPayment, Harness, check_page, click, join_browser, on_browser_thread, soap_value,
+    type_into,
+};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -124,22 +127,6 @@ async fn split_payment(db: TestDb, pass: Pass) {
         ),
         (Some("2500"), Some("3500"))
     );
-}
-
-/// Runs the future `start` makes on a thread of its own with its own runtime: the browser's
-/// waits are not `Send`, and the app keeps serving on the test's runtime meanwhile.
-fn on_browser_thread<F, Fut>(start: F) -> tokio::task::JoinHandle<()>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()>,
-{
-    tokio::task::spawn_blocking(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(start())
-    })
 }
 
 /// Asserts that the page does not scroll sideways.
@@ -345,13 +332,6 @@ async fn watch_the_processing_page(
         .unwrap();
     assert_the_document_is_marked(&browser).await;
     browser.quit().await.unwrap();
-}
-
-/// Waits for the browser's thread, passing on its panic (a failed check there fails the test).
-async fn join_browser(driven: tokio::task::JoinHandle<()>) {
-    driven
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
 }
 
 /// The merchant reads the session as paid (00000); the getWebPaymentDetails answer.

@@ -297,7 +297,8 @@
     var amount = rest || (s.info && s.info.PaylineFormattedAmount);
     w.summary.textContent = "";
     if (amount) {
-      w.summary.appendChild(document.createTextNode(L(rest ? "remaining" : "amount_to_pay") + colon()));
+      var label = rest ? "remaining" : (s.isFinal ? "order_total" : "amount_to_pay");
+      w.summary.appendChild(document.createTextNode(L(label) + colon()));
       w.summary.appendChild(el("strong", { "class": "pl-amount", text: amount }));
     }
     w.summary.hidden = !amount;

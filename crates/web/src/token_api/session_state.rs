@@ -254,7 +254,7 @@ fn success(snapshot: &Snapshot, t: &Texts) -> Value {
     let request = &snapshot.payment.request;
     let session = &snapshot.payment.session;
     let amount = |minor| payline_amount(request.language, minor, request.currency);
-    let mut ticket = vec![line(t.amount_to_pay, amount(request.amount))];
+    let mut ticket = vec![line(t.order_total, amount(request.amount))];
     if let Some(vouchers) = session.ancv_validated {
         ticket.push(line(t.paid_with_vouchers, amount(vouchers)));
     }

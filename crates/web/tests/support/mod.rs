@@ -756,3 +756,26 @@ impl Harness {
         client.post(url).form(&form).send().await.unwrap()
     }
 }
+
+/// Runs the future `start` makes on a thread of its own with its own runtime: the browser's
+/// waits are not `Send`, and the app keeps serving on the test's runtime meanwhile.
+pub fn on_browser_thread<F, Fut>(start: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(start())
+    })
+}
+
+/// Waits for the browser's thread, passing on its panic (a failed check there fails the test).
+pub async fn join_browser(driven: tokio::task::JoinHandle<()>) {
+    driven
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
+}
