@@ -240,7 +240,11 @@ async fn the_ticket_shows_both_parts(api: &Api<'_>) {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    assert_eq!(value_of("Montant de la commande"), Some("60,00 EUR"), "{ticket:?}");
+    assert_eq!(
+        value_of("Montant de la commande"),
+        Some("60,00 EUR"),
+        "{ticket:?}"
+    );
     assert_eq!(
         value_of("Payé en Chèques-Vacances"),
         Some("25,00 EUR"),

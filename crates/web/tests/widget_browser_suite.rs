@@ -26,6 +26,9 @@ testkit::backend_suite![
     split_payment_in_the_column_template_in_french,
     split_payment_in_the_tab_template_in_english_360_px_wide,
     split_payment_in_the_lightbox_template_in_french,
+    split_payment_in_the_column_template_in_english_360_px_wide,
+    split_payment_in_the_tab_template_in_french,
+    split_payment_in_the_lightbox_template_in_english,
     the_merchant_blocks_a_payment_and_takes_over_the_final_state,
     a_page_built_like_the_official_plugins,
     end_token_cancels_the_session,
@@ -42,51 +45,54 @@ struct Pass {
     vouchers: &'static str,
 }
 
+/// A pass in French on a desktop.
+fn french(template: &'static str) -> Pass {
+    Pass {
+        template,
+        language: "fr",
+        options: LaunchOptions::default().accept_language("fr"),
+        total: "60,00 EUR",
+        remaining: "35,00 EUR",
+        vouchers: "25,00 EUR",
+    }
+}
+
+/// A pass in English on a phone, 360 px wide.
+fn english_on_a_phone(template: &'static str) -> Pass {
+    Pass {
+        template,
+        language: "en",
+        options: LaunchOptions::default()
+            .accept_language("en")
+            .window_size(360, 740),
+        total: "EUR 60.00",
+        remaining: "EUR 35.00",
+        vouchers: "EUR 25.00",
+    }
+}
+
 async fn split_payment_in_the_column_template_in_french(db: TestDb) {
-    split_payment(
-        db,
-        Pass {
-            template: "column",
-            language: "fr",
-            options: LaunchOptions::default().accept_language("fr"),
-            total: "60,00 EUR",
-            remaining: "35,00 EUR",
-            vouchers: "25,00 EUR",
-        },
-    )
-    .await;
+    split_payment(db, french("column")).await;
+}
+
+async fn split_payment_in_the_column_template_in_english_360_px_wide(db: TestDb) {
+    split_payment(db, english_on_a_phone("column")).await;
+}
+
+async fn split_payment_in_the_tab_template_in_french(db: TestDb) {
+    split_payment(db, french("tab")).await;
+}
+
+async fn split_payment_in_the_lightbox_template_in_english(db: TestDb) {
+    split_payment(db, english_on_a_phone("lightbox")).await;
 }
 
 async fn split_payment_in_the_tab_template_in_english_360_px_wide(db: TestDb) {
-    split_payment(
-        db,
-        Pass {
-            template: "tab",
-            language: "en",
-            options: LaunchOptions::default()
-                .accept_language("en")
-                .window_size(360, 740),
-            total: "EUR 60.00",
-            remaining: "EUR 35.00",
-            vouchers: "EUR 25.00",
-        },
-    )
-    .await;
+    split_payment(db, english_on_a_phone("tab")).await;
 }
 
 async fn split_payment_in_the_lightbox_template_in_french(db: TestDb) {
-    split_payment(
-        db,
-        Pass {
-            template: "lightbox",
-            language: "fr",
-            options: LaunchOptions::default().accept_language("fr"),
-            total: "60,00 EUR",
-            remaining: "35,00 EUR",
-            vouchers: "25,00 EUR",
-        },
-    )
-    .await;
+    split_payment(db, french("lightbox")).await;
 }
 
 async fn split_payment(db: TestDb, pass: Pass) {
@@ -351,7 +357,8 @@ async fn merchant_decides(url: String) {
     browser.quit().await.unwrap();
 }
 
-/// `Payline.Api.init(token, template)` on a div without token, then `endToken` cancels.
+/// `Payline.Api.init(token, template)` on a div without token, then `endToken` cancels; a
+/// mobile SDK's native bridge is told each state.
 async fn end_token_cancels_the_session(db: TestDb) {
     if browser::require_or_skip("widget_end_token").is_some() {
         return;
@@ -378,8 +385,21 @@ async fn end_token_cancels_the_session(db: TestDb) {
     );
 }
 
+/// An Android mobile SDK's bridge, recording the widget's calls in `window.__bridgeCalls`.
+const ANDROID_BRIDGE: &str = "window.__bridgeCalls = []; window.PaylineSdkAndroid = {};\
+    ['didShowState', 'finalStateHasBeenReached', 'didEndToken'].forEach(function (name) {\
+      window.PaylineSdkAndroid[name] = function (json) { window.__bridgeCalls.push(name + ' ' + JSON.parse(json).state); };\
+    });";
+
 async fn end_the_token(url: String, token: String) {
     let browser = Browser::launch(LaunchOptions::default()).await.unwrap();
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": ANDROID_BRIDGE }),
+        )
+        .await
+        .unwrap();
     browser.goto(&url).await.unwrap();
     assert!(
         events(&browser).await.is_empty(),
@@ -411,6 +431,16 @@ async fn end_the_token(url: String, token: String) {
     .await;
     wait_for_state(&browser, "PAYMENT_CANCELED", 1).await;
     assert_eq!(run(&browser, "return window.__ended;").await, json!(true));
+    assert_eq!(
+        run(&browser, "return window.__bridgeCalls;").await,
+        json!([
+            "didShowState PAYMENT_METHODS_LIST",
+            "didEndToken PAYMENT_CANCELED",
+            "finalStateHasBeenReached PAYMENT_CANCELED",
+            "didShowState PAYMENT_CANCELED"
+        ]),
+        "the mobile SDK follows the payment"
+    );
     check_page(&browser, "widget_cancelled").await;
     browser.quit().await.unwrap();
 }
