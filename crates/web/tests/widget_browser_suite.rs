@@ -13,13 +13,14 @@ mod widget_pages;
 use browser::{Browser, LaunchOptions};
 use serde_json::{Value, json};
 use support::{
-    CAMILLE, CARD_CHALLENGE, CARD_OK, DoWebPayment, Harness, check_page, join_browser,
-    on_browser_thread, soap_value,
+    CAMILLE, CARD_CHALLENGE, CARD_OK, DoWebPayment, Harness, join_browser, on_browser_thread,
+    soap_value,
 };
 use testkit::TestDb;
 use widget_pages::{
-    MerchantSite, WAIT, WidgetPage, answer_the_challenge_in_the_iframe, dom_text, events,
-    pay_by_card, press, run, shown_states, type_in, validate_in_the_app, wait_for_state,
+    MerchantSite, WAIT, WidgetPage, answer_the_challenge_in_the_iframe, assert_no_csp_violation,
+    check_state, dom_text, events, pay_by_card, press, run, shown_states, type_in,
+    validate_in_the_app, wait_for_state,
 };
 
 testkit::backend_suite![
@@ -100,7 +101,7 @@ async fn split_payment(db: TestDb, pass: Pass) {
         return;
     }
     let h = Harness::start(&db).await;
-    let site = MerchantSite::start().await;
+    let site = MerchantSite::start(&h.base).await;
     let return_url = site.return_url();
     let token = h
         .do_web_payment(&DoWebPayment {
@@ -124,27 +125,43 @@ async fn split_payment(db: TestDb, pass: Pass) {
         buyer(url, cvgate, pass, expected_return)
     }))
     .await;
-    let details = h.details(&token).await;
+    the_split_is_recorded_as_through_the_hosted_page(&h.details(&token).await);
+}
+
+/// getWebPaymentDetails tells what `web_payment_flow_suite` checks after a partial ANCV
+/// validation paid by card on the hosted page: the vouchers' part as the payment, the card's as
+/// the additional payment, together the order's amount.
+fn the_split_is_recorded_as_through_the_hosted_page(details: &str) {
+    let value = |path: &[&str]| soap_value(details, path);
+    let additional = |leaf: &[&str]| {
+        let mut path = vec!["paymentAdditionalList", "paymentAdditional"];
+        path.extend_from_slice(leaf);
+        soap_value(details, &path)
+    };
     assert_eq!(
-        soap_value(&details, &["result", "code"]).as_deref(),
-        Some("00000")
-    );
-    let card_amount = soap_value(
-        &details,
-        &[
-            "paymentAdditionalList",
-            "paymentAdditional",
-            "payment",
-            "amount",
-        ],
+        value(&["result", "code"]).as_deref(),
+        Some("00000"),
+        "{details}"
     );
     assert_eq!(
         (
-            soap_value(&details, &["payment", "amount"]).as_deref(),
-            card_amount.as_deref()
+            value(&["payment", "amount"]).as_deref(),
+            value(&["payment", "contractNumber"]).as_deref()
         ),
-        (Some("2500"), Some("3500")),
-        "the same split as through the hosted page"
+        (Some("2500"), Some("ANCV-DEMO"))
+    );
+    assert_eq!(
+        (
+            additional(&["payment", "amount"]).as_deref(),
+            additional(&["payment", "contractNumber"]).as_deref(),
+            additional(&["card", "number"]).as_deref()
+        ),
+        (Some("3500"), Some("CB-DEMO"), Some("497010XXXXXX0014"))
+    );
+    assert_eq!(value(&["order", "amount"]).as_deref(), Some("6000"));
+    assert!(
+        !details.contains(CARD_CHALLENGE),
+        "the full card number never leaves"
     );
 }
 
@@ -187,9 +204,9 @@ async fn buyer(url: String, cvgate: String, pass: Pass, expected_return: String)
         let dialog = browser.wait_for("[role=dialog]", WAIT).await.unwrap();
         assert!(dialog.is_displayed().await.unwrap());
     }
-    check_page(&browser, &name("1_methods")).await;
+    check_state(&browser, &name("1_methods")).await;
     ask_the_app(&browser, &pass).await;
-    check_page(&browser, &name("2_waiting")).await;
+    check_state(&browser, &name("2_waiting")).await;
     validate_in_the_app(&cvgate, CAMILLE, 2_500).await;
     wait_for_state(&browser, "PAYMENT_METHODS_LIST", 2).await;
     let fragmented = dom_text(&browser, ".pl-fragmented").await;
@@ -199,13 +216,13 @@ async fn buyer(url: String, cvgate: String, pass: Pass, expected_return: String)
     );
     let methods = browser.find_all(".pl-pmContainer.pl-ancv_connect").await;
     assert!(methods.unwrap().is_empty(), "only the card pays the rest");
-    check_page(&browser, &name("3_rest_by_card")).await;
+    check_state(&browser, &name("3_rest_by_card")).await;
     pay_by_card(&browser, CARD_CHALLENGE).await;
     wait_for_state(&browser, "PAYMENT_REDIRECT_NO_RESPONSE", 1).await;
-    check_page(&browser, &name("4_3d_secure")).await;
+    check_state(&browser, &name("4_3d_secure")).await;
     answer_the_challenge_in_the_iframe(&browser).await;
     wait_for_state(&browser, "PAYMENT_SUCCESS", 1).await;
-    check_page(&browser, &name("5_success")).await;
+    check_state(&browser, &name("5_success")).await;
     the_callbacks_told_the_whole_story(&browser).await;
     let ticket = dom_text(&browser, ".pl-ticket").await;
     assert!(
@@ -213,11 +230,7 @@ async fn buyer(url: String, cvgate: String, pass: Pass, expected_return: String)
         "both parts on the ticket: {ticket}"
     );
     press(&browser, "#pl-ticket-default-ticket_btn").await;
-    browser
-        .wait_for_text("h1", "Thank you for your order", WAIT)
-        .await
-        .unwrap();
-    assert_eq!(browser.current_url().await.unwrap(), expected_return);
+    lands_on_the_shop(&browser, &expected_return).await;
     browser.quit().await.unwrap();
 }
 
@@ -284,7 +297,7 @@ async fn the_merchant_blocks_a_payment_and_takes_over_the_final_state(db: TestDb
         return;
     }
     let h = Harness::start(&db).await;
-    let site = MerchantSite::start().await;
+    let site = MerchantSite::start(&h.base).await;
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     let page = WidgetPage {
         cvgate: &h.base,
@@ -295,16 +308,36 @@ async fn the_merchant_blocks_a_payment_and_takes_over_the_final_state(db: TestDb
         body: "",
     };
     let url = site.publish("checkout", page.html());
-    join_browser(on_browser_thread(move || merchant_decides(url))).await;
+    // The browser says when `beforepayment` refused; the test looks at the session meanwhile.
+    let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
+    let driven = on_browser_thread(move || merchant_decides(url, to_test, from_test));
+    assert_eq!(
+        from_browser.recv().await,
+        Some("payment refused by beforepayment")
+    );
+    let session = h.web_payments.snapshot(&token).await.unwrap();
+    assert!(session.ancv.is_none(), "nothing was sent to ANCV");
+    assert_eq!(session.payment.session.state.as_str(), "ON_PAGE");
+    to_browser.send(()).unwrap();
+    join_browser(driven).await;
     let details = h.details(&token).await;
     assert_eq!(
         soap_value(&details, &["result", "code"]).as_deref(),
         Some("00000"),
         "paid, though the widget did not show it"
     );
+    let session = h.web_payments.snapshot(&token).await.unwrap();
+    assert!(session.ancv.is_none(), "ANCV was never asked");
 }
 
-async fn merchant_decides(url: String) {
+/// The buyer asks for the app but the merchant's `beforepayment` says no; then pays by card and
+/// the merchant's `finalstatehasbeenreached` keeps the final state for itself.
+async fn merchant_decides(
+    url: String,
+    to_test: tokio::sync::mpsc::UnboundedSender<&'static str>,
+    from_test: std::sync::mpsc::Receiver<()>,
+) {
     let browser = Browser::launch(LaunchOptions::default()).await.unwrap();
     browser.goto(&url).await.unwrap();
     wait_for_state(&browser, "PAYMENT_METHODS_LIST", 1).await;
@@ -320,15 +353,16 @@ async fn merchant_decides(url: String) {
     )
     .await;
     press(&browser, ".pl-pmContainer.pl-ancv_connect .pl-pay-btn").await;
-    browser
-        .wait_until("beforepayment is asked", WAIT, async || {
-            Ok(events(&browser)
-                .await
-                .iter()
-                .any(|(name, _)| name == "beforepayment"))
-        })
-        .await
-        .unwrap();
+    wait_for_event(&browser, "beforepayment").await;
+    to_test.send("payment refused by beforepayment").unwrap();
+    from_test.recv().unwrap();
+    let sent = run(
+        &browser,
+        "return performance.getEntriesByType('resource').filter(function (e) { \
+           return /\\/paymentRequest$/.test(e.name); }).length;",
+    )
+    .await;
+    assert_eq!(sent, json!(0), "no paymentRequest left the browser");
     assert_eq!(
         shown_states(&browser).await,
         ["PAYMENT_METHODS_LIST"],
@@ -340,21 +374,51 @@ async fn merchant_decides(url: String) {
     )
     .await;
     pay_by_card(&browser, CARD_OK).await;
-    browser
-        .wait_until("the final state is announced", WAIT, async || {
-            Ok(events(&browser)
-                .await
-                .iter()
-                .any(|(name, _)| name == "finalstatehasbeenreached"))
-        })
-        .await
-        .unwrap();
+    wait_for_event(&browser, "finalstatehasbeenreached").await;
+    let (name, argument) = events(&browser).await.pop().unwrap();
+    assert_eq!(
+        (name.as_str(), argument),
+        (
+            "finalstatehasbeenreached",
+            json!({"state": "PAYMENT_SUCCESS"})
+        ),
+        "the last callback: the widget did not show the state after it"
+    );
     let tickets = browser.find_all("#pl-ticket-default-ticket_btn").await;
     assert!(
         tickets.unwrap().is_empty(),
         "the merchant took over: the widget shows no ticket"
     );
+    assert_no_csp_violation(&browser).await;
     browser.quit().await.unwrap();
+}
+
+/// Waits until the browser is on the shop's return page at `expected` (the URL polled, not the
+/// page's heading: the widget's page may be left while it is read).
+async fn lands_on_the_shop(browser: &Browser, expected: &str) {
+    browser
+        .wait_until("the buyer is back on the shop", WAIT, async || {
+            Ok(browser.current_url().await? == expected)
+        })
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("h1", "Thank you for your order", WAIT)
+        .await
+        .unwrap();
+}
+
+/// Waits until the widget has called the callback `name`.
+async fn wait_for_event(browser: &Browser, name: &str) {
+    browser
+        .wait_until(&format!("the widget calls {name}"), WAIT, async || {
+            Ok(events(browser)
+                .await
+                .iter()
+                .any(|(called, _)| called == name))
+        })
+        .await
+        .unwrap();
 }
 
 /// `Payline.Api.init(token, template)` on a div without token, then `endToken` cancels; a
@@ -364,7 +428,7 @@ async fn end_token_cancels_the_session(db: TestDb) {
         return;
     }
     let h = Harness::start(&db).await;
-    let site = MerchantSite::start().await;
+    let site = MerchantSite::start(&h.base).await;
     let token = h.do_web_payment(&DoWebPayment::default()).await;
     // No token in the div, no automatic start: the page calls Payline.Api.init(token, template).
     let page = WidgetPage {
@@ -441,7 +505,7 @@ async fn end_the_token(url: String, token: String) {
         ]),
         "the mobile SDK follows the payment"
     );
-    check_page(&browser, "widget_cancelled").await;
+    check_state(&browser, "widget_cancelled").await;
     browser.quit().await.unwrap();
 }
 
@@ -450,7 +514,7 @@ async fn a_page_built_like_the_official_plugins(db: TestDb) {
         return;
     }
     let h = Harness::start(&db).await;
-    let site = MerchantSite::start().await;
+    let site = MerchantSite::start(&h.base).await;
     let return_url = site.return_url();
     let request = DoWebPayment {
         return_url: &return_url,
@@ -470,6 +534,11 @@ async fn a_page_built_like_the_official_plugins(db: TestDb) {
         soap_value(&first_details, &["result", "code"]).as_deref(),
         Some("02306"),
         "the first session was shown, then left untouched"
+    );
+    let untouched = h.web_payments.snapshot(&first).await.unwrap();
+    assert!(
+        untouched.ancv.is_none() && untouched.card.is_none(),
+        "nothing was paid on the first session"
     );
     let second_details = h.details(&second).await;
     assert_eq!(
@@ -542,6 +611,7 @@ async fn plugin_buyer(url: String, tokens: (String, String), expected_return: St
     )
     .await;
     assert_eq!(colour, json!("rgb(1, 2, 3)"), "the merchant's CSS wins");
+    assert_no_csp_violation(&browser).await;
     pay_by_card(&browser, CARD_OK).await;
     assert_eq!(run(&browser, "return window.__gated;").await, json!(1));
     assert_eq!(
@@ -552,11 +622,7 @@ async fn plugin_buyer(url: String, tokens: (String, String), expected_return: St
     press(&browser, "#terms").await;
     press(&browser, ".pl-pmContainer.pl-cb .pl-pay-btn").await;
     // The final-state handler clicks the ticket button: the buyer lands on the shop.
-    browser
-        .wait_for_text("h1", "Thank you for your order", WAIT)
-        .await
-        .unwrap();
-    assert_eq!(browser.current_url().await.unwrap(), expected_return);
+    lands_on_the_shop(&browser, &expected_return).await;
     browser.quit().await.unwrap();
 }
 

@@ -1,12 +1,15 @@
 //! A merchant's site for the widget's browser tests: pages on their own loopback origin (as
-//! shops embed the widget, never on cvgate's), each recording the widget's `data-event-*`
-//! callbacks in `window.__events`; and what a buyer's browser does with the widget.
+//! shops embed the widget, never on cvgate's) under a strict Content-Security-Policy (nonces, only
+//! cvgate's origin allowed), each recording the widget's `data-event-*` callbacks in
+//! `window.__events` and any CSP violation in `window.__csp`; and what a buyer's browser does
+//! with the widget.
 
 #![allow(dead_code)]
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use browser::Browser;
 use serde_json::Value;
@@ -17,16 +20,35 @@ use std::time::Duration;
 /// How long a widget state may take to show.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// The nonce of the merchant pages' own inline scripts and styles.
+pub const NONCE: &str = "bWVyY2hhbnQtdGVzdC1ub25jZQ";
+
+/// The published pages by name, and the policy they are served with.
+#[derive(Clone, Default)]
+struct Pages {
+    html: Arc<Mutex<HashMap<String, String>>>,
+    policy: String,
+}
+
 /// The merchant's site: pages the test publishes, and the shop's return and cancel pages.
 #[derive(Clone)]
 pub struct MerchantSite {
     pub base: String,
-    pages: Arc<Mutex<HashMap<String, String>>>,
+    pages: Pages,
 }
 
 impl MerchantSite {
-    pub async fn start() -> MerchantSite {
-        let pages: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    /// Starts the site; its pages may load scripts, styles and images, call and frame only from
+    /// cvgate (`cvgate`, its base URL) and run only the inline code that carries [`NONCE`].
+    pub async fn start(cvgate: &str) -> MerchantSite {
+        let pages = Pages {
+            html: Arc::default(),
+            policy: format!(
+                "default-src 'none'; script-src 'nonce-{NONCE}' {cvgate}; \
+                 style-src 'nonce-{NONCE}' {cvgate}; img-src {cvgate}; connect-src {cvgate}; \
+                 frame-src {cvgate}; form-action 'self'; base-uri 'none'"
+            ),
+        };
         let app = Router::new()
             .route("/page/{name}", get(page))
             .route(
@@ -37,7 +59,7 @@ impl MerchantSite {
                 "/cancel",
                 get(|| async { Html("<h1>Order cancelled</h1>") }),
             )
-            .with_state(Arc::clone(&pages));
+            .with_state(pages.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         // `localhost`, not 127.0.0.1: another origin than cvgate's, as a real shop's.
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
@@ -47,7 +69,11 @@ impl MerchantSite {
 
     /// Serves `html` at `/page/<name>`; returns its URL.
     pub fn publish(&self, name: &str, html: String) -> String {
-        self.pages.lock().unwrap().insert(name.to_owned(), html);
+        self.pages
+            .html
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), html);
         format!("{}/page/{name}", self.base)
     }
 
@@ -57,18 +83,13 @@ impl MerchantSite {
     }
 }
 
-async fn page(
-    State(pages): State<Arc<Mutex<HashMap<String, String>>>>,
-    Path(name): Path<String>,
-) -> Html<String> {
-    Html(
-        pages
-            .lock()
-            .unwrap()
-            .get(&name)
-            .cloned()
-            .unwrap_or_default(),
+async fn page(State(pages): State<Pages>, Path(name): Path<String>) -> Response {
+    let html = pages.html.lock().unwrap().get(&name).cloned();
+    (
+        [(CONTENT_SECURITY_POLICY, pages.policy.clone())],
+        Html(html.unwrap_or_default()),
     )
+        .into_response()
 }
 
 /// The callbacks every test page records: (attribute, global function).
@@ -91,10 +112,18 @@ pub struct WidgetPage<'a> {
     pub template: &'a str,
     /// Extra `data-*` attributes of the widget's div.
     pub attributes: &'a str,
-    /// Extra markup at the end of `<head>` (the merchant's own CSS…).
+    /// Extra markup at the end of `<head>` (the merchant's own CSS…); its `<script>` and
+    /// `<style>` elements get the page's nonce.
     pub head: &'a str,
-    /// Extra markup after the widget's script.
+    /// Extra markup after the widget's script (nonces added likewise).
     pub body: &'a str,
+}
+
+/// `markup` with the page's nonce on its inline `<script>` and `<style>` elements.
+fn with_nonce(markup: &str) -> String {
+    markup
+        .replace("<script>", &format!("<script nonce=\"{NONCE}\">"))
+        .replace("<style>", &format!("<style nonce=\"{NONCE}\">"))
 }
 
 impl WidgetPage<'_> {
@@ -115,9 +144,12 @@ impl WidgetPage<'_> {
 <html lang="en"><head><meta charset="utf-8"><title>Checkout</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="{cvgate}/styles/widget-min.css">
-<script>
+<script nonce="{NONCE}">
 // Each callback is recorded with its argument; it answers what the test put in __returns.
-window.__events = []; window.__returns = {{}};
+window.__events = []; window.__returns = {{}}; window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {{
+  window.__csp.push(e.effectiveDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
+}});
 function record(name) {{
   return function (argument) {{
     window.__events.push({{ name: name, arg: argument === undefined ? null : JSON.parse(JSON.stringify(argument)) }});
@@ -127,15 +159,15 @@ function record(name) {{
 {recorders}</script>
 {head}
 </head><body><main><h1>Checkout</h1>
-<div id="PaylineWidget"{token} data-template="{template}"{attributes}{events}></div>
+<div id="PaylineWidget"{token} data-template="{template}" data-cspnonce="{NONCE}"{attributes}{events}></div>
 <script src="{cvgate}/scripts/widget-min.js"></script>
 {body}
 </main></body></html>"#,
             cvgate = self.cvgate,
             template = self.template,
             attributes = self.attributes,
-            head = self.head,
-            body = self.body,
+            head = with_nonce(self.head),
+            body = with_nonce(self.body),
         )
     }
 }
@@ -271,4 +303,26 @@ pub async fn dom_text(browser: &Browser, css: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The Content-Security-Policy violations the page met (none: the widget works under a strict
+/// policy, as on shops that have one).
+pub async fn assert_no_csp_violation(browser: &Browser) {
+    let violations = browser
+        .execute("return window.__csp || [];", &[])
+        .await
+        .unwrap();
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+}
+
+/// Audits the widget's current state: no CSP violation so far, axe-core, a screenshot under
+/// `CVGATE_SCREENSHOTS`. (axe-core's own injected `<style>` is reported by the policy: the
+/// record is cleared after it.)
+pub async fn check_state(browser: &Browser, name: &str) {
+    assert_no_csp_violation(browser).await;
+    crate::support::check_page(browser, name).await;
+    browser
+        .execute("window.__csp = []; return null;", &[])
+        .await
+        .unwrap();
 }
