@@ -212,6 +212,10 @@ pub enum PosCommand {
         /// Name shown to operators and the merchant (1 to 100 characters)
         #[arg(long)]
         label: String,
+        /// How the JSON API names it (pointOfSaleReference): 1 to 50 letters, digits, '-', '_'
+        /// or '.', unique per merchant (default POS-<id>)
+        #[arg(long)]
+        reference: Option<String>,
         /// Web payment session lifetime, 10 to 90 minutes (default 15)
         #[arg(long, value_name = "MINUTES", allow_negative_numbers = true)]
         session_minutes: Option<i64>,

@@ -18,6 +18,7 @@ testkit::backend_suite![
     jobs_retry_revives_a_dead_job_and_refuses_unknown_ids,
     the_sandbox_refuses_a_production_database,
     pos_set_turns_widget_data_updates_on_and_off,
+    pos_references_are_unique_per_merchant,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -886,4 +887,52 @@ async fn pos_set_turns_widget_data_updates_on_and_off(db: TestDb) {
 
     assert_eq!(pos_set(&db, d, &merchant, &pos, "off").await.code, 0);
     assert_eq!(first_pos_updates(&db, d, &merchant).await, false);
+}
+
+async fn pos_references_are_unique_per_merchant(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = new_merchant(&db, d, "Boutique Soleil").await;
+    let other = new_merchant(&db, d, "Autre boutique").await;
+    let named = cvgate(
+        &db,
+        d,
+        &pos_create(&merchant, "Web", &["--reference", "WEB-1", "--json"]),
+    )
+    .await;
+    assert_eq!(named.json()["reference"], "WEB-1", "{}", named.stderr);
+    let unnamed = cvgate(&db, d, &pos_create(&merchant, "Shop", &["--json"])).await;
+    let id = unnamed.json()["posId"].as_i64().unwrap();
+    assert_eq!(unnamed.json()["reference"], format!("POS-{id}"));
+    let again = cvgate(
+        &db,
+        d,
+        &pos_create(&merchant, "Again", &["--reference", "WEB-1"]),
+    )
+    .await;
+    assert_refused(&again, "--reference", "already has a point of sale WEB-1");
+    let bad = cvgate(
+        &db,
+        d,
+        &pos_create(&merchant, "Bad", &["--reference", "no spaces"]),
+    )
+    .await;
+    assert_refused(&bad, "--reference", "letters, digits");
+    let theirs = cvgate(
+        &db,
+        d,
+        &pos_create(&other, "Web", &["--reference", "WEB-1"]),
+    )
+    .await;
+    assert_eq!(
+        theirs.code, 0,
+        "another merchant may use it: {}",
+        theirs.stderr
+    );
+    let list = cvgate(&db, d, &["pos", "list", "--merchant", &merchant, "--json"]).await;
+    assert_eq!(
+        list.json().as_array().unwrap().len(),
+        2,
+        "nothing written by the refusals"
+    );
 }

@@ -43,6 +43,24 @@ pub fn validate_label(value: &str) -> Result<String, FieldError> {
     text("label", value, 100)
 }
 
+/// Checks a point of sale's reference: 1 to 50 letters, digits, `-`, `_` or `.` (it appears in
+/// URLs of the JSON API).
+pub fn validate_reference(value: &str) -> Result<String, FieldError> {
+    let valid = !value.is_empty()
+        && value.len() <= 50
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "reference",
+            "must be 1 to 50 letters, digits, '-', '_' or '.'",
+        ))
+    }
+}
+
 /// A merchant's shop as stored; its contracts and web payment sessions hang under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointOfSale {
@@ -52,6 +70,9 @@ pub struct PointOfSale {
     pub merchant_id: MerchantId,
     /// Name shown to operators and the merchant (validated by [`validate_label`]).
     pub label: String,
+    /// How the JSON API names it (`pointOfSaleReference`), unique per merchant (validated by
+    /// [`validate_reference`]).
+    pub reference: String,
     /// How long web payment sessions created for this point of sale stay usable.
     pub session_lifetime: SessionLifetime,
     /// Whether the payment widget may update a session's amount, order and buyer data before

@@ -13,6 +13,8 @@ const FIXTURE: &str = "homologation_demo_merchant";
 pub const MERCHANT_NAME: &str = "Demo merchant";
 /// The label of its one point of sale.
 pub const POS_LABEL: &str = "Demo shop";
+/// The reference of that point of sale (the JSON API's `pointOfSaleReference`).
+pub const POS_REFERENCE: &str = "DEMO-SHOP";
 /// Its ANCV Connect contract number (the card contract completes it).
 pub const ANCV_CONTRACT: &str = "ANCV-DEMO";
 /// Its CB card contract number.
@@ -61,7 +63,13 @@ impl MerchantConfig {
         let now = merchant.created_at;
         let pos_id = uow
             .points_of_sale()
-            .insert(&merchant.id, POS_LABEL, SessionLifetime::DEFAULT, now)
+            .insert(
+                &merchant.id,
+                POS_LABEL,
+                Some(POS_REFERENCE),
+                SessionLifetime::DEFAULT,
+                now,
+            )
             .await?;
         let card = ContractRequest {
             number: CARD_CONTRACT.into(),

@@ -145,31 +145,55 @@ impl MerchantConfig {
     }
 
     /// Creates a point of sale of a merchant; its web payment sessions last `session_minutes`
-    /// (default: [`SessionLifetime::DEFAULT`]).
+    /// (default: [`SessionLifetime::DEFAULT`]); the JSON API names it by `reference` (default
+    /// `POS-<id>`), unique per merchant.
     pub async fn create_point_of_sale(
         &self,
         merchant_id: &str,
         label: &str,
+        reference: Option<&str>,
         session_minutes: Option<i64>,
     ) -> Result<PointOfSale> {
         let merchant_id = MerchantId::parse("merchant", merchant_id)?;
         let label = point_of_sale::validate_label(label)?;
+        let reference = reference
+            .map(point_of_sale::validate_reference)
+            .transpose()?;
         let session_lifetime = match session_minutes {
             Some(minutes) => SessionLifetime::minutes("session_minutes", minutes)?,
             None => SessionLifetime::DEFAULT,
         };
         let mut uow = self.store.write().await?;
         require_merchant(&mut uow, &merchant_id).await?;
+        if let Some(taken) = &reference
+            && uow
+                .points_of_sale()
+                .reference_taken(&merchant_id, taken)
+                .await?
+        {
+            return Err(FieldError::new(
+                "reference",
+                format!("merchant {merchant_id} already has a point of sale {taken}"),
+            )
+            .into());
+        }
         let now = self.clock.now();
         let id = uow
             .points_of_sale()
-            .insert(&merchant_id, &label, session_lifetime, now)
+            .insert(
+                &merchant_id,
+                &label,
+                reference.as_deref(),
+                session_lifetime,
+                now,
+            )
             .await?;
         uow.commit().await?;
         Ok(PointOfSale {
             id,
             merchant_id,
             label,
+            reference: reference.unwrap_or_else(|| format!("POS-{id}")),
             session_lifetime,
             widget_data_updates: false,
             created_at: now,
@@ -204,6 +228,25 @@ impl MerchantConfig {
         uow.commit().await?;
         pos.widget_data_updates = allowed;
         Ok(pos)
+    }
+
+    /// The merchant's point of sale with this reference and every contract of the merchant
+    /// (`None`: no such point of sale).
+    pub async fn point_of_sale_and_contracts(
+        &self,
+        merchant_id: &MerchantId,
+        reference: &str,
+    ) -> Result<Option<(PointOfSale, Vec<Contract>)>> {
+        let mut uow = self.store.read().await?;
+        let Some(pos) = uow
+            .points_of_sale()
+            .find_by_reference(merchant_id, reference)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let contracts = uow.contracts().list_for(merchant_id).await?;
+        Ok(Some((pos, contracts)))
     }
 
     /// A merchant's points of sale (refused for an unknown merchant).

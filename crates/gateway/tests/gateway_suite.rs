@@ -119,17 +119,17 @@ async fn contracts_on_two_points_of_sale(config: &MerchantConfig) -> (MerchantId
     let (other, _) = config.create_merchant("Other").await.unwrap();
     let m = merchant.id.as_str();
     let pos = config
-        .create_point_of_sale(m, "Main", None)
+        .create_point_of_sale(m, "Main", None, None)
         .await
         .unwrap()
         .id;
     let second_pos = config
-        .create_point_of_sale(m, "Second", Some(30))
+        .create_point_of_sale(m, "Second", None, Some(30))
         .await
         .unwrap()
         .id;
     let other_pos = config
-        .create_point_of_sale(other.id.as_str(), "Theirs", None)
+        .create_point_of_sale(other.id.as_str(), "Theirs", None, None)
         .await
         .unwrap()
         .id;
@@ -282,7 +282,7 @@ async fn contracts_can_be_listed_shown_and_disabled(db: TestDb) {
     let (merchant, _) = config.create_merchant("Shop").await.unwrap();
     let m = merchant.id.as_str();
     let pos = config
-        .create_point_of_sale(m, "Main", None)
+        .create_point_of_sale(m, "Main", None, None)
         .await
         .unwrap()
         .id;

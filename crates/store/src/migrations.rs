@@ -97,6 +97,11 @@ const STEPS: &[Step] = &[
         description: "points of sale may let the widget update a session's data",
         sql: include_str!("../migrations/0012_widget_data_updates.sql"),
     },
+    Step {
+        version: 13,
+        description: "points of sale have a reference, unique per merchant",
+        sql: include_str!("../migrations/0013_point_of_sale_reference.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

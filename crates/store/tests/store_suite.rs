@@ -54,7 +54,13 @@ async fn with_merchant_and_pos(store: &Store, id: &str) -> (MerchantId, i64) {
         .unwrap();
     let pos = uow
         .points_of_sale()
-        .insert(&merchant.id, "Shop", SessionLifetime::DEFAULT, Timestamp(1))
+        .insert(
+            &merchant.id,
+            "Shop",
+            None,
+            SessionLifetime::DEFAULT,
+            Timestamp(1),
+        )
         .await
         .unwrap();
     uow.commit().await.unwrap();
@@ -306,6 +312,7 @@ async fn concurrent_writers_all_succeed(db: TestDb) {
                 .insert(
                     &id,
                     &format!("Shop {n} after {existing}"),
+                    None,
                     SessionLifetime::DEFAULT,
                     Timestamp(n),
                 )

@@ -44,10 +44,11 @@ pub async fn pos(
         PosCommand::Create {
             merchant,
             label,
+            reference,
             session_minutes,
         } => {
             let pos = config
-                .create_point_of_sale(&merchant, &label, session_minutes)
+                .create_point_of_sale(&merchant, &label, reference.as_deref(), session_minutes)
                 .await
                 .map_err(fail)?;
             out.pos_created(&pos);

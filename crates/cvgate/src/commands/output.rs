@@ -78,13 +78,14 @@ impl Output {
     /// The id of a point of sale just created.
     pub fn pos_created(&self, pos: &PointOfSale) {
         if self.json {
-            return self.print_json(json!({"posId": pos.id}));
+            return self.print_json(json!({"posId": pos.id, "reference": pos.reference}));
         }
         println!(
             "point of sale {} created for merchant {}",
             pos.id, pos.merchant_id
         );
         println!("  pos id: {}", pos.id);
+        println!("  reference: {}", pos.reference);
     }
 
     /// A merchant's points of sale, one per line.
@@ -92,20 +93,21 @@ impl Output {
         if self.json {
             let list: Vec<Value> = list
                 .iter()
-                .map(|p| json!({"posId": p.id, "label": p.label, "sessionMinutes": p.session_lifetime.as_minutes(),
+                .map(|p| json!({"posId": p.id, "label": p.label, "reference": p.reference, "sessionMinutes": p.session_lifetime.as_minutes(),
                                  "widgetDataUpdates": p.widget_data_updates}))
                 .collect();
             return self.print_json(Value::Array(list));
         }
         println!(
-            "{:<8} {:<16} {:<20} LABEL",
-            "POS ID", "SESSION (MIN)", "WIDGET DATA UPDATES"
+            "{:<8} {:<20} {:<16} {:<20} LABEL",
+            "POS ID", "REFERENCE", "SESSION (MIN)", "WIDGET DATA UPDATES"
         );
         for p in list {
             let updates = if p.widget_data_updates { "on" } else { "off" };
             println!(
-                "{:<8} {:<16} {:<20} {}",
+                "{:<8} {:<20} {:<16} {:<20} {}",
                 p.id,
+                p.reference,
                 p.session_lifetime.as_minutes(),
                 updates,
                 p.label

@@ -113,6 +113,15 @@ impl Snapshot {
         self.ancv_contract().is_some() && self.payment.request.amount >= ANCV_MINIMUM_AMOUNT
     }
 
+    /// The card transaction that belongs to this payment as the merchant sees it: not a card
+    /// accepted for the session after it ended (cvgate gave that one back).
+    pub fn counted_card(&self) -> Option<&CardTransaction> {
+        self.card.as_ref().filter(|c| {
+            c.state != crate::card_payments::PaymentState::Accepted
+                || self.payment.session.wants_card(&c.id)
+        })
+    }
+
     /// The card contracts that may take the rest after a partial ANCV validation: the card
     /// contracts the session offers (`selectedContractList`), in order.
     pub fn complementary_contracts(&self) -> Vec<&Contract> {

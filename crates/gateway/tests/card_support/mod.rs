@@ -77,7 +77,7 @@ impl Harness {
         let (merchant, _) = config.create_merchant("Card shop").await.unwrap();
         let id = merchant.id.as_str();
         let pos = config
-            .create_point_of_sale(id, "Main", None)
+            .create_point_of_sale(id, "Main", None, None)
             .await
             .unwrap()
             .id;

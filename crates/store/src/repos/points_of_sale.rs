@@ -5,6 +5,10 @@ use domain::point_of_sale::{PointOfSale, PosId, SessionLifetime};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+const SELECT: &str =
+    "SELECT id, merchant_id, label, reference, session_minutes, widget_data_updates, created_at
+     FROM points_of_sale";
+
 /// Merchants' points of sale (`points_of_sale`).
 pub struct PointsOfSale<'a> {
     conn: &'a mut AnyConnection,
@@ -15,35 +19,72 @@ impl<'a> PointsOfSale<'a> {
         PointsOfSale { conn }
     }
 
-    /// Creates a point of sale for the merchant and returns its new id.
+    /// Creates a point of sale for the merchant and returns its new id; without a reference it
+    /// gets `POS-<id>` (a reference the merchant already uses breaks a unique index).
     pub async fn insert(
         &mut self,
         merchant_id: &MerchantId,
         label: &str,
+        reference: Option<&str>,
         session_lifetime: SessionLifetime,
         at: Timestamp,
     ) -> Result<PosId, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO points_of_sale (merchant_id, label, session_minutes, created_at)
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO points_of_sale (merchant_id, label, reference, session_minutes, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(merchant_id.as_str())
         .bind(label)
+        .bind(reference)
         .bind(session_lifetime.as_minutes())
         .bind(at.millis())
         .fetch_one(&mut *self.conn)
         .await?;
-        Ok(row.try_get("id")?)
+        let id: PosId = row.try_get("id")?;
+        if reference.is_none() {
+            sqlx::query("UPDATE points_of_sale SET reference = $1 WHERE id = $2")
+                .bind(format!("POS-{id}"))
+                .bind(id)
+                .execute(&mut *self.conn)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// The merchant's point of sale with this reference.
+    pub async fn find_by_reference(
+        &mut self,
+        merchant_id: &MerchantId,
+        reference: &str,
+    ) -> Result<Option<PointOfSale>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE merchant_id = $1 AND reference = $2"
+        )))
+        .bind(merchant_id.as_str())
+        .bind(reference)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(pos_from_row).transpose()
+    }
+
+    /// Whether the merchant already has a point of sale with this reference.
+    pub async fn reference_taken(
+        &mut self,
+        merchant_id: &MerchantId,
+        reference: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .find_by_reference(merchant_id, reference)
+            .await?
+            .is_some())
     }
 
     /// The point of sale with this id, whoever owns it.
     pub async fn find(&mut self, id: PosId) -> Result<Option<PointOfSale>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, merchant_id, label, session_minutes, widget_data_updates, created_at FROM points_of_sale WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *self.conn)
-        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *self.conn)
+            .await?;
         row.as_ref().map(pos_from_row).transpose()
     }
 
@@ -66,10 +107,9 @@ impl<'a> PointsOfSale<'a> {
         &mut self,
         merchant_id: &MerchantId,
     ) -> Result<Vec<PointOfSale>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, merchant_id, label, session_minutes, widget_data_updates, created_at
-             FROM points_of_sale WHERE merchant_id = $1 ORDER BY id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE merchant_id = $1 ORDER BY id"
+        )))
         .bind(merchant_id.as_str())
         .fetch_all(&mut *self.conn)
         .await?;
@@ -84,6 +124,9 @@ fn pos_from_row(row: &AnyRow) -> Result<PointOfSale, StoreError> {
         merchant_id: MerchantId::parse("merchant_id", &row.try_get::<String, _>("merchant_id")?)
             .map_err(corrupt)?,
         label: row.try_get("label")?,
+        reference: row
+            .try_get::<Option<String>, _>("reference")?
+            .ok_or_else(|| corrupt(domain::FieldError::new("reference", "is missing")))?,
         session_lifetime: SessionLifetime::minutes(
             "session_minutes",
             row.try_get("session_minutes")?,
