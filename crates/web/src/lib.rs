@@ -2,6 +2,7 @@
 //!
 //! - [`AppState`] (`state`) is what every handler shares.
 //! - [`operations`], [`partner`], [`soap_api`] and [`payment_page`] are one router each.
+//! - `retail_api` is the JSON API under `/v1/` (Monext Retail API compatible).
 //! - `token_api` is the widget's JSON API (`/services/token/…`) and [`widget_assets`] its
 //!   script and stylesheet.
 //! - [`demo_shop`] is homologation's merchant checkout showing the widget.
@@ -12,10 +13,13 @@
 
 pub mod demo_shop;
 mod html_templates;
+mod merchant_auth;
 pub mod metrics;
 pub mod operations;
 pub mod partner;
 pub mod payment_page;
+mod problem;
+mod retail_api;
 mod router;
 mod sandbox_app;
 pub mod soap_api;

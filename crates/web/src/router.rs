@@ -2,7 +2,9 @@
 //! the cross-cutting request metrics and logs.
 
 use crate::state::AppState;
-use crate::{metrics, operations, partner, payment_page, soap_api, token_api, widget_assets};
+use crate::{
+    metrics, operations, partner, payment_page, retail_api, soap_api, token_api, widget_assets,
+};
 use axum::Router;
 
 /// Routers that exist only in some environments.
@@ -25,6 +27,7 @@ pub fn app(state: AppState, extras: Extras) -> Router {
         .merge(soap_api::router())
         .merge(payment_page::router())
         .merge(token_api::router())
+        .merge(retail_api::router())
         .merge(widget_assets::router())
         .with_state(state.clone());
     if let Some(sandbox) = extras.ancv_sandbox {

@@ -1,12 +1,10 @@
-//! HTTP Basic authentication of merchants (user = merchant id, password = access key), before a
-//! SOAP request's envelope is parsed.
+//! Authentication (`crate::merchant_auth`) before a SOAP request's envelope is parsed.
 
 use super::reply::SoapError;
+use crate::merchant_auth::{AuthFailure, authenticated_merchant};
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use axum::http::HeaderMap;
 use domain::merchant::MerchantId;
 use soap::envelope::{SoapRequest, parse_request};
 
@@ -23,26 +21,10 @@ pub(super) async fn authenticated_request(
 
 /// The merchant the credentials name, if they are right.
 async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, SoapError> {
-    let Some((user, password)) = credentials(headers) else {
-        return Err(SoapError::Unauthorized);
-    };
-    match state.config.authenticate(&user, &password).await {
-        Ok(Some(merchant)) => Ok(merchant),
-        Ok(None) => {
-            tracing::warn!(merchant = %user, "SOAP call with wrong credentials");
-            Err(SoapError::Unauthorized)
-        }
-        Err(error) => Err(SoapError::internal(error)),
-    }
-}
-
-fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (user, password) = decoded.split_once(':')?;
-    Some((user.to_owned(), password.to_owned()))
+    authenticated_merchant(state, headers, "SOAP")
+        .await
+        .map_err(|failure| match failure {
+            AuthFailure::Unauthorized => SoapError::Unauthorized,
+            AuthFailure::Failed(error) => SoapError::internal(error),
+        })
 }

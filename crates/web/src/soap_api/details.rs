@@ -48,10 +48,7 @@ pub fn of(snapshot: &Snapshot) -> WebPaymentDetailsOut {
     };
     // A card accepted for a session that ended meanwhile was given back by cvgate: it is not
     // part of this payment (getTransactionDetails shows it, with cvgate's reset).
-    let card = snapshot
-        .card
-        .as_ref()
-        .filter(|c| c.state != PaymentState::Accepted || payment.session.wants_card(&c.id));
+    let card = snapshot.counted_card();
     match (&snapshot.ancv, card) {
         (Some(ancv), card) => {
             out.result.partner_code = ancv.partner_code.clone();

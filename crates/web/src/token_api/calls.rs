@@ -1,8 +1,8 @@
 //! The token API's calls: each one is a step of the same session state machine the hosted page
 //! drives, answered with the SessionState the widget shows next.
 
-use super::problem::Problem;
 use super::session_state::{Context, FormError, session_state};
+use crate::problem::Problem;
 use crate::sandbox_app::SandboxAppLink;
 use crate::state::AppState;
 use crate::texts::{beneficiary_message, field_message, texts, too_many_requests};
