@@ -38,6 +38,15 @@ impl Currency {
     pub fn code(self) -> u16 {
         self.0
     }
+
+    /// The ISO 4217 alphabetic code of the currencies cvgate takes (`EUR`), as the JSON API
+    /// writes it; other currencies as their numeric code.
+    pub fn alpha(self) -> String {
+        match self {
+            Currency::EUR => "EUR".to_owned(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Currency {

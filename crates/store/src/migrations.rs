@@ -102,6 +102,11 @@ const STEPS: &[Step] = &[
         description: "points of sale have a reference, unique per merchant",
         sql: include_str!("../migrations/0013_point_of_sale_reference.sql"),
     },
+    Step {
+        version: 14,
+        description: "idempotency keys remember the digest of the first request",
+        sql: include_str!("../migrations/0014_idempotency_keys.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -11,6 +11,7 @@
 //! - [`app`] (`router`) assembles the routers with the cross-cutting layers (request metrics and
 //!   logs).
 
+mod after_sale_answers;
 pub mod demo_shop;
 mod html_templates;
 mod merchant_auth;

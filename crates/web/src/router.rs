@@ -27,7 +27,7 @@ pub fn app(state: AppState, extras: Extras) -> Router {
         .merge(soap_api::router())
         .merge(payment_page::router())
         .merge(token_api::router())
-        .merge(retail_api::router())
+        .merge(retail_api::router(&state))
         .merge(widget_assets::router())
         .with_state(state.clone());
     if let Some(sandbox) = extras.ancv_sandbox {

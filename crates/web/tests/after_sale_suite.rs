@@ -6,8 +6,8 @@
 mod support;
 
 use support::{
-    CARD_OK, DoWebPayment, Harness, MerchantEndpoint, answer_acs, card_form, merchant_endpoint,
-    soap_value,
+    CARD_OK, DoWebPayment, ENVELOPE_END, ENVELOPE_START, Harness, MerchantEndpoint, answer_acs,
+    card_form, do_refund, merchant_endpoint, payment, sequence, soap_value,
 };
 use testkit::TestDb;
 
@@ -32,34 +32,6 @@ testkit::backend_suite![
 
 /// Refused 01100 (do not honour).
 const CARD_REFUSED: &str = "4970100000000022";
-
-const ENVELOPE_START: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body>"#;
-const ENVELOPE_END: &str = "</soapenv:Body></soapenv:Envelope>";
-
-fn payment(amount: i64, action: &str, contract: &str) -> String {
-    format!(
-        "<impl:payment><obj:amount>{amount}</obj:amount><obj:currency>978</obj:currency><obj:action>{action}</obj:action><obj:mode>CPT</obj:mode><obj:contractNumber>{contract}</obj:contractNumber></impl:payment>"
-    )
-}
-
-fn sequence(number: Option<&str>) -> String {
-    number.map_or(String::new(), |n| {
-        format!("<impl:sequenceNumber>{n}</impl:sequenceNumber>")
-    })
-}
-
-fn do_refund(
-    transaction: &str,
-    amount: i64,
-    contract: &str,
-    sequence_number: Option<&str>,
-) -> String {
-    format!(
-        "{ENVELOPE_START}<impl:doRefundRequest><impl:version>34</impl:version><impl:transactionID>{transaction}</impl:transactionID>{}<impl:comment>test</impl:comment>{}</impl:doRefundRequest>{ENVELOPE_END}",
-        payment(amount, "421", contract),
-        sequence(sequence_number)
-    )
-}
 
 fn do_reset(transaction: &str) -> String {
     format!(

@@ -1,13 +1,15 @@
 //! The JSON API (`/v1/`, Monext Retail API compatible) over real HTTP, driven the way the Sylius
 //! and commercetools clients call it (Basic auth, `POST …/payments/sessions`, redirect, `GET`
-//! session, `result.title == "ACCEPTED"`): sessions shared with SOAP and the page both ways,
-//! and a problem JSON for every refusal.
+//! session, capture/refund/cancel on the authorization id, `result.title == "ACCEPTED"`):
+//! sessions shared with SOAP and the page both ways, after-sale operations sharing SOAP's rules
+//! and its sequenceNumber store, Idempotency-Key under concurrency, and a problem JSON for every
+//! refusal.
 
 mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{DoWebPayment, Harness, soap_value};
+use support::{CAMILLE, CARD_OK, DoWebPayment, Harness, card_form, do_refund, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -15,6 +17,11 @@ testkit::backend_suite![
     a_session_created_in_soap_is_read_in_json,
     refused_sessions_name_the_field_and_the_code,
     every_refusal_is_problem_json,
+    a_card_authorization_is_captured_then_refunded_in_parts,
+    both_parts_of_a_split_payment_are_refunded,
+    a_payment_made_in_soap_is_refunded_in_json_under_one_key_store,
+    ten_concurrent_posts_with_one_key_make_one_operation,
+    transactions_are_read_by_id,
 ];
 
 /// A JSON API client with the demo merchant's credentials.
@@ -40,6 +47,27 @@ impl Client<'_> {
         let text = response.text().await.unwrap();
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, json)
+    }
+
+    /// A capture, refund or cancel (`operation`) of `transaction`, as 201 with a result.
+    async fn operate(&self, transaction: &str, operation: &str, amount: i64) -> Value {
+        let (status, answer) = self
+            .call(
+                Method::POST,
+                &format!("/checkout/transactions/{transaction}/{operation}"),
+                Some(&json!({"amount": amount, "comment": "from the shop"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{operation}: {answer}");
+        answer
+    }
+
+    async fn transaction(&self, id: &str) -> Value {
+        let (status, transaction) = self
+            .call(Method::GET, &format!("/checkout/transactions/{id}"), None)
+            .await;
+        assert_eq!(status, 200, "{transaction}");
+        transaction
     }
 
     async fn create(&self, body: &Value) -> (StatusCode, Value) {
@@ -219,9 +247,10 @@ async fn refused_sessions_name_the_field_and_the_code(db: TestDb) {
         .create(&with(&|b| b["order"]["amount"] = json!("sixty")))
         .await;
     assert_eq!(status, 400, "a wrong type: {problem}");
-    assert!(
-        problem["detail"].as_str().unwrap().contains("column"),
-        "{problem}"
+    assert_eq!(
+        (&problem["field"], &problem["code"]),
+        (&json!("order.amount"), &json!("02305")),
+        "a wrong type names the field: {problem}"
     );
 }
 
@@ -297,4 +326,342 @@ async fn assert_problem(response: reqwest::Response, status: u16, title: &str) {
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["title"], title, "{problem}");
     assert!(!problem["detail"].as_str().unwrap().is_empty(), "{problem}");
+}
+
+/// The result's title and code of an operation's answer.
+fn outcome(answer: &Value) -> (&str, &str) {
+    (
+        answer["result"]["title"].as_str().unwrap_or_default(),
+        answer["result"]["code"].as_str().unwrap_or_default(),
+    )
+}
+
+async fn remit(h: &Harness) {
+    h.web_payments
+        .card()
+        .remit(domain::clock::Clock::now(&*h.clock))
+        .await
+        .unwrap();
+}
+
+/// The ids of the session's transactions, as `GET session` lists them (ANCV first).
+async fn transaction_ids(client: &Client<'_>, session: &str) -> Vec<String> {
+    client.session(session).await["transactions"]
+        .as_array()
+        .expect("transactions")
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The associated transactions of `id` of one `type`, with their status.
+async fn associated_of_type(client: &Client<'_>, id: &str, kind: &str) -> Vec<(i64, String)> {
+    client.transaction(id).await["associatedTransactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["type"] == kind)
+        .map(|t| {
+            (
+                t["amount"].as_i64().unwrap(),
+                t["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The commercetools habit: authorize (action 100), capture later, refund in parts.
+async fn a_card_authorization_is_captured_then_refunded_in_parts(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let mut body = sylius_session();
+    body["payment"]["capture"] = json!("MANUAL");
+    body["paymentMethod"] = json!({"paymentMethodIDs": ["CB-DEMO"]});
+    let (status, created) = client.create(&body).await;
+    assert_eq!(status, 201, "{created}");
+    let session = created["sessionId"].as_str().unwrap().to_owned();
+    h.post_form(&session, "card", &card_form(CARD_OK)).await;
+
+    let paid = client.session(&session).await;
+    assert_eq!(paid["result"]["title"], "ACCEPTED", "{paid}");
+    let authorization = &paid["transactions"][0];
+    assert_eq!(
+        (&authorization["type"], &authorization["capture"]),
+        (&json!("AUTHORIZATION"), &json!("MANUAL")),
+        "{paid}"
+    );
+    let id = authorization["id"].as_str().unwrap().to_owned();
+
+    let captured = client.operate(&id, "captures", 6_000).await;
+    assert_eq!(outcome(&captured), ("ACCEPTED", "00000"), "{captured}");
+    assert_eq!(captured["transaction"]["type"], "CAPTURE");
+    assert_eq!(captured["transaction"]["originTransactionId"], id.as_str());
+    let early = client.operate(&id, "refunds", 1_000).await;
+    assert_eq!(
+        outcome(&early),
+        ("ERROR", "02618"),
+        "not remitted yet: {early}"
+    );
+
+    remit(&h).await;
+    let first = client.operate(&id, "refunds", 1_000).await;
+    assert_eq!(outcome(&first), ("ACCEPTED", "00000"), "{first}");
+    assert_eq!(first["transaction"]["type"], "REFUND");
+    let second = client.operate(&id, "refunds", 2_000).await;
+    assert_eq!(outcome(&second), ("ACCEPTED", "00000"), "{second}");
+    assert_ne!(first["transaction"]["id"], second["transaction"]["id"]);
+    let too_much = client.operate(&id, "refunds", 3_001).await;
+    assert_eq!(
+        outcome(&too_much),
+        ("ERROR", "02613"),
+        "30.00 € left: {too_much}"
+    );
+    assert!(too_much.get("transaction").is_none(), "{too_much}");
+
+    assert_eq!(
+        associated_of_type(&client, &id, "REFUND").await,
+        vec![(1_000, "OK".to_owned()), (2_000, "OK".to_owned())]
+    );
+    assert_eq!(
+        associated_of_type(&client, &id, "CAPTURE").await,
+        vec![(6_000, "OK".to_owned())]
+    );
+    let (status, problem) = client
+        .call(
+            Method::POST,
+            "/checkout/transactions/99999999999999/refunds",
+            Some(&json!({"amount": 100})),
+        )
+        .await;
+    assert_eq!((status.as_u16(), &problem["code"]), (404, &json!("02301")));
+    let (status, problem) = client
+        .call(
+            Method::POST,
+            &format!("/checkout/transactions/{id}/refunds"),
+            Some(&json!({"comment": "no amount"})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), &problem["field"]),
+        (400, &json!("amount"))
+    );
+}
+
+/// The Sylius plugin's split payment: the card part refunded in part, the ANCV part in full,
+/// once.
+async fn both_parts_of_a_split_payment_are_refunded(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let (_, created) = client.create(&sylius_session()).await;
+    let session = created["sessionId"].as_str().unwrap().to_owned();
+    h.pay_split(&session, 2_500).await;
+    let ids = transaction_ids(&client, &session).await;
+    let (ancv, card) = (&ids[0], &ids[1]);
+    remit(&h).await;
+
+    let card_refund = client.operate(card, "refunds", 1_000).await;
+    assert_eq!(
+        outcome(&card_refund),
+        ("ACCEPTED", "00000"),
+        "{card_refund}"
+    );
+    let part = client.operate(ancv, "refunds", 1_000).await;
+    assert_eq!(
+        outcome(&part),
+        ("ERROR", "02612"),
+        "ANCV refunds are full: {part}"
+    );
+    let before = h.sandbox.beneficiary(CAMILLE).await.unwrap().balance;
+    let full = client.operate(ancv, "refunds", 2_500).await;
+    assert_eq!(outcome(&full), ("ACCEPTED", "00000"), "{full}");
+    assert_eq!(
+        h.sandbox.beneficiary(CAMILLE).await.unwrap().balance,
+        before + 2_500,
+        "the vouchers are back"
+    );
+    let again = client.operate(ancv, "refunds", 2_500).await;
+    assert_eq!(outcome(&again), ("ERROR", "02613"), "once: {again}");
+    let capture = client.operate(ancv, "captures", 2_500).await;
+    assert_eq!(
+        outcome(&capture).1,
+        "02321",
+        "ANCV is captured at once: {capture}"
+    );
+}
+
+/// A payment made through SOAP and the page, refunded in JSON; a sequenceNumber and an
+/// Idempotency-Key with the same value name the same refund, whichever surface came first.
+async fn a_payment_made_in_soap_is_refunded_in_json_under_one_key_store(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    h.pay_split(&token, 2_500).await;
+    let (_, card) = h.split_ids(&token).await;
+    remit(&h).await;
+
+    let (_, soap_first) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", Some("key-1")),
+        )
+        .await;
+    let soap_refund = soap_value(&soap_first, &["transaction", "id"]).expect("a refund");
+    let refund_with = |key: &'static str| {
+        let url = format!("{}/v1/checkout/transactions/{card}/refunds", h.base);
+        h.http
+            .post(url)
+            .basic_auth(h.merchant_id.as_str(), Some(h.access_key.expose()))
+            .header("Idempotency-Key", key)
+            .json(&json!({"amount": 1_000}))
+    };
+    let json_repeat: Value = refund_with("key-1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_repeat["transaction"]["id"],
+        soap_refund.as_str(),
+        "the JSON call with the SOAP call's key gets its refund: {json_repeat}"
+    );
+
+    let json_first = refund_with("key-2").send().await.unwrap();
+    assert_eq!(json_first.status(), 201);
+    let json_first: Value = json_first.json().await.unwrap();
+    assert_eq!(outcome(&json_first), ("ACCEPTED", "00000"), "{json_first}");
+    let (_, soap_repeat) = h
+        .soap(
+            "DirectPaymentAPI",
+            &do_refund(&card, 1_000, "CB-DEMO", Some("key-2")),
+        )
+        .await;
+    assert_eq!(
+        soap_value(&soap_repeat, &["transaction", "id"]).as_deref(),
+        json_first["transaction"]["id"].as_str(),
+        "the SOAP call with the JSON call's key gets its refund"
+    );
+    assert_eq!(
+        associated_of_type(&client, &card, "REFUND").await.len(),
+        2,
+        "two keys, two refunds"
+    );
+}
+
+/// `n` POSTs of `body` to `path` with one Idempotency-Key, all at once.
+async fn post_at_once(
+    h: &Harness,
+    path: &str,
+    key: &str,
+    body: &Value,
+    n: usize,
+) -> Vec<(u16, Value)> {
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let request = h
+            .http
+            .post(format!("{}/v1{path}", h.base))
+            .basic_auth(h.merchant_id.as_str(), Some(h.access_key.expose()))
+            .header("Idempotency-Key", key)
+            .json(body);
+        calls.spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        });
+    }
+    calls.join_all().await
+}
+
+async fn ten_concurrent_posts_with_one_key_make_one_operation(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+
+    let sessions = post_at_once(&h, "/checkout/sessions", "order-77", &sylius_session(), 10).await;
+    let (status, first) = &sessions[0];
+    assert_eq!(*status, 201, "{first}");
+    assert!(
+        sessions.iter().all(|answer| answer == &sessions[0]),
+        "ten identical answers: {sessions:?}"
+    );
+    let session = first["sessionId"].as_str().unwrap().to_owned();
+    let mut other = sylius_session();
+    other["order"]["amount"] = json!(6_100);
+    let reused = post_at_once(&h, "/checkout/sessions", "order-77", &other, 1).await;
+    assert_eq!(reused[0].0, 422, "{:?}", reused[0].1);
+    assert_eq!(reused[0].1["field"], "Idempotency-Key");
+
+    h.pay_split(&session, 2_500).await;
+    let card = transaction_ids(&client, &session).await[1].clone();
+    remit(&h).await;
+    let path = format!("/checkout/transactions/{card}/refunds");
+    let refunds = post_at_once(&h, &path, "refund-1", &json!({"amount": 500}), 10).await;
+    assert_eq!(refunds[0].0, 201, "{:?}", refunds[0].1);
+    assert_eq!(outcome(&refunds[0].1), ("ACCEPTED", "00000"));
+    assert!(
+        refunds.iter().all(|answer| answer == &refunds[0]),
+        "ten identical answers: {refunds:?}"
+    );
+    assert_eq!(
+        associated_of_type(&client, &card, "REFUND").await,
+        vec![(500, "OK".to_owned())],
+        "one refund"
+    );
+    let reused = post_at_once(&h, &path, "refund-1", &json!({"amount": 600}), 1).await;
+    assert_eq!(reused[0].0, 422, "{:?}", reused[0].1);
+    let respaced = h
+        .http
+        .post(format!("{}/v1{path}", h.base))
+        .basic_auth(h.merchant_id.as_str(), Some(h.access_key.expose()))
+        .header("Idempotency-Key", "refund-1")
+        .header("Content-Type", "application/json")
+        .body("{ \"amount\" : 500 }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(respaced.status(), 201, "the same JSON, spaced otherwise");
+}
+
+async fn transactions_are_read_by_id(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let (_, created) = client.create(&sylius_session()).await;
+    let session = created["sessionId"].as_str().unwrap().to_owned();
+    h.pay_split(&session, 2_500).await;
+    let ids = transaction_ids(&client, &session).await;
+    let ancv = client.transaction(&ids[0]).await;
+    assert_eq!(ancv["result"]["title"], "ACCEPTED", "{ancv}");
+    assert_eq!(ancv["sessionId"], session.as_str());
+    assert_eq!(ancv["order"]["reference"], "SYL-1001");
+    assert_eq!(ancv["transaction"]["requestedAmount"], 2_500);
+    assert_eq!(
+        ancv["transaction"]["paymentInstrumentData"]["paymentInstrumentType"]["code"],
+        "ANCV_CONNECT"
+    );
+    assert!(
+        ancv["transaction"]["partnerReturnedData"]["additionalData"]["ancvTransactionId"]
+            .is_string(),
+        "{ancv}"
+    );
+    assert_eq!(
+        ancv["associatedTransactions"][0]["id"],
+        ids[0].as_str(),
+        "the origin first"
+    );
+    assert_eq!(
+        ancv["additionalTransactions"][0]["id"],
+        ids[1].as_str(),
+        "the card part"
+    );
+    let card = client.transaction(&ids[1]).await;
+    assert_eq!(card["transaction"]["requestedAmount"], 3_500);
+    assert_eq!(
+        card["transaction"]["paymentInstrumentData"]["usedPaymentInstrument"],
+        "UsedCard"
+    );
+    let (status, problem) = client
+        .call(Method::GET, "/checkout/transactions/00000000000000", None)
+        .await;
+    assert_eq!((status.as_u16(), &problem["code"]), (404, &json!("02301")));
 }

@@ -23,5 +23,6 @@ pub use model::{
     AuthorizeRequest, MAX_SEARCH_DAYS, MAX_SEARCH_ROWS, NoAnswer, Operation, OperationAnswer,
     Reply, SearchCriteria, StatusEntry, TransactionDetails, TransactionView,
 };
+pub use replay::Unanswered;
 pub use service::AfterSale;
 pub use views::{BY_CVGATE, ancv_partner_data, card_view};

@@ -15,6 +15,16 @@ const REPLAY_WAIT: Duration = Duration::from_secs(30);
 /// a repeat takes over (longer than any call takes: partner timeouts are seconds).
 const CLAIM_LEASE_MS: i64 = 60_000;
 
+/// Why a call with a key got no answer; nothing was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unanswered {
+    /// The key was first used for another request (the JSON API's `Idempotency-Key` with
+    /// another body).
+    KeyReused,
+    /// The first call with this key is still running after the wait: try again.
+    FirstCallRunning,
+}
+
 impl AfterSale {
     /// Runs `call` once per (merchant, operation, transaction, sequenceNumber): a repeat, even a
     /// concurrent one, gets the first call's settled answer without running anything. `call`
@@ -44,6 +54,31 @@ impl AfterSale {
             transaction_id,
             sequence_number,
         };
+        match self.once_per_request(&key, None, call).await? {
+            Ok(answer) => Ok(answer),
+            // Without a digest, no request is told apart from another: the first call runs.
+            Err(Unanswered::KeyReused | Unanswered::FirstCallRunning) => Err(StoreError::corrupt(
+                "operation_replays",
+                "the first call with this sequenceNumber is still running: try again",
+            )
+            .into()),
+        }
+    }
+
+    /// [`once`](Self::once) for a surface that compares requests: a repeat whose
+    /// `request_digest` differs from the first call's gets [`Unanswered::KeyReused`] (a first
+    /// call recorded without a digest, by SOAP, is replayed to any request).
+    pub async fn once_per_request<E, F, Fut>(
+        &self,
+        key: &ReplayKey<'_>,
+        request_digest: Option<&str>,
+        call: F,
+    ) -> Result<Result<String, Unanswered>, E>
+    where
+        F: FnOnce(Option<String>) -> Fut,
+        Fut: Future<Output = Result<Reply, E>>,
+        E: From<StoreError>,
+    {
         let mut call = Some(call);
         let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
         loop {
@@ -51,11 +86,11 @@ impl AfterSale {
             let mut uow = self.inner.store.write().await?;
             let mine = uow
                 .operation_replays()
-                .claim(&key, now, now.plus_millis(CLAIM_LEASE_MS))
+                .claim(key, request_digest, now, now.plus_millis(CLAIM_LEASE_MS))
                 .await?;
             uow.commit().await?;
             if mine && let Some(call) = call.take() {
-                return self.run_claimed(&key, call).await;
+                return self.run_claimed(key, call).await.map(Ok);
             }
             let stored = self
                 .inner
@@ -63,23 +98,24 @@ impl AfterSale {
                 .read()
                 .await?
                 .operation_replays()
-                .response(&key)
+                .stored(key)
                 .await?;
-            match stored {
-                Some(Some(response)) => return Ok(response),
+            let Some(stored) = stored else {
                 // Released by a first call that did not settle: claim it again.
-                None => continue,
+                continue;
+            };
+            if let (Some(first), Some(this)) = (stored.request_digest.as_deref(), request_digest)
+                && first != this
+            {
+                return Ok(Err(Unanswered::KeyReused));
+            }
+            match stored.response {
+                Some(response) => return Ok(Ok(response)),
                 // Another call has it (maybe on another instance): wait for its answer.
-                Some(None) if tokio::time::Instant::now() < deadline => {
+                None if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(20)).await
                 }
-                Some(None) => {
-                    return Err(StoreError::corrupt(
-                        "operation_replays",
-                        "the first call with this sequenceNumber is still running: try again",
-                    )
-                    .into());
-                }
+                None => return Ok(Err(Unanswered::FirstCallRunning)),
             }
         }
     }

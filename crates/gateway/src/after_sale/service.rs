@@ -61,6 +61,11 @@ impl AfterSale {
         }
     }
 
+    /// Whether `id` is one of the merchant's transactions (payments and operations alike).
+    pub async fn knows(&self, merchant_id: &MerchantId, id: &str) -> Result<bool, StoreError> {
+        Ok(self.find(merchant_id, id).await?.is_some())
+    }
+
     pub(super) async fn find(
         &self,
         merchant_id: &MerchantId,

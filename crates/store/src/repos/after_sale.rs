@@ -221,6 +221,15 @@ pub struct ReplayKey<'k> {
     pub sequence_number: &'k str,
 }
 
+/// What a replay key holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReplay {
+    /// The first call's answer; `None` while it is still running.
+    pub response: Option<String>,
+    /// The digest of the first call's request, when its surface records one.
+    pub request_digest: Option<String>,
+}
+
 impl ReplayKey<'_> {
     /// The key as one string, stored on the operation the request made (the sequence number
     /// comes last, so two different keys never give the same string).
@@ -237,17 +246,20 @@ impl<'a> OperationReplays<'a> {
         OperationReplays { conn }
     }
 
-    /// Claims the key for this call until `until`; false when another call holds it. A claim
-    /// whose holder never finished (its lease is over) is taken over.
+    /// Claims the key for this call until `until`, recording the request's digest (`None` for a
+    /// surface that does not compare requests); false when another call holds it or has
+    /// answered. A claim whose holder never finished (its lease is over) is taken over by a call
+    /// with the same request.
     pub async fn claim(
         &mut self,
         key: &ReplayKey<'_>,
+        request_digest: Option<&str>,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<bool, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO operation_replays (merchant_id, operation, transaction_id, sequence_number, created_at, claimed_until)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO operation_replays (merchant_id, operation, transaction_id, sequence_number, created_at, claimed_until, request_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(key.merchant_id.as_str())
         .bind(key.operation)
@@ -255,6 +267,7 @@ impl<'a> OperationReplays<'a> {
         .bind(key.sequence_number)
         .bind(now.millis())
         .bind(until.millis())
+        .bind(request_digest)
         .execute(&mut *self.conn)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -263,7 +276,8 @@ impl<'a> OperationReplays<'a> {
         let taken_over = sqlx::query(
             "UPDATE operation_replays SET claimed_until = $1
              WHERE merchant_id = $2 AND operation = $3 AND transaction_id = $4 AND sequence_number = $5
-               AND response IS NULL AND (claimed_until IS NULL OR claimed_until <= $6)",
+               AND response IS NULL AND (claimed_until IS NULL OR claimed_until <= $6)
+               AND (request_digest IS NULL OR CAST($7 AS TEXT) IS NULL OR request_digest = $7)",
         )
         .bind(until.millis())
         .bind(key.merchant_id.as_str())
@@ -271,18 +285,20 @@ impl<'a> OperationReplays<'a> {
         .bind(key.transaction_id)
         .bind(key.sequence_number)
         .bind(now.millis())
+        .bind(request_digest)
         .execute(&mut *self.conn)
         .await?;
         Ok(taken_over.rows_affected() == 1)
     }
 
-    /// The first call's answer, once it has one (`Some(None)`: still running).
-    pub async fn response(
+    /// What is stored under the key, if anything: the first call's answer once it has one, and
+    /// the digest of its request.
+    pub async fn stored(
         &mut self,
         key: &ReplayKey<'_>,
-    ) -> Result<Option<Option<String>>, StoreError> {
+    ) -> Result<Option<StoredReplay>, StoreError> {
         let row = sqlx::query(
-            "SELECT response FROM operation_replays
+            "SELECT response, request_digest FROM operation_replays
              WHERE merchant_id = $1 AND operation = $2 AND transaction_id = $3 AND sequence_number = $4",
         )
         .bind(key.merchant_id.as_str())
@@ -291,7 +307,13 @@ impl<'a> OperationReplays<'a> {
         .bind(key.sequence_number)
         .fetch_optional(&mut *self.conn)
         .await?;
-        Ok(row.map(|row| row.try_get("response")).transpose()?)
+        row.map(|row| {
+            Ok(StoredReplay {
+                response: row.try_get("response")?,
+                request_digest: row.try_get("request_digest")?,
+            })
+        })
+        .transpose()
     }
 
     /// Stores the first call's answer (the response body), replayed to every repeat from now on.

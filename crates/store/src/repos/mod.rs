@@ -12,7 +12,9 @@ mod server_secrets;
 mod transaction_search;
 mod web_payments;
 
-pub use after_sale::{AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, TransactionIds};
+pub use after_sale::{
+    AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, StoredReplay, TransactionIds,
+};
 pub use ancv_payments::{AncvPaymentEvent, AncvPayments};
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};
 pub use contracts::Contracts;

@@ -4,37 +4,58 @@
 //!
 //! Every answer is JSON; errors are problem JSON (`crate::problem`) with Payline's code where one
 //! applies; business outcomes are 2xx with a `result` `{title, code, detail}` — the triple SOAP
-//! returns for the same state.
+//! returns for the same state. Every POST takes an `Idempotency-Key` (`idempotency`).
 
+mod idempotency;
+mod operations;
 mod request;
 mod session_json;
 mod session_request;
 mod sessions;
+mod transaction_json;
+mod transactions;
+
+pub(crate) use transaction_json::operation_body;
 
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
-
-/// Bodies above this are refused with 413 (problem JSON).
-pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
+use axum::routing::{get, post};
 
 /// The JSON API's routes under `/v1`.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().nest("/v1", calls())
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    Router::new().nest("/v1", calls(state))
 }
 
-fn calls() -> Router<AppState> {
+fn calls(state: &AppState) -> Router<AppState> {
+    // POSTs whose whole answer is remembered under an Idempotency-Key; the after-sale operations
+    // keep theirs in the key space they share with SOAP (`operations`).
+    let remembered = Router::new()
+        .route("/checkout/sessions", post(sessions::create))
+        .route("/checkout/payments/sessions", post(sessions::create))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::remember_answers,
+        ));
     Router::new()
         .route("/checkout/alive", get(|| async { "OK" }))
-        .route("/checkout/sessions", axum::routing::post(sessions::create))
-        .route(
-            "/checkout/payments/sessions",
-            axum::routing::post(sessions::create),
-        )
+        .merge(remembered)
         .route("/checkout/sessions/{id}", get(sessions::show))
         .route("/checkout/payments/sessions/{id}", get(sessions::show))
+        .route("/checkout/transactions/{id}", get(transactions::show))
+        .route(
+            "/checkout/transactions/{id}/captures",
+            post(operations::capture),
+        )
+        .route(
+            "/checkout/transactions/{id}/refunds",
+            post(operations::refund),
+        )
+        .route(
+            "/checkout/transactions/{id}/cancels",
+            post(operations::cancel),
+        )
         .fallback(async || Problem::new(StatusCode::NOT_FOUND, "no such resource in the JSON API"))
         .method_not_allowed_fallback(async || {
             Problem::new(

@@ -5,6 +5,7 @@
 use domain::ancv_payment::AncvPayment;
 use domain::clock::Timestamp;
 use domain::return_code::ReturnCode;
+use domain::web_payment::ValidWebPayment;
 use gateway::card_payments::{CardTransaction, PaymentState};
 use gateway::web_payments::Snapshot;
 use serde_json::{Map, Value, json};
@@ -29,33 +30,37 @@ pub(super) fn iso_date(at: Timestamp) -> String {
 /// The whole session.
 pub(super) fn session(snapshot: &Snapshot) -> Value {
     let payment = &snapshot.payment;
-    let request = &payment.request;
+    let mut session = json!({
+        "result": result(payment.session.return_code()),
+        "sessionId": payment.token,
+    });
+    add_sale(&mut session, &payment.request);
+    let transactions = transactions(snapshot);
+    if !transactions.is_empty() {
+        session["transactions"] = Value::Array(transactions);
+    }
+    session
+}
+
+/// Adds what the merchant sold to whom to `object`: `order`, `buyer`, `privateData`.
+pub(super) fn add_sale(object: &mut Value, request: &ValidWebPayment) {
     let buyer = &request.buyer;
     let private_data: Map<String, Value> = request
         .private_data
         .iter()
         .map(|(k, v)| (k.clone(), Value::from(v.clone())))
         .collect();
-    let mut session = json!({
-        "result": result(payment.session.return_code()),
-        "sessionId": payment.token,
-        "order": {
-            "reference": request.order_ref,
-            "amount": request.order_amount,
-            "currency": "EUR",
-            "date": request.order_date,
-        },
-        "buyer": {
-            "id": buyer.customer_id, "title": buyer.title, "firstName": buyer.first_name,
-            "lastName": buyer.last_name, "email": buyer.email, "mobile": buyer.mobile_phone,
-        },
-        "privateData": private_data,
+    object["order"] = json!({
+        "reference": request.order_ref,
+        "amount": request.order_amount,
+        "currency": "EUR",
+        "date": request.order_date,
     });
-    let transactions = transactions(snapshot);
-    if !transactions.is_empty() {
-        session["transactions"] = Value::Array(transactions);
-    }
-    session
+    object["buyer"] = json!({
+        "id": buyer.customer_id, "title": buyer.title, "firstName": buyer.first_name,
+        "lastName": buyer.last_name, "email": buyer.email, "mobile": buyer.mobile_phone,
+    });
+    object["privateData"] = Value::Object(private_data);
 }
 
 /// One transaction per means of payment: the ANCV one, then the card that paid the rest (or the

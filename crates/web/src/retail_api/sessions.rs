@@ -1,7 +1,7 @@
 //! `POST /v1/checkout/sessions` (an internal `doWebPayment`) and `GET …/sessions/{id}` (what
 //! `getWebPaymentDetails` reads, counted as the merchant reading the result).
 
-use super::request::{json_body, merchant};
+use super::request::{internal, json_body, merchant};
 use super::session_json::{result, session};
 use super::session_request::{CreateSession, bad_field};
 use crate::problem::Problem;
@@ -102,13 +102,4 @@ pub(super) async fn show(
         }
         Err(error) => internal(&error).into_response(),
     }
-}
-
-/// A failure of cvgate's, logged; the caller may try again.
-fn internal(error: &dyn std::fmt::Display) -> Problem {
-    tracing::error!(%error, "JSON API call failed");
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "cvgate could not do this now; try again",
-    )
 }

@@ -3,6 +3,7 @@
 
 use super::auth::authenticated_request;
 use super::reply::{SoapError, answer, result};
+use crate::after_sale_answers::{remembered, soap_form};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -173,7 +174,10 @@ async fn change(
             .operate(change, merchant, &transaction_id, amount, request_key)
             .await?;
         Ok::<_, StoreError>(Reply {
-            body: write_change(change, &change_out(&answer)),
+            body: remembered(
+                after_sale_body(change, &answer),
+                crate::retail_api::operation_body(&answer),
+            ),
             settled: answer.is_settled(),
         })
     };
@@ -186,7 +190,13 @@ async fn change(
             run,
         )
         .await
+        .map(soap_form)
         .map_err(SoapError::internal)
+}
+
+/// The SOAP answer body to `change` (doRefund, doReset, doCapture).
+pub(crate) fn after_sale_body(change: Operation, answer: &OperationAnswer) -> String {
+    write_change(change, &change_out(answer))
 }
 
 fn change_out(answer: &OperationAnswer) -> AfterSaleOut {

@@ -11,6 +11,8 @@ mod reply;
 mod web_payment;
 mod wsdl;
 
+pub(crate) use after_sale::after_sale_body;
+
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;

@@ -779,3 +779,35 @@ pub async fn join_browser(driven: tokio::task::JoinHandle<()>) {
         .await
         .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
 }
+
+/// The start and end of a DirectPaymentAPI or ExtendedAPI request envelope.
+pub const ENVELOPE_START: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com" xmlns:obj="http://obj.ws.payline.experian.com"><soapenv:Body>"#;
+pub const ENVELOPE_END: &str = "</soapenv:Body></soapenv:Envelope>";
+
+/// `<impl:payment>` of an after-sale request.
+pub fn payment(amount: i64, action: &str, contract: &str) -> String {
+    format!(
+        "<impl:payment><obj:amount>{amount}</obj:amount><obj:currency>978</obj:currency><obj:action>{action}</obj:action><obj:mode>CPT</obj:mode><obj:contractNumber>{contract}</obj:contractNumber></impl:payment>"
+    )
+}
+
+/// `<impl:sequenceNumber>`, when there is one.
+pub fn sequence(number: Option<&str>) -> String {
+    number.map_or(String::new(), |n| {
+        format!("<impl:sequenceNumber>{n}</impl:sequenceNumber>")
+    })
+}
+
+/// A doRefund envelope.
+pub fn do_refund(
+    transaction: &str,
+    amount: i64,
+    contract: &str,
+    sequence_number: Option<&str>,
+) -> String {
+    format!(
+        "{ENVELOPE_START}<impl:doRefundRequest><impl:version>34</impl:version><impl:transactionID>{transaction}</impl:transactionID>{}<impl:comment>test</impl:comment>{}</impl:doRefundRequest>{ENVELOPE_END}",
+        payment(amount, "421", contract),
+        sequence(sequence_number)
+    )
+}
