@@ -4,7 +4,8 @@
 use domain::clock::Timestamp;
 use jobs::JobOutcome;
 
-/// `GET <notificationURL>?notificationType=WEBTRS&token=…` (subject: the token).
+/// `GET <notificationURL>?notificationType=WEBTRS&token=…&paymentEndpoint=1` (subject: the
+/// token).
 pub const NOTIFY_JOB: &str = "merchant_notification";
 /// `GET <notificationURL>?notificationType=TRS&transactionId=…` (subject: the transaction id).
 pub const TRS_JOB: &str = "merchant_trs_notification";
@@ -62,8 +63,9 @@ impl MerchantNotifier {
         }
     }
 
-    /// `GET <url>?notificationType=<kind>&<subject>`: done on a 2xx (or when the URL is refused),
-    /// again in a minute otherwise, until the retry window closes.
+    /// `GET <url>?notificationType=<kind>&<subject>` (WEBTRS: `&paymentEndpoint=1`): done on a
+    /// 2xx (or when the URL is refused), again in a minute otherwise, until the retry window
+    /// closes.
     pub async fn send(&self, notification: Notification<'_>, now: Timestamp) -> JobOutcome {
         let Notification {
             url,
@@ -73,7 +75,14 @@ impl MerchantNotifier {
             trying_for_ms,
         } = notification;
         let separator = if url.contains('?') { '&' } else { '?' };
-        let target = format!("{url}{separator}notificationType={kind}&{name}={value}");
+        // Monext's Retail API clients tell a session's notification by `paymentEndpoint=1`
+        // (retail-api.md §2); Payline's SOAP clients ignore the extra parameter.
+        let endpoint = if kind == "WEBTRS" {
+            "&paymentEndpoint=1"
+        } else {
+            ""
+        };
+        let target = format!("{url}{separator}notificationType={kind}&{name}={value}{endpoint}");
         if let Err(reason) =
             crate::merchant_http::check_url(&target, self.policy.allow_private_addresses)
         {

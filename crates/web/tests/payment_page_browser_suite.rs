@@ -91,7 +91,7 @@ async fn split_payment(db: TestDb, pass: Pass) {
     let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
     let (to_browser, from_test) = std::sync::mpsc::channel::<()>();
     let url = redirect_url.clone();
-    let expected_return = format!("{return_url}?paylinetoken={token}");
+    let expected_return = format!("{return_url}?paylinetoken={token}&token={token}");
     let driven = on_browser_thread(move || buyer(url, pass, expected_return, to_test, from_test));
     // When the buyer waits for the app, the beneficiary validates 25.00 € of 60.00 € in it.
     assert_eq!(from_browser.recv().await, Some("waiting for the app"));

@@ -124,6 +124,11 @@ async fn a_merchant_endpoint_failing_twice_gets_exactly_three_calls(db: TestDb) 
             Some("WEBTRS")
         );
         assert_eq!(call.get("token"), Some(&token));
+        assert_eq!(
+            call.get("paymentEndpoint").map(String::as_str),
+            Some("1"),
+            "as Monext's Retail API clients expect"
+        );
     }
 }
 

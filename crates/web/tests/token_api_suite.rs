@@ -153,11 +153,11 @@ async fn the_first_state_offers_both_methods(api: &Api<'_>) {
     let token = &api.token;
     assert_eq!(
         state["returnUrl"],
-        format!("https://shop.example/return?paylinetoken={token}")
+        format!("https://shop.example/return?paylinetoken={token}&token={token}")
     );
     assert_eq!(
         state["cancelUrl"],
-        format!("https://shop.example/cancel?from=pay&paylinetoken={token}")
+        format!("https://shop.example/cancel?from=pay&paylinetoken={token}&token={token}")
     );
 }
 
@@ -272,7 +272,7 @@ async fn without_embedded_redirection_the_buyer_goes_back_to_the_merchant_page(d
     assert_eq!(
         response.headers()["location"],
         format!(
-            "https://shop.example/checkout#payment?paylinetoken={}&paymentEndpoint=1",
+            "https://shop.example/checkout#payment?paylinetoken={0}&token={0}&paymentEndpoint=1",
             api.token
         )
         .as_str()

@@ -126,10 +126,9 @@ async fn full_ancv_payment(db: TestDb) {
         ),
         None
     );
-    assert!(
-        unescaped(&h.page(&token).await)
-            .contains(&format!("https://shop.example/return?paylinetoken={token}"))
-    );
+    assert!(unescaped(&h.page(&token).await).contains(&format!(
+        "https://shop.example/return?paylinetoken={token}&token={token}"
+    )));
 }
 
 async fn partial_ancv_then_card_accepted(db: TestDb) {
@@ -240,7 +239,7 @@ async fn buyer_cancels_after_a_partial_validation(db: TestDb) {
     let page = unescaped(&h.page(&token).await);
     assert!(
         page.contains(&format!(
-            "https://shop.example/cancel?from=pay&paylinetoken={token}"
+            "https://shop.example/cancel?from=pay&paylinetoken={token}&token={token}"
         )),
         "{page}"
     );

@@ -120,7 +120,7 @@ async fn split_payment(db: TestDb, pass: Pass) {
     };
     let url = site.publish("checkout", page.html());
     let cvgate = h.base.clone();
-    let expected_return = format!("{return_url}?paylinetoken={token}");
+    let expected_return = format!("{return_url}?paylinetoken={token}&token={token}");
     join_browser(on_browser_thread(move || {
         buyer(url, cvgate, pass, expected_return)
     }))
@@ -523,7 +523,7 @@ async fn a_page_built_like_the_official_plugins(db: TestDb) {
     let first = h.do_web_payment(&request).await;
     let second = h.do_web_payment(&request).await;
     let url = site.publish("checkout", plugin_page(&h.base, &first));
-    let expected_return = format!("{return_url}?paylinetoken={second}");
+    let expected_return = format!("{return_url}?paylinetoken={second}&token={second}");
     let tokens = (first.clone(), second.clone());
     join_browser(on_browser_thread(move || {
         plugin_buyer(url, tokens, expected_return)

@@ -13,6 +13,14 @@ use crate::clock::Timestamp;
 use crate::merchant::MerchantId;
 use crate::point_of_sale::PosId;
 
+/// Where the buyer goes back to the shop: the merchant's `returnURL` or `cancelURL` (its query
+/// kept) with the session's token appended as `paylinetoken` (Payline's SOAP clients) and as
+/// `token` (Monext's Retail API clients), whichever way the session was made.
+pub fn shop_return_url(shop_url: &str, token: &str) -> String {
+    let separator = if shop_url.contains('?') { '&' } else { '?' };
+    format!("{shop_url}{separator}paylinetoken={token}&token={token}")
+}
+
 /// A web payment: what the merchant asked for (never changes) and how far the buyer got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebPayment {

@@ -274,15 +274,14 @@ fn result_view(payment: &WebPayment, t: &'static Texts) -> Option<ResultView> {
 }
 
 /// Where the buyer goes back to: `cancelURL` after a cancel, `returnURL` otherwise, with the
-/// token appended as `paylinetoken`.
+/// token appended.
 fn shop_url(payment: &WebPayment) -> String {
     let shop_base = if payment.session.state == SessionState::Cancelled {
         &payment.request.cancel_url
     } else {
         &payment.request.return_url
     };
-    let separator = if shop_base.contains('?') { '&' } else { '?' };
-    format!("{shop_base}{separator}paylinetoken={}", payment.token)
+    domain::web_payment::shop_return_url(shop_base, &payment.token)
 }
 
 /// The card contracts the buyer may pay with now (none once a payment is under way or over).

@@ -33,10 +33,9 @@ pub(crate) fn creation_date(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-/// The shop's URL with `paylinetoken=<token>` appended, as the page's links carry it.
+/// The shop's URL with the token appended, as the page's links carry it.
 pub(crate) fn with_token(shop_url: &str, token: &str) -> String {
-    let separator = if shop_url.contains('?') { '&' } else { '?' };
-    format!("{shop_url}{separator}paylinetoken={token}")
+    domain::web_payment::shop_return_url(shop_url, token)
 }
 
 /// `state.info`: every order and buyer field the session has, under Payline's keys.
@@ -104,10 +103,13 @@ mod tests {
 
     #[test]
     fn the_token_is_appended_after_any_query() {
-        assert_eq!(with_token("https://s/r", "T"), "https://s/r?paylinetoken=T");
+        assert_eq!(
+            with_token("https://s/r", "T"),
+            "https://s/r?paylinetoken=T&token=T"
+        );
         assert_eq!(
             with_token("https://s/r?a=1", "T"),
-            "https://s/r?a=1&paylinetoken=T"
+            "https://s/r?a=1&paylinetoken=T&token=T"
         );
     }
 }

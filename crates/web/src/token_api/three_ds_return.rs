@@ -49,11 +49,8 @@ pub(super) async fn back_from_challenge(
     match (query.mode.as_deref(), query.back.as_deref()) {
         (Some("iframe"), _) => iframe_page(&token),
         (_, Some(back)) if is_web_url(back) => {
-            let separator = if back.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!(
-                "{back}{separator}paylinetoken={token}&paymentEndpoint=1"
-            ))
-            .into_response()
+            let back = domain::web_payment::shop_return_url(back, &token);
+            Redirect::to(&format!("{back}&paymentEndpoint=1")).into_response()
         }
         _ => Redirect::to(&page_path(&token)).into_response(),
     }
