@@ -356,6 +356,96 @@ impl ContractRequest {
     }
 }
 
+/// A change to a stored contract: `None` keeps the current value. Number, payment method,
+/// currency and point of sale name what the contract is and cannot change: given, each must be
+/// the current one.
+#[derive(Debug, Clone, Default)]
+pub struct ContractChange {
+    /// The number, if the caller repeats it.
+    pub number: Option<String>,
+    /// The payment method, if the caller repeats it (any case).
+    pub card_code: Option<String>,
+    /// The point of sale's reference, if the caller repeats it.
+    pub pos_reference: Option<String>,
+    /// The ISO 4217 numeric code, if the caller repeats it.
+    pub currency: Option<String>,
+    /// Active or inactive from now on.
+    pub status: Option<ContractStatus>,
+    /// A new label; empty: the number.
+    pub label: Option<String>,
+    /// New notes; empty clears them.
+    pub description: Option<String>,
+    /// A new ANCV Shop ID (ANCV_CONNECT only).
+    pub shop_id: Option<String>,
+    /// A new complementary list, replacing the current one (ANCV_CONNECT only).
+    pub complementary: Option<Vec<String>>,
+}
+
+impl ContractChange {
+    /// The contract as changed, checked by the same rules as a new contract
+    /// ([`ContractRequest::validate`]); `pos_reference` is the reference of its point of sale.
+    /// Complementary contracts given anew are then checked by [`check_complementary`] against
+    /// the stored contracts.
+    pub fn apply(&self, current: &Contract, pos_reference: &str) -> Result<Contract, FieldError> {
+        let unchanged = |field: &str, is_current: bool, value: &dyn fmt::Display| {
+            if is_current {
+                Ok(())
+            } else {
+                Err(FieldError::new(
+                    field,
+                    format!("cannot be changed (this contract's is {value})"),
+                ))
+            }
+        };
+        if let Some(number) = &self.number {
+            let same = ContractNumber::parse("number", number).ok() == Some(current.number.clone());
+            unchanged("number", same, &current.number)?;
+        }
+        if let Some(card_code) = &self.card_code {
+            let same = CardCode::parse("card_code", card_code).ok() == Some(current.card_code);
+            unchanged("card_code", same, &current.card_code)?;
+        }
+        if let Some(reference) = &self.pos_reference {
+            unchanged("pos", reference.trim() == pos_reference, &pos_reference)?;
+        }
+        if let Some(currency) = &self.currency {
+            let same = Currency::parse("currency", currency).ok() == Some(current.currency);
+            unchanged("currency", same, &current.currency)?;
+        }
+        let request = ContractRequest {
+            number: current.number.to_string(),
+            card_code: current.card_code.as_str().to_owned(),
+            label: Some(self.label.clone().unwrap_or_else(|| current.label.clone())),
+            currency: Some(current.currency.to_string()),
+            description: Some(
+                self.description
+                    .clone()
+                    .unwrap_or_else(|| current.description.clone()),
+            ),
+            shop_id: self
+                .shop_id
+                .clone()
+                .or_else(|| current.shop_id().map(ToString::to_string)),
+            complementary: match &self.complementary {
+                Some(numbers) => numbers.clone(),
+                None => current
+                    .complementary()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            },
+        };
+        let valid = request.validate()?;
+        Ok(Contract {
+            label: valid.label,
+            description: valid.description,
+            method: valid.method,
+            status: self.status.unwrap_or(current.status),
+            ..current.clone()
+        })
+    }
+}
+
 /// Checks one complementary contract of an ANCV contract to be created at `pos_id`:
 /// it must exist (for this merchant), be an active card contract, and belong to the same point of
 /// sale. `found` is the stored contract with that number, if any.
@@ -549,5 +639,96 @@ mod tests {
                 .rule
                 .contains("inactive")
         );
+    }
+
+    fn stored_ancv() -> Contract {
+        Contract {
+            card_code: CardCode::AncvConnect,
+            method: MethodSettings::AncvConnect {
+                shop_id: ShopId::parse("s", "20000001").unwrap(),
+                complementary: vec![ContractNumber::parse("c", "CB-1").unwrap()],
+            },
+            ..card("ANCV-1", 7, CardCode::AncvConnect)
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_what_it_does_not_name() {
+        let current = stored_ancv();
+        assert_eq!(
+            ContractChange::default().apply(&current, "SHOP").unwrap(),
+            current
+        );
+        let changed = ContractChange {
+            number: Some("ANCV-1".into()),
+            card_code: Some("ancv_connect".into()),
+            pos_reference: Some("SHOP".into()),
+            currency: Some("978".into()),
+            status: Some(ContractStatus::Inactive),
+            label: Some("Vouchers".into()),
+            description: Some("Holidays".into()),
+            shop_id: Some("30000002".into()),
+            complementary: Some(vec![]),
+        }
+        .apply(&current, "SHOP")
+        .unwrap();
+        assert_eq!(changed.status, ContractStatus::Inactive);
+        assert_eq!(changed.label, "Vouchers");
+        assert_eq!(changed.description, "Holidays");
+        assert_eq!(changed.shop_id().unwrap().as_str(), "30000002");
+        assert!(changed.complementary().is_empty());
+        assert_eq!(changed.number, current.number);
+        let relabelled = ContractChange {
+            label: Some(String::new()),
+            ..ContractChange::default()
+        }
+        .apply(&current, "SHOP")
+        .unwrap();
+        assert_eq!(relabelled.label, "ANCV-1");
+    }
+
+    #[test]
+    fn a_change_follows_the_rules_of_a_new_contract() {
+        let ancv = stored_ancv();
+        let cb = card("CB-1", 7, CardCode::Cb);
+        let with = |edit: fn(&mut ContractChange)| {
+            let mut change = ContractChange::default();
+            edit(&mut change);
+            change
+        };
+        let cases: Vec<(&Contract, ContractChange, &str)> = vec![
+            (&ancv, with(|c| c.number = Some("ANCV-2".into())), "number"),
+            (
+                &ancv,
+                with(|c| c.card_code = Some("CB".into())),
+                "card_code",
+            ),
+            (
+                &ancv,
+                with(|c| c.pos_reference = Some("OTHER".into())),
+                "pos",
+            ),
+            (&ancv, with(|c| c.currency = Some("840".into())), "currency"),
+            (&ancv, with(|c| c.shop_id = Some("12ab".into())), "shop_id"),
+            (
+                &ancv,
+                with(|c| c.complementary = Some(vec!["CB-1".into(), "CB-1".into()])),
+                "complementary",
+            ),
+            (&cb, with(|c| c.shop_id = Some("1".into())), "shop_id"),
+            (
+                &cb,
+                with(|c| c.complementary = Some(vec!["CB-2".into()])),
+                "complementary",
+            ),
+            (&cb, with(|c| c.label = Some("l".repeat(51))), "label"),
+        ];
+        for (current, change, field) in cases {
+            assert_eq!(
+                change.apply(current, "SHOP").unwrap_err().field,
+                field,
+                "{change:?}"
+            );
+        }
     }
 }

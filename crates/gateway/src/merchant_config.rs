@@ -7,11 +7,12 @@ use domain::FieldError;
 use domain::access_key::{AccessKey, AccessKeyHasher};
 use domain::clock::Clock;
 use domain::contract::{
-    Contract, ContractNumber, ContractRequest, ContractStatus, check_complementary,
+    Contract, ContractChange, ContractNumber, ContractRequest, ContractStatus, check_complementary,
 };
 use domain::merchant::{self, Merchant, MerchantId, MerchantStatus};
-use domain::point_of_sale::{self, PointOfSale, PosId, SessionLifetime};
+use domain::point_of_sale::{PointOfSale, PointOfSaleChange, PointOfSaleRequest, PosId};
 use domain::random::SharedRandom;
+use std::fmt;
 use std::sync::Arc;
 use store::{Store, StoreError, UnitOfWork};
 use thiserror::Error;
@@ -31,6 +32,63 @@ pub enum ConfigError {
 }
 
 type Result<T> = std::result::Result<T, ConfigError>;
+
+/// Why a change asked for by a merchant (the JSON API, the back office) was refused or failed:
+/// like [`ConfigError`], but a reference or contract number already in use is told apart from a
+/// field breaking a rule.
+#[derive(Debug, Error)]
+pub enum ChangeError {
+    /// A field breaks a rule (bad value, unknown point of sale, unsuitable complementary
+    /// contract, a field that cannot change…): the caller can fix it.
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+    /// The merchant already has a point of sale with this reference, or a contract with this
+    /// number; the field says which.
+    #[error("{0}")]
+    Taken(FieldError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ChangeError> for ConfigError {
+    fn from(error: ChangeError) -> Self {
+        match error {
+            ChangeError::Invalid(field_error) | ChangeError::Taken(field_error) => {
+                ConfigError::Invalid(field_error)
+            }
+            ChangeError::Store(error) => ConfigError::Store(error),
+        }
+    }
+}
+
+impl From<ConfigError> for ChangeError {
+    fn from(error: ConfigError) -> Self {
+        match error {
+            ConfigError::Invalid(field_error) => ChangeError::Invalid(field_error),
+            ConfigError::Store(error) => ChangeError::Store(error),
+        }
+    }
+}
+
+/// Which point of sale of the merchant: by id (the CLI's `--pos`) or by reference (the JSON
+/// API's `pointOfSaleReference`).
+#[derive(Debug, Clone, Copy)]
+pub enum PosKey<'a> {
+    /// The database id.
+    Id(PosId),
+    /// The merchant's reference.
+    Reference(&'a str),
+}
+
+impl fmt::Display for PosKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PosKey::Id(id) => write!(f, "{id}"),
+            PosKey::Reference(reference) => f.write_str(reference),
+        }
+    }
+}
 
 /// The merchant back office: merchants, access keys, points of sale and contracts (cheap to
 /// clone: the clones share the store).
@@ -145,8 +203,8 @@ impl MerchantConfig {
     }
 
     /// Creates a point of sale of a merchant; its web payment sessions last `session_minutes`
-    /// (default: [`SessionLifetime::DEFAULT`]); the JSON API names it by `reference` (default
-    /// `POS-<id>`), unique per merchant.
+    /// (default: [`domain::point_of_sale::SessionLifetime::DEFAULT`]); the JSON API names it by
+    /// `reference` (default `POS-<id>`), unique per merchant.
     pub async fn create_point_of_sale(
         &self,
         merchant_id: &str,
@@ -155,49 +213,103 @@ impl MerchantConfig {
         session_minutes: Option<i64>,
     ) -> Result<PointOfSale> {
         let merchant_id = MerchantId::parse("merchant", merchant_id)?;
-        let label = point_of_sale::validate_label(label)?;
-        let reference = reference
-            .map(point_of_sale::validate_reference)
-            .transpose()?;
-        let session_lifetime = match session_minutes {
-            Some(minutes) => SessionLifetime::minutes("session_minutes", minutes)?,
-            None => SessionLifetime::DEFAULT,
+        let request = PointOfSaleRequest {
+            label: label.to_owned(),
+            reference: reference.map(str::to_owned),
+            session_minutes,
+            widget_data_updates: false,
         };
+        Ok(self.add_point_of_sale(&merchant_id, &request).await?)
+    }
+
+    /// Creates a point of sale of a merchant as [`PointOfSaleRequest`] asks. Refused (and
+    /// nothing written) when a field is invalid, the merchant unknown, or the reference taken
+    /// ([`ChangeError::Taken`]).
+    pub async fn add_point_of_sale(
+        &self,
+        merchant_id: &MerchantId,
+        request: &PointOfSaleRequest,
+    ) -> std::result::Result<PointOfSale, ChangeError> {
+        let new = request.validate()?;
         let mut uow = self.store.write().await?;
-        require_merchant(&mut uow, &merchant_id).await?;
-        if let Some(taken) = &reference
+        require_merchant(&mut uow, merchant_id).await?;
+        if let Some(taken) = &new.reference
             && uow
                 .points_of_sale()
-                .reference_taken(&merchant_id, taken)
+                .reference_taken(merchant_id, taken)
                 .await?
         {
-            return Err(FieldError::new(
-                "reference",
-                format!("merchant {merchant_id} already has a point of sale {taken}"),
-            )
-            .into());
+            return Err(reference_taken(merchant_id, taken));
         }
         let now = self.clock.now();
-        let id = uow
+        let inserted = uow
             .points_of_sale()
             .insert(
-                &merchant_id,
-                &label,
-                reference.as_deref(),
-                session_lifetime,
+                merchant_id,
+                &new.label,
+                new.reference.as_deref(),
+                new.session_lifetime,
                 now,
             )
-            .await?;
+            .await;
+        let id = match (inserted, &new.reference) {
+            (Err(StoreError::Conflict { .. }), Some(taken)) => {
+                return Err(reference_taken(merchant_id, taken));
+            }
+            (other, _) => other?,
+        };
+        if new.widget_data_updates {
+            uow.points_of_sale()
+                .set_widget_data_updates(id, true)
+                .await?;
+        }
+        // Read back: the store chose the default reference.
+        let stored = uow.points_of_sale().find(id).await?;
         uow.commit().await?;
-        Ok(PointOfSale {
-            id,
-            merchant_id,
-            label,
-            reference: reference.unwrap_or_else(|| format!("POS-{id}")),
-            session_lifetime,
-            widget_data_updates: false,
-            created_at: now,
+        stored.ok_or_else(|| {
+            ChangeError::Store(StoreError::corrupt(
+                "points_of_sale",
+                format!("point of sale {id} vanished in its own transaction"),
+            ))
         })
+    }
+
+    /// The merchant's point of sale with this reference (`None`: it has none).
+    pub async fn point_of_sale(
+        &self,
+        merchant_id: &MerchantId,
+        reference: &str,
+    ) -> Result<Option<PointOfSale>> {
+        let mut uow = self.store.read().await?;
+        Ok(uow
+            .points_of_sale()
+            .find_by_reference(merchant_id, reference)
+            .await?)
+    }
+
+    /// Changes the merchant's point of sale with this reference as [`PointOfSaleChange`] asks
+    /// (`Ok(None)`: it has none). Every value is checked before anything is written; a refused
+    /// change writes nothing.
+    pub async fn update_point_of_sale(
+        &self,
+        merchant_id: &MerchantId,
+        reference: &str,
+        change: &PointOfSaleChange,
+    ) -> std::result::Result<Option<PointOfSale>, ChangeError> {
+        let mut uow = self.store.write().await?;
+        let Some(current) = uow
+            .points_of_sale()
+            .find_by_reference(merchant_id, reference)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let changed = change.apply(&current)?;
+        if changed != current {
+            uow.points_of_sale().update_settings(&changed).await?;
+            uow.commit().await?;
+        }
+        Ok(Some(changed))
     }
 
     /// Lets the payment widget update the data of this point of sale's sessions before any
@@ -267,41 +379,75 @@ impl MerchantConfig {
         request: &ContractRequest,
     ) -> Result<Contract> {
         let merchant_id = MerchantId::parse("merchant", merchant_id)?;
+        Ok(self
+            .add_contract(
+                &merchant_id,
+                PosKey::Id(pos_id),
+                request,
+                ContractStatus::Active,
+            )
+            .await?)
+    }
+
+    /// Creates a contract under the merchant's point of sale `pos`, active or not (`status`), by
+    /// the rules of [`MerchantConfig::create_contract`]; a number already in use is
+    /// [`ChangeError::Taken`].
+    pub async fn add_contract(
+        &self,
+        merchant_id: &MerchantId,
+        pos: PosKey<'_>,
+        request: &ContractRequest,
+        status: ContractStatus,
+    ) -> std::result::Result<Contract, ChangeError> {
         let contract = request.validate()?;
         let mut uow = self.store.write().await?;
-        require_merchant(&mut uow, &merchant_id).await?;
-        match uow.points_of_sale().find(pos_id).await? {
-            Some(pos) if pos.merchant_id == merchant_id => {}
-            _ => {
-                return Err(FieldError::new(
-                    "pos",
-                    format!("merchant {merchant_id} has no point of sale {pos_id}"),
-                )
-                .into());
+        require_merchant(&mut uow, merchant_id).await?;
+        let found = match pos {
+            PosKey::Id(id) => uow
+                .points_of_sale()
+                .find(id)
+                .await?
+                .filter(|found| found.merchant_id == *merchant_id),
+            PosKey::Reference(reference) => {
+                uow.points_of_sale()
+                    .find_by_reference(merchant_id, reference)
+                    .await?
             }
-        }
+        };
+        let Some(pos) = found else {
+            return Err(FieldError::new(
+                "pos",
+                format!("merchant {merchant_id} has no point of sale {pos}"),
+            )
+            .into());
+        };
         if uow
             .contracts()
-            .find(&merchant_id, &contract.number)
+            .find(merchant_id, &contract.number)
             .await?
             .is_some()
         {
             return Err(duplicate_number(&contract.number));
         }
         for number in contract.method.complementary() {
-            let found = uow.contracts().find(&merchant_id, number).await?;
-            check_complementary(pos_id, number, found.as_ref())?;
+            let found = uow.contracts().find(merchant_id, number).await?;
+            check_complementary(pos.id, number, found.as_ref())?;
         }
         let now = self.clock.now();
         match uow
             .contracts()
-            .insert(&merchant_id, pos_id, &contract, now)
+            .insert(merchant_id, pos.id, &contract, now)
             .await
         {
             Err(StoreError::Conflict { .. }) => return Err(duplicate_number(&contract.number)),
             other => other?,
         }
-        let stored = uow.contracts().find(&merchant_id, &contract.number).await?;
+        if status != ContractStatus::Active {
+            uow.contracts()
+                .set_status(merchant_id, &contract.number, status, now)
+                .await?;
+        }
+        let stored = uow.contracts().find(merchant_id, &contract.number).await?;
         uow.commit().await?;
         stored.ok_or_else(|| {
             StoreError::corrupt(
@@ -310,6 +456,60 @@ impl MerchantConfig {
             )
             .into()
         })
+    }
+
+    /// The merchant's contract with this number (`None`: it has none).
+    pub async fn contract(
+        &self,
+        merchant_id: &MerchantId,
+        number: &str,
+    ) -> Result<Option<Contract>> {
+        let Ok(number) = ContractNumber::parse("number", number) else {
+            return Ok(None);
+        };
+        let mut uow = self.store.read().await?;
+        Ok(uow.contracts().find(merchant_id, &number).await?)
+    }
+
+    /// Changes the merchant's contract with this number as [`ContractChange`] asks (`Ok(None)`:
+    /// it has none), by the rules of a new contract: a new complementary list must name active
+    /// card contracts of the same point of sale. Every value is checked before anything is
+    /// written; a refused change writes nothing.
+    pub async fn update_contract(
+        &self,
+        merchant_id: &MerchantId,
+        number: &str,
+        change: &ContractChange,
+    ) -> std::result::Result<Option<Contract>, ChangeError> {
+        let Ok(number) = ContractNumber::parse("number", number) else {
+            return Ok(None);
+        };
+        let mut uow = self.store.write().await?;
+        let Some(current) = uow.contracts().find(merchant_id, &number).await? else {
+            return Ok(None);
+        };
+        let pos_reference = match uow.points_of_sale().find(current.pos_id).await? {
+            Some(pos) => pos.reference,
+            None => {
+                return Err(StoreError::corrupt(
+                    "contracts",
+                    format!("contract {number} hangs under no point of sale"),
+                )
+                .into());
+            }
+        };
+        let changed = change.apply(&current, &pos_reference)?;
+        if change.complementary.is_some() {
+            for complementary in changed.complementary() {
+                let found = uow.contracts().find(merchant_id, complementary).await?;
+                check_complementary(current.pos_id, complementary, found.as_ref())?;
+            }
+        }
+        if changed != current {
+            uow.contracts().update(&changed, self.clock.now()).await?;
+            uow.commit().await?;
+        }
+        Ok(Some(changed))
     }
 
     /// A merchant's contracts, active or not (refused for an unknown merchant).
@@ -389,10 +589,16 @@ fn unknown_contract(merchant_id: &MerchantId, number: &ContractNumber) -> Config
     .into()
 }
 
-fn duplicate_number(number: &ContractNumber) -> ConfigError {
-    FieldError::new(
+fn duplicate_number(number: &ContractNumber) -> ChangeError {
+    ChangeError::Taken(FieldError::new(
         "number",
         format!("contract {number} already exists for this merchant"),
-    )
-    .into()
+    ))
+}
+
+fn reference_taken(merchant_id: &MerchantId, reference: &str) -> ChangeError {
+    ChangeError::Taken(FieldError::new(
+        "reference",
+        format!("merchant {merchant_id} already has a point of sale {reference}"),
+    ))
 }

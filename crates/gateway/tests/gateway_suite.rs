@@ -1,10 +1,12 @@
 //! Merchant configuration services, on SQLite and PostgreSQL.
 
 use domain::clock::SystemClock;
-use domain::contract::{ContractRequest, ContractStatus};
+use domain::contract::{ContractChange, ContractRequest, ContractStatus};
 use domain::merchant::MerchantId;
+use domain::point_of_sale::{PointOfSale, PointOfSaleChange, PointOfSaleRequest};
 use domain::random::OsRandom;
 use gateway::demo::DemoMerchant;
+use gateway::merchant_config::{ChangeError, PosKey};
 use gateway::{ConfigError, MerchantConfig};
 use std::sync::Arc;
 use store::{DatabaseUrl, Store};
@@ -17,6 +19,7 @@ testkit::backend_suite![
     contracts_can_be_listed_shown_and_disabled,
     demo_merchant_is_created_once,
     concurrent_demo_creation_makes_one_merchant,
+    points_of_sale_and_contracts_change_by_the_rules_of_new_ones,
 ];
 
 async fn config(db: &TestDb) -> MerchantConfig {
@@ -363,4 +366,257 @@ async fn concurrent_demo_creation_makes_one_merchant(db: TestDb) {
         .collect();
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     assert_eq!(instances[0].list_merchants().await.unwrap().len(), 1);
+}
+
+async fn points_of_sale_and_contracts_change_by_the_rules_of_new_ones(db: TestDb) {
+    let config = config(&db).await;
+    let (m, other, shop) = main_shop_with_three_contracts(&config).await;
+    assert_eq!(
+        config.point_of_sale(&m, "MAIN").await.unwrap(),
+        Some(shop.clone())
+    );
+    assert_eq!(config.point_of_sale(&other, "MAIN").await.unwrap(), None);
+    let before = dump_database(&db).await;
+    taken_is_told_apart_from_a_broken_rule(&config, &m, &other).await;
+    refused_changes_name_the_field(&config, &m).await;
+    unknown_targets_are_none(&config, &m, &other).await;
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "a refused request wrote something"
+    );
+    accepted_changes_are_read_back(&config, &m).await;
+}
+
+fn main_shop() -> PointOfSaleRequest {
+    PointOfSaleRequest {
+        label: "Main".into(),
+        reference: Some("MAIN".into()),
+        session_minutes: Some(20),
+        widget_data_updates: true,
+    }
+}
+
+/// A merchant with points of sale MAIN and SECOND, CB-1 (active), VISA-1 (inactive) and
+/// ANCV-1 (complement CB-1) under MAIN, and another merchant; returns both and MAIN.
+async fn main_shop_with_three_contracts(
+    config: &MerchantConfig,
+) -> (MerchantId, MerchantId, PointOfSale) {
+    let (merchant, _) = config.create_merchant("Shop").await.unwrap();
+    let (other, _) = config.create_merchant("Other").await.unwrap();
+    let m = &merchant.id;
+    let shop = config.add_point_of_sale(m, &main_shop()).await.unwrap();
+    assert!(shop.widget_data_updates);
+    let second = PointOfSaleRequest {
+        label: "Second".into(),
+        reference: Some("SECOND".into()),
+        ..PointOfSaleRequest::default()
+    };
+    config.add_point_of_sale(m, &second).await.unwrap();
+    let contracts = [
+        (request("CB-1", "CB"), ContractStatus::Active),
+        (request("VISA-1", "VISA"), ContractStatus::Inactive),
+        (ancv(&["CB-1"]), ContractStatus::Active),
+    ];
+    for (contract, status) in contracts {
+        let created = config
+            .add_contract(m, PosKey::Reference("MAIN"), &contract, status)
+            .await
+            .unwrap();
+        assert_eq!((created.pos_id, created.status), (shop.id, status));
+    }
+    (merchant.id, other.id, shop)
+}
+
+async fn taken_is_told_apart_from_a_broken_rule(
+    config: &MerchantConfig,
+    m: &MerchantId,
+    other: &MerchantId,
+) {
+    let taken = config.add_point_of_sale(m, &main_shop()).await.unwrap_err();
+    assert!(
+        matches!(&taken, ChangeError::Taken(e) if e.field == "reference"),
+        "{taken}"
+    );
+    let card = request("CB-1", "VISA");
+    let active = ContractStatus::Active;
+    let taken = config
+        .add_contract(m, PosKey::Reference("MAIN"), &card, active)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&taken, ChangeError::Taken(e) if e.field == "number"),
+        "{taken}"
+    );
+    // The CLI sees both as invalid input.
+    let cli = config
+        .create_point_of_sale(m.as_str(), "Again", Some("MAIN"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&cli, ConfigError::Invalid(e) if e.field == "reference"),
+        "{cli}"
+    );
+    let unknown_pos = config
+        .add_contract(other, PosKey::Reference("MAIN"), &card, active)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown_pos, ChangeError::Invalid(e) if e.field == "pos"),
+        "{unknown_pos}"
+    );
+}
+
+/// Changes refused by the contract form's rules: contract, change, field, rule.
+fn contract_refusals() -> Vec<(&'static str, ContractChange, &'static str, &'static str)> {
+    let change = ContractChange::default;
+    vec![
+        (
+            "ANCV-1",
+            ContractChange {
+                label: Some("Fine".into()),
+                complementary: Some(vec!["VISA-1".into()]),
+                ..change()
+            },
+            "complementary",
+            "inactive",
+        ),
+        (
+            "ANCV-1",
+            ContractChange {
+                complementary: Some(vec!["ANCV-1".into()]),
+                ..change()
+            },
+            "complementary",
+            "not a card contract",
+        ),
+        (
+            "ANCV-1",
+            ContractChange {
+                shop_id: Some("x".into()),
+                ..change()
+            },
+            "shop_id",
+            "digits",
+        ),
+        (
+            "ANCV-1",
+            ContractChange {
+                pos_reference: Some("SECOND".into()),
+                ..change()
+            },
+            "pos",
+            "cannot be changed",
+        ),
+        (
+            "ANCV-1",
+            ContractChange {
+                card_code: Some("CB".into()),
+                ..change()
+            },
+            "card_code",
+            "cannot be changed",
+        ),
+        (
+            "CB-1",
+            ContractChange {
+                status: Some(ContractStatus::Inactive),
+                shop_id: Some("20000001".into()),
+                ..change()
+            },
+            "shop_id",
+            "only applies",
+        ),
+    ]
+}
+
+async fn refused_changes_name_the_field(config: &MerchantConfig, m: &MerchantId) {
+    for (number, change, field, rule) in contract_refusals() {
+        let err = config
+            .update_contract(m, number, &change)
+            .await
+            .unwrap_err();
+        let ChangeError::Invalid(err) = err else {
+            panic!("{change:?}: not a validation error: {err}")
+        };
+        assert_eq!(err.field, field, "{change:?}: {err}");
+        assert!(err.rule.contains(rule), "{change:?}: {err}");
+    }
+    let renamed = PointOfSaleChange {
+        reference: Some("RENAMED".into()),
+        ..PointOfSaleChange::default()
+    };
+    let too_short = PointOfSaleChange {
+        label: Some("Fine".into()),
+        session_minutes: Some(5),
+        ..PointOfSaleChange::default()
+    };
+    for (change, field) in [(renamed, "reference"), (too_short, "session_minutes")] {
+        let err = config
+            .update_point_of_sale(m, "MAIN", &change)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, ChangeError::Invalid(e) if e.field == field),
+            "{err}"
+        );
+    }
+}
+
+async fn unknown_targets_are_none(config: &MerchantConfig, m: &MerchantId, other: &MerchantId) {
+    let deactivate = ContractChange {
+        status: Some(ContractStatus::Inactive),
+        ..ContractChange::default()
+    };
+    for (merchant, number) in [(m, "CB-9"), (other, "CB-1"), (m, "not a number!")] {
+        let changed = config.update_contract(merchant, number, &deactivate).await;
+        assert!(changed.unwrap().is_none(), "{number}");
+        assert_eq!(config.contract(merchant, number).await.unwrap(), None);
+    }
+    let relabel = PointOfSaleChange {
+        label: Some("Mine".into()),
+        ..PointOfSaleChange::default()
+    };
+    for (merchant, reference) in [(m, "NOPE"), (other, "MAIN")] {
+        let changed = config.update_point_of_sale(merchant, reference, &relabel);
+        assert!(changed.await.unwrap().is_none(), "{reference}");
+    }
+}
+
+async fn accepted_changes_are_read_back(config: &MerchantConfig, m: &MerchantId) {
+    let change = ContractChange {
+        status: Some(ContractStatus::Inactive),
+        shop_id: Some("30000002".into()),
+        complementary: Some(Vec::new()),
+        label: Some("Vouchers".into()),
+        ..ContractChange::default()
+    };
+    let changed = config.update_contract(m, "ANCV-1", &change).await;
+    let changed = changed.unwrap().unwrap();
+    assert_eq!(changed.status, ContractStatus::Inactive);
+    assert_eq!(changed.shop_id().unwrap().as_str(), "30000002");
+    assert!(changed.complementary().is_empty());
+    assert_eq!(
+        config.contract(m, "ANCV-1").await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(
+        config.show_contract(m.as_str(), "ANCV-1").await.unwrap(),
+        changed
+    );
+    let change = PointOfSaleChange {
+        reference: Some("MAIN".into()),
+        label: Some("Boutique".into()),
+        session_minutes: Some(60),
+        widget_data_updates: Some(false),
+    };
+    let relabelled = config.update_point_of_sale(m, "MAIN", &change).await;
+    let relabelled = relabelled.unwrap().unwrap();
+    assert_eq!(relabelled.label, "Boutique");
+    assert_eq!(relabelled.session_lifetime.as_minutes(), 60);
+    assert!(!relabelled.widget_data_updates);
+    assert_eq!(
+        config.point_of_sale(m, "MAIN").await.unwrap(),
+        Some(relabelled)
+    );
 }

@@ -24,6 +24,7 @@ testkit::backend_suite![
     concurrent_workers_never_share_a_job,
     a_lease_is_known_by_its_token_and_renewed,
     failing_jobs_die_and_come_back_when_asked_again,
+    points_of_sale_and_contracts_are_updated_in_place,
 ];
 
 async fn open(db: &TestDb) -> Store {
@@ -681,4 +682,92 @@ async fn an_operator_retry_revives(uow: &mut store::UnitOfWork, id: i64, later: 
         "nothing to retry"
     );
     assert_eq!(uow.jobs().retry(999, later).await.unwrap(), None);
+}
+
+async fn points_of_sale_and_contracts_are_updated_in_place(db: TestDb) {
+    let store = open(&db).await;
+    let (id, pos) = with_merchant_and_pos(&store, "9").await;
+    let mut uow = store.write().await.unwrap();
+    let mut shop = uow.points_of_sale().find(pos).await.unwrap().unwrap();
+    shop.label = "Boutique".into();
+    shop.session_lifetime = SessionLifetime::minutes("m", 45).unwrap();
+    shop.widget_data_updates = true;
+    assert!(uow.points_of_sale().update_settings(&shop).await.unwrap());
+    let foreign = domain::point_of_sale::PointOfSale {
+        merchant_id: MerchantId::parse("id", "10").unwrap(),
+        label: "Not mine".into(),
+        ..shop.clone()
+    };
+    assert!(
+        !uow.points_of_sale()
+            .update_settings(&foreign)
+            .await
+            .unwrap(),
+        "another merchant's point of sale is not updated"
+    );
+    let ancv_request = ContractRequest {
+        number: "ANCV-1".into(),
+        card_code: "ANCV_CONNECT".into(),
+        shop_id: Some("20000001".into()),
+        complementary: vec!["CB-1".into()],
+        ..ContractRequest::default()
+    };
+    for request in [card("CB-1"), card("CB-2"), ancv_request] {
+        uow.contracts()
+            .insert(&id, pos, &request.validate().unwrap(), Timestamp(5))
+            .await
+            .unwrap();
+    }
+    let number = ContractNumber::parse("n", "ANCV-1").unwrap();
+    let mut ancv = uow.contracts().find(&id, &number).await.unwrap().unwrap();
+    ancv.label = "Vouchers".into();
+    ancv.description = "Holidays".into();
+    ancv.status = ContractStatus::Inactive;
+    ancv.method = MethodSettings::AncvConnect {
+        shop_id: domain::contract::ShopId::parse("s", "30000002").unwrap(),
+        complementary: vec![
+            ContractNumber::parse("c", "CB-2").unwrap(),
+            ContractNumber::parse("c", "CB-1").unwrap(),
+        ],
+    };
+    assert!(uow.contracts().update(&ancv, Timestamp(9)).await.unwrap());
+    let ghost = domain::contract::Contract {
+        number: ContractNumber::parse("n", "GHOST").unwrap(),
+        ..ancv.clone()
+    };
+    assert!(!uow.contracts().update(&ghost, Timestamp(9)).await.unwrap());
+    uow.commit().await.unwrap();
+
+    let mut uow = store.read().await.unwrap();
+    assert_eq!(uow.points_of_sale().find(pos).await.unwrap().unwrap(), shop);
+    assert_eq!(
+        uow.contracts().find(&id, &number).await.unwrap().unwrap(),
+        ancv,
+        "every changeable field and the complementary order are written"
+    );
+    drop(uow);
+    a_complementary_list_is_emptied(&store, &id, ancv).await;
+}
+
+/// An emptied complementary list stays empty; the card contracts are untouched.
+async fn a_complementary_list_is_emptied(
+    store: &Store,
+    id: &MerchantId,
+    mut ancv: domain::contract::Contract,
+) {
+    ancv.method = MethodSettings::AncvConnect {
+        shop_id: domain::contract::ShopId::parse("s", "30000002").unwrap(),
+        complementary: Vec::new(),
+    };
+    let mut uow = store.write().await.unwrap();
+    assert!(uow.contracts().update(&ancv, Timestamp(10)).await.unwrap());
+    uow.commit().await.unwrap();
+    let mut uow = store.read().await.unwrap();
+    let all = uow.contracts().list_for(id).await.unwrap();
+    assert_eq!(all[0], ancv);
+    assert!(
+        all[1..]
+            .iter()
+            .all(|c| c.status == ContractStatus::Active && c.method == MethodSettings::Card)
+    );
 }

@@ -21,7 +21,7 @@ pub use crate::notifications::TRS_JOB;
 pub use ancv_refunds::ANCV_REFUND_JOB;
 pub use model::{
     AuthorizeRequest, MAX_SEARCH_DAYS, MAX_SEARCH_ROWS, NoAnswer, Operation, OperationAnswer,
-    Reply, SearchCriteria, StatusEntry, TransactionDetails, TransactionView,
+    PageCriteria, Reply, SearchCriteria, StatusEntry, TransactionDetails, TransactionView,
 };
 pub use replay::Unanswered;
 pub use service::AfterSale;

@@ -179,6 +179,21 @@ pub struct SearchCriteria {
     pub max_amount: Option<i64>,
 }
 
+/// The JSON API's transaction search criteria (`None` = any); pages come with a cursor.
+#[derive(Debug, Clone, Default)]
+pub struct PageCriteria {
+    /// Made at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Made before this instant.
+    pub to: Option<Timestamp>,
+    /// The sale's order reference, exactly.
+    pub order_ref: Option<String>,
+    /// The contract the transaction was made on.
+    pub contract_number: Option<String>,
+    /// The transaction's status (`ACCEPTED`, `DONE`, `REFUSED_01100`…) or Payline code (`00000`).
+    pub status: Option<String>,
+}
+
 /// How many transactions of the period a search looks at, at most.
 pub const MAX_SEARCH_ROWS: i64 = 5_000;
 /// The longest period a search may cover, in days (longer: 02320).

@@ -2,8 +2,8 @@
 //! id names, described.
 
 use super::model::{
-    MAX_SEARCH_DAYS, MAX_SEARCH_ROWS, NoAnswer, SearchCriteria, StatusEntry, TransactionDetails,
-    TransactionView,
+    MAX_SEARCH_DAYS, MAX_SEARCH_ROWS, NoAnswer, PageCriteria, SearchCriteria, StatusEntry,
+    TransactionDetails, TransactionView,
 };
 use super::service::{AfterSale, Found};
 use super::views::{
@@ -158,9 +158,13 @@ impl AfterSale {
             max_amount: criteria.max_amount,
         };
         let code = criteria.return_code.as_deref();
+        let keep = |view: &TransactionView| code.is_none_or(|code| code == view.code.code());
         let mut views = Vec::new();
         for kind in SearchKind::ALL {
-            views.extend(self.search_kind(kind, &filter, code).await?);
+            views.extend(
+                self.search_kind(kind, &filter, None, &keep, MAX_SEARCH_ROWS as usize)
+                    .await?,
+            );
         }
         // Oldest first across kinds; the limit comes last, after every criterion.
         views.sort_by(|a, b| (a.date.millis(), &a.id).cmp(&(b.date.millis(), &b.id)));
@@ -174,28 +178,67 @@ impl AfterSale {
         Ok(Ok(views))
     }
 
-    /// The first [`MAX_SEARCH_ROWS`] transactions of one kind that match, oldest first. The store
-    /// filters by every column; the return code, which cvgate derives from a row's state, is
-    /// checked here, page after page, until enough match or none is left.
+    /// One page of the merchant's transactions, oldest first, strictly after `after` (the
+    /// creation time and id of the last one of the previous page): at most `limit`, and whether
+    /// more follow. No period limit (the JSON API's search, with cursor pagination).
+    pub async fn search_after(
+        &self,
+        merchant_id: &MerchantId,
+        criteria: &PageCriteria,
+        after: Option<(Timestamp, String)>,
+        limit: usize,
+    ) -> Result<(Vec<TransactionView>, bool), StoreError> {
+        let filter = SearchFilter {
+            merchant_id,
+            from: criteria.from.unwrap_or(Timestamp(0)),
+            to: criteria.to.unwrap_or(Timestamp(i64::MAX)),
+            transaction_id: None,
+            order_ref: criteria.order_ref.as_deref(),
+            contract_number: criteria.contract_number.as_deref(),
+            email: None,
+            min_amount: None,
+            max_amount: None,
+        };
+        let status = criteria.status.as_deref();
+        let keep = |view: &TransactionView| {
+            status.is_none_or(|status| status == view.status || status == view.code.code())
+        };
+        let mut views = Vec::new();
+        for kind in SearchKind::ALL {
+            views.extend(
+                self.search_kind(kind, &filter, after.clone(), &keep, limit + 1)
+                    .await?,
+            );
+        }
+        views.sort_by(|a, b| (a.date.millis(), &a.id).cmp(&(b.date.millis(), &b.id)));
+        let more = views.len() > limit;
+        views.truncate(limit);
+        Ok((views, more))
+    }
+
+    /// The first `wanted` transactions of one kind after `after` that match, oldest first. The
+    /// store filters by every column; what cvgate derives from a row's state (its return code,
+    /// its status) is checked by `keep`, page after page, until enough match or none is left.
     async fn search_kind(
         &self,
         kind: SearchKind,
         filter: &SearchFilter<'_>,
-        code: Option<&str>,
+        mut after: Option<(Timestamp, String)>,
+        keep: &(dyn Fn(&TransactionView) -> bool + Sync),
+        wanted: usize,
     ) -> Result<Vec<TransactionView>, StoreError> {
+        let rows = i64::try_from(wanted)
+            .unwrap_or(MAX_SEARCH_ROWS)
+            .clamp(1, MAX_SEARCH_ROWS);
         let mut found = Vec::new();
-        let mut after: Option<(Timestamp, String)> = None;
         loop {
             let cursor = after.as_ref().map(|(at, id)| (*at, id.as_str()));
-            let page = self.search_page(kind, filter, cursor).await?;
-            let complete = (page.len() as i64) < MAX_SEARCH_ROWS;
+            let page = self.search_page(kind, filter, cursor, rows).await?;
+            let complete = (page.len() as i64) < rows;
             after = page.last().map(|view| (view.date, view.id.clone()));
-            found.extend(
-                page.into_iter()
-                    .filter(|view| code.is_none_or(|code| code == view.code.code())),
-            );
-            if complete || found.len() >= MAX_SEARCH_ROWS as usize {
-                found.truncate(MAX_SEARCH_ROWS as usize);
+            found.extend(page.into_iter().filter(|view| keep(view)));
+            if complete || found.len() >= wanted {
+                found.truncate(wanted);
                 return Ok(found);
             }
         }
@@ -207,30 +250,31 @@ impl AfterSale {
         kind: SearchKind,
         filter: &SearchFilter<'_>,
         after: SearchCursor<'_>,
+        rows: i64,
     ) -> Result<Vec<TransactionView>, StoreError> {
         let mut uow = self.inner.store.read().await?;
         let mut search = uow.transaction_search();
         Ok(match kind {
             SearchKind::AncvPayments => search
-                .ancv_payments(filter, after, MAX_SEARCH_ROWS)
+                .ancv_payments(filter, after, rows)
                 .await?
                 .iter()
                 .map(ancv_view)
                 .collect(),
             SearchKind::AncvRefunds => search
-                .ancv_refunds(filter, after, MAX_SEARCH_ROWS)
+                .ancv_refunds(filter, after, rows)
                 .await?
                 .iter()
                 .map(|(refund, payment)| refund_view(refund, payment))
                 .collect(),
             SearchKind::CardPayments => search
-                .card_transactions(filter, after, MAX_SEARCH_ROWS)
+                .card_transactions(filter, after, rows)
                 .await?
                 .into_iter()
                 .map(|row| transaction_from_row(row).map(|card| card_view(&card)))
                 .collect::<Result<_, _>>()?,
             SearchKind::CardOperations => search
-                .card_operations(filter, after, MAX_SEARCH_ROWS)
+                .card_operations(filter, after, rows)
                 .await?
                 .into_iter()
                 .map(|(op, card)| {

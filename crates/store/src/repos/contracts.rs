@@ -48,15 +48,66 @@ impl<'a> Contracts<'a> {
         .bind(at.millis())
         .execute(&mut *self.conn)
         .await?;
-        for (position, number) in contract.method.complementary().iter().enumerate() {
+        self.insert_complementaries(
+            merchant_id,
+            &contract.number,
+            contract.method.complementary(),
+        )
+        .await
+    }
+
+    /// Writes the changeable fields of a stored contract (label, description, status, ANCV Shop
+    /// ID) and replaces its complementary list by `contract`'s; false when the merchant has no
+    /// contract with that number. Number, point of sale, payment method and currency stay.
+    pub async fn update(&mut self, contract: &Contract, at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE contracts SET label = $1, description = $2, status = $3, shop_id = $4, updated_at = $5
+             WHERE merchant_id = $6 AND number = $7",
+        )
+        .bind(&contract.label)
+        .bind(&contract.description)
+        .bind(contract.status.as_str())
+        .bind(contract.shop_id().map(ShopId::as_str))
+        .bind(at.millis())
+        .bind(contract.merchant_id.as_str())
+        .bind(contract.number.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "DELETE FROM contract_complementaries WHERE merchant_id = $1 AND contract_number = $2",
+        )
+        .bind(contract.merchant_id.as_str())
+        .bind(contract.number.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        self.insert_complementaries(
+            &contract.merchant_id,
+            &contract.number,
+            contract.complementary(),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Writes an ANCV contract's complementary list, in order.
+    async fn insert_complementaries(
+        &mut self,
+        merchant_id: &MerchantId,
+        number: &ContractNumber,
+        complementary: &[ContractNumber],
+    ) -> Result<(), StoreError> {
+        for (position, complementary_number) in complementary.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO contract_complementaries (merchant_id, contract_number, position, complementary_number)
                  VALUES ($1, $2, $3, $4)",
             )
             .bind(merchant_id.as_str())
-            .bind(contract.number.as_str())
-            .bind(position as i64)
             .bind(number.as_str())
+            .bind(position as i64)
+            .bind(complementary_number.as_str())
             .execute(&mut *self.conn)
             .await?;
         }

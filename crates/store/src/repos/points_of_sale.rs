@@ -20,7 +20,8 @@ impl<'a> PointsOfSale<'a> {
     }
 
     /// Creates a point of sale for the merchant and returns its new id; without a reference it
-    /// gets `POS-<id>` (a reference the merchant already uses breaks a unique index).
+    /// gets `POS-<id>`, or `POS-<id>-2`, `-3`… when the merchant chose that one for another
+    /// (a reference given that the merchant already uses breaks a unique index).
     pub async fn insert(
         &mut self,
         merchant_id: &MerchantId,
@@ -42,8 +43,14 @@ impl<'a> PointsOfSale<'a> {
         .await?;
         let id: PosId = row.try_get("id")?;
         if reference.is_none() {
+            let mut default = format!("POS-{id}");
+            let mut n = 1;
+            while self.reference_taken(merchant_id, &default).await? {
+                n += 1;
+                default = format!("POS-{id}-{n}");
+            }
             sqlx::query("UPDATE points_of_sale SET reference = $1 WHERE id = $2")
-                .bind(format!("POS-{id}"))
+                .bind(default)
                 .bind(id)
                 .execute(&mut *self.conn)
                 .await?;
@@ -99,6 +106,24 @@ impl<'a> PointsOfSale<'a> {
             .bind(id)
             .execute(&mut *self.conn)
             .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Writes the changeable settings of a point of sale (label, session lifetime, widget data
+    /// updates), found by its id; false when there is no such point of sale. Its id, merchant,
+    /// reference and creation date stay.
+    pub async fn update_settings(&mut self, pos: &PointOfSale) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE points_of_sale SET label = $1, session_minutes = $2, widget_data_updates = $3
+             WHERE id = $4 AND merchant_id = $5",
+        )
+        .bind(&pos.label)
+        .bind(pos.session_lifetime.as_minutes())
+        .bind(i64::from(pos.widget_data_updates))
+        .bind(pos.id)
+        .bind(pos.merchant_id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
