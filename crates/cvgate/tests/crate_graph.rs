@@ -13,10 +13,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ancv", &["domain"]),
     ("card", &["domain"]),
     ("soap", &["domain"]),
+    ("json-api", &[]),
     ("gateway", &["domain", "store", "jobs", "ancv", "card"]),
     (
         "web",
-        &["domain", "store", "jobs", "ancv", "card", "soap", "gateway"],
+        &[
+            "domain", "store", "jobs", "ancv", "card", "soap", "json-api", "gateway",
+        ],
     ),
     ("ancv-sandbox", &["domain", "store", "jobs", "ancv"]),
     ("card-sandbox", &["domain", "store", "card"]),
@@ -56,7 +59,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
 ];
 
 /// The crates a payment goes through in production: no sandbox, no server framework below `web`.
-const GATEWAY_PATH: &[&str] = &["domain", "store", "jobs", "ancv", "card", "soap", "gateway"];
+const GATEWAY_PATH: &[&str] = &[
+    "domain", "store", "jobs", "ancv", "card", "soap", "json-api", "gateway",
+];
 
 /// Each workspace crate and its normal dependencies.
 fn workspace() -> BTreeMap<String, BTreeSet<String>> {

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 /// The stored form of an answer: its SOAP body and its JSON API body.
-pub(crate) fn remembered(soap: String, json: Value) -> String {
+pub(crate) fn remembered(soap: String, json: &json_api::OperationAnswer) -> String {
     json!({"soap": soap, "json": json}).to_string()
 }
 

@@ -65,18 +65,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let mut body = serde_json::json!({
-            "type": "about:blank",
-            "title": self.status.canonical_reason().unwrap_or("Error"),
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        if let Some(field) = self.field {
-            body["field"] = field.into();
-        }
-        if let Some(code) = self.code {
-            body["code"] = code.into();
-        }
+        let body = json_api::Problem {
+            kind: "about:blank".to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            field: self.field,
+            code: self.code.map(str::to_owned),
+        };
         let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],

@@ -22,6 +22,8 @@ testkit::backend_suite![
     a_payment_made_in_soap_is_refunded_in_json_under_one_key_store,
     ten_concurrent_posts_with_one_key_make_one_operation,
     transactions_are_read_by_id,
+    the_openapi_document_describes_the_routes_that_answer,
+    transactions_are_searched_a_page_at_a_time,
 ];
 
 /// A JSON API client with the demo merchant's credentials.
@@ -664,4 +666,167 @@ async fn transactions_are_read_by_id(db: TestDb) {
         .call(Method::GET, "/checkout/transactions/00000000000000", None)
         .await;
     assert_eq!((status.as_u16(), &problem["code"]), (404, &json!("02301")));
+}
+
+/// `/v1/openapi.json` and `/v1/docs` are served; every documented call exists (neither 404
+/// "no such resource" nor 405), and the reference page needs nothing from elsewhere.
+async fn the_openapi_document_describes_the_routes_that_answer(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let anonymous = h
+        .http
+        .get(format!("{}/v1/openapi.json", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 200, "the document is public");
+    let document: Value = anonymous.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 8, "{paths:?}");
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path
+                .trim_start_matches("/v1")
+                .replace("{id}", "00000000000000")
+                .replace("{reference}", "NO-SUCH-SHOP")
+                .replace("{number}", "NO-SUCH-CONTRACT");
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+            let body = (method == Method::POST).then(|| json!({}));
+            let (status, answer) = client.call(method.clone(), &concrete, body.as_ref()).await;
+            assert_ne!(status, 405, "{method} {path}: {answer}");
+            assert!(
+                status != 404 || answer["detail"] != "no such resource in the JSON API",
+                "{method} {path} is documented but not routed: {answer}"
+            );
+        }
+    }
+    let docs = h
+        .http
+        .get(format!("{}/v1/docs", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), 200);
+    let policy = docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    let html = docs.text().await.unwrap();
+    assert!(
+        html.contains("postCheckoutTransactionsIdRefunds"),
+        "every call is listed"
+    );
+    assert!(!html.contains("src="), "no script, image or frame");
+    for link in html.split("href=\"").skip(1) {
+        assert!(
+            link.starts_with('#') || link.starts_with('/'),
+            "a link to elsewhere: {}",
+            &link[..link.len().min(60)]
+        );
+    }
+    let css = h
+        .http
+        .get(format!("{}/v1/docs/docs.css", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), 200);
+}
+
+/// The search's ids on every page of `query` (limit 2), following `nextCursor`; and the number
+/// of pages.
+async fn all_pages(client: &Client<'_>, query: &str) -> (Vec<String>, usize) {
+    let (mut ids, mut pages, mut cursor) = (Vec::new(), 0, String::new());
+    loop {
+        let (status, page) = client
+            .call(
+                Method::GET,
+                &format!("/checkout/transactions?limit=2{query}{cursor}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        ids.extend(
+            page["transactions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_owned()),
+        );
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return (ids, pages),
+        }
+    }
+}
+
+async fn transactions_are_searched_a_page_at_a_time(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let client = Client { h: &h };
+    let mut paid = Vec::new();
+    for n in 1..=3 {
+        let mut body = sylius_session();
+        body["order"]["reference"] = json!(format!("SRCH-{n}"));
+        body["paymentMethod"] = json!({"paymentMethodIDs": ["CB-DEMO"]});
+        let (_, created) = client.create(&body).await;
+        let session = created["sessionId"].as_str().unwrap().to_owned();
+        h.post_form(&session, "card", &card_form(CARD_OK)).await;
+        paid.extend(transaction_ids(&client, &session).await);
+    }
+    let (ids, pages) = all_pages(&client, "").await;
+    assert_eq!(
+        (ids.len(), pages),
+        (3, 2),
+        "3 transactions on 2 pages of 2: {ids:?}"
+    );
+    let (one, _) = all_pages(&client, "&orderReference=SRCH-2").await;
+    assert_eq!(one, vec![paid[1].clone()], "SRCH-2's payment");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    paid.sort();
+    assert_eq!(sorted, paid, "each payment once, none other");
+    assert_eq!(all_pages(&client, "&status=00000").await.0.len(), 3);
+    assert_eq!(
+        all_pages(&client, "&status=ACCEPTED&paymentMethodId=CB-DEMO")
+            .await
+            .0
+            .len(),
+        3
+    );
+    assert!(
+        all_pages(&client, "&status=REFUSED_01100")
+            .await
+            .0
+            .is_empty()
+    );
+    assert!(
+        all_pages(&client, "&from=2099-01-01T00:00:00Z")
+            .await
+            .0
+            .is_empty(),
+        "nothing made in the future"
+    );
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=somewhere", "cursor"),
+        ("from=yesterday", "from"),
+    ] {
+        let (status, problem) = client
+            .call(
+                Method::GET,
+                &format!("/checkout/transactions?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), &problem["field"]),
+            (400, &json!(field)),
+            "{query}"
+        );
+    }
 }

@@ -6,9 +6,12 @@
 //! applies; business outcomes are 2xx with a `result` `{title, code, detail}` — the triple SOAP
 //! returns for the same state. Every POST takes an `Idempotency-Key` (`idempotency`).
 
+mod configuration;
+mod docs;
 mod idempotency;
 mod operations;
 mod request;
+mod search;
 mod session_json;
 mod session_request;
 mod sessions;
@@ -34,15 +37,20 @@ fn calls(state: &AppState) -> Router<AppState> {
     let remembered = Router::new()
         .route("/checkout/sessions", post(sessions::create))
         .route("/checkout/payments/sessions", post(sessions::create))
+        .merge(configuration::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::remember_answers,
         ));
     Router::new()
         .route("/checkout/alive", get(|| async { "OK" }))
+        .route("/openapi.json", get(docs::openapi))
+        .route("/docs", get(docs::page))
+        .route("/docs/docs.css", get(docs::stylesheet))
         .merge(remembered)
         .route("/checkout/sessions/{id}", get(sessions::show))
         .route("/checkout/payments/sessions/{id}", get(sessions::show))
+        .route("/checkout/transactions", get(search::search))
         .route("/checkout/transactions/{id}", get(transactions::show))
         .route(
             "/checkout/transactions/{id}/captures",

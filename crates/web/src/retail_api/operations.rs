@@ -17,16 +17,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gateway::after_sale::{Operation, Reply, Unanswered};
-use serde::Deserialize;
+use json_api::OperationRequest;
 use store::StoreError;
 use store::repos::ReplayKey;
-
-/// The fields cvgate reads (`comment`, `merchantReference`, `items`… are taken and ignored).
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct OperationRequest {
-    amount: Option<i64>,
-}
 
 /// `…/captures`: doCapture of an action-100 authorization.
 pub(super) async fn capture(
@@ -107,7 +100,7 @@ async fn operate(
         Ok::<_, StoreError>(Reply {
             body: remembered(
                 crate::soap_api::after_sale_body(change, &answer),
-                operation_body(&answer),
+                &operation_body(&answer),
             ),
             settled: answer.is_settled(),
         })

@@ -10,125 +10,68 @@ use domain::paris_time::format_payline;
 use domain::point_of_sale::PointOfSale;
 use domain::web_payment::WebPaymentRequest;
 use domain::web_payment::request::{BuyerInput, OrderInput, PaymentInput};
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// The fields cvgate reads; any other is ignored.
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-pub(super) struct CreateSession {
-    pub point_of_sale_reference: Option<String>,
-    payment_method: Option<PaymentMethod>,
-    order: Option<Order>,
-    payment: Option<PaymentKind>,
-    buyer: Option<Buyer>,
-    private_data: BTreeMap<String, String>,
-    #[serde(rename = "returnURL")]
-    return_url: Option<String>,
-    #[serde(rename = "cancelURL")]
-    cancel_url: Option<String>,
-    #[serde(rename = "notificationURL")]
-    notification_url: Option<String>,
-    language_code: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct PaymentMethod {
-    #[serde(rename = "paymentMethodIDs")]
-    payment_method_ids: Vec<String>,
-    contract_number: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct Order {
-    reference: Option<String>,
-    amount: Option<i64>,
-    currency: Option<String>,
-    date: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct PaymentKind {
-    payment_type: Option<String>,
-    capture: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct Buyer {
-    id: Option<String>,
-    title: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    email: Option<String>,
-    mobile: Option<String>,
-}
+use json_api::{CreateSession, PaymentKind, PaymentMethod};
 
 /// A 400 naming `field`, with Payline's code.
 pub(super) fn bad_field(code: &'static str, field: &str, rule: &str) -> Problem {
     Problem::field(StatusCode::BAD_REQUEST, field, rule).with_code(code)
 }
 
-impl CreateSession {
-    /// The `doWebPayment` request of this body, for `pos` whose contracts are `contracts`, made
-    /// `now`; a 400 naming the field otherwise.
-    pub(super) fn web_payment_request(
-        self,
-        pos: &PointOfSale,
-        contracts: &[Contract],
-        now: Timestamp,
-    ) -> Result<WebPaymentRequest, Problem> {
-        let offered = offered_contracts(self.payment_method.unwrap_or_default(), pos, contracts)?;
-        let payment_contract = offered
-            .iter()
-            .find(|c| c.card_code == CardCode::AncvConnect)
-            .or(offered.first())
-            .map(|c| c.number.to_string());
-        let order = self.order.unwrap_or_default();
-        let currency = payline_currency(order.currency.as_deref())?;
-        let date = match order.date.as_deref() {
-            Some(iso) => payline_date(iso)?,
-            None => minutes(format_payline(now)),
-        };
-        let amount = order.amount.map(|a| a.to_string());
-        let buyer = self.buyer.unwrap_or_default();
-        let return_url = self.return_url;
-        Ok(WebPaymentRequest {
-            version: Some("34".into()),
-            payment: Some(PaymentInput {
-                amount: amount.clone(),
-                currency: Some(currency.clone()),
-                action: Some(payline_action(self.payment.unwrap_or_default())?.into()),
-                mode: Some("CPT".into()),
-                contract_number: payment_contract,
-                ..PaymentInput::default()
-            }),
-            cancel_url: self.cancel_url.or_else(|| return_url.clone()),
-            return_url,
-            order: Some(OrderInput {
-                reference: order.reference,
-                amount,
-                currency: Some(currency),
-                date: Some(date),
-            }),
-            notification_url: self.notification_url,
-            selected_contracts: offered.iter().map(|c| c.number.to_string()).collect(),
-            private_data: self.private_data.into_iter().collect(),
-            language_code: self.language_code.map(|l| l.to_ascii_lowercase()),
-            buyer: BuyerInput {
-                title: buyer.title,
-                last_name: buyer.last_name,
-                first_name: buyer.first_name,
-                email: buyer.email,
-                mobile_phone: buyer.mobile,
-                customer_id: buyer.id,
-            },
-            ..WebPaymentRequest::default()
-        })
-    }
+/// The `doWebPayment` request of `body`, for `pos` whose contracts are `contracts`, made `now`;
+/// a 400 naming the field otherwise.
+pub(super) fn web_payment_request(
+    body: CreateSession,
+    pos: &PointOfSale,
+    contracts: &[Contract],
+    now: Timestamp,
+) -> Result<WebPaymentRequest, Problem> {
+    let offered = offered_contracts(body.payment_method.unwrap_or_default(), pos, contracts)?;
+    let payment_contract = offered
+        .iter()
+        .find(|c| c.card_code == CardCode::AncvConnect)
+        .or(offered.first())
+        .map(|c| c.number.to_string());
+    let order = body.order.unwrap_or_default();
+    let currency = payline_currency(order.currency.as_deref())?;
+    let date = match order.date.as_deref() {
+        Some(iso) => payline_date(iso)?,
+        None => minutes(format_payline(now)),
+    };
+    let amount = order.amount.map(|a| a.to_string());
+    let buyer = body.buyer.unwrap_or_default();
+    let return_url = body.return_url;
+    Ok(WebPaymentRequest {
+        version: Some("34".into()),
+        payment: Some(PaymentInput {
+            amount: amount.clone(),
+            currency: Some(currency.clone()),
+            action: Some(payline_action(body.payment.unwrap_or_default())?.into()),
+            mode: Some("CPT".into()),
+            contract_number: payment_contract,
+            ..PaymentInput::default()
+        }),
+        cancel_url: body.cancel_url.or_else(|| return_url.clone()),
+        return_url,
+        order: Some(OrderInput {
+            reference: order.reference,
+            amount,
+            currency: Some(currency),
+            date: Some(date),
+        }),
+        notification_url: body.notification_url,
+        selected_contracts: offered.iter().map(|c| c.number.to_string()).collect(),
+        private_data: body.private_data.into_iter().collect(),
+        language_code: body.language_code.map(|l| l.to_ascii_lowercase()),
+        buyer: BuyerInput {
+            title: buyer.title,
+            last_name: buyer.last_name,
+            first_name: buyer.first_name,
+            email: buyer.email,
+            mobile_phone: buyer.mobile,
+            customer_id: buyer.id,
+        },
+        ..WebPaymentRequest::default()
+    })
 }
 
 /// The contracts named (`paymentMethodIDs`, else `contractNumber`), each one of the point of

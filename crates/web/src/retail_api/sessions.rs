@@ -3,7 +3,7 @@
 
 use super::request::{internal, json_body, merchant};
 use super::session_json::{result, session};
-use super::session_request::{CreateSession, bad_field};
+use super::session_request::{bad_field, web_payment_request};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
 use gateway::web_payments::WebPaymentError;
+use json_api::{CreateSession, SessionCreated};
 
 /// `POST …/sessions` → 201 `{result, sessionId, redirectURL}`.
 pub(super) async fn create(
@@ -31,19 +32,19 @@ async fn create_session(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
-) -> Result<serde_json::Value, Problem> {
+) -> Result<SessionCreated, Problem> {
     let merchant = merchant(state, headers).await?;
     let body: CreateSession = json_body(headers, body).await?;
     let request = {
         let (pos, contracts) = point_of_sale(state, &merchant, &body).await?;
-        body.web_payment_request(&pos, &contracts, state.web_payments.now())?
+        web_payment_request(body, &pos, &contracts, state.web_payments.now())?
     };
     match state.web_payments.create(&merchant, &request).await {
-        Ok((token, redirect_url)) => Ok(serde_json::json!({
-            "result": result(ReturnCode::Accepted),
-            "sessionId": token,
-            "redirectURL": redirect_url,
-        })),
+        Ok((token, redirect_url)) => Ok(SessionCreated {
+            result: result(ReturnCode::Accepted),
+            session_id: token,
+            redirect_url,
+        }),
         Err(WebPaymentError::Refused(refusal)) => Err(bad_field(
             refusal.code.code(),
             &refusal.error.field,

@@ -176,7 +176,7 @@ async fn change(
         Ok::<_, StoreError>(Reply {
             body: remembered(
                 after_sale_body(change, &answer),
-                crate::retail_api::operation_body(&answer),
+                &crate::retail_api::operation_body(&answer),
             ),
             settled: answer.is_settled(),
         })
