@@ -8,7 +8,7 @@ use crate::configuration::{
 };
 use crate::sale::{Buyer, Order};
 use crate::sessions::{
-    CreateSession, NewBuyer, NewOrder, PaymentKind, PaymentMethod, Session, SessionCreated,
+    CreateSession, NewOrder, PaymentKind, PaymentMethod, Session, SessionCreated,
 };
 use crate::transactions::{
     AncvData, AssociatedTransaction, AuthenticationResult, MadeTransaction, OperationAnswer,
@@ -26,7 +26,6 @@ use utoipa::OpenApi;
     PaymentMethod,
     NewOrder,
     PaymentKind,
-    NewBuyer,
     SessionCreated,
     Session,
     Order,

@@ -18,9 +18,7 @@ pub use configuration::{
 };
 pub use document::{openapi, openapi_json};
 pub use sale::{Buyer, Order};
-pub use sessions::{
-    CreateSession, NewBuyer, NewOrder, PaymentKind, PaymentMethod, Session, SessionCreated,
-};
+pub use sessions::{CreateSession, NewOrder, PaymentKind, PaymentMethod, Session, SessionCreated};
 pub use transactions::{
     AncvData, AssociatedTransaction, AuthenticationResult, MadeTransaction, OperationAnswer,
     OperationRequest, PartnerReturnedData, PaymentInstrumentData, PaymentInstrumentType,

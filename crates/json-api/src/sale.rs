@@ -17,9 +17,9 @@ pub struct Order {
     pub date: Option<String>,
 }
 
-/// The buyer of a session.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+/// The buyer of a session, as the merchant gives it and as cvgate shows it back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Buyer {
     /// The merchant's customer id.
     pub id: Option<String>,
@@ -29,7 +29,7 @@ pub struct Buyer {
     pub first_name: Option<String>,
     /// Last name.
     pub last_name: Option<String>,
-    /// E-mail address.
+    /// E-mail address (mandatory when an `ANCV_CONNECT` contract is offered).
     pub email: Option<String>,
     /// Mobile phone number.
     pub mobile: Option<String>,

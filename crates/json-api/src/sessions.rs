@@ -35,7 +35,7 @@ pub struct CreateSession {
     /// `MANUAL` (action 100, captured later).
     pub payment: Option<PaymentKind>,
     /// Who buys (`email` is mandatory when an `ANCV_CONNECT` contract is offered).
-    pub buyer: Option<NewBuyer>,
+    pub buyer: Option<Buyer>,
     /// The merchant's own key/value pairs, given back as they are.
     pub private_data: BTreeMap<String, String>,
     /// Where the buyer returns after the payment (`paylinetoken` and `token` appended).
@@ -88,24 +88,6 @@ pub struct PaymentKind {
     pub payment_type: Option<String>,
     /// `AUTOMATIC` (default) or `MANUAL`.
     pub capture: Option<String>,
-}
-
-/// The buyer of a new session.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct NewBuyer {
-    /// The merchant's customer id.
-    pub id: Option<String>,
-    /// `M`, `MME`…
-    pub title: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// E-mail address (mandatory with `ANCV_CONNECT`).
-    pub email: Option<String>,
-    /// Mobile phone number.
-    pub mobile: Option<String>,
 }
 
 /// `201` to `POST …/sessions`.

@@ -17,6 +17,7 @@ mod html_templates;
 mod merchant_auth;
 pub mod metrics;
 pub mod operations;
+mod page_policy;
 pub mod partner;
 pub mod payment_page;
 mod problem;

@@ -2,7 +2,7 @@
 //! reference page rendered from it on the server — no script, no asset from the internet.
 
 use crate::html_templates::escaping_environment;
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Environment, context};
 use serde::Serialize;
@@ -41,15 +41,7 @@ pub(super) async fn stylesheet() -> Response {
 }
 
 fn with_policy(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(POLICY),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    crate::page_policy::protect(response.headers_mut(), POLICY);
     response
 }
 
