@@ -317,6 +317,12 @@ async fn every_refusal_is_problem_json(db: TestDb) {
         .await
         .unwrap();
     assert_problem(wrong_method, 405, "Method Not Allowed").await;
+    // axum's own rejection (a path that is not UTF-8) is problem JSON too.
+    let not_utf8 = authed(Method::GET, "/checkout/sessions/%FF%FE")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(not_utf8, 400, "Bad Request").await;
 }
 
 async fn assert_problem(response: reqwest::Response, status: u16, title: &str) {

@@ -10,6 +10,7 @@ mod configuration;
 mod docs;
 mod idempotency;
 mod operations;
+mod problem_net;
 mod request;
 mod search;
 mod session_json;
@@ -28,7 +29,14 @@ use axum::routing::{get, post};
 
 /// The JSON API's routes under `/v1`.
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    Router::new().nest("/v1", calls(state))
+    Router::new().nest(
+        "/v1",
+        calls(state)
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                problem_net::panicked,
+            ))
+            .layer(axum::middleware::from_fn(problem_net::problems_only)),
+    )
 }
 
 fn calls(state: &AppState) -> Router<AppState> {
