@@ -46,6 +46,9 @@ pub enum Command {
     /// Contracts (payment methods) of a merchant
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Back-office users: a merchant's staff and the platform's operators
+    #[command(subcommand)]
+    User(UserCommand),
     /// Remit captured card transactions now (the daily batch, on demand)
     Remit,
     /// Background jobs: list them, retry failed ones
@@ -201,6 +204,44 @@ pub enum MerchantCommand {
     List,
 }
 
+/// `cvgate user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user and print a one-time password (to change at the first sign-in)
+    Create {
+        /// The merchant whose back office it is
+        #[arg(long, value_name = "ID", required_unless_present = "platform")]
+        merchant: Option<String>,
+        /// A platform operator (every merchant) instead of a merchant's user
+        #[arg(long, conflicts_with_all = ["merchant", "role"])]
+        platform: bool,
+        /// E-mail address: the sign-in name, unique across cvgate
+        #[arg(long)]
+        email: String,
+        /// admin (configures), operator (refunds) or viewer (looks)
+        #[arg(long, required_unless_present = "platform")]
+        role: Option<String>,
+    },
+    /// List a merchant's users, or the platform operators
+    List {
+        /// The merchant (absent: the platform operators)
+        #[arg(long, value_name = "ID")]
+        merchant: Option<String>,
+    },
+    /// Switch a user off: sign-in is refused from now on
+    Disable {
+        /// The user's e-mail address
+        #[arg(long)]
+        email: String,
+    },
+    /// Give a user a new one-time password (the old one stops working)
+    ResetPassword {
+        /// The user's e-mail address
+        #[arg(long)]
+        email: String,
+    },
+}
+
 /// `cvgate pos …`.
 #[derive(Debug, Subcommand)]
 pub enum PosCommand {
@@ -337,6 +378,7 @@ impl Cli {
             | Command::Remit
             | Command::Jobs(_)
             | Command::Merchant(_)
+            | Command::User(_)
             | Command::Pos(_)
             | Command::Contract(_) => {}
         }
@@ -351,6 +393,7 @@ impl Command {
             Command::Serve(_) | Command::Migrate | Command::Remit => "info",
             Command::Sandbox(SandboxCommand::Ancv(args)) if args.action.is_none() => "info",
             Command::Merchant(_)
+            | Command::User(_)
             | Command::Pos(_)
             | Command::Contract(_)
             | Command::Jobs(_)

@@ -19,6 +19,8 @@ testkit::backend_suite![
     the_sandbox_refuses_a_production_database,
     pos_set_turns_widget_data_updates_on_and_off,
     pos_references_are_unique_per_merchant,
+    users_are_created_listed_disabled_and_reset,
+    refused_users_name_the_flag_and_write_nothing,
 ];
 
 fn assert_refused(run: &Run, flag: &str, rule: &str) {
@@ -935,4 +937,201 @@ async fn pos_references_are_unique_per_merchant(db: TestDb) {
         2,
         "nothing written by the refusals"
     );
+}
+
+/// `cvgate user …`: a one-time password shown once (stored only as an argon2id hash), listed
+/// without it, a new one on reset, disabled; platform operators apart from merchants' users.
+async fn users_are_created_listed_disabled_and_reset(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = new_merchant(&db, d, "Boutique Soleil").await;
+    let created = cvgate(
+        &db,
+        d,
+        &[
+            "user",
+            "create",
+            "--merchant",
+            &merchant,
+            "--email",
+            " Camille@Example.COM ",
+            "--role",
+            "admin",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let json = created.json();
+    assert_eq!(json["email"], "camille@example.com");
+    let password = json["password"].as_str().unwrap().to_owned();
+    assert_eq!(password.len(), 16);
+    let dump = dump_database(&db).await;
+    assert!(!dump.contains_secret(&password), "stored in clear:\n{dump}");
+    assert!(dump.contains("$argon2id$"), "an argon2id hash is kept");
+
+    let text = cvgate(
+        &db,
+        d,
+        &[
+            "user",
+            "create",
+            "--merchant",
+            &merchant,
+            "--email",
+            "viewer@example.com",
+            "--role",
+            "viewer",
+        ],
+    )
+    .await;
+    assert!(text.stdout.contains("password: "), "{}", text.stdout);
+    let platform = cvgate(
+        &db,
+        d,
+        &[
+            "user",
+            "create",
+            "--platform",
+            "--email",
+            "ops@cvgate.example",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(platform.code, 0, "{}", platform.stderr);
+
+    users_are_listed_without_passwords(&db, d, &merchant, &password).await;
+
+    let reset = cvgate(
+        &db,
+        d,
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "camille@example.com",
+            "--json",
+        ],
+    )
+    .await;
+    assert_ne!(reset.json()["password"].as_str().unwrap(), password);
+    let disabled = cvgate(
+        &db,
+        d,
+        &["user", "disable", "--email", "viewer@example.com", "--json"],
+    )
+    .await;
+    assert_eq!(disabled.json()[0]["status"], "disabled");
+}
+
+/// `user list`: the merchant's users in order, the platform's operators apart, no password.
+async fn users_are_listed_without_passwords(db: &TestDb, d: &Path, merchant: &str, password: &str) {
+    let list = cvgate(db, d, &["user", "list", "--merchant", merchant, "--json"]).await;
+    let users = list.json();
+    let rows: Vec<(&str, &str, bool)> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap(),
+                u["role"].as_str().unwrap(),
+                u["mustChangePassword"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("camille@example.com", "admin", true),
+            ("viewer@example.com", "viewer", true)
+        ]
+    );
+    assert!(!list.stdout.contains(password) && !list.stdout.contains("argon2"));
+    let operators = cvgate(db, d, &["user", "list", "--json"]).await.json();
+    assert_eq!(operators[0]["email"], "ops@cvgate.example");
+    assert_eq!(operators[0]["role"], "platform");
+    assert!(operators[0]["merchantId"].is_null());
+}
+
+async fn refused_users_name_the_flag_and_write_nothing(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = new_merchant(&db, d, "Boutique Soleil").await;
+    let create = |email: &'static str, role: &'static str| {
+        vec![
+            "user",
+            "create",
+            "--merchant",
+            merchant.as_str(),
+            "--email",
+            email,
+            "--role",
+            role,
+        ]
+    };
+    let taken = cvgate(&db, d, &create("taken@example.com", "operator")).await;
+    assert_eq!(taken.code, 0, "{}", taken.stderr);
+    let before = dump_database(&db).await;
+    for (args, flag, rule) in [
+        (
+            create("not-an-address", "admin"),
+            "--email",
+            "e-mail address",
+        ),
+        (
+            create("taken@example.com", "admin"),
+            "--email",
+            "already a user",
+        ),
+        (
+            create("new@example.com", "root"),
+            "--role",
+            "admin, operator or viewer",
+        ),
+        (
+            create("new@example.com", "platform"),
+            "--role",
+            "admin, operator or viewer",
+        ),
+        (
+            vec![
+                "user",
+                "create",
+                "--merchant",
+                "1",
+                "--email",
+                "x@example.com",
+                "--role",
+                "admin",
+            ],
+            "--merchant",
+            "no merchant",
+        ),
+        (
+            vec!["user", "disable", "--email", "nobody@example.com"],
+            "--email",
+            "is no user",
+        ),
+        (
+            vec!["user", "reset-password", "--email", "nobody@example.com"],
+            "--email",
+            "is no user",
+        ),
+        (
+            vec!["user", "list", "--merchant", "1"],
+            "--merchant",
+            "no merchant",
+        ),
+    ] {
+        assert_refused(&cvgate(&db, d, &args).await, flag, rule);
+    }
+    let usage = cvgate(&db, d, &["user", "create", "--email", "x@example.com"]).await;
+    assert_eq!(
+        usage.code, 2,
+        "neither --merchant nor --platform: {}",
+        usage.stderr
+    );
+    assert_eq!(dump_database(&db).await, before);
 }

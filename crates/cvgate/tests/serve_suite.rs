@@ -52,6 +52,13 @@ async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb)
         .banner_value("access key:")
         .expect("access key printed");
     assert_eq!(access_key.len(), 24, "{}", first.banner);
+    assert_eq!(
+        first.banner_value("back office:").as_deref(),
+        Some("demo@cvgate.example (admin user)")
+    );
+    let password = first.banner_value("password:").expect("password printed");
+    let password = password.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(password.len(), 16, "{}", first.banner);
     assert!(first.banner.contains(
         "ANCV-DEMO (ANCV_CONNECT, Shop ID 20000001, complementary CB-DEMO) and CB-DEMO (CB)"
     ));
@@ -64,8 +71,8 @@ async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb)
     assert_eq!(code, 0, "graceful shutdown exits 0; logs:\n{logs}");
     assert!(logs.contains("SIGTERM received"), "{logs}");
     assert!(
-        !logs.contains(&access_key),
-        "the access key reached the logs:\n{logs}"
+        !logs.contains(&access_key) && !logs.contains(&password),
+        "the access key or the password reached the logs:\n{logs}"
     );
 
     let second = start_server(&db, dir.path(), &["--log-format", "json"]).await;
@@ -74,7 +81,14 @@ async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb)
         second.banner_value("merchant id:").as_deref(),
         Some(merchant_id.as_str())
     );
-    assert!(!second.banner.contains(&access_key));
+    assert!(!second.banner.contains(&access_key) && !second.banner.contains(&password));
+    assert!(
+        second
+            .banner
+            .contains("cvgate user reset-password --email demo@cvgate.example"),
+        "{}",
+        second.banner
+    );
     assert!(
         second.banner.contains(&format!(
             "cvgate merchant rotate-key --merchant {merchant_id}"

@@ -10,6 +10,20 @@ use subtle::ConstantTimeEq;
 
 const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// `length` characters of base 62 drawn from uniformly random bytes (rejection sampling keeps
+/// every character equally likely).
+pub(crate) fn base62(length: usize, mut random_byte: impl FnMut() -> u8) -> String {
+    let mut text = String::with_capacity(length);
+    while text.len() < length {
+        let byte = random_byte();
+        // 248 = 4 × 62: bytes above it would favour the first characters.
+        if byte < 248 {
+            text.push(ALPHABET[usize::from(byte % 62)] as char);
+        }
+    }
+    text
+}
+
 /// A merchant's access key in clear. Exists only between generation and display, or while
 /// checking a request; never logged (its `Debug` is redacted).
 #[derive(Clone, PartialEq, Eq)]
@@ -21,16 +35,8 @@ impl AccessKey {
 
     /// Draws a key from a source of uniformly random bytes (rejection sampling keeps every
     /// character equally likely).
-    pub fn generate(mut random_byte: impl FnMut() -> u8) -> AccessKey {
-        let mut key = String::with_capacity(Self::LENGTH);
-        while key.len() < Self::LENGTH {
-            let byte = random_byte();
-            // 248 = 4 × 62: bytes above it would favour the first characters.
-            if byte < 248 {
-                key.push(ALPHABET[usize::from(byte % 62)] as char);
-            }
-        }
-        AccessKey(key)
+    pub fn generate(random_byte: impl FnMut() -> u8) -> AccessKey {
+        AccessKey(base62(Self::LENGTH, random_byte))
     }
 
     /// Wraps a key as presented by a caller (e.g. Payline's HTTP Basic password), for checking it.

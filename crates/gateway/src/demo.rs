@@ -1,8 +1,10 @@
 //! The homologation demo merchant: created once per database so that a fresh `cvgate serve` can
 //! take a payment at once, even when several instances start together.
 
+use crate::back_office_users::{BackOfficeUsers, UserRequest};
 use crate::merchant_config::{ConfigError, MerchantConfig};
 use domain::access_key::AccessKey;
+use domain::back_office_user::{Password, Role, User};
 use domain::contract::ContractRequest;
 use domain::merchant::MerchantId;
 use domain::point_of_sale::SessionLifetime;
@@ -120,5 +122,31 @@ impl MerchantConfig {
             .demo_fixtures()
             .find(FIXTURE)
             .await?)
+    }
+}
+
+/// The demo merchant's back-office user (an admin).
+pub const USER_EMAIL: &str = "demo@cvgate.example";
+
+impl BackOfficeUsers {
+    /// Creates the demo merchant's admin user unless it exists; its password is returned in
+    /// clear when this call made it (`None`: it existed, or another instance made it now).
+    pub async fn ensure_demo_user(
+        &self,
+        merchant_id: &MerchantId,
+    ) -> Result<Option<(User, Password)>, ConfigError> {
+        let request = UserRequest {
+            merchant: Some(merchant_id.to_string()),
+            email: USER_EMAIL.to_owned(),
+            role: Role::Admin.as_str().to_owned(),
+        };
+        if self.find(USER_EMAIL).await?.is_some() {
+            return Ok(None);
+        }
+        match self.create_with(&request, false).await {
+            Ok(created) => Ok(Some(created)),
+            Err(ConfigError::Invalid(taken)) if taken.field == "email" => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 }

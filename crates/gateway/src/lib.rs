@@ -3,6 +3,7 @@
 
 pub mod after_sale;
 pub mod ancv_payments;
+pub mod back_office_users;
 pub mod card_payments;
 pub mod demo;
 pub mod job_wiring;
@@ -13,4 +14,5 @@ pub mod observer;
 pub mod transaction_ids;
 pub mod web_payments;
 
+pub use back_office_users::BackOfficeUsers;
 pub use merchant_config::{ConfigError, MerchantConfig};

@@ -107,6 +107,11 @@ const STEPS: &[Step] = &[
         description: "idempotency keys remember the digest of the first request",
         sql: include_str!("../migrations/0014_idempotency_keys.sql"),
     },
+    Step {
+        version: 15,
+        description: "back-office users (merchant staff and platform operators)",
+        sql: include_str!("../migrations/0015_back_office_users.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

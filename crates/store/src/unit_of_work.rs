@@ -1,6 +1,7 @@
 use crate::repos::{
-    AncvPayments, AncvRefunds, CardTransactions, Contracts, DemoFixtures, Jobs, Merchants,
-    OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, TransactionSearch, WebPayments,
+    AncvPayments, AncvRefunds, BackOfficeUsers, CardTransactions, Contracts, DemoFixtures, Jobs,
+    Merchants, OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, TransactionSearch,
+    WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -103,5 +104,10 @@ impl UnitOfWork {
     /// Which once-per-database fixtures exist (the homologation demo merchant).
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {
         DemoFixtures::new(&mut self.tx)
+    }
+
+    /// Back-office users.
+    pub fn back_office_users(&mut self) -> BackOfficeUsers<'_> {
+        BackOfficeUsers::new(&mut self.tx)
     }
 }

@@ -1,12 +1,12 @@
 //! Which subcommand runs: dispatches the parsed command line to the module that does it.
 
 use super::error::CommandError;
-use super::{admin, background_jobs, remit, sandbox, serve};
+use super::{admin, background_jobs, remit, sandbox, serve, users};
 use crate::cli::{Cli, Command, SandboxCommand};
 use crate::settings::Settings;
 use domain::clock::SystemClock;
 use domain::random::OsRandom;
-use gateway::MerchantConfig;
+use gateway::{BackOfficeUsers, MerchantConfig};
 use std::sync::Arc;
 use store::Store;
 
@@ -21,6 +21,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), CommandError> {
         }
         Command::Merchant(command) => {
             admin::merchant(&open_config(&settings).await?, command, cli.json).await
+        }
+        Command::User(command) => {
+            let store = Store::open(&settings.database_url).await?;
+            let users = BackOfficeUsers::new(store, Arc::new(SystemClock), Arc::new(OsRandom));
+            users::run(&users, command, cli.json).await
         }
         Command::Pos(command) => {
             admin::pos(&open_config(&settings).await?, command, cli.json).await

@@ -10,6 +10,7 @@ mod output;
 mod remit;
 mod sandbox;
 mod serve;
+mod users;
 
 pub use dispatch::run;
 pub use error::CommandError;

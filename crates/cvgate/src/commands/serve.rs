@@ -5,12 +5,13 @@ use super::components;
 use super::error::CommandError;
 use crate::settings::{Environment, Settings};
 use anyhow::Context;
+use domain::back_office_user::{Password, User};
 use domain::clock::{Clock, SystemClock};
 use domain::random::{OsRandom, SharedRandom};
-use gateway::MerchantConfig;
 use gateway::after_sale::AfterSale;
 use gateway::demo::{self, DemoMerchant};
 use gateway::web_payments::{NotificationPolicy, WebPayments};
+use gateway::{BackOfficeUsers, MerchantConfig};
 use jobs::{Worker, WorkerConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,13 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         .await
         .map_err(|error| CommandError::from_config(error, false))?;
     let demo = demo_merchant(&settings, &config).await?;
+    let demo_user = match &demo {
+        Some(demo) => BackOfficeUsers::new(store.clone(), clock.clone(), random.clone())
+            .ensure_demo_user(demo.merchant_id())
+            .await
+            .map_err(|error| CommandError::from_config(error, false))?,
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting listen)", settings.listen))?;
@@ -62,7 +70,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
         Environment::Production => Extras::default(),
     };
 
-    print_banner(&settings, &base, demo.as_ref());
+    print_banner(&settings, &base, demo.as_ref(), demo_user.as_ref());
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
@@ -202,45 +210,20 @@ async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
+fn print_banner(
+    settings: &Settings,
+    base: &str,
+    demo: Option<&DemoMerchant>,
+    demo_user: Option<&(User, Password)>,
+) {
     println!(
         "cvgate {} — {} environment, database {}",
         env!("CARGO_PKG_VERSION"),
         settings.env.as_str(),
         settings.database_url
     );
-    match demo {
-        Some(DemoMerchant::Created {
-            merchant_id,
-            access_key,
-        }) => {
-            println!();
-            println!(
-                "Demo merchant created (\"{}\", point of sale \"{}\"):",
-                demo::MERCHANT_NAME,
-                demo::POS_LABEL
-            );
-            println!("  merchant id: {merchant_id}");
-            println!("  access key:  {}", access_key.expose());
-            println!("  The access key is shown only this once.");
-            demo_contracts();
-        }
-        Some(DemoMerchant::Existing { merchant_id }) => {
-            println!();
-            println!(
-                "Demo merchant (\"{}\", point of sale \"{}\"):",
-                demo::MERCHANT_NAME,
-                demo::POS_LABEL
-            );
-            println!("  merchant id: {merchant_id}");
-            println!("  access key:  shown only when it was created; get a new one with:");
-            println!(
-                "    cvgate merchant rotate-key --merchant {merchant_id}{}",
-                database_flag(&settings.database_url)
-            );
-            demo_contracts();
-        }
-        None => {}
+    if let Some(demo) = demo {
+        print_demo(settings, demo, demo_user);
     }
     println!();
     println!("Useful URLs:");
@@ -272,6 +255,55 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&DemoMerchant>) {
     println!("  health:             {base}/healthz");
     println!("  metrics:            {base}/metrics");
     println!();
+}
+
+/// The demo merchant's credentials: shown when this start made them, else how to get new ones.
+fn print_demo(settings: &Settings, demo: &DemoMerchant, demo_user: Option<&(User, Password)>) {
+    let database = database_flag(&settings.database_url);
+    println!();
+    match demo {
+        DemoMerchant::Created {
+            merchant_id,
+            access_key,
+        } => {
+            println!(
+                "Demo merchant created (\"{}\", point of sale \"{}\"):",
+                demo::MERCHANT_NAME,
+                demo::POS_LABEL
+            );
+            println!("  merchant id: {merchant_id}");
+            println!("  access key:  {}", access_key.expose());
+            println!("  The access key is shown only this once.");
+        }
+        DemoMerchant::Existing { merchant_id } => {
+            println!(
+                "Demo merchant (\"{}\", point of sale \"{}\"):",
+                demo::MERCHANT_NAME,
+                demo::POS_LABEL
+            );
+            println!("  merchant id: {merchant_id}");
+            println!("  access key:  shown only when it was created; get a new one with:");
+            println!("    cvgate merchant rotate-key --merchant {merchant_id}{database}");
+        }
+    }
+    demo_contracts();
+    match demo_user {
+        Some((user, password)) => {
+            println!("  back office: {} (admin user)", user.email);
+            println!(
+                "  password:    {}  (shown only this once)",
+                password.expose()
+            );
+        }
+        None => {
+            println!("  back office: {} (admin user)", demo::USER_EMAIL);
+            println!("  password:    shown only when it was created; get a new one with:");
+            println!(
+                "    cvgate user reset-password --email {}{database}",
+                demo::USER_EMAIL
+            );
+        }
+    }
 }
 
 fn demo_contracts() {
