@@ -114,6 +114,9 @@ impl BackOfficeUsers {
         uow.back_office_users()
             .set_status(user.id, UserStatus::Disabled, self.clock.now())
             .await?;
+        uow.back_office_sessions()
+            .delete_for_user(user.id, None)
+            .await?;
         uow.commit().await?;
         Ok(User {
             status: UserStatus::Disabled,
@@ -131,6 +134,9 @@ impl BackOfficeUsers {
         let user = existing(&mut uow, &email).await?;
         uow.back_office_users()
             .set_password(user.id, &hash, true, self.clock.now())
+            .await?;
+        uow.back_office_sessions()
+            .delete_for_user(user.id, None)
             .await?;
         uow.commit().await?;
         Ok((

@@ -3,6 +3,7 @@
 
 pub mod after_sale;
 pub mod ancv_payments;
+pub mod back_office_sign_in;
 pub mod back_office_users;
 pub mod card_payments;
 pub mod demo;

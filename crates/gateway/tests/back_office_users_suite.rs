@@ -3,8 +3,9 @@
 //! replaces the old one; the demo merchant's admin is made once.
 
 use domain::back_office_user::{Password, Role};
-use domain::clock::SystemClock;
+use domain::clock::{ManualClock, SystemClock, Timestamp};
 use domain::random::OsRandom;
+use gateway::back_office_sign_in::{BackOfficeSignIn, SignIn, SignInPolicy};
 use gateway::back_office_users::UserRequest;
 use gateway::demo;
 use gateway::{BackOfficeUsers, MerchantConfig};
@@ -15,6 +16,9 @@ use testkit::{TestDb, dump_database};
 testkit::backend_suite![
     passwords_are_checked_against_their_hash,
     the_demo_merchant_gets_one_admin,
+    every_sign_in_opens_a_new_session_that_ends_when_idle,
+    failed_sign_ins_lock_the_account_and_the_address,
+    a_one_time_password_is_changed_and_other_sessions_end,
 ];
 
 async fn services(db: &TestDb) -> (MerchantConfig, BackOfficeUsers) {
@@ -117,4 +121,186 @@ async fn the_demo_merchant_gets_one_admin(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
+}
+
+const MINUTE: i64 = 60_000;
+
+/// A merchant's operator, and sign-in on a clock the test moves.
+async fn signing_in(
+    db: &TestDb,
+) -> (
+    BackOfficeSignIn,
+    BackOfficeUsers,
+    Arc<ManualClock>,
+    Password,
+) {
+    let (config, users) = services(db).await;
+    let (merchant, _) = config.create_merchant("Shop").await.unwrap();
+    let request = UserRequest {
+        merchant: Some(merchant.id.to_string()),
+        email: "camille@example.com".to_owned(),
+        role: "operator".to_owned(),
+    };
+    let (_, password) = users.create(&request).await.unwrap();
+    let clock = Arc::new(ManualClock::at(Timestamp(1_800_000_000_000)));
+    let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    let sign_in = BackOfficeSignIn::new(
+        store,
+        clock.clone(),
+        Arc::new(OsRandom),
+        SignInPolicy::default(),
+    );
+    (sign_in, users, clock, password)
+}
+
+async fn token(sign_in: &BackOfficeSignIn, password: &Password, address: &str) -> String {
+    match sign_in
+        .sign_in("camille@example.com", password, address)
+        .await
+        .unwrap()
+    {
+        SignIn::SignedIn { token, .. } => token,
+        other => panic!("not signed in: {other:?}"),
+    }
+}
+
+async fn every_sign_in_opens_a_new_session_that_ends_when_idle(db: TestDb) {
+    let (sign_in, users, clock, password) = signing_in(&db).await;
+    let first = token(&sign_in, &password, "192.0.2.1").await;
+    let second = token(&sign_in, &password, "192.0.2.1").await;
+    assert_ne!(first, second, "every sign-in gets a new session id");
+    assert_eq!(first.len(), 64);
+    assert!(
+        !dump_database(&db).await.contains_secret(&first),
+        "only a hash is stored"
+    );
+    let session = sign_in.session(&first).await.unwrap().expect("live");
+    assert_eq!(session.user.email.as_str(), "camille@example.com");
+    assert_eq!(session.csrf_secret.len(), 64);
+    assert!(sign_in.session("not a session").await.unwrap().is_none());
+
+    clock.advance_millis(29 * MINUTE);
+    assert!(
+        sign_in.session(&first).await.unwrap().is_some(),
+        "used: idle again from now"
+    );
+    clock.advance_millis(29 * MINUTE);
+    assert!(sign_in.session(&first).await.unwrap().is_some());
+    assert!(
+        sign_in.session(&second).await.unwrap().is_none(),
+        "58 minutes unused"
+    );
+    sign_in.sign_out(&first).await.unwrap();
+    assert!(
+        sign_in.session(&first).await.unwrap().is_none(),
+        "signed out"
+    );
+
+    let third = token(&sign_in, &password, "192.0.2.1").await;
+    users.disable("camille@example.com").await.unwrap();
+    assert!(
+        sign_in.session(&third).await.unwrap().is_none(),
+        "a disabled user's sessions end"
+    );
+}
+
+async fn failed_sign_ins_lock_the_account_and_the_address(db: TestDb) {
+    let (sign_in, _, clock, password) = signing_in(&db).await;
+    let wrong = Password::from_clear("wrong password");
+    for email in ["camille@example.com", "nobody@example.com"] {
+        for _ in 0..5 {
+            let refused = sign_in.sign_in(email, &wrong, "192.0.2.1").await.unwrap();
+            assert!(matches!(refused, SignIn::Refused), "{email}: {refused:?}");
+        }
+        // Known or not, the sixth attempt is throttled the same way, even with the password.
+        let throttled = sign_in
+            .sign_in(email, &password, "198.51.100.7")
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                throttled,
+                SignIn::Throttled {
+                    retry_after_seconds: 900
+                }
+            ),
+            "{email}: {throttled:?}"
+        );
+    }
+    assert_eq!(
+        sign_in.locked_until("Camille@example.com").await.unwrap(),
+        Some(Timestamp(1_800_000_000_000 + 15 * MINUTE)),
+        "operators see the lockout"
+    );
+    clock.advance_millis(15 * MINUTE + 1);
+    token(&sign_in, &password, "198.51.100.7").await;
+    assert_eq!(
+        sign_in.locked_until("camille@example.com").await.unwrap(),
+        None
+    );
+
+    // Twenty failures from one address, on any accounts, close that address only.
+    for n in 0..20 {
+        let email = format!("guess{n}@example.com");
+        sign_in
+            .sign_in(&email, &wrong, "203.0.113.9")
+            .await
+            .unwrap();
+    }
+    let from_there = sign_in
+        .sign_in("camille@example.com", &password, "203.0.113.9")
+        .await
+        .unwrap();
+    assert!(
+        matches!(from_there, SignIn::Throttled { .. }),
+        "{from_there:?}"
+    );
+    token(&sign_in, &password, "198.51.100.7").await;
+}
+
+async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
+    let (sign_in, _, _, password) = signing_in(&db).await;
+    let elsewhere = token(&sign_in, &password, "192.0.2.1").await;
+    let here = token(&sign_in, &password, "192.0.2.2").await;
+    let wrong = Password::from_clear("not my password");
+    for (current, new, field) in [
+        (&wrong, "a brand new password", "current_password"),
+        (&password, "short", "new_password"),
+        (&password, password.expose(), "new_password"),
+    ] {
+        let refused = sign_in
+            .change_password(&here, current, new)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().starts_with(field), "{refused}");
+    }
+    let user = sign_in
+        .change_password(&here, &password, "a brand new password")
+        .await
+        .unwrap();
+    assert!(!user.must_change_password);
+    assert!(
+        sign_in.session(&here).await.unwrap().is_some(),
+        "this session goes on"
+    );
+    assert!(
+        sign_in.session(&elsewhere).await.unwrap().is_none(),
+        "the others end"
+    );
+    let old = sign_in
+        .sign_in("camille@example.com", &password, "192.0.2.1")
+        .await
+        .unwrap();
+    assert!(matches!(old, SignIn::Refused));
+    let new = Password::from_clear("a brand new password");
+    let signed_in = sign_in
+        .sign_in("camille@example.com", &new, "192.0.2.1")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&signed_in, SignIn::SignedIn { user, .. } if !user.must_change_password),
+        "{signed_in:?}"
+    );
 }

@@ -112,6 +112,11 @@ const STEPS: &[Step] = &[
         description: "back-office users (merchant staff and platform operators)",
         sql: include_str!("../migrations/0015_back_office_users.sql"),
     },
+    Step {
+        version: 16,
+        description: "back-office sessions and sign-in throttling",
+        sql: include_str!("../migrations/0016_back_office_sign_in.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -1,7 +1,7 @@
 use crate::repos::{
-    AncvPayments, AncvRefunds, BackOfficeUsers, CardTransactions, Contracts, DemoFixtures, Jobs,
-    Merchants, OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, TransactionSearch,
-    WebPayments,
+    AncvPayments, AncvRefunds, BackOfficeSessions, BackOfficeUsers, CardTransactions, Contracts,
+    DemoFixtures, Jobs, Merchants, OperationReplays, PointsOfSale, ServerSecrets, TransactionIds,
+    TransactionSearch, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -104,6 +104,11 @@ impl UnitOfWork {
     /// Which once-per-database fixtures exist (the homologation demo merchant).
     pub fn demo_fixtures(&mut self) -> DemoFixtures<'_> {
         DemoFixtures::new(&mut self.tx)
+    }
+
+    /// Back-office sessions and failed sign-ins.
+    pub fn back_office_sessions(&mut self) -> BackOfficeSessions<'_> {
+        BackOfficeSessions::new(&mut self.tx)
     }
 
     /// Back-office users.

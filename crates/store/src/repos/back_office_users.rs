@@ -66,6 +66,15 @@ impl<'a> BackOfficeUsers<'a> {
         row.as_ref().map(user_from_row).transpose()
     }
 
+    /// The user with this id.
+    pub async fn find_by_id(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
     /// The stored password hash of the user with this sign-in name.
     pub async fn password_hash(&mut self, email: &Email) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT password_hash FROM back_office_users WHERE email = $1")

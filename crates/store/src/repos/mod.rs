@@ -2,6 +2,7 @@
 
 mod after_sale;
 mod ancv_payments;
+mod back_office_sessions;
 mod back_office_users;
 mod card_transactions;
 mod contracts;
@@ -17,6 +18,7 @@ pub use after_sale::{
     AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, StoredReplay, TransactionIds,
 };
 pub use ancv_payments::{AncvPaymentEvent, AncvPayments};
+pub use back_office_sessions::{BackOfficeSessions, StoredSession};
 pub use back_office_users::{BackOfficeUsers, NewUser};
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};
 pub use contracts::Contracts;
