@@ -127,6 +127,19 @@ impl MerchantConfig {
         &self.store
     }
 
+    /// Back-office sign-in over the same store, clock and randomness, under `policy`.
+    pub fn back_office_sign_in(
+        &self,
+        policy: crate::back_office_sign_in::SignInPolicy,
+    ) -> crate::back_office_sign_in::BackOfficeSignIn {
+        crate::back_office_sign_in::BackOfficeSignIn::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.random.clone(),
+            policy,
+        )
+    }
+
     /// Creates a merchant; the access key is returned in clear this once and stored only hashed.
     pub async fn create_merchant(&self, name: &str) -> Result<(Merchant, AccessKey)> {
         let name = merchant::validate_name(name)?;

@@ -12,6 +12,7 @@
 //!   logs).
 
 mod after_sale_answers;
+mod back_office;
 pub mod demo_shop;
 mod html_templates;
 mod merchant_auth;

@@ -3,7 +3,8 @@
 
 use crate::state::AppState;
 use crate::{
-    metrics, operations, partner, payment_page, retail_api, soap_api, token_api, widget_assets,
+    back_office, metrics, operations, partner, payment_page, retail_api, soap_api, token_api,
+    widget_assets,
 };
 use axum::Router;
 
@@ -23,6 +24,7 @@ pub struct Extras {
 pub fn app(state: AppState, extras: Extras) -> Router {
     let mut router = Router::new()
         .merge(operations::router())
+        .merge(back_office::router())
         .merge(partner::router())
         .merge(soap_api::router())
         .merge(payment_page::router())

@@ -4,6 +4,7 @@ use crate::metrics::HttpMetrics;
 use gateway::MerchantConfig;
 use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::AncvPayments;
+use gateway::back_office_sign_in::{BackOfficeSignIn, SignInPolicy};
 use gateway::web_payments::WebPayments;
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     /// Captures, refunds, resets, authorizations and transaction queries (DirectPaymentAPI,
     /// ExtendedAPI).
     pub after_sale: AfterSale,
+    /// Back-office sign-in and sessions.
+    pub sign_in: BackOfficeSignIn,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
     pub public_base: String,
     /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
@@ -37,6 +40,7 @@ impl AppState {
         public_base: &str,
     ) -> AppState {
         AppState {
+            sign_in: config.back_office_sign_in(SignInPolicy::default()),
             config,
             web_payments,
             after_sale,

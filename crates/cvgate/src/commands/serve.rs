@@ -186,6 +186,8 @@ pub(crate) async fn run_until_stopped(
 ) -> Result<(), CommandError> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker_task = tokio::spawn(worker.run(WORKER_IDLE, wait_for_stop(stopped)));
+    // Each request knows its peer's address (the back office throttles sign-in per address).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

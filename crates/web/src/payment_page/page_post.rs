@@ -5,7 +5,6 @@
 //! mistake; a missing secret is simply a wrong one.
 
 use super::messages::{self, Message};
-use super::security;
 use crate::state::AppState;
 use axum::extract::{Form, FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
@@ -37,7 +36,7 @@ impl<F: PageForm> FromRequest<AppState> for PagePost<F> {
         let Path(token) = Path::<String>::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        if !security::same_origin(&parts.headers, &state.public_base) {
+        if !crate::page_policy::same_origin(&parts.headers, &state.public_base) {
             let refused = Message::CrossSite;
             return Err(messages::page(StatusCode::FORBIDDEN, refused, Some(&token)));
         }
@@ -48,7 +47,7 @@ impl<F: PageForm> FromRequest<AppState> for PagePost<F> {
             Ok(snapshot) => snapshot,
             Err(error) => return Err(messages::error_page(&error)),
         };
-        if !security::csrf_matches(&snapshot.payment.page_secret, form.csrf()) {
+        if !crate::page_policy::csrf_matches(&snapshot.payment.page_secret, form.csrf()) {
             let expired = Message::FormExpired;
             return Err(messages::page(StatusCode::FORBIDDEN, expired, Some(&token)));
         }

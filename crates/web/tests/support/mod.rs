@@ -239,7 +239,8 @@ impl Harness {
                 .in_homologation()
                 .with_job_metrics(worker.metrics()),
             homologation_extras(&sandbox, &card_sandbox, &web_payments, &merchant_id, &base),
-        );
+        )
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(axum::serve(listener, app).into_future());
         Harness {
             address,

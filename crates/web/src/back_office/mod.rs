@@ -1,0 +1,45 @@
+//! The merchant back office at `/backoffice/` (issue 13; this first part: sign-in, the change
+//! of a one-time password, sign-out, a home page). Server-rendered like the payment page: the
+//! same template engine, a strict CSP, no third-party asset, every form checked for its origin
+//! and its CSRF secret; French or English (the browser's choice, a switch on every page).
+//!
+//! - `visit`: language, cookies and peer address of a request; the cookies set;
+//! - `sign_in`: the sign-in form (a double-submit secret before any session), sign-out;
+//! - `account`: the pages behind a session (home, password);
+//! - `render`: templates, assets and the error page;
+//! - `texts`: every word, in both languages.
+
+mod account;
+mod render;
+mod sign_in;
+mod texts;
+mod visit;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+
+/// `/backoffice/…`.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/backoffice",
+            get(|| async { Redirect::permanent("/backoffice/") }),
+        )
+        .route("/backoffice/", get(account::home))
+        .route(
+            "/backoffice/sign-in",
+            get(sign_in::form).post(sign_in::submit),
+        )
+        .route(
+            "/backoffice/sign-out",
+            axum::routing::post(sign_in::sign_out),
+        )
+        .route(
+            "/backoffice/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/backoffice/assets/{file}", get(render::asset))
+        .layer(axum::middleware::from_fn(render::headers))
+}

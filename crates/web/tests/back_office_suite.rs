@@ -1,0 +1,367 @@
+//! The back office's sign-in over real HTTP, on SQLite and PostgreSQL: cookies and their flags,
+//! a new session id at every sign-in (a planted one is worth nothing), the one-time password
+//! changed first, sign-out; CSRF and origin refusals (403, nothing changed); one message for an
+//! unknown address and a wrong password; 429 with Retry-After once throttled.
+
+mod support;
+
+use domain::back_office_user::Password;
+use domain::random::OsRandom;
+use gateway::BackOfficeUsers;
+use gateway::back_office_users::UserRequest;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use std::sync::Arc;
+use support::Harness;
+use testkit::{TestDb, dump_database};
+
+testkit::backend_suite![
+    a_user_signs_in_changes_the_password_and_signs_out,
+    forms_without_their_secret_or_from_elsewhere_change_nothing,
+    wrong_credentials_get_one_message_then_429,
+];
+
+const EMAIL: &str = "camille@example.com";
+
+/// A browser without redirects, cookies handled by the test.
+struct Browser<'a> {
+    h: &'a Harness,
+    http: reqwest::Client,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    /// The value `name` gets in this answer's `Set-Cookie`s.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookie(name)
+            .map(|line| line.split(';').next().unwrap_or_default()[name.len() + 1..].to_owned())
+    }
+
+    /// The whole `Set-Cookie` line for `name`.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|line| line.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    fn location(&self) -> &str {
+        self.headers[LOCATION].to_str().unwrap()
+    }
+
+    /// The value of the hidden `csrf` field.
+    fn csrf(&self) -> String {
+        let after = self
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .expect("a csrf field");
+        after[..after.find('"').unwrap()].to_owned()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(h: &'a Harness) -> Browser<'a> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser { h, http }
+    }
+
+    async fn get(&self, path: &str, cookies: &str) -> Answer {
+        let request = self.http.get(format!("{}{path}", self.h.base));
+        Self::answer(
+            request
+                .header("Cookie", cookies)
+                .header("Accept-Language", "en"),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {
+        let request = self.http.post(format!("{}{path}", self.h.base));
+        Self::answer(
+            request
+                .header("Cookie", cookies)
+                .header("Accept-Language", "en")
+                .form(form),
+        )
+        .await
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.unwrap();
+        Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// The sign-in form's cookie and secret.
+    async fn sign_in_form(&self) -> (String, String) {
+        let form = self.get("/backoffice/sign-in", "").await;
+        assert_eq!(form.status, 200);
+        (
+            format!("cvgate_bo_form={}", form.cookie("cvgate_bo_form").unwrap()),
+            form.csrf(),
+        )
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> Answer {
+        let (cookie, csrf) = self.sign_in_form().await;
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ];
+        self.post("/backoffice/sign-in", &cookie, &form).await
+    }
+}
+
+async fn user(h: &Harness) -> Password {
+    let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
+    let request = UserRequest {
+        merchant: Some(h.merchant_id.to_string()),
+        email: EMAIL.to_owned(),
+        role: "operator".to_owned(),
+    };
+    users.create(&request).await.unwrap().1
+}
+
+async fn a_user_signs_in_changes_the_password_and_signs_out(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let password = user(&h).await;
+    let browser = Browser::new(&h);
+    let form = browser
+        .get("/backoffice/sign-in", "cvgate_bo=planted")
+        .await;
+    assert!(
+        form.body.contains("<html lang=\"en\">"),
+        "the browser's language"
+    );
+    let form_cookie = form.set_cookie("cvgate_bo_form").unwrap();
+    assert!(form_cookie.contains("HttpOnly") && form_cookie.contains("SameSite=Strict"));
+    let cookies = format!(
+        "cvgate_bo=planted; cvgate_bo_form={}",
+        form.cookie("cvgate_bo_form").unwrap()
+    );
+    let csrf = form.csrf();
+    let signed_in = browser
+        .post(
+            "/backoffice/sign-in",
+            &cookies,
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", EMAIL),
+                ("password", password.expose()),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    assert_eq!(signed_in.location(), "/backoffice/");
+    let line = signed_in.set_cookie("cvgate_bo").unwrap();
+    assert!(
+        line.contains("HttpOnly")
+            && line.contains("SameSite=Lax")
+            && line.contains("Path=/backoffice"),
+        "{line}"
+    );
+    let token = signed_in.cookie("cvgate_bo").unwrap();
+    assert_ne!(token, "planted", "a new session id at sign-in");
+    let planted = browser.get("/backoffice/", "cvgate_bo=planted").await;
+    assert_eq!(
+        (planted.status.as_u16(), planted.location()),
+        (303, "/backoffice/sign-in")
+    );
+
+    let session = format!("cvgate_bo={token}");
+    let home = browser.get("/backoffice/", &session).await;
+    assert_eq!(
+        home.location(),
+        "/backoffice/password",
+        "the one-time password first"
+    );
+    change_the_one_time_password(&browser, &session, &password).await;
+    let home = browser.get("/backoffice/?changed=1", &session).await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains(EMAIL) && home.body.contains("Password changed"),
+        "{}",
+        home.body
+    );
+
+    let out = browser
+        .post(
+            "/backoffice/sign-out",
+            &session,
+            &[("csrf", home.csrf().as_str())],
+        )
+        .await;
+    assert_eq!(
+        (out.status.as_u16(), out.location()),
+        (303, "/backoffice/sign-in")
+    );
+    assert!(out.set_cookie("cvgate_bo").unwrap().contains("Max-Age=0"));
+    let after = browser.get("/backoffice/", &session).await;
+    assert_eq!(
+        after.location(),
+        "/backoffice/sign-in",
+        "the session is over"
+    );
+}
+
+/// The change form: a mismatch refused (422, the field marked), then the change (303).
+async fn change_the_one_time_password(browser: &Browser<'_>, session: &str, password: &Password) {
+    let form = browser.get("/backoffice/password", session).await;
+    let csrf = form.csrf();
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("current", current.into()),
+            ("new", new.into()),
+            ("confirm", confirm.into()),
+        ]
+    };
+    let mismatch = change("x", "a brand new password", "another new password");
+    let refused = browser
+        .post("/backoffice/password", session, &pairs(&mismatch))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("id=\"confirm-error\""),
+        "{}",
+        refused.body
+    );
+    let mut good = change("", "a brand new password", "a brand new password");
+    good[1].1 = password.expose().to_owned();
+    let changed = browser
+        .post("/backoffice/password", session, &pairs(&good))
+        .await;
+    assert_eq!(
+        (changed.status.as_u16(), changed.location()),
+        (303, "/backoffice/?changed=1")
+    );
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String); 4]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn forms_without_their_secret_or_from_elsewhere_change_nothing(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let password = user(&h).await;
+    let browser = Browser::new(&h);
+    let (cookie, csrf) = browser.sign_in_form().await;
+    let before = dump_database(&db).await;
+    let credentials =
+        |secret: &'static str| [("csrf", secret), ("email", EMAIL), ("password", "x")];
+    let no_cookie = browser
+        .post("/backoffice/sign-in", "", &credentials(""))
+        .await;
+    let wrong = browser
+        .post("/backoffice/sign-in", &cookie, &credentials("forged"))
+        .await;
+    let elsewhere = browser
+        .http
+        .post(format!("{}/backoffice/sign-in", h.base))
+        .header("Cookie", &cookie)
+        .header("Origin", "https://evil.example")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", EMAIL),
+            ("password", password.expose()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    for (status, what) in [
+        (no_cookie.status, "no form cookie"),
+        (wrong.status, "a wrong secret"),
+        (elsewhere.status(), "another site"),
+    ] {
+        assert_eq!(status, 403, "{what}");
+    }
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "no session, no failure counted"
+    );
+
+    let signed_in = browser.sign_in(EMAIL, password.expose()).await;
+    let session = format!("cvgate_bo={}", signed_in.cookie("cvgate_bo").unwrap());
+    let before = dump_database(&db).await;
+    let forged = [
+        ("csrf", "forged"),
+        ("current", password.expose()),
+        ("new", "a brand new password"),
+        ("confirm", "a brand new password"),
+    ];
+    assert_eq!(
+        browser
+            .post("/backoffice/password", &session, &forged)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        browser
+            .post("/backoffice/sign-out", &session, &[("csrf", "")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "password and session unchanged"
+    );
+}
+
+async fn wrong_credentials_get_one_message_then_429(db: TestDb) {
+    let h = Harness::start(&db).await;
+    user(&h).await;
+    let browser = Browser::new(&h);
+    let wrong = browser.sign_in(EMAIL, "not the password").await;
+    let unknown = browser
+        .sign_in("nobody@example.com", "not the password")
+        .await;
+    let alert = |answer: &Answer| {
+        let after = answer
+            .body
+            .split("role=\"alert\"")
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        after[..after.find("</p>").unwrap()].to_owned()
+    };
+    assert_eq!(
+        (wrong.status, unknown.status),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(alert(&wrong), alert(&unknown), "one message for both");
+    assert!(alert(&wrong).contains("Wrong e-mail address or password"));
+    assert!(
+        wrong.body.contains("value=\"camille@example.com\""),
+        "the address is kept"
+    );
+    for _ in 0..4 {
+        assert_eq!(browser.sign_in(EMAIL, "not the password").await.status, 401);
+    }
+    let throttled = browser.sign_in(EMAIL, "not the password").await;
+    assert_eq!(throttled.status, 429);
+    assert_eq!(throttled.headers["retry-after"], "900");
+    assert!(
+        alert(&throttled).contains("Try again in 15 minutes"),
+        "{}",
+        throttled.body
+    );
+}
