@@ -1,0 +1,158 @@
+//! The back office's sign-in in a real headless Chromium, as a new user would: the sign-in form,
+//! a wrong password, the one-time password changed (a mismatch first), the home page, the
+//! language switch, sign-out. Once in French on a desktop, once in English 360 px wide; every
+//! page audited with axe-core (no critical or serious violation). Skipped loudly without
+//! Chromium or axe-core (a failure under CI=true).
+
+mod support;
+
+use browser::{Browser, LaunchOptions};
+use domain::random::OsRandom;
+use gateway::BackOfficeUsers;
+use gateway::back_office_users::UserRequest;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use support::{Harness, check_page, click, join_browser, on_browser_thread, type_into};
+use testkit::TestDb;
+
+testkit::backend_suite![
+    a_new_user_signs_in_in_french_on_a_desktop,
+    a_new_user_signs_in_in_english_360_px_wide,
+];
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Pass {
+    name: &'static str,
+    options: LaunchOptions,
+    refused: &'static str,
+    mismatch: &'static str,
+    signed_in_as: &'static str,
+    other_lang: &'static str,
+}
+
+async fn a_new_user_signs_in_in_french_on_a_desktop(db: TestDb) {
+    let pass = Pass {
+        name: "fr",
+        options: LaunchOptions::default().accept_language("fr"),
+        refused: "Adresse e-mail ou mot de passe incorrect.",
+        mismatch: "Les deux saisies du nouveau mot de passe diffèrent.",
+        signed_in_as: "Connecté en tant que",
+        other_lang: "en",
+    };
+    signs_in(db, pass).await;
+}
+
+async fn a_new_user_signs_in_in_english_360_px_wide(db: TestDb) {
+    let pass = Pass {
+        name: "en",
+        options: LaunchOptions::default()
+            .accept_language("en")
+            .window_size(360, 740),
+        refused: "Wrong e-mail address or password.",
+        mismatch: "The two entries of the new password differ.",
+        signed_in_as: "Signed in as",
+        other_lang: "fr",
+    };
+    signs_in(db, pass).await;
+}
+
+async fn signs_in(db: TestDb, pass: Pass) {
+    if browser::require_or_skip(&format!("back_office_{}", pass.name)).is_some() {
+        return;
+    }
+    let h = Harness::start(&db).await;
+    let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
+    let request = UserRequest {
+        merchant: Some(h.merchant_id.to_string()),
+        email: "camille@example.com".to_owned(),
+        role: "admin".to_owned(),
+    };
+    let (_, password) = users.create(&request).await.unwrap();
+    let url = format!("{}/backoffice/", h.base);
+    let password = password.expose().to_owned();
+    // The browser runs on its own thread (its waits are not `Send`); the app keeps serving here.
+    join_browser(on_browser_thread(move || new_user(url, password, pass))).await;
+}
+
+/// What the new user does in Chromium.
+async fn new_user(url: String, password: String, pass: Pass) {
+    let browser = Browser::launch(pass.options.clone()).await.unwrap();
+    browser.goto(&url).await.unwrap();
+    browser.wait_for("#email", WAIT).await.unwrap();
+    check_page(&browser, &format!("back_office_{}_1_sign_in", pass.name)).await;
+    type_into(&browser, "#email", "camille@example.com").await;
+    type_into(&browser, "#password", "not my password").await;
+    click(&browser, "form button[type=submit]").await;
+    let alert = browser.wait_for("[role=alert]", WAIT).await.unwrap();
+    assert_eq!(alert.text().await.unwrap(), pass.refused);
+    let invalid = browser.find("#password").await.unwrap();
+    assert_eq!(
+        invalid.attribute("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let focused = browser
+        .execute("return document.activeElement.id", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        focused,
+        json!("password"),
+        "the address is kept, the password to type again"
+    );
+    check_page(&browser, &format!("back_office_{}_2_refused", pass.name)).await;
+
+    type_into(&browser, "#password", &password).await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("#confirm", WAIT).await.unwrap();
+    check_page(&browser, &format!("back_office_{}_3_password", pass.name)).await;
+    type_into(&browser, "#current", &password).await;
+    type_into(&browser, "#new", "a brand new password").await;
+    type_into(&browser, "#confirm", "another new password").await;
+    click(&browser, "form button[type=submit]").await;
+    let error = browser.wait_for("#confirm-error", WAIT).await.unwrap();
+    assert!(error.text().await.unwrap().ends_with(pass.mismatch));
+    check_page(&browser, &format!("back_office_{}_4_mismatch", pass.name)).await;
+    type_into(&browser, "#current", &password).await;
+    type_into(&browser, "#new", "a brand new password").await;
+    type_into(&browser, "#confirm", "a brand new password").await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for(".facts", WAIT).await.unwrap();
+    let facts = browser.find(".facts").await.unwrap().text().await.unwrap();
+    assert!(
+        facts.contains(pass.signed_in_as) && facts.contains("camille@example.com"),
+        "{facts}"
+    );
+    assert_fits_the_screen(&browser).await;
+    check_page(&browser, &format!("back_office_{}_5_home", pass.name)).await;
+
+    click(&browser, "nav a").await;
+    let other = json!(pass.other_lang);
+    let lang = "return document.documentElement.lang";
+    browser
+        .wait_until("the other language", WAIT, async || {
+            Ok(browser.execute(lang, &[]).await? == other)
+        })
+        .await
+        .unwrap();
+    click(&browser, "form[action='/backoffice/sign-out'] button").await;
+    browser.wait_for("#email", WAIT).await.unwrap();
+    let shown = browser.execute(lang, &[]).await.unwrap();
+    assert_eq!(shown, other, "the switch is remembered");
+    browser.goto(&url).await.unwrap();
+    browser.wait_for("#email", WAIT).await.unwrap();
+    browser.quit().await.unwrap();
+}
+
+/// Asserts that the page does not scroll sideways.
+async fn assert_fits_the_screen(browser: &Browser) {
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "nothing wider than the screen");
+}
