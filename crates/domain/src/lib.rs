@@ -5,6 +5,7 @@
 
 pub mod access_key;
 pub mod ancv_payment;
+pub mod audit;
 pub mod back_office_user;
 pub mod card;
 pub mod clock;

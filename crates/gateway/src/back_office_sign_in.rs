@@ -8,6 +8,7 @@
 use crate::back_office_users::{BackOfficeUsers, hash_password};
 use crate::merchant_config::ConfigError;
 use domain::FieldError;
+use domain::audit::{AuditAction, AuditEvent};
 use domain::back_office_user::{Email, Password, User, UserStatus};
 use domain::clock::{Clock, Timestamp};
 use domain::random::SharedRandom;
@@ -101,8 +102,10 @@ impl BackOfficeSignIn {
     /// Checks `email` and `password` coming from `address`; on success opens a new session.
     pub async fn sign_in(&self, email: &str, password: &Password, address: &str) -> Result<SignIn> {
         let account = account_subject(email);
-        let address = format!("address:{address}");
+        let peer = address;
+        let address = format!("address:{peer}");
         if let Some(seconds) = self.throttled(&account, &address).await? {
+            self.record_refusal(email, "throttled", peer).await?;
             return Ok(SignIn::Throttled {
                 retry_after_seconds: seconds,
             });
@@ -115,6 +118,8 @@ impl BackOfficeSignIn {
             sessions.record_failure(&account, now, window_from).await?;
             sessions.record_failure(&address, now, window_from).await?;
             uow.commit().await?;
+            self.record_refusal(email, "wrong password or disabled user", peer)
+                .await?;
             return Ok(SignIn::Refused);
         };
         let token = self.random.hex(32);
@@ -125,6 +130,8 @@ impl BackOfficeSignIn {
         sessions
             .insert(&token_hash(&token), user.id, &self.random.hex(32), now)
             .await?;
+        let signed_in = audit_event(&user, AuditAction::SignIn, "", peer, now);
+        uow.audit_events().append(&signed_in).await?;
         uow.commit().await?;
         Ok(SignIn::SignedIn { token, user })
     }
@@ -158,7 +165,9 @@ impl BackOfficeSignIn {
             return Ok(None);
         };
         if idle > self.policy.idle_ms {
-            self.sign_out(token).await?;
+            let mut uow = self.store.write().await?;
+            uow.back_office_sessions().delete(&hash).await?;
+            uow.commit().await?;
             return Ok(None);
         }
         // Written at most once a minute: reading a page should not always write.
@@ -173,12 +182,33 @@ impl BackOfficeSignIn {
         }))
     }
 
-    /// Ends the session with this cookie value (nothing happens for an unknown one).
-    pub async fn sign_out(&self, token: &str) -> Result<()> {
+    /// Ends the session with this cookie value, signed out from `address` (nothing happens for
+    /// an unknown one).
+    pub async fn sign_out(&self, token: &str, address: &str) -> Result<()> {
+        let hash = token_hash(token);
+        let now = self.clock.now();
         let mut uow = self.store.write().await?;
-        uow.back_office_sessions()
-            .delete(&token_hash(token))
-            .await?;
+        if let Some(stored) = uow.back_office_sessions().find(&hash).await?
+            && let Some(user) = uow.back_office_users().find_by_id(stored.user_id).await?
+        {
+            let signed_out = audit_event(&user, AuditAction::SignOut, "", address, now);
+            uow.audit_events().append(&signed_out).await?;
+        }
+        uow.back_office_sessions().delete(&hash).await?;
+        uow.commit().await?;
+        Ok(())
+    }
+
+    /// A refused sign-in of a known user goes to its merchant's trail (an unknown address has
+    /// no trail to go to).
+    async fn record_refusal(&self, email: &str, why: &str, address: &str) -> Result<()> {
+        let Ok(Some(user)) = self.users.find(email).await else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let refused = audit_event(&user, AuditAction::SignInRefused, why, address, now);
+        let mut uow = self.store.write().await?;
+        uow.audit_events().append(&refused).await?;
         uow.commit().await?;
         Ok(())
     }
@@ -190,6 +220,7 @@ impl BackOfficeSignIn {
         token: &str,
         current: &Password,
         new_password: &str,
+        address: &str,
     ) -> Result<User> {
         let Some(session) = self.session(token).await? else {
             return Err(FieldError::new("session", "has ended: sign in again").into());
@@ -203,10 +234,19 @@ impl BackOfficeSignIn {
             return Err(FieldError::new("new_password", "must differ from the current one").into());
         }
         let hash = hash_password(&chosen, &self.random).await?;
+        let now = self.clock.now();
         let mut uow = self.store.write().await?;
         uow.back_office_users()
-            .set_password(session.user.id, &hash, false, self.clock.now())
+            .set_password(session.user.id, &hash, false, now)
             .await?;
+        let changed = audit_event(
+            &session.user,
+            AuditAction::PasswordChanged,
+            "",
+            address,
+            now,
+        );
+        uow.audit_events().append(&changed).await?;
         uow.back_office_sessions()
             .delete_for_user(session.user.id, Some(&token_hash(token)))
             .await?;
@@ -243,6 +283,25 @@ impl BackOfficeSignIn {
 
     fn window_from(&self, now: Timestamp) -> Timestamp {
         now.plus_millis(-self.policy.window_ms)
+    }
+}
+
+/// An entry of `user`'s merchant's trail, about `user`.
+fn audit_event(
+    user: &User,
+    action: AuditAction,
+    detail: &str,
+    address: &str,
+    at: Timestamp,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        merchant_id: user.merchant_id.clone(),
+        actor: user.email.to_string(),
+        action,
+        subject: user.email.to_string(),
+        detail: detail.to_owned(),
+        address: address.to_owned(),
     }
 }
 

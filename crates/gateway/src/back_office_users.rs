@@ -7,6 +7,7 @@ use crate::merchant_config::ConfigError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::FieldError;
+use domain::audit::AuditEvent;
 use domain::back_office_user::{Email, Password, Role, User, UserStatus};
 use domain::clock::Clock;
 use domain::merchant::MerchantId;
@@ -146,6 +147,16 @@ impl BackOfficeUsers {
             },
             password,
         ))
+    }
+
+    /// The newest `limit` entries of a merchant's audit trail (`None`: the platform's).
+    pub async fn audit_trail(
+        &self,
+        merchant_id: Option<&MerchantId>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut uow = self.store.read().await?;
+        Ok(uow.audit_events().newest(merchant_id, limit).await?)
     }
 
     /// The active user with this e-mail address and password; `None` for an unknown address, a

@@ -127,6 +127,11 @@ impl MerchantConfig {
         &self.store
     }
 
+    /// The back office's users over the same store, clock and randomness.
+    pub fn back_office_users(&self) -> crate::BackOfficeUsers {
+        crate::BackOfficeUsers::new(self.store.clone(), self.clock.clone(), self.random.clone())
+    }
+
     /// Back-office sign-in over the same store, clock and randomness, under `policy`.
     pub fn back_office_sign_in(
         &self,

@@ -192,7 +192,7 @@ async fn every_sign_in_opens_a_new_session_that_ends_when_idle(db: TestDb) {
         sign_in.session(&second).await.unwrap().is_none(),
         "58 minutes unused"
     );
-    sign_in.sign_out(&first).await.unwrap();
+    sign_in.sign_out(&first, "192.0.2.1").await.unwrap();
     assert!(
         sign_in.session(&first).await.unwrap().is_none(),
         "signed out"
@@ -261,7 +261,7 @@ async fn failed_sign_ins_lock_the_account_and_the_address(db: TestDb) {
 }
 
 async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
-    let (sign_in, _, _, password) = signing_in(&db).await;
+    let (sign_in, users, _, password) = signing_in(&db).await;
     let elsewhere = token(&sign_in, &password, "192.0.2.1").await;
     let here = token(&sign_in, &password, "192.0.2.2").await;
     let wrong = Password::from_clear("not my password");
@@ -271,13 +271,13 @@ async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
         (&password, password.expose(), "new_password"),
     ] {
         let refused = sign_in
-            .change_password(&here, current, new)
+            .change_password(&here, current, new, "192.0.2.2")
             .await
             .unwrap_err();
         assert!(refused.to_string().starts_with(field), "{refused}");
     }
     let user = sign_in
-        .change_password(&here, &password, "a brand new password")
+        .change_password(&here, &password, "a brand new password", "192.0.2.2")
         .await
         .unwrap();
     assert!(!user.must_change_password);
@@ -294,6 +294,25 @@ async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
         .await
         .unwrap();
     assert!(matches!(old, SignIn::Refused));
+    let trail = users
+        .audit_trail(user.merchant_id.as_ref(), 50)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["sign_in", "sign_in", "password_changed", "sign_in_refused"],
+        "oldest first here"
+    );
+    assert!(
+        trail
+            .iter()
+            .all(|e| e.actor == "camille@example.com" && !e.address.is_empty())
+    );
+    assert!(
+        !format!("{trail:?}").contains(password.expose()),
+        "no password in the trail"
+    );
     let new = Password::from_clear("a brand new password");
     let signed_in = sign_in
         .sign_in("camille@example.com", &new, "192.0.2.1")

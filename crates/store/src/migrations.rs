@@ -117,6 +117,11 @@ const STEPS: &[Step] = &[
         description: "back-office sessions and sign-in throttling",
         sql: include_str!("../migrations/0016_back_office_sign_in.sql"),
     },
+    Step {
+        version: 17,
+        description: "the back office's audit trail",
+        sql: include_str!("../migrations/0017_audit_trail.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -1,7 +1,7 @@
 use crate::repos::{
-    AncvPayments, AncvRefunds, BackOfficeSessions, BackOfficeUsers, CardTransactions, Contracts,
-    DemoFixtures, Jobs, Merchants, OperationReplays, PointsOfSale, ServerSecrets, TransactionIds,
-    TransactionSearch, WebPayments,
+    AncvPayments, AncvRefunds, AuditEvents, BackOfficeSessions, BackOfficeUsers, CardTransactions,
+    Contracts, DemoFixtures, Jobs, Merchants, OperationReplays, PointsOfSale, ServerSecrets,
+    TransactionIds, TransactionSearch, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -109,6 +109,11 @@ impl UnitOfWork {
     /// Back-office sessions and failed sign-ins.
     pub fn back_office_sessions(&mut self) -> BackOfficeSessions<'_> {
         BackOfficeSessions::new(&mut self.tx)
+    }
+
+    /// The audit trail.
+    pub fn audit_events(&mut self) -> AuditEvents<'_> {
+        AuditEvents::new(&mut self.tx)
     }
 
     /// Back-office users.

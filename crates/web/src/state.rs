@@ -1,11 +1,11 @@
 //! The state every handler shares: the gateway's services, the public base URL, the metrics.
 
 use crate::metrics::HttpMetrics;
-use gateway::MerchantConfig;
 use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::AncvPayments;
 use gateway::back_office_sign_in::{BackOfficeSignIn, SignInPolicy};
 use gateway::web_payments::WebPayments;
+use gateway::{BackOfficeUsers, MerchantConfig};
 use std::sync::Arc;
 
 /// What every handler may need.
@@ -21,6 +21,8 @@ pub struct AppState {
     pub after_sale: AfterSale,
     /// Back-office sign-in and sessions.
     pub sign_in: BackOfficeSignIn,
+    /// Back-office users and the audit trail.
+    pub users: BackOfficeUsers,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
     pub public_base: String,
     /// Homologation: the page points buyers to the sandbox's Chèque-Vacances app.
@@ -41,6 +43,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             sign_in: config.back_office_sign_in(SignInPolicy::default()),
+            users: config.back_office_users(),
             config,
             web_payments,
             after_sale,

@@ -127,7 +127,8 @@ async fn new_user(url: String, password: String, pass: Pass) {
     assert_fits_the_screen(&browser).await;
     check_page(&browser, &format!("back_office_{}_5_home", pass.name)).await;
 
-    click(&browser, "nav a").await;
+    sees_the_audit_trail(&browser, pass.name).await;
+    click(&browser, "header nav a").await;
     let other = json!(pass.other_lang);
     let lang = "return document.documentElement.lang";
     browser
@@ -143,6 +144,27 @@ async fn new_user(url: String, password: String, pass: Pass) {
     browser.goto(&url).await.unwrap();
     browser.wait_for("#email", WAIT).await.unwrap();
     browser.quit().await.unwrap();
+}
+
+/// From the home page to the audit trail (newest first) and back.
+async fn sees_the_audit_trail(browser: &Browser, name: &str) {
+    click(browser, "a[href='/backoffice/audit']").await;
+    browser.wait_for("table.list", WAIT).await.unwrap();
+    let actions = browser
+        .execute(
+            "return [...document.querySelectorAll('tr[data-action]')].map(r => r.dataset.action)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        actions,
+        json!(["password_changed", "sign_in", "sign_in_refused"]),
+        "newest first"
+    );
+    check_page(browser, &format!("back_office_{}_6_audit", name)).await;
+    click(browser, ".crumbs a").await;
+    browser.wait_for(".facts", WAIT).await.unwrap();
 }
 
 /// Asserts that the page does not scroll sideways.

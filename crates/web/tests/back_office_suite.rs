@@ -19,6 +19,7 @@ testkit::backend_suite![
     a_user_signs_in_changes_the_password_and_signs_out,
     forms_without_their_secret_or_from_elsewhere_change_nothing,
     wrong_credentials_get_one_message_then_429,
+    the_audit_trail_is_for_admins,
 ];
 
 const EMAIL: &str = "camille@example.com";
@@ -128,11 +129,15 @@ impl<'a> Browser<'a> {
 }
 
 async fn user(h: &Harness) -> Password {
+    user_with_role(h, EMAIL, "operator").await
+}
+
+async fn user_with_role(h: &Harness, email: &str, role: &str) -> Password {
     let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
     let request = UserRequest {
         merchant: Some(h.merchant_id.to_string()),
-        email: EMAIL.to_owned(),
-        role: "operator".to_owned(),
+        email: email.to_owned(),
+        role: role.to_owned(),
     };
     users.create(&request).await.unwrap().1
 }
@@ -364,4 +369,35 @@ async fn wrong_credentials_get_one_message_then_429(db: TestDb) {
         "{}",
         throttled.body
     );
+}
+
+async fn the_audit_trail_is_for_admins(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let operator = user(&h).await;
+    let admin = user_with_role(&h, "admin@example.com", "admin").await;
+    let browser = Browser::new(&h);
+    let mut sessions = Vec::new();
+    for (email, password) in [(EMAIL, &operator), ("admin@example.com", &admin)] {
+        let signed_in = browser.sign_in(email, password.expose()).await;
+        sessions.push(format!(
+            "cvgate_bo={}",
+            signed_in.cookie("cvgate_bo").unwrap()
+        ));
+    }
+    let refused = browser.get("/backoffice/audit", &sessions[0]).await;
+    assert_eq!(refused.status, 403, "an operator does not see the trail");
+    let trail = browser.get("/backoffice/audit", &sessions[1]).await;
+    assert_eq!(trail.status, 200);
+    assert_eq!(
+        trail.body.matches("data-action=\"sign_in\"").count(),
+        2,
+        "{}",
+        trail.body
+    );
+    assert!(
+        trail.body.contains(EMAIL) && trail.body.contains("127.0.0.1"),
+        "who and from where"
+    );
+    let anonymous = browser.get("/backoffice/audit", "").await;
+    assert_eq!(anonymous.headers[LOCATION], "/backoffice/sign-in");
 }

@@ -2,6 +2,7 @@
 
 mod after_sale;
 mod ancv_payments;
+mod audit_events;
 mod back_office_sessions;
 mod back_office_users;
 mod card_transactions;
@@ -18,6 +19,7 @@ pub use after_sale::{
     AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, StoredReplay, TransactionIds,
 };
 pub use ancv_payments::{AncvPaymentEvent, AncvPayments};
+pub use audit_events::AuditEvents;
 pub use back_office_sessions::{BackOfficeSessions, StoredSession};
 pub use back_office_users::{BackOfficeUsers, NewUser};
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};

@@ -34,7 +34,7 @@ pub(super) struct HomeQuery {
 }
 
 /// The request's live session, or the answer to give instead (to the sign-in form, or 500).
-async fn signed_in(state: &AppState, visit: &Visit) -> Result<ActiveSession, Response> {
+pub(super) async fn signed_in(state: &AppState, visit: &Visit) -> Result<ActiveSession, Response> {
     let Some(token) = visit.session.as_deref() else {
         return Err(Redirect::to("/backoffice/sign-in").into_response());
     };
@@ -69,6 +69,7 @@ pub(super) async fn home(
             role => user.role.as_str(),
             merchant => user.merchant_id.as_ref().map(|id| id.as_str()),
             platform => user.role == Role::Platform,
+            admin => user.role.may_configure(),
             notice => query.changed.is_some().then_some(texts.password_changed),
         },
         StatusCode::OK,
@@ -120,7 +121,7 @@ pub(super) async fn change_password(
     let current = Password::from_clear(&form.current);
     match state
         .sign_in
-        .change_password(token, &current, &form.new)
+        .change_password(token, &current, &form.new, &visit.address)
         .await
     {
         Ok(_) => Redirect::to("/backoffice/?changed=1").into_response(),

@@ -6,10 +6,12 @@
 //! - `visit`: language, cookies and peer address of a request; the cookies set;
 //! - `sign_in`: the sign-in form (a double-submit secret before any session), sign-out;
 //! - `account`: the pages behind a session (home, password);
+//! - `audit`: the audit trail (admins);
 //! - `render`: templates, assets and the error page;
 //! - `texts`: every word, in both languages.
 
 mod account;
+mod audit;
 mod render;
 mod sign_in;
 mod texts;
@@ -40,6 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/backoffice/password",
             get(account::password_form).post(account::change_password),
         )
+        .route("/backoffice/audit", get(audit::trail))
         .route("/backoffice/assets/{file}", get(render::asset))
         .layer(axum::middleware::from_fn(render::headers))
 }

@@ -46,6 +46,10 @@ fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/back_office/home.html"),
             ),
             (
+                "audit.html",
+                include_str!("../../templates/back_office/audit.html"),
+            ),
+            (
                 "error.html",
                 include_str!("../../templates/back_office/error.html"),
             ),

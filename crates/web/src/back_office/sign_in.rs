@@ -129,7 +129,7 @@ pub(super) async fn sign_out(
     if !same_origin(&headers, &state.public_base) || !allowed {
         return error(visit.lang, StatusCode::FORBIDDEN, texts.form_expired);
     }
-    if let Err(error) = state.sign_in.sign_out(token).await {
+    if let Err(error) = state.sign_in.sign_out(token, &visit.address).await {
         return failed(visit.lang, &error);
     }
     let mut response = Redirect::to("/backoffice/sign-in").into_response();
