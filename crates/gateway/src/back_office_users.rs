@@ -149,6 +149,18 @@ impl BackOfficeUsers {
         ))
     }
 
+    /// Adds an entry to the audit trail, stamped now (its `at` is replaced).
+    pub async fn record(&self, event: AuditEvent) -> Result<()> {
+        let event = AuditEvent {
+            at: self.clock.now(),
+            ..event
+        };
+        let mut uow = self.store.write().await?;
+        uow.audit_events().append(&event).await?;
+        uow.commit().await?;
+        Ok(())
+    }
+
     /// The newest `limit` entries of a merchant's audit trail (`None`: the platform's).
     pub async fn audit_trail(
         &self,

@@ -7,8 +7,8 @@ mod support;
 
 use domain::back_office_user::Password;
 use domain::random::OsRandom;
-use gateway::BackOfficeUsers;
 use gateway::back_office_users::UserRequest;
+use gateway::{BackOfficeUsers, MerchantConfig};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use std::sync::Arc;
@@ -20,6 +20,8 @@ testkit::backend_suite![
     forms_without_their_secret_or_from_elsewhere_change_nothing,
     wrong_credentials_get_one_message_then_429,
     the_audit_trail_is_for_admins,
+    the_seed_contracts_are_made_in_the_form_with_its_rules,
+    a_viewer_sees_the_configuration_and_changes_nothing,
 ];
 
 const EMAIL: &str = "camille@example.com";
@@ -400,4 +402,229 @@ async fn the_audit_trail_is_for_admins(db: TestDb) {
     );
     let anonymous = browser.get("/backoffice/audit", "").await;
     assert_eq!(anonymous.headers[LOCATION], "/backoffice/sign-in");
+}
+
+/// The demo merchant's admin (no one-time password to change), signed in: its session cookie.
+async fn demo_admin(h: &Harness, browser: &Browser<'_>) -> String {
+    let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
+    let (user, password) = users
+        .ensure_demo_user(&h.merchant_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let signed_in = browser
+        .sign_in(user.email.as_str(), password.expose())
+        .await;
+    format!("cvgate_bo={}", signed_in.cookie("cvgate_bo").unwrap())
+}
+
+/// Posts a form of the page at `path` (its CSRF secret read from the page first).
+async fn submit(
+    browser: &Browser<'_>,
+    session: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let csrf = browser.get(path, session).await.csrf();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    browser.post(path, session, &form).await
+}
+
+async fn the_seed_contracts_are_made_in_the_form_with_its_rules(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let browser = Browser::new(&h);
+    let session = demo_admin(&h, &browser).await;
+    web_shop_with_a_card_contract(&browser, &session).await;
+
+    let mut ancv = vec![
+        ("status", "active"),
+        ("card_code", "ANCV_CONNECT"),
+        ("pos", "WEB"),
+        ("number", "ANCV-WEB"),
+        ("label", "Chèques-Vacances"),
+        ("currency", "978"),
+        ("shop_id", ""),
+        ("complementary", "CB-WEB"),
+    ];
+    let before = dump_database(&db).await;
+    let refused = submit(&browser, &session, "/backoffice/contracts/new", &ancv).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("Shop ID is required"),
+        "{}",
+        refused.body
+    );
+    let shop_input = refused.body.split("id=\"shop_id\"").nth(1).unwrap();
+    assert!(
+        shop_input[..shop_input.find('>').unwrap()].contains("aria-invalid=\"true\""),
+        "the field is marked"
+    );
+    assert!(
+        refused.body.contains("value=\"ANCV-WEB\""),
+        "what was typed is kept"
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"CB-WEB\" aria-describedby=\"complementary-help\" checked")
+    );
+    assert_eq!(dump_database(&db).await, before, "nothing written");
+
+    ancv[6] = ("shop_id", "20000001");
+    let created = submit(&browser, &session, "/backoffice/contracts/new", &ancv).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let config = MerchantConfig::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom))
+        .await
+        .unwrap();
+    let contract = config
+        .contract(&h.merchant_id, "ANCV-WEB")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        contract.shop_id().map(ToString::to_string).as_deref(),
+        Some("20000001")
+    );
+    let complementary: Vec<String> = contract
+        .complementary()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(complementary, ["CB-WEB"]);
+
+    deactivated_and_audited(&h, &browser, &session, &config).await;
+}
+
+/// The point of sale WEB and its card contract CB-WEB, made in the forms.
+async fn web_shop_with_a_card_contract(browser: &Browser<'_>, session: &str) {
+    let pos = [
+        ("label", "Boutique en ligne"),
+        ("reference", "WEB"),
+        ("session_minutes", ""),
+    ];
+    let created = submit(browser, session, "/backoffice/points-of-sale/new", &pos).await;
+    assert_eq!(
+        (created.status.as_u16(), created.location()),
+        (303, "/backoffice/configuration?done=pos")
+    );
+    let card = [
+        ("status", "active"),
+        ("card_code", "CB"),
+        ("pos", "WEB"),
+        ("number", "CB-WEB"),
+        ("currency", "978"),
+    ];
+    let created = submit(browser, session, "/backoffice/contracts/new", &card).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+}
+
+/// WEB lists both contracts; CB-WEB deactivated; four configuration changes in the trail.
+async fn deactivated_and_audited(
+    h: &Harness,
+    browser: &Browser<'_>,
+    session: &str,
+    config: &MerchantConfig,
+) {
+    let overview = browser.get("/backoffice/configuration", session).await;
+    let web = overview.body.split("data-pos=\"WEB\"").nth(1).unwrap();
+    assert!(web.contains("data-contract=\"CB-WEB\"") && web.contains("data-contract=\"ANCV-WEB\""));
+    let off = submit(
+        browser,
+        session,
+        "/backoffice/configuration",
+        &[("status", "inactive")],
+    )
+    .await;
+    assert_eq!(off.status, 405, "the status form posts to the contract");
+    let csrf = overview.csrf();
+    let off = browser
+        .post(
+            "/backoffice/contracts/CB-WEB/status",
+            session,
+            &[("csrf", csrf.as_str()), ("status", "inactive")],
+        )
+        .await;
+    assert_eq!(off.status, 303);
+    let contract = config
+        .contract(&h.merchant_id, "CB-WEB")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contract.status, domain::contract::ContractStatus::Inactive);
+    let trail = browser.get("/backoffice/audit", session).await;
+    assert_eq!(
+        trail
+            .body
+            .matches("data-action=\"configuration_changed\"")
+            .count(),
+        4
+    );
+}
+
+async fn a_viewer_sees_the_configuration_and_changes_nothing(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let password = user_with_role(&h, "viewer@example.com", "viewer").await;
+    let browser = Browser::new(&h);
+    let signed_in = browser
+        .sign_in("viewer@example.com", password.expose())
+        .await;
+    let session = format!("cvgate_bo={}", signed_in.cookie("cvgate_bo").unwrap());
+    let form = browser.get("/backoffice/configuration", &session).await;
+    assert_eq!(
+        form.location(),
+        "/backoffice/password",
+        "the one-time password first"
+    );
+    let csrf = browser.get("/backoffice/password", &session).await.csrf();
+    let change = [
+        ("csrf", csrf.as_str()),
+        ("current", password.expose()),
+        ("new", "a brand new password"),
+        ("confirm", "a brand new password"),
+    ];
+    assert_eq!(
+        browser
+            .post("/backoffice/password", &session, &change)
+            .await
+            .status,
+        303
+    );
+
+    let overview = browser.get("/backoffice/configuration", &session).await;
+    assert_eq!(overview.status, 200);
+    assert!(
+        overview.body.contains("data-contract=\"ANCV-DEMO\""),
+        "the viewer sees"
+    );
+    assert!(
+        !overview.body.contains("/status\""),
+        "no button to change a status"
+    );
+    assert!(!overview.body.contains("/backoffice/contracts/new"));
+    assert_eq!(
+        browser
+            .get("/backoffice/contracts/new", &session)
+            .await
+            .status,
+        403
+    );
+    let before = dump_database(&db).await;
+    let post = browser
+        .post(
+            "/backoffice/contracts/CB-DEMO/status",
+            &session,
+            &[("csrf", csrf.as_str()), ("status", "inactive")],
+        )
+        .await;
+    assert_eq!(post.status, 403);
+    let pos = [("csrf", csrf.as_str()), ("label", "Mine")];
+    assert_eq!(
+        browser
+            .post("/backoffice/points-of-sale/new", &session, &pos)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(dump_database(&db).await, before);
 }

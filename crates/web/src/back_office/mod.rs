@@ -7,11 +7,15 @@
 //! - `sign_in`: the sign-in form (a double-submit secret before any session), sign-out;
 //! - `account`: the pages behind a session (home, password);
 //! - `audit`: the audit trail (admins);
+//! - `configuration`, `config_forms`: points of sale and contracts (everyone sees, admins
+//!   change), the seed's contract form;
 //! - `render`: templates, assets and the error page;
 //! - `texts`: every word, in both languages.
 
 mod account;
 mod audit;
+mod config_forms;
+mod configuration;
 mod render;
 mod sign_in;
 mod texts;
@@ -43,6 +47,19 @@ pub(crate) fn router() -> Router<AppState> {
             get(account::password_form).post(account::change_password),
         )
         .route("/backoffice/audit", get(audit::trail))
+        .route("/backoffice/configuration", get(configuration::overview))
+        .route(
+            "/backoffice/points-of-sale/new",
+            get(config_forms::pos_form).post(config_forms::create_pos),
+        )
+        .route(
+            "/backoffice/contracts/new",
+            get(config_forms::contract_form).post(config_forms::create_contract),
+        )
+        .route(
+            "/backoffice/contracts/{number}/status",
+            axum::routing::post(configuration::set_status),
+        )
         .route("/backoffice/assets/{file}", get(render::asset))
         .layer(axum::middleware::from_fn(render::headers))
 }

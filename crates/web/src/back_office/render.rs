@@ -46,6 +46,22 @@ fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/back_office/home.html"),
             ),
             (
+                "configuration.html",
+                include_str!("../../templates/back_office/configuration.html"),
+            ),
+            (
+                "pos_form.html",
+                include_str!("../../templates/back_office/pos_form.html"),
+            ),
+            (
+                "contract_form.html",
+                include_str!("../../templates/back_office/contract_form.html"),
+            ),
+            (
+                "field.html",
+                include_str!("../../templates/back_office/field.html"),
+            ),
+            (
                 "audit.html",
                 include_str!("../../templates/back_office/audit.html"),
             ),

@@ -1,0 +1,213 @@
+//! `GET /backoffice/configuration`: the merchant's points of sale and their contracts, for every
+//! role; and what admins change there (a contract activated or deactivated). The forms that
+//! create them are `config_forms`'. Every change is in the audit trail.
+
+use super::account::signed_in;
+use super::render::{error, failed, page};
+use super::visit::Visit;
+use crate::page_policy::{csrf_matches, same_origin};
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::audit::{AuditAction, AuditEvent};
+use domain::contract::{ContractChange, ContractStatus};
+use domain::merchant::MerchantId;
+use gateway::back_office_sign_in::ActiveSession;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+/// A session allowed to see a merchant's configuration, and that merchant.
+pub(super) struct MerchantSession {
+    pub session: ActiveSession,
+    pub merchant: MerchantId,
+}
+
+/// The live session of a merchant's user who may `act` (`may_configure` for changes), or the
+/// answer instead: the sign-in form, the change of a one-time password, or 403 (a platform
+/// operator has no merchant here yet).
+pub(super) async fn merchant_user(
+    state: &AppState,
+    visit: &Visit,
+    act: fn(domain::back_office_user::Role) -> bool,
+) -> Result<MerchantSession, Response> {
+    let session = signed_in(state, visit).await?;
+    if session.user.must_change_password {
+        return Err(Redirect::to("/backoffice/password").into_response());
+    }
+    let texts = visit.lang.texts();
+    match session.user.merchant_id.clone() {
+        Some(merchant) if act(session.user.role) => Ok(MerchantSession { session, merchant }),
+        _ => Err(error(visit.lang, StatusCode::FORBIDDEN, texts.forbidden)),
+    }
+}
+
+/// The 403 for a post from elsewhere or without the session's CSRF secret; `None`: it may go
+/// on.
+pub(super) fn refused_post(
+    state: &AppState,
+    visit: &Visit,
+    headers: &HeaderMap,
+    session: &ActiveSession,
+    csrf: &str,
+) -> Option<Response> {
+    if same_origin(headers, &state.public_base) && csrf_matches(&session.csrf_secret, csrf) {
+        None
+    } else {
+        let texts = visit.lang.texts();
+        Some(error(visit.lang, StatusCode::FORBIDDEN, texts.form_expired))
+    }
+}
+
+/// Records a configuration change made by the session's user.
+pub(super) async fn audit(
+    state: &AppState,
+    visit: &Visit,
+    who: &MerchantSession,
+    subject: &str,
+    detail: String,
+) {
+    let event = AuditEvent {
+        at: domain::clock::Timestamp(0),
+        merchant_id: Some(who.merchant.clone()),
+        actor: who.session.user.email.to_string(),
+        action: AuditAction::ConfigurationChanged,
+        subject: subject.to_owned(),
+        detail,
+        address: visit.address.clone(),
+    };
+    if let Err(failure) = state.users.record(event).await {
+        tracing::error!(error = %failure, "an audit entry could not be written");
+    }
+}
+
+#[derive(Serialize)]
+struct ContractRow {
+    number: String,
+    card_code: &'static str,
+    label: String,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct PosRow {
+    reference: String,
+    label: String,
+    session_minutes: i64,
+    contracts: Vec<ContractRow>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct Notice {
+    done: Option<String>,
+}
+
+/// `GET /backoffice/configuration`.
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let who = match merchant_user(&state, &visit, |_| true).await {
+        Ok(who) => who,
+        Err(answer) => return answer,
+    };
+    let merchant = who.merchant.as_str();
+    let (points, contracts) = match (
+        state.config.list_points_of_sale(merchant).await,
+        state.config.list_contracts(merchant).await,
+    ) {
+        (Ok(points), Ok(contracts)) => (points, contracts),
+        (Err(failure), _) | (_, Err(failure)) => return failed(visit.lang, &failure),
+    };
+    let rows: Vec<PosRow> = points
+        .iter()
+        .map(|pos| PosRow {
+            reference: pos.reference.clone(),
+            label: pos.label.clone(),
+            session_minutes: pos.session_lifetime.as_minutes(),
+            contracts: contracts
+                .iter()
+                .filter(|contract| contract.pos_id == pos.id)
+                .map(|contract| ContractRow {
+                    number: contract.number.to_string(),
+                    card_code: contract.card_code.as_str(),
+                    label: contract.label.clone(),
+                    active: contract.status == ContractStatus::Active,
+                })
+                .collect(),
+        })
+        .collect();
+    let texts = visit.lang.texts();
+    let done = match notice.done.as_deref() {
+        Some("pos") => Some(texts.created_pos),
+        Some("contract") => Some(texts.created_contract),
+        Some("status") => Some(texts.status_changed),
+        _ => None,
+    };
+    page(
+        "configuration.html",
+        visit.lang,
+        context! {
+            points => rows,
+            admin => who.session.user.role.may_configure(),
+            csrf => who.session.csrf_secret,
+            notice => done,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct StatusForm {
+    csrf: String,
+    status: String,
+}
+
+/// `POST /backoffice/contracts/{number}/status` (admins): `active` or `inactive`.
+pub(super) async fn set_status(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+        Ok(who) => who,
+        Err(answer) => return answer,
+    };
+    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
+        return answer;
+    }
+    let status = match form.status.as_str() {
+        "active" => ContractStatus::Active,
+        "inactive" => ContractStatus::Inactive,
+        _ => return StatusCode::UNPROCESSABLE_ENTITY.into_response(),
+    };
+    let change = ContractChange {
+        status: Some(status),
+        ..ContractChange::default()
+    };
+    match state
+        .config
+        .update_contract(&who.merchant, &number, &change)
+        .await
+    {
+        Ok(Some(_)) => {
+            audit(
+                &state,
+                &visit,
+                &who,
+                &number,
+                format!("contract made {}", form.status),
+            )
+            .await;
+            Redirect::to("/backoffice/configuration?done=status").into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(failure) => failed(visit.lang, &failure),
+    }
+}
