@@ -179,7 +179,8 @@ pub struct SearchCriteria {
     pub max_amount: Option<i64>,
 }
 
-/// The JSON API's transaction search criteria (`None` = any); pages come with a cursor.
+/// The transaction search criteria of the JSON API and the back office (`None` = any); pages
+/// come with a cursor.
 #[derive(Debug, Clone, Default)]
 pub struct PageCriteria {
     /// Made at or after this instant.
@@ -192,6 +193,12 @@ pub struct PageCriteria {
     pub contract_number: Option<String>,
     /// The transaction's status (`ACCEPTED`, `DONE`, `REFUSED_01100`…) or Payline code (`00000`).
     pub status: Option<String>,
+    /// The means of payment (`card.type`: `ANCV_CONNECT`, `CB`, `VISA`…).
+    pub method: Option<String>,
+    /// At least this amount, in minor units.
+    pub min_amount: Option<i64>,
+    /// At most this amount, in minor units.
+    pub max_amount: Option<i64>,
 }
 
 /// How many transactions of the period a search looks at, at most.

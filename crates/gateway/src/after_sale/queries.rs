@@ -196,12 +196,14 @@ impl AfterSale {
             order_ref: criteria.order_ref.as_deref(),
             contract_number: criteria.contract_number.as_deref(),
             email: None,
-            min_amount: None,
-            max_amount: None,
+            min_amount: criteria.min_amount,
+            max_amount: criteria.max_amount,
         };
         let status = criteria.status.as_deref();
+        let method = criteria.method.as_deref();
         let keep = |view: &TransactionView| {
             status.is_none_or(|status| status == view.status || status == view.code.code())
+                && method.is_none_or(|method| view.card_type.as_deref() == Some(method))
         };
         let mut views = Vec::new();
         for kind in SearchKind::ALL {

@@ -9,6 +9,8 @@
 //! - `audit`: the audit trail (admins);
 //! - `configuration`, `config_forms`: points of sale and contracts (everyone sees, admins
 //!   change), the seed's contract form;
+//! - `transactions`, `transaction`: the list with its filters and CSV export, one payment
+//!   with its split, history and actions (operators, after a confirmation);
 //! - `render`: templates, assets and the error page;
 //! - `texts`: every word, in both languages.
 
@@ -19,6 +21,8 @@ mod configuration;
 mod render;
 mod sign_in;
 mod texts;
+mod transaction;
+mod transactions;
 mod visit;
 
 use crate::state::AppState;
@@ -59,6 +63,17 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/backoffice/contracts/{number}/status",
             axum::routing::post(configuration::set_status),
+        )
+        .route("/backoffice/transactions", get(transactions::list))
+        .route("/backoffice/transactions.csv", get(transactions::export))
+        .route("/backoffice/transactions/{id}", get(transaction::show))
+        .route(
+            "/backoffice/transactions/{id}/confirm",
+            axum::routing::post(transaction::confirm),
+        )
+        .route(
+            "/backoffice/transactions/{id}/operate",
+            axum::routing::post(transaction::operate),
         )
         .route("/backoffice/assets/{file}", get(render::asset))
         .layer(axum::middleware::from_fn(render::headers))

@@ -62,6 +62,18 @@ fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/back_office/field.html"),
             ),
             (
+                "transactions.html",
+                include_str!("../../templates/back_office/transactions.html"),
+            ),
+            (
+                "transaction.html",
+                include_str!("../../templates/back_office/transaction.html"),
+            ),
+            (
+                "confirm.html",
+                include_str!("../../templates/back_office/confirm.html"),
+            ),
+            (
                 "audit.html",
                 include_str!("../../templates/back_office/audit.html"),
             ),

@@ -45,6 +45,7 @@ async fn page(
         order_ref: text("orderReference"),
         contract_number: text("paymentMethodId"),
         status: text("status"),
+        ..PageCriteria::default()
     };
     let after = text("cursor").map(|v| cursor(&v)).transpose()?;
     let limit = match text("limit") {
