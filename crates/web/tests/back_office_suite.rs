@@ -22,6 +22,7 @@ testkit::backend_suite![
     the_audit_trail_is_for_admins,
     the_seed_contracts_are_made_in_the_form_with_its_rules,
     a_viewer_sees_the_configuration_and_changes_nothing,
+    an_admin_rotates_the_access_key_and_sees_it_once,
 ];
 
 const EMAIL: &str = "camille@example.com";
@@ -627,4 +628,83 @@ async fn a_viewer_sees_the_configuration_and_changes_nothing(db: TestDb) {
         403
     );
     assert_eq!(dump_database(&db).await, before);
+}
+
+async fn an_admin_rotates_the_access_key_and_sees_it_once(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let browser = Browser::new(&h);
+    let session = demo_admin(&h, &browser).await;
+    let warning = browser.get("/backoffice/access-key", &session).await;
+    assert!(
+        warning.body.contains("stops working at once"),
+        "{}",
+        warning.body
+    );
+    let rotated = submit(&browser, &session, "/backoffice/access-key", &[]).await;
+    assert_eq!(rotated.status, 200);
+    assert_eq!(rotated.headers["cache-control"], "no-store");
+    let shown = rotated
+        .body
+        .split("<code id=\"access-key\">")
+        .nth(1)
+        .unwrap();
+    let key = &shown[..shown.find('<').unwrap()];
+    assert_eq!(key.len(), 24);
+    let config = MerchantConfig::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom))
+        .await
+        .unwrap();
+    let merchant = h.merchant_id.as_str();
+    assert_eq!(
+        config
+            .authenticate(merchant, h.access_key.expose())
+            .await
+            .unwrap(),
+        None,
+        "the old key stopped"
+    );
+    assert!(
+        config.authenticate(merchant, key).await.unwrap().is_some(),
+        "the new one works"
+    );
+    assert!(
+        !dump_database(&db).await.contains_secret(key),
+        "stored only hashed"
+    );
+    let trail = browser.get("/backoffice/audit", &session).await;
+    assert!(trail.body.contains("data-action=\"access_key_rotated\""));
+    assert!(!trail.body.contains(key), "the trail never shows the key");
+    let again = browser.get("/backoffice/access-key", &session).await;
+    assert!(!again.body.contains(key), "shown once");
+
+    let password = user_with_role(&h, "ops@example.com", "operator").await;
+    let operator = own_password(&browser, "ops@example.com", &password).await;
+    let csrf = browser.get("/backoffice/", &operator).await.csrf();
+    let refused = browser
+        .post(
+            "/backoffice/access-key",
+            &operator,
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "an operator cannot rotate the key");
+    assert!(config.authenticate(merchant, key).await.unwrap().is_some());
+}
+
+/// Signs in with a one-time password and changes it: the session's cookie.
+async fn own_password(browser: &Browser<'_>, email: &str, password: &Password) -> String {
+    let signed_in = browser.sign_in(email, password.expose()).await;
+    let session = format!("cvgate_bo={}", signed_in.cookie("cvgate_bo").unwrap());
+    let csrf = browser.get("/backoffice/password", &session).await.csrf();
+    let new = "a brand new password";
+    let change = [
+        ("csrf", csrf.as_str()),
+        ("current", password.expose()),
+        ("new", new),
+        ("confirm", new),
+    ];
+    let changed = browser
+        .post("/backoffice/password", &session, &change)
+        .await;
+    assert_eq!(changed.status, 303);
+    session
 }

@@ -6,7 +6,7 @@
 //! - `visit`: language, cookies and peer address of a request; the cookies set;
 //! - `sign_in`: the sign-in form (a double-submit secret before any session), sign-out;
 //! - `account`: the pages behind a session (home, password);
-//! - `audit`: the audit trail (admins);
+//! - `audit`: the audit trail (admins); `access_key`: the API key rotated (admins);
 //! - `configuration`, `config_forms`: points of sale and contracts (everyone sees, admins
 //!   change), the seed's contract form;
 //! - `transactions`, `transaction`: the list with its filters and CSV export, one payment
@@ -14,6 +14,7 @@
 //! - `render`: templates, assets and the error page;
 //! - `texts`: every word, in both languages.
 
+mod access_key;
 mod account;
 mod audit;
 mod config_forms;
@@ -51,6 +52,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(account::password_form).post(account::change_password),
         )
         .route("/backoffice/audit", get(audit::trail))
+        .route(
+            "/backoffice/access-key",
+            get(access_key::form).post(access_key::rotate),
+        )
         .route("/backoffice/configuration", get(configuration::overview))
         .route(
             "/backoffice/points-of-sale/new",

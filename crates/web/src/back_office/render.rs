@@ -74,6 +74,10 @@ fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/back_office/confirm.html"),
             ),
             (
+                "access_key.html",
+                include_str!("../../templates/back_office/access_key.html"),
+            ),
+            (
                 "audit.html",
                 include_str!("../../templates/back_office/audit.html"),
             ),

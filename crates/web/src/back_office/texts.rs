@@ -216,6 +216,13 @@ pub(super) struct Texts {
     pub operation_refused: &'static str,
     pub refund_ancv_full: &'static str,
     pub viewer_note: &'static str,
+    pub nav_access_key: &'static str,
+    pub access_key_title: &'static str,
+    pub access_key_warning: &'static str,
+    pub access_key_rotate: &'static str,
+    pub access_key_new: &'static str,
+    pub access_key_once: &'static str,
+    pub merchant_id_label: &'static str,
 }
 
 static FR: Texts = Texts {
@@ -389,6 +396,13 @@ static FR: Texts = Texts {
     operation_refused: "Opération refusée : {reason}",
     refund_ancv_full: "Une transaction Chèque-Vacances Connect se rembourse en totalité, une fois.",
     viewer_note: "Votre rôle permet de consulter, pas d’agir.",
+    nav_access_key: "Clé d’accès de l’API",
+    access_key_title: "Renouveler la clé d’accès",
+    access_key_warning: "La clé actuelle cessera de fonctionner immédiatement : vos appels SOAP et JSON devront utiliser la nouvelle.",
+    access_key_rotate: "Renouveler la clé maintenant",
+    access_key_new: "Nouvelle clé d’accès",
+    access_key_once: "Elle n’est affichée qu’une fois : copiez-la maintenant dans la configuration de votre boutique.",
+    merchant_id_label: "Identifiant commerçant",
 };
 
 static EN: Texts = Texts {
@@ -562,4 +576,11 @@ static EN: Texts = Texts {
     operation_refused: "Operation refused: {reason}",
     refund_ancv_full: "A Chèque-Vacances Connect transaction is refunded in full, once.",
     viewer_note: "Your role lets you look, not act.",
+    nav_access_key: "API access key",
+    access_key_title: "Rotate the access key",
+    access_key_warning: "The current key stops working at once: your SOAP and JSON calls will need the new one.",
+    access_key_rotate: "Rotate the key now",
+    access_key_new: "New access key",
+    access_key_once: "It is shown only once: copy it into your shop's configuration now.",
+    merchant_id_label: "Merchant id",
 };

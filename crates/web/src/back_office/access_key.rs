@@ -1,0 +1,67 @@
+//! `GET/POST /backoffice/access-key` (admins): the merchant's API access key replaced, the new
+//! one shown once (the page is never cached), the old one refused from then on; recorded in the
+//! audit trail (never the key).
+
+use super::configuration::{merchant_user, refused_post};
+use super::render::{failed, page};
+use super::sign_in::CsrfForm;
+use super::visit::Visit;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domain::audit::{AuditAction, AuditEvent};
+use domain::clock::Timestamp;
+use minijinja::context;
+
+/// `GET /backoffice/access-key`: what rotating does, and the button.
+pub(super) async fn form(State(state): State<AppState>, visit: Visit) -> Response {
+    match merchant_user(&state, &visit, |role| role.may_configure()).await {
+        Ok(who) => page(
+            "access_key.html",
+            visit.lang,
+            context! { csrf => who.session.csrf_secret, merchant => who.merchant.as_str() },
+            StatusCode::OK,
+        ),
+        Err(answer) => answer,
+    }
+}
+
+/// `POST /backoffice/access-key`: rotates, then shows the new key once.
+pub(super) async fn rotate(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+        Ok(who) => who,
+        Err(answer) => return answer,
+    };
+    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
+        return answer;
+    }
+    let (merchant, key) = match state.config.rotate_key(who.merchant.as_str()).await {
+        Ok(rotated) => rotated,
+        Err(failure) => return failed(visit.lang, &failure),
+    };
+    let event = AuditEvent {
+        at: Timestamp(0),
+        merchant_id: Some(merchant.clone()),
+        actor: who.session.user.email.to_string(),
+        action: AuditAction::AccessKeyRotated,
+        subject: merchant.to_string(),
+        detail: String::new(),
+        address: visit.address.clone(),
+    };
+    if let Err(failure) = state.users.record(event).await {
+        tracing::error!(error = %failure, "an audit entry could not be written");
+    }
+    page(
+        "access_key.html",
+        visit.lang,
+        context! { merchant => merchant.as_str(), key => key.expose() },
+        StatusCode::OK,
+    )
+}
