@@ -19,7 +19,6 @@ use testkit::TestDb;
 testkit::backend_suite![
     a_new_user_signs_in_in_french_on_a_desktop,
     a_new_user_signs_in_in_english_360_px_wide,
-    an_admin_makes_the_seed_contracts_in_the_forms,
 ];
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -178,106 +177,4 @@ async fn assert_fits_the_screen(browser: &Browser) {
         .await
         .unwrap();
     assert_eq!(fits, json!(true), "nothing wider than the screen");
-}
-
-/// The seed's setup through the forms, in French at 360 px: a point of sale, its card
-/// contract, then the ANCV contract refused without its Shop ID (the field marked and focused)
-/// and made with it.
-async fn an_admin_makes_the_seed_contracts_in_the_forms(db: TestDb) {
-    if browser::require_or_skip("back_office_configuration").is_some() {
-        return;
-    }
-    let h = Harness::start(&db).await;
-    let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
-    let (user, password) = users
-        .ensure_demo_user(&h.merchant_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let url = format!("{}/backoffice/", h.base);
-    let (email, password) = (user.email.to_string(), password.expose().to_owned());
-    join_browser(on_browser_thread(move || admin(url, email, password))).await;
-}
-
-async fn admin(url: String, email: String, password: String) {
-    let options = LaunchOptions::default()
-        .accept_language("fr")
-        .window_size(360, 740);
-    let browser = Browser::launch(options).await.unwrap();
-    browser.goto(&url).await.unwrap();
-    browser.wait_for("#email", WAIT).await.unwrap();
-    type_into(&browser, "#email", &email).await;
-    type_into(&browser, "#password", &password).await;
-    click(&browser, "form button[type=submit]").await;
-    click(&browser, "a[href='/backoffice/configuration']").await;
-    browser.wait_for("[data-pos]", WAIT).await.unwrap();
-    check_page(&browser, "back_office_config_1_overview").await;
-    click(&browser, "a[href='/backoffice/points-of-sale/new']").await;
-    browser.wait_for("#label", WAIT).await.unwrap();
-    check_page(&browser, "back_office_config_2_pos_form").await;
-    type_into(&browser, "#label", "Boutique en ligne").await;
-    type_into(&browser, "#reference", "WEB").await;
-    click(&browser, "form button[type=submit]").await;
-    browser.wait_for("[data-pos=WEB]", WAIT).await.unwrap();
-    new_contract(&browser, &[("#number", "CB-WEB")], "CB").await;
-    browser
-        .wait_for("[data-contract=CB-WEB]", WAIT)
-        .await
-        .unwrap();
-    new_contract(&browser, &[("#number", "ANCV-WEB")], "ANCV_CONNECT").await;
-    let error = browser.wait_for("#shop_id-error", WAIT).await.unwrap();
-    assert!(
-        error
-            .text()
-            .await
-            .unwrap()
-            .contains("Le Shop ID est obligatoire")
-    );
-    let focused = browser
-        .execute("return document.activeElement.id", &[])
-        .await
-        .unwrap();
-    assert_eq!(
-        focused,
-        json!("shop_id"),
-        "the field at fault has the focus"
-    );
-    check_page(&browser, "back_office_config_4_contract_refused").await;
-    type_into(&browser, "#shop_id", "20000001").await;
-    click(&browser, "form button[type=submit]").await;
-    browser
-        .wait_for("[data-contract=ANCV-WEB]", WAIT)
-        .await
-        .unwrap();
-    assert_fits_the_screen(&browser).await;
-    check_page(&browser, "back_office_config_5_done").await;
-    browser.quit().await.unwrap();
-}
-
-/// Opens the contract form, chooses `card_code` on the point of sale WEB, fills `fields`, ticks
-/// every complementary card contract offered (ANCV only) and submits.
-async fn new_contract(browser: &Browser, fields: &[(&str, &str)], card_code: &str) {
-    click(browser, "a[href='/backoffice/contracts/new']").await;
-    browser.wait_for("#number", WAIT).await.unwrap();
-    if card_code == "CB" {
-        check_page(browser, "back_office_config_3_contract_form").await;
-    }
-    let choose = "arguments[0].value = arguments[1]";
-    let card = browser.find("#card_code").await.unwrap();
-    browser
-        .execute(choose, &[card.as_script_arg(), json!(card_code)])
-        .await
-        .unwrap();
-    let pos = browser.find("#pos").await.unwrap();
-    browser
-        .execute(choose, &[pos.as_script_arg(), json!("WEB")])
-        .await
-        .unwrap();
-    for (css, text) in fields {
-        type_into(browser, css, text).await;
-    }
-    if card_code == "ANCV_CONNECT" {
-        click(browser, "input[name=complementary][value=CB-WEB]").await;
-    }
-    click(browser, "form button[type=submit]").await;
 }
