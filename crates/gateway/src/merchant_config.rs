@@ -122,6 +122,11 @@ impl MerchantConfig {
         })
     }
 
+    /// Now, by the clock the services share (tests move it).
+    pub fn now(&self) -> domain::clock::Timestamp {
+        self.clock.now()
+    }
+
     /// The store it writes to.
     pub fn store(&self) -> &Store {
         &self.store

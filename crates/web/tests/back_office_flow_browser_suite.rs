@@ -98,13 +98,16 @@ async fn merchant(base: String, email: String, password: String, link: Link) {
     browser.goto(&format!("{base}/backoffice/")).await.unwrap();
     refund_both_parts(&browser).await;
     sees_the_audit_entries(&browser).await;
+    sees_the_dashboard(&browser).await;
     browser.quit().await.unwrap();
 }
 
 /// The point of sale WEB, its card contract CB-WEB, then ANCV-WEB: refused without a Shop ID
 /// (the field marked and focused), made with it and CB-WEB as complement.
 async fn configure(browser: &Browser) {
-    click(browser, "a[href='/backoffice/configuration']").await;
+    let link = "a[href='/backoffice/configuration']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
     browser.wait_for("[data-pos]", WAIT).await.unwrap();
     check_page(browser, "back_office_flow_1_configuration").await;
     click(browser, "a[href='/backoffice/points-of-sale/new']").await;
@@ -195,7 +198,9 @@ async fn buyer_pays(browser: &Browser, redirect_url: &str, link: &Link) {
 /// Finds the payment in the list by its order reference, opens the card part, refunds 10.00 €
 /// of it after the confirmation, then the ANCV part in full.
 async fn refund_both_parts(browser: &Browser) {
-    click(browser, "a[href='/backoffice/transactions']").await;
+    let link = "a[href='/backoffice/transactions']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
     browser.wait_for("details.filters", WAIT).await.unwrap();
     click(browser, "details.filters > summary").await;
     type_into(browser, "#order", "order-42").await;
@@ -255,7 +260,9 @@ async fn sees_the_audit_entries(browser: &Browser) {
         .await
         .unwrap();
     click(browser, ".crumbs a").await;
-    click(browser, "a[href='/backoffice/audit']").await;
+    let link = "a[href='/backoffice/audit']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
     browser.wait_for("table.list", WAIT).await.unwrap();
     let count = |action: &str| {
         format!("return document.querySelectorAll('tr[data-action={action}]').length")
@@ -267,6 +274,27 @@ async fn sees_the_audit_entries(browser: &Browser) {
     let refunds = browser.execute(&count("after_sale"), &[]).await.unwrap();
     assert_eq!((changes, refunds), (json!(3), json!(2)));
     check_page(browser, "back_office_flow_9_audit").await;
+}
+
+/// The dashboard counts the split payment (25.00 € of 60.00 € in Chèques-Vacances) and both
+/// refunds.
+async fn sees_the_dashboard(browser: &Browser) {
+    click(browser, ".crumbs a").await;
+    let link = "a[href='/backoffice/dashboard']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
+    browser.wait_for("[data-kpi]", WAIT).await.unwrap();
+    let kpi = async |name: &str| {
+        let css = format!("[data-kpi={name}]");
+        browser.find(&css).await.unwrap().text().await.unwrap()
+    };
+    assert_eq!(kpi("ancv-share").await, "41 %");
+    assert_eq!(kpi("refunds").await, "2 — 35,00 €");
+    let accepted = "return document.querySelector('#month').closest('table')\
+        .querySelector('tr[data-method=CB] td').textContent";
+    assert_eq!(browser.execute(accepted, &[]).await.unwrap(), json!("1"));
+    assert_fits_the_screen(browser).await;
+    check_page(browser, "back_office_flow_10_dashboard").await;
 }
 
 /// Asserts that the page does not scroll sideways.

@@ -61,6 +61,15 @@ impl AfterSale {
         }
     }
 
+    /// How many of the merchant's session notifications (WEBTRS) have failed since their last
+    /// success, dead ones included (the back office's dashboard).
+    pub async fn failing_notifications(&self, merchant_id: &MerchantId) -> Result<i64, StoreError> {
+        let mut uow = self.inner.store.read().await?;
+        uow.jobs()
+            .failing_for_merchant(crate::notifications::NOTIFY_JOB, merchant_id)
+            .await
+    }
+
     /// Whether `id` is one of the merchant's transactions (payments and operations alike).
     pub async fn knows(&self, merchant_id: &MerchantId, id: &str) -> Result<bool, StoreError> {
         Ok(self.find(merchant_id, id).await?.is_some())

@@ -368,6 +368,25 @@ impl<'a> Jobs<'a> {
             .collect()
     }
 
+    /// How many of the merchant's session notifications (`kind`, subject a web payment token)
+    /// have failed since their last success, dead ones included.
+    pub async fn failing_for_merchant(
+        &mut self,
+        kind: &str,
+        merchant_id: &domain::merchant::MerchantId,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS failing FROM jobs
+             JOIN web_payments ON web_payments.token = jobs.subject
+             WHERE jobs.kind = $1 AND jobs.failures > 0 AND web_payments.merchant_id = $2",
+        )
+        .bind(kind)
+        .bind(merchant_id.as_str())
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(row.try_get("failing")?)
+    }
+
     /// When a live job of one of `kinds` can next be leased, if any: its run time, or the end
     /// of the lease holding it (lets an idle worker sleep just enough, and not spin on jobs
     /// that are running).

@@ -9,6 +9,7 @@
 //! - `audit`: the audit trail (admins); `access_key`: the API key rotated (admins);
 //! - `configuration`, `config_forms`: points of sale and contracts (everyone sees, admins
 //!   change), the seed's contract form;
+//! - `dashboard`: the figures of today and the last 30 days, an SVG chart;
 //! - `transactions`, `transaction`: the list with its filters and CSV export, one payment
 //!   with its split, history and actions (operators, after a confirmation);
 //! - `render`: templates, assets and the error page;
@@ -19,6 +20,7 @@ mod account;
 mod audit;
 mod config_forms;
 mod configuration;
+mod dashboard;
 mod render;
 mod sign_in;
 mod texts;
@@ -69,6 +71,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/backoffice/contracts/{number}/status",
             axum::routing::post(configuration::set_status),
         )
+        .route("/backoffice/dashboard", get(dashboard::show))
         .route("/backoffice/transactions", get(transactions::list))
         .route("/backoffice/transactions.csv", get(transactions::export))
         .route("/backoffice/transactions/{id}", get(transaction::show))

@@ -78,6 +78,10 @@ fn environment() -> &'static Environment<'static> {
                 include_str!("../../templates/back_office/access_key.html"),
             ),
             (
+                "dashboard.html",
+                include_str!("../../templates/back_office/dashboard.html"),
+            ),
+            (
                 "audit.html",
                 include_str!("../../templates/back_office/audit.html"),
             ),
