@@ -13,7 +13,9 @@ use gateway::back_office_users::UserRequest;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{Harness, check_page, click, join_browser, on_browser_thread, type_into};
+use support::{
+    Harness, assert_fits_the_screen, check_page, click, join_browser, on_browser_thread, type_into,
+};
 use testkit::TestDb;
 
 testkit::backend_suite![
@@ -165,16 +167,4 @@ async fn sees_the_audit_trail(browser: &Browser, name: &str) {
     check_page(browser, &format!("back_office_{}_6_audit", name)).await;
     click(browser, ".crumbs a").await;
     browser.wait_for(".facts", WAIT).await.unwrap();
-}
-
-/// Asserts that the page does not scroll sideways.
-async fn assert_fits_the_screen(browser: &Browser) {
-    let fits = browser
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(fits, json!(true), "nothing wider than the screen");
 }

@@ -15,8 +15,8 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{
-    DoWebPayment, Harness, check_page, click, join_browser, on_browser_thread, soap_value,
-    type_into,
+    DoWebPayment, Harness, assert_fits_the_screen, check_page, click, join_browser,
+    on_browser_thread, soap_value, type_into,
 };
 use testkit::TestDb;
 
@@ -295,16 +295,4 @@ async fn sees_the_dashboard(browser: &Browser) {
     assert_eq!(browser.execute(accepted, &[]).await.unwrap(), json!("1"));
     assert_fits_the_screen(browser).await;
     check_page(browser, "back_office_flow_10_dashboard").await;
-}
-
-/// Asserts that the page does not scroll sideways.
-async fn assert_fits_the_screen(browser: &Browser) {
-    let fits = browser
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(fits, json!(true), "nothing wider than the screen");
 }

@@ -10,8 +10,8 @@ use axum::routing::get;
 use browser::{Browser, LaunchOptions};
 use std::time::Duration;
 use support::{
-    DoWebPayment, Harness, check_page, click, join_browser, on_browser_thread, soap_value,
-    type_into,
+    DoWebPayment, Harness, assert_fits_the_screen, check_page, click, join_browser,
+    on_browser_thread, soap_value, type_into,
 };
 use testkit::TestDb;
 
@@ -126,22 +126,6 @@ async fn split_payment(db: TestDb, pass: Pass) {
             card_amount.as_deref()
         ),
         (Some("2500"), Some("3500"))
-    );
-}
-
-/// Asserts that the page does not scroll sideways.
-async fn assert_fits_the_screen(browser: &Browser) {
-    let fits = browser
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        fits,
-        serde_json::json!(true),
-        "nothing wider than the screen"
     );
 }
 

@@ -2,7 +2,7 @@
 //! one shown once (the page is never cached), the old one refused from then on; recorded in the
 //! audit trail (never the key).
 
-use super::configuration::{merchant_user, refused_post};
+use super::configuration::{audit, merchant_user, refused_post};
 use super::render::{failed, page};
 use super::sign_in::CsrfForm;
 use super::visit::Visit;
@@ -11,8 +11,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::audit::{AuditAction, AuditEvent};
-use domain::clock::Timestamp;
+use domain::audit::AuditAction;
 use minijinja::context;
 
 /// `GET /backoffice/access-key`: what rotating does, and the button.
@@ -46,18 +45,16 @@ pub(super) async fn rotate(
         Ok(rotated) => rotated,
         Err(failure) => return failed(visit.lang, &failure),
     };
-    let event = AuditEvent {
-        at: Timestamp(0),
-        merchant_id: Some(merchant.clone()),
-        actor: who.session.user.email.to_string(),
-        action: AuditAction::AccessKeyRotated,
-        subject: merchant.to_string(),
-        detail: String::new(),
-        address: visit.address.clone(),
-    };
-    if let Err(failure) = state.users.record(event).await {
-        tracing::error!(error = %failure, "an audit entry could not be written");
-    }
+    let rotated = AuditAction::AccessKeyRotated;
+    audit(
+        &state,
+        &visit,
+        &who,
+        rotated,
+        merchant.as_str(),
+        String::new(),
+    )
+    .await;
     page(
         "access_key.html",
         visit.lang,

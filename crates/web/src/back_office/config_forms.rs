@@ -4,7 +4,9 @@
 //! `ANCV_CONNECT`, and its complementary card contracts. The rules are `MerchantConfig`'s (the
 //! CLI's and the JSON API's); a refusal re-shows the form as typed with the field marked (422).
 
-use super::configuration::{MerchantSession, audit, merchant_user, refused_post};
+use super::configuration::{
+    MerchantSession, audit, merchant_user, points_and_contracts, refused_post,
+};
 use super::render::{failed, page};
 use super::texts::Texts;
 use super::visit::Visit;
@@ -19,6 +21,8 @@ use domain::point_of_sale::PointOfSaleRequest;
 use gateway::merchant_config::{ChangeError, PosKey};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
+
+const CHANGED: domain::audit::AuditAction = domain::audit::AuditAction::ConfigurationChanged;
 
 /// The point-of-sale form as typed.
 #[derive(Debug, Deserialize, Serialize, Default)]
@@ -126,7 +130,7 @@ pub(super) async fn create_pos(
     {
         Ok(pos) => {
             let detail = format!("point of sale created: {}", pos.label);
-            audit(&state, &visit, &who, &pos.reference, detail).await;
+            audit(&state, &visit, &who, CHANGED, &pos.reference, detail).await;
             Redirect::to("/backoffice/configuration?done=pos").into_response()
         }
         Err(ChangeError::Store(failure)) => failed(visit.lang, &failure),
@@ -247,7 +251,15 @@ pub(super) async fn create_contract(
     let refusal = match added {
         Ok(contract) => {
             let detail = format!("contract created: {} on {}", contract.card_code, form.pos);
-            audit(&state, &visit, &who, contract.number.as_str(), detail).await;
+            audit(
+                &state,
+                &visit,
+                &who,
+                CHANGED,
+                contract.number.as_str(),
+                detail,
+            )
+            .await;
             return Redirect::to("/backoffice/configuration?done=contract").into_response();
         }
         Err(ChangeError::Store(failure)) => return failed(visit.lang, &failure),
@@ -298,13 +310,9 @@ async fn contract_page(
     form: &ContractForm,
     refusal: Option<Refusal>,
 ) -> Response {
-    let merchant = who.merchant.as_str();
-    let (points, contracts) = match (
-        state.config.list_points_of_sale(merchant).await,
-        state.config.list_contracts(merchant).await,
-    ) {
-        (Ok(points), Ok(contracts)) => (points, contracts),
-        (Err(failure), _) | (_, Err(failure)) => return failed(visit.lang, &failure),
+    let (points, contracts) = match points_and_contracts(state, visit, &who.merchant).await {
+        Ok(both) => both,
+        Err(answer) => return answer,
     };
     let pos_choices: Vec<PosChoice> = points
         .iter()

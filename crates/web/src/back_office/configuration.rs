@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::{AuditAction, AuditEvent};
-use domain::contract::{ContractChange, ContractStatus};
+use domain::contract::{Contract, ContractChange, ContractStatus};
 use domain::merchant::MerchantId;
+use domain::point_of_sale::PointOfSale;
 use gateway::back_office_sign_in::ActiveSession;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -60,11 +61,13 @@ pub(super) fn refused_post(
     }
 }
 
-/// Records a configuration change made by the session's user.
+/// Appends `action` on `subject` by the session's user to the merchant's audit trail (a
+/// failure to write it is logged: the change itself is done).
 pub(super) async fn audit(
     state: &AppState,
     visit: &Visit,
     who: &MerchantSession,
+    action: AuditAction,
     subject: &str,
     detail: String,
 ) {
@@ -72,13 +75,29 @@ pub(super) async fn audit(
         at: domain::clock::Timestamp(0),
         merchant_id: Some(who.merchant.clone()),
         actor: who.session.user.email.to_string(),
-        action: AuditAction::ConfigurationChanged,
+        action,
         subject: subject.to_owned(),
         detail,
         address: visit.address.clone(),
     };
     if let Err(failure) = state.users.record(event).await {
         tracing::error!(error = %failure, "an audit entry could not be written");
+    }
+}
+
+/// The merchant's points of sale and contracts, or the 500 to answer.
+pub(super) async fn points_and_contracts(
+    state: &AppState,
+    visit: &Visit,
+    merchant: &MerchantId,
+) -> Result<(Vec<PointOfSale>, Vec<Contract>), Response> {
+    let merchant = merchant.as_str();
+    match (
+        state.config.list_points_of_sale(merchant).await,
+        state.config.list_contracts(merchant).await,
+    ) {
+        (Ok(points), Ok(contracts)) => Ok((points, contracts)),
+        (Err(failure), _) | (_, Err(failure)) => Err(failed(visit.lang, &failure)),
     }
 }
 
@@ -114,13 +133,9 @@ pub(super) async fn overview(
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    let merchant = who.merchant.as_str();
-    let (points, contracts) = match (
-        state.config.list_points_of_sale(merchant).await,
-        state.config.list_contracts(merchant).await,
-    ) {
-        (Ok(points), Ok(contracts)) => (points, contracts),
-        (Err(failure), _) | (_, Err(failure)) => return failed(visit.lang, &failure),
+    let (points, contracts) = match points_and_contracts(&state, &visit, &who.merchant).await {
+        Ok(both) => both,
+        Err(answer) => return answer,
     };
     let rows: Vec<PosRow> = points
         .iter()
@@ -197,14 +212,9 @@ pub(super) async fn set_status(
         .await
     {
         Ok(Some(_)) => {
-            audit(
-                &state,
-                &visit,
-                &who,
-                &number,
-                format!("contract made {}", form.status),
-            )
-            .await;
+            let detail = format!("contract made {}", form.status);
+            let changed = AuditAction::ConfigurationChanged;
+            audit(&state, &visit, &who, changed, &number, detail).await;
             Redirect::to("/backoffice/configuration?done=status").into_response()
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),

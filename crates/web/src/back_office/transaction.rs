@@ -5,7 +5,7 @@
 //! is first shown for confirmation with the amounts left, then made once (a repeated confirm
 //! finds the operation it made: the after-sale service's request key).
 
-use super::configuration::{MerchantSession, merchant_user, refused_post};
+use super::configuration::{MerchantSession, audit, merchant_user, refused_post};
 use super::render::{error, failed, page};
 use super::transactions::{cents, row};
 use super::visit::Visit;
@@ -15,8 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::{AuditAction, AuditEvent};
-use domain::clock::Timestamp;
+use domain::audit::AuditAction;
 use domain::paris_time::format_payline;
 use domain::random::{OsRandom, Random};
 use gateway::after_sale::{Operation, TransactionDetails, TransactionView};
@@ -328,18 +327,8 @@ pub(super) async fn operate(
         Err(failure) => return failed(visit.lang, &failure),
     };
     let code = answer.code.code();
-    let event = AuditEvent {
-        at: Timestamp(0),
-        merchant_id: Some(who.merchant.clone()),
-        actor: who.session.user.email.to_string(),
-        action: AuditAction::AfterSale,
-        subject: id.clone(),
-        detail: format!("{} {} cents: {code}", form.operation, amount.unwrap_or(0)),
-        address: visit.address.clone(),
-    };
-    if let Err(failure) = state.users.record(event).await {
-        tracing::error!(error = %failure, "an audit entry could not be written");
-    }
+    let detail = format!("{} {} cents: {code}", form.operation, amount.unwrap_or(0));
+    audit(&state, &visit, &who, AuditAction::AfterSale, &id, detail).await;
     let outcome = if matches!(code, "00000" | "02306") {
         "ok".to_owned()
     } else {

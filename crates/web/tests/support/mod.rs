@@ -717,6 +717,22 @@ pub async fn type_into(browser: &browser::Browser, css: &str, text: &str) {
     element.send_keys(text).await.unwrap();
 }
 
+/// Asserts that the page does not scroll sideways (browser tests).
+pub async fn assert_fits_the_screen(browser: &browser::Browser) {
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "nothing wider than the screen"
+    );
+}
+
 /// Clicks the element matching `css` (browser tests).
 pub async fn click(browser: &browser::Browser, css: &str) {
     browser.find(css).await.unwrap().click().await.unwrap();
