@@ -6,7 +6,7 @@
 //! whether or not the address is a user's, so the answers never tell which addresses exist.
 
 use crate::back_office_users::{BackOfficeUsers, hash_password};
-use crate::merchant_config::ConfigError;
+use crate::config_error::ConfigError;
 use domain::FieldError;
 use domain::audit::{AuditAction, AuditEvent};
 use domain::back_office_user::{Email, Password, User, UserStatus};

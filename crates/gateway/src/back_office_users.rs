@@ -3,7 +3,7 @@
 //! Passwords are hashed with argon2id (OWASP's parameters: 19 MiB, 2 passes) on a blocking
 //! thread, never inside a database transaction.
 
-use crate::merchant_config::ConfigError;
+use crate::config_error::ConfigError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::FieldError;

@@ -6,6 +6,7 @@ pub mod ancv_payments;
 pub mod back_office_sign_in;
 pub mod back_office_users;
 pub mod card_payments;
+pub mod config_error;
 pub mod demo;
 pub mod job_wiring;
 pub mod merchant_config;

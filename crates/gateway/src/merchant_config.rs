@@ -17,19 +17,10 @@ use std::sync::Arc;
 use store::{Store, StoreError, UnitOfWork};
 use thiserror::Error;
 
+pub use crate::config_error::ConfigError;
+
 /// Name of the per-deployment secret under which access keys are hashed.
 const ACCESS_KEY_SECRET: &str = "access_key_hmac";
-
-/// Why a back-office operation was refused or failed.
-#[derive(Debug, Error)]
-pub enum ConfigError {
-    /// The request is wrong (bad value, unknown merchant, duplicate number…): the caller can fix it.
-    #[error("{0}")]
-    Invalid(#[from] FieldError),
-    /// The database failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 type Result<T> = std::result::Result<T, ConfigError>;
 

@@ -3,8 +3,7 @@
 //! form first.
 
 use super::render::{error, failed, page};
-use super::sign_in::secure;
-use super::visit::{LANG_COOKIE, Visit, set_cookie};
+use super::visit::{Visit, lang_cookie, secure};
 use crate::page_policy::{csrf_matches, same_origin};
 use crate::state::AppState;
 use axum::Form;
@@ -152,17 +151,6 @@ fn password_page(
             message => message,
         },
         status,
-    )
-}
-
-/// The `Set-Cookie` keeping the language chosen with the switch (a year).
-pub(super) fn lang_cookie(visit: &Visit, secure: bool) -> String {
-    set_cookie(
-        LANG_COOKIE,
-        visit.lang.code(),
-        "Lax",
-        secure,
-        Some(31_536_000),
     )
 }
 

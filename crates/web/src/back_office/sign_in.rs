@@ -5,7 +5,7 @@
 
 use super::render::{error, failed, page};
 use super::texts::Lang;
-use super::visit::{FORM_COOKIE, SESSION_COOKIE, Visit, set_cookie};
+use super::visit::{FORM_COOKIE, SESSION_COOKIE, Visit, lang_cookie, secure, set_cookie};
 use crate::page_policy::{csrf_matches, same_origin};
 use crate::state::AppState;
 use axum::Form;
@@ -161,16 +161,11 @@ fn keep_choices(response: &mut Response, state: &AppState, visit: &Visit, secret
     let secure = secure(state);
     let mut cookies = vec![set_cookie(FORM_COOKIE, secret, "Strict", secure, None)];
     if visit.lang_switched {
-        cookies.push(super::account::lang_cookie(visit, secure));
+        cookies.push(lang_cookie(visit, secure));
     }
     for cookie in cookies {
         if let Ok(value) = cookie.parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
-}
-
-/// Whether cookies must be `Secure` (cvgate is served over https).
-pub(super) fn secure(state: &AppState) -> bool {
-    state.public_base.starts_with("https://")
 }

@@ -99,6 +99,22 @@ pub(super) fn set_cookie(
     cookie
 }
 
+/// The `Set-Cookie` keeping the language chosen with the switch (a year).
+pub(super) fn lang_cookie(visit: &Visit, secure: bool) -> String {
+    set_cookie(
+        LANG_COOKIE,
+        visit.lang.code(),
+        "Lax",
+        secure,
+        Some(31_536_000),
+    )
+}
+
+/// Whether cookies must be `Secure` (cvgate is served over https).
+pub(super) fn secure(state: &crate::state::AppState) -> bool {
+    state.public_base.starts_with("https://")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
