@@ -130,6 +130,7 @@ async fn new_user(url: String, password: String, pass: Pass) {
     check_page(&browser, &format!("back_office_{}_5_home", pass.name)).await;
 
     sees_the_audit_trail(&browser, pass.name).await;
+    rotates_the_key_and_meets_an_unknown_page(&browser, &url, pass.name).await;
     click(&browser, "header nav a").await;
     let other = json!(pass.other_lang);
     let lang = "return document.documentElement.lang";
@@ -149,6 +150,31 @@ async fn new_user(url: String, password: String, pass: Pass) {
 }
 
 /// From the home page to the audit trail (newest first) and back.
+/// The access key's pages (the warning, then the new key shown once) and the page of a
+/// transaction that does not exist (404), each audited; back home at the end.
+async fn rotates_the_key_and_meets_an_unknown_page(browser: &Browser, home: &str, name: &str) {
+    let link = "a[href='/backoffice/access-key']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
+    browser
+        .wait_for("form[action='/backoffice/access-key']", WAIT)
+        .await
+        .unwrap();
+    check_page(browser, &format!("back_office_{name}_7_key_warning")).await;
+    click(browser, "form[action='/backoffice/access-key'] button").await;
+    let key = browser.wait_for("#access-key", WAIT).await.unwrap();
+    assert_eq!(key.text().await.unwrap().len(), 24);
+    check_page(browser, &format!("back_office_{name}_8_key_shown")).await;
+    browser
+        .goto(&format!("{home}transactions/00000000000000"))
+        .await
+        .unwrap();
+    browser.wait_for("[role=alert]", WAIT).await.unwrap();
+    check_page(browser, &format!("back_office_{name}_9_not_found")).await;
+    browser.goto(home).await.unwrap();
+    browser.wait_for(".facts", WAIT).await.unwrap();
+}
+
 async fn sees_the_audit_trail(browser: &Browser, name: &str) {
     click(browser, "a[href='/backoffice/audit']").await;
     browser.wait_for("table.list", WAIT).await.unwrap();
