@@ -2,7 +2,7 @@
 //! one shown once (the page is never cached), the old one refused from then on; recorded in the
 //! audit trail (never the key).
 
-use super::configuration::{audit, merchant_user, refused_post};
+use super::configuration::{audit, merchant_post, merchant_user};
 use super::render::{failed, page};
 use super::sign_in::CsrfForm;
 use super::visit::Visit;
@@ -34,13 +34,14 @@ pub(super) async fn rotate(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_configure()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let (merchant, key) = match state.config.rotate_key(who.merchant.as_str()).await {
         Ok(rotated) => rotated,
         Err(failure) => return failed(visit.lang, &failure),

@@ -5,7 +5,7 @@
 //! CLI's and the JSON API's); a refusal re-shows the form as typed with the field marked (422).
 
 use super::configuration::{
-    MerchantSession, audit, merchant_user, points_and_contracts, refused_post,
+    MerchantSession, audit, merchant_post, merchant_user, points_and_contracts,
 };
 use super::render::{failed, page};
 use super::texts::Texts;
@@ -96,13 +96,14 @@ pub(super) async fn create_pos(
     headers: HeaderMap,
     Form(form): Form<PosForm>,
 ) -> Response {
-    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_configure()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let texts = visit.lang.texts();
     let minutes = match form.session_minutes.trim() {
         "" => None,
@@ -210,13 +211,14 @@ pub(super) async fn create_contract(
     body: axum::body::Bytes,
 ) -> Response {
     let form = ContractForm::read(&body);
-    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_configure()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let texts = visit.lang.texts();
     let is_ancv = CardCode::parse("card_code", &form.card_code)
         .is_ok_and(|code| code == CardCode::AncvConnect);

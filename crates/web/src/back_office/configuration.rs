@@ -44,9 +44,25 @@ pub(super) async fn merchant_user(
     }
 }
 
+/// A form post of a merchant's user who may `act`: the session, or the answer instead (the
+/// sign-in, the password change, or 403 for the role, another origin or a wrong CSRF secret).
+pub(super) async fn merchant_post(
+    state: &AppState,
+    visit: &Visit,
+    headers: &HeaderMap,
+    csrf: &str,
+    act: fn(domain::back_office_user::Role) -> bool,
+) -> Result<MerchantSession, Response> {
+    let who = merchant_user(state, visit, act).await?;
+    match refused_post(state, visit, headers, &who.session, csrf) {
+        Some(answer) => Err(answer),
+        None => Ok(who),
+    }
+}
+
 /// The 403 for a post from elsewhere or without the session's CSRF secret; `None`: it may go
 /// on.
-pub(super) fn refused_post(
+fn refused_post(
     state: &AppState,
     visit: &Visit,
     headers: &HeaderMap,
@@ -190,13 +206,14 @@ pub(super) async fn set_status(
     Path(number): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    let who = match merchant_user(&state, &visit, |role| role.may_configure()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_configure()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let status = match form.status.as_str() {
         "active" => ContractStatus::Active,
         "inactive" => ContractStatus::Inactive,

@@ -5,7 +5,7 @@
 //! is first shown for confirmation with the amounts left, then made once (a repeated confirm
 //! finds the operation it made: the after-sale service's request key).
 
-use super::configuration::{MerchantSession, audit, merchant_user, refused_post};
+use super::configuration::{MerchantSession, audit, merchant_post, merchant_user};
 use super::render::{error, failed, page};
 use super::transactions::{cents, row};
 use super::visit::Visit;
@@ -241,13 +241,14 @@ pub(super) async fn confirm(
     Path(id): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    let who = match merchant_user(&state, &visit, |role| role.may_operate()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_operate()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let details = match found(&state, &who, &id).await {
         Ok(Some(details)) => details,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -306,13 +307,14 @@ pub(super) async fn operate(
     Path(id): Path<String>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    let who = match merchant_user(&state, &visit, |role| role.may_operate()).await {
+    let who = match merchant_post(&state, &visit, &headers, &form.csrf, |role| {
+        role.may_operate()
+    })
+    .await
+    {
         Ok(who) => who,
         Err(answer) => return answer,
     };
-    if let Some(answer) = refused_post(&state, &visit, &headers, &who.session, &form.csrf) {
-        return answer;
-    }
     let Some(operation) = operation(&form.operation) else {
         return StatusCode::UNPROCESSABLE_ENTITY.into_response();
     };
