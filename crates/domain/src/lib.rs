@@ -13,6 +13,7 @@ pub mod contract;
 pub mod field_error;
 pub mod merchant;
 pub mod money;
+pub mod notification;
 pub mod paris_time;
 pub mod point_of_sale;
 pub mod random;

@@ -2,7 +2,9 @@
 //! that do it (WEBTRS when a session ends, TRS when a transaction changes afterwards).
 
 use domain::clock::Timestamp;
+use domain::notification::{NotificationAttempt, NotificationOutcome};
 use jobs::JobOutcome;
+use store::Store;
 
 /// `GET <notificationURL>?notificationType=WEBTRS&token=…&paymentEndpoint=1` (subject: the
 /// token).
@@ -33,11 +35,13 @@ impl Default for NotificationPolicy {
 }
 
 /// Calls merchants' notification URLs: the one place that builds the URL, refuses addresses the
-/// policy forbids, and decides between done, retry and giving up.
+/// policy forbids, decides between done, retry and giving up, and records each call with the
+/// merchant's answer (the back office shows them).
 #[derive(Clone)]
 pub(crate) struct MerchantNotifier {
     policy: NotificationPolicy,
     http: reqwest::Client,
+    store: Store,
 }
 
 /// One notification to send.
@@ -55,17 +59,19 @@ pub(crate) struct Notification<'a> {
 }
 
 impl MerchantNotifier {
-    /// A notifier with its own HTTP client, restricted as the policy says.
-    pub fn new(policy: NotificationPolicy) -> MerchantNotifier {
+    /// A notifier with its own HTTP client, restricted as the policy says, recording its calls
+    /// in `store`.
+    pub fn new(policy: NotificationPolicy, store: Store) -> MerchantNotifier {
         MerchantNotifier {
             policy,
             http: crate::merchant_http::client(policy.allow_private_addresses),
+            store,
         }
     }
 
     /// `GET <url>?notificationType=<kind>&<subject>` (WEBTRS: `&paymentEndpoint=1`): done on a
     /// 2xx (or when the URL is refused), again in a minute otherwise, until the retry window
-    /// closes.
+    /// closes. Each call is recorded after it ends.
     pub async fn send(&self, notification: Notification<'_>, now: Timestamp) -> JobOutcome {
         let Notification {
             url,
@@ -83,31 +89,70 @@ impl MerchantNotifier {
             ""
         };
         let target = format!("{url}{separator}notificationType={kind}&{name}={value}{endpoint}");
+        let (outcome, status, detail) = self.call(&target, kind, logged_as, trying_for_ms).await;
+        let attempt = NotificationAttempt {
+            subject: value.to_owned(),
+            kind: kind.to_owned(),
+            at: now,
+            url: target,
+            status,
+            outcome,
+            detail,
+        };
+        self.record(&attempt, logged_as).await;
+        match outcome {
+            NotificationOutcome::WillRetry => {
+                JobOutcome::RunAgainAt(now.plus_millis(self.policy.retry_every_ms))
+            }
+            _ => JobOutcome::Done,
+        }
+    }
+
+    /// Makes the call: how it ended, the merchant's HTTP status, and why it failed.
+    async fn call(
+        &self,
+        target: &str,
+        kind: &str,
+        logged_as: &str,
+        trying_for_ms: i64,
+    ) -> (NotificationOutcome, Option<u16>, String) {
         if let Err(reason) =
-            crate::merchant_http::check_url(&target, self.policy.allow_private_addresses)
+            crate::merchant_http::check_url(target, self.policy.allow_private_addresses)
         {
             tracing::warn!(kind, subject = logged_as, %reason, "notification URL refused: no notification");
-            return JobOutcome::Done;
+            return (NotificationOutcome::Refused, None, reason.to_string());
         }
-        let reason = match self.http.get(&target).send().await {
+        let (status, reason) = match self.http.get(target).send().await {
             Ok(response) if response.status().is_success() => {
-                tracing::info!(
-                    kind,
-                    subject = logged_as,
-                    status = response.status().as_u16(),
-                    "merchant notified"
-                );
-                return JobOutcome::Done;
+                let status = response.status().as_u16();
+                tracing::info!(kind, subject = logged_as, status, "merchant notified");
+                return (NotificationOutcome::Delivered, Some(status), String::new());
             }
-            Ok(response) => format!("HTTP {}", response.status().as_u16()),
-            Err(error) => error.without_url().to_string(),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (Some(status), format!("HTTP {status}"))
+            }
+            Err(error) => (None, error.without_url().to_string()),
         };
         if trying_for_ms >= self.policy.give_up_after_ms {
             tracing::warn!(kind, subject = logged_as, %reason, "merchant notification abandoned after its retry window");
-            JobOutcome::Done
+            (NotificationOutcome::Abandoned, status, reason)
         } else {
             tracing::info!(kind, subject = logged_as, %reason, "merchant notification failed; will retry");
-            JobOutcome::RunAgainAt(now.plus_millis(self.policy.retry_every_ms))
+            (NotificationOutcome::WillRetry, status, reason)
+        }
+    }
+
+    /// Keeps the call for the back office. A call that cannot be recorded is not made again:
+    /// the merchant must not be notified twice because of cvgate's own bookkeeping.
+    async fn record(&self, attempt: &NotificationAttempt, logged_as: &str) {
+        let written = async {
+            let mut uow = self.store.write().await?;
+            uow.notification_attempts().append(attempt).await?;
+            uow.commit().await
+        };
+        if let Err(error) = written.await {
+            tracing::warn!(subject = logged_as, %error, "notification call not recorded");
         }
     }
 

@@ -122,6 +122,11 @@ const STEPS: &[Step] = &[
         description: "the back office's audit trail",
         sql: include_str!("../migrations/0017_audit_trail.sql"),
     },
+    Step {
+        version: 18,
+        description: "the calls made to merchants' notification URLs and their answers",
+        sql: include_str!("../migrations/0018_notification_attempts.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

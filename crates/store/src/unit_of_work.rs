@@ -1,7 +1,7 @@
 use crate::repos::{
     AncvPayments, AncvRefunds, AuditEvents, BackOfficeSessions, BackOfficeUsers, CardTransactions,
-    Contracts, DemoFixtures, Jobs, Merchants, OperationReplays, PointsOfSale, ServerSecrets,
-    TransactionIds, TransactionSearch, WebPayments,
+    Contracts, DemoFixtures, Jobs, Merchants, NotificationAttempts, OperationReplays, PointsOfSale,
+    ServerSecrets, TransactionIds, TransactionSearch, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -119,5 +119,10 @@ impl UnitOfWork {
     /// Back-office users.
     pub fn back_office_users(&mut self) -> BackOfficeUsers<'_> {
         BackOfficeUsers::new(&mut self.tx)
+    }
+
+    /// The calls made to merchants' notification URLs.
+    pub fn notification_attempts(&mut self) -> NotificationAttempts<'_> {
+        NotificationAttempts::new(&mut self.tx)
     }
 }

@@ -2,7 +2,8 @@
 //! found in the list (filters, CSV), its page (both parts adding up, the history), the card part
 //! refunded in part after a confirmation that tells what is left (a repeated confirm refunds
 //! once), the ANCV part in full; a viewer sees no action and its POST is 403; another merchant's
-//! transaction is 404.
+//! transaction is 404. A payment's page tells its 3-D Secure result and each call made to the
+//! merchant's notification URL with the merchant's HTTP answer.
 
 mod support;
 
@@ -11,12 +12,13 @@ use gateway::BackOfficeUsers;
 use gateway::back_office_users::UserRequest;
 use reqwest::header::LOCATION;
 use std::sync::Arc;
-use support::{DoWebPayment, Harness, without_redirects};
+use support::{DoWebPayment, Harness, answer_acs, soap_value, without_redirects};
 use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
     a_split_payment_is_found_refunded_in_parts_and_audited,
     a_viewer_cannot_refund_and_other_merchants_are_not_found,
+    a_payment_page_shows_its_3ds_result_and_the_notifications_sent,
 ];
 
 /// A signed-in user of the harness's merchant: its cookie.
@@ -304,5 +306,55 @@ async fn a_viewer_cannot_refund_and_other_merchants_are_not_found(db: TestDb) {
     assert_eq!(
         status, 404,
         "another merchant's transaction does not exist here"
+    );
+}
+
+/// A card payment authenticated with a 3-D Secure challenge, whose merchant notification failed
+/// once before it was received: its page tells the challenge and lists both calls with the
+/// merchant's HTTP answers.
+async fn a_payment_page_shows_its_3ds_result_and_the_notifications_sent(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (token, merchant) = h.notifying_web_payment(1).await;
+    let acs = h.start_challenge(&token).await;
+    let back = answer_acs(&acs).await;
+    h.http.get(&back).send().await.unwrap();
+    h.run_jobs().await;
+    h.advance(60_000).await;
+    assert_eq!(
+        merchant.calls_of("WEBTRS").len(),
+        2,
+        "one failure, then received"
+    );
+    let details = h.details(&token).await;
+    let card = soap_value(&details, &["transaction", "id"]).expect("a card transaction");
+
+    let session = signed_in(&h, "viewer@example.com", "viewer").await;
+    let (status, page) = get(&h, &session, &format!("/backoffice/transactions/{card}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<dd data-three-ds>authenticated by the cardholder (challenge)</dd>"),
+        "{page}"
+    );
+    let calls: Vec<&str> = page
+        .split("<li data-notification=\"")
+        .skip(1)
+        .map(|call| &call[..call.find("</li>").unwrap()])
+        .collect();
+    assert_eq!(calls.len(), 2, "{page}");
+    assert!(
+        calls[0]
+            .starts_with("will_retry\"><strong>WEBTRS</strong> — HTTP 500 (failed, will retry)"),
+        "{}",
+        calls[0]
+    );
+    assert!(
+        calls[1].starts_with("delivered\"><strong>WEBTRS</strong> — HTTP 200 (received)"),
+        "{}",
+        calls[1]
+    );
+    assert!(
+        calls[1].contains(&format!("notificationType=WEBTRS&amp;token={token}")),
+        "the URL called: {}",
+        calls[1]
     );
 }

@@ -99,6 +99,9 @@ pub struct TransactionView {
     pub card_type: Option<String>,
     /// `card.expirationDate` (`MMYY`; card transactions only).
     pub card_expiry: Option<String>,
+    /// `authentication3DSecure.authenticationResult`: how the buyer was authenticated
+    /// (`FRICTIONLESS`, `CHALLENGE`; card payments only, once known).
+    pub three_ds: Option<&'static str>,
     /// The transaction a refund, reset or capture applies to.
     pub origin_id: Option<String>,
     /// `transaction.partnerAdditionalData`: what the partner knows the transaction by

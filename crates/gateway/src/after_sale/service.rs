@@ -1,6 +1,7 @@
 //! The after-sale service itself: its state, what a transaction id names,
 //! and the TRS notification queued when a transaction changes.
 
+use super::model::TransactionDetails;
 use crate::ancv_payments::AncvPayments;
 use crate::card_payments::{CardOperation, CardPayments, CardTransaction};
 use crate::notifications::TRS_JOB;
@@ -9,6 +10,7 @@ use crate::transaction_ids::TransactionKind;
 use domain::ancv_payment::AncvPayment;
 use domain::clock::Clock;
 use domain::merchant::MerchantId;
+use domain::notification::NotificationAttempt;
 use domain::random::SharedRandom;
 use std::sync::Arc;
 use store::repos::AncvRefundRow;
@@ -49,6 +51,7 @@ impl AfterSale {
         card: CardPayments,
         notifications: NotificationPolicy,
     ) -> AfterSale {
+        let notifier = MerchantNotifier::new(notifications, store.clone());
         AfterSale {
             inner: Arc::new(Inner {
                 store,
@@ -56,7 +59,7 @@ impl AfterSale {
                 random,
                 ancv,
                 card,
-                notifier: MerchantNotifier::new(notifications),
+                notifier,
             }),
         }
     }
@@ -68,6 +71,27 @@ impl AfterSale {
         uow.jobs()
             .failing_for_merchant(crate::notifications::NOTIFY_JOB, merchant_id)
             .await
+    }
+
+    /// The calls made to the merchant's notification URL about the sale `details` shows (WEBTRS
+    /// for its session, TRS for the transaction and its operations), oldest first.
+    pub async fn notifications_about(
+        &self,
+        details: &TransactionDetails,
+    ) -> Result<Vec<NotificationAttempt>, StoreError> {
+        let subjects = details
+            .session
+            .iter()
+            .map(|session| session.token.as_str())
+            .chain(std::iter::once(details.transaction.id.as_str()))
+            .chain(details.associated.iter().map(|op| op.id.as_str()));
+        let mut uow = self.inner.store.read().await?;
+        let mut attempts = Vec::new();
+        for subject in subjects {
+            attempts.extend(uow.notification_attempts().about(subject).await?);
+        }
+        attempts.sort_by_key(|attempt| attempt.at);
+        Ok(attempts)
     }
 
     /// Whether `id` is one of the merchant's transactions (payments and operations alike).

@@ -38,6 +38,7 @@ pub(super) fn ancv_view(payment: &AncvPayment) -> TransactionView {
         masked_card: payment.holder.clone(),
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
+        three_ds: None,
         origin_id: None,
         partner_additional_data: ancv_partner_data(payment),
     }
@@ -73,6 +74,7 @@ pub fn card_view(card: &CardTransaction) -> TransactionView {
         masked_card: Some(card.masked_number.clone()),
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
+        three_ds: card.three_ds.map(card::ThreeDs::as_str),
         origin_id: None,
         partner_additional_data: None,
     }
@@ -147,6 +149,7 @@ pub(super) fn operation_view(op: &CardOperation, card: &CardTransaction) -> Tran
         masked_card: Some(card.masked_number.clone()),
         card_type: Some(card.card_type.to_string()),
         card_expiry: Some(card.expiry.clone()),
+        three_ds: None,
         origin_id: Some(card.id.clone()),
         partner_additional_data: None,
     }
@@ -179,6 +182,7 @@ pub(super) fn refund_view(refund: &AncvRefundRow, payment: &AncvPayment) -> Tran
         masked_card: payment.holder.clone(),
         card_type: Some(CardCode::AncvConnect.as_str().to_owned()),
         card_expiry: None,
+        three_ds: None,
         origin_id: Some(payment.payment_id.clone()),
         // The cancellation is made on that same ANCV transaction.
         partner_additional_data: ancv_partner_data(payment),

@@ -40,6 +40,7 @@ impl WebPayments {
         public_base: String,
         notifications: NotificationPolicy,
     ) -> WebPayments {
+        let notifier = MerchantNotifier::new(notifications, store.clone());
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -47,7 +48,7 @@ impl WebPayments {
             ancv,
             card,
             public_base: public_base.trim_end_matches('/').to_owned(),
-            notifier: MerchantNotifier::new(notifications),
+            notifier,
             wake_worker: OnceLock::new(),
         });
         let ancv_observer: std::sync::Weak<dyn AncvPaymentObserver> = Arc::downgrade(&inner) as _;

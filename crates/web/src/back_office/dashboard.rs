@@ -291,6 +291,7 @@ mod tests {
             masked_card: None,
             card_type: Some(method.into()),
             card_expiry: None,
+            three_ds: None,
             origin_id: None,
             partner_additional_data: None,
         }

@@ -7,6 +7,7 @@
 
 use super::configuration::{MerchantSession, audit, merchant_post, merchant_user};
 use super::render::{error, failed, page};
+use super::texts::Lang;
 use super::transactions::{cents, row};
 use super::visit::Visit;
 use crate::state::AppState;
@@ -16,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::AuditAction;
+use domain::notification::{NotificationAttempt, NotificationOutcome};
 use domain::paris_time::format_payline;
 use domain::random::{OsRandom, Random};
 use gateway::after_sale::{Operation, TransactionDetails, TransactionView};
@@ -103,13 +105,7 @@ pub(super) async fn show(
         reason => texts.operation_refused.replace("{reason}", reason),
     });
     match found(&state, &who, &id).await {
-        Ok(Some(details)) => {
-            let parts = match split_parts(&state, &who, &details).await {
-                Ok(parts) => parts,
-                Err(answer) => return answer,
-            };
-            detail_page(&visit, &who, &details, &parts, notice)
-        }
+        Ok(Some(details)) => sale_page(&state, &visit, &who, &details, notice).await,
         Ok(None) => error(visit.lang, StatusCode::NOT_FOUND, texts.no_transaction),
         Err(answer) => answer,
     }
@@ -166,11 +162,69 @@ async fn split_parts(
     Ok(parts)
 }
 
+/// The detail page of `details`: the sale's parts, and the notifications sent about it.
+async fn sale_page(
+    state: &AppState,
+    visit: &Visit,
+    who: &MerchantSession,
+    details: &TransactionDetails,
+    notice: Option<String>,
+) -> Response {
+    let parts = match split_parts(state, who, details).await {
+        Ok(parts) => parts,
+        Err(answer) => return answer,
+    };
+    let notifications = match state.after_sale.notifications_about(details).await {
+        Ok(attempts) => attempts
+            .iter()
+            .map(|attempt| NotificationRow::new(attempt, visit.lang))
+            .collect::<Vec<_>>(),
+        Err(failure) => return failed(visit.lang, &failure),
+    };
+    detail_page(visit, who, details, &parts, &notifications, notice)
+}
+
+/// A call to the merchant's notification URL as the page shows it.
+#[derive(Serialize)]
+struct NotificationRow {
+    when: String,
+    kind: String,
+    url: String,
+    answer: String,
+    outcome: &'static str,
+    outcome_text: &'static str,
+}
+
+impl NotificationRow {
+    fn new(attempt: &NotificationAttempt, lang: Lang) -> NotificationRow {
+        let texts = lang.texts();
+        let answer = match (attempt.status, attempt.detail.is_empty()) {
+            (Some(status), _) => format!("HTTP {status}"),
+            (None, false) => attempt.detail.clone(),
+            (None, true) => texts.notification_no_answer.to_owned(),
+        };
+        NotificationRow {
+            when: format_payline(attempt.at),
+            kind: attempt.kind.clone(),
+            url: attempt.url.clone(),
+            answer,
+            outcome: attempt.outcome.as_str(),
+            outcome_text: match attempt.outcome {
+                NotificationOutcome::Delivered => texts.notification_delivered,
+                NotificationOutcome::WillRetry => texts.notification_will_retry,
+                NotificationOutcome::Abandoned => texts.notification_abandoned,
+                NotificationOutcome::Refused => texts.notification_refused,
+            },
+        }
+    }
+}
+
 fn detail_page(
     visit: &Visit,
     who: &MerchantSession,
     details: &TransactionDetails,
     parts: &[TransactionView],
+    notifications: &[NotificationRow],
     notice: Option<String>,
 ) -> Response {
     let lang = visit.lang;
@@ -198,6 +252,11 @@ fn detail_page(
             masked_card => view.masked_card,
             expiry => view.card_expiry,
             authorization => view.authorization_number,
+            three_ds => view.three_ds.map(|how| match how {
+                "CHALLENGE" => texts.three_ds_challenge,
+                _ => texts.three_ds_frictionless,
+            }),
+            notifications => notifications,
             partner_code => view.partner_code,
             parts => parts.iter().map(|part| row(part, lang)).collect::<Vec<_>>(),
             total => money(lang.language(), total),
@@ -262,11 +321,7 @@ pub(super) async fn confirm(
             Some(amount) => amount,
             None => {
                 let notice = Some(texts.err_amount.to_owned());
-                let parts = match split_parts(&state, &who, &details).await {
-                    Ok(parts) => parts,
-                    Err(answer) => return answer,
-                };
-                return detail_page(&visit, &who, &details, &parts, notice);
+                return sale_page(&state, &visit, &who, &details, notice).await;
             }
         },
         ("refund", false) => allowed.left,
