@@ -22,6 +22,8 @@ pub enum AuditAction {
     AccessKeyRotated,
     /// A refund, capture or cancel was asked for.
     AfterSale,
+    /// A platform operator opened the merchant's back office.
+    PlatformAccess,
 }
 
 impl AuditAction {
@@ -35,6 +37,7 @@ impl AuditAction {
             AuditAction::ConfigurationChanged => "configuration_changed",
             AuditAction::AccessKeyRotated => "access_key_rotated",
             AuditAction::AfterSale => "after_sale",
+            AuditAction::PlatformAccess => "platform_access",
         }
     }
 }
@@ -51,6 +54,7 @@ impl FromStr for AuditAction {
             AuditAction::ConfigurationChanged,
             AuditAction::AccessKeyRotated,
             AuditAction::AfterSale,
+            AuditAction::PlatformAccess,
         ]
         .into_iter()
         .find(|action| action.as_str() == value)

@@ -9,8 +9,9 @@ use crate::back_office_users::{BackOfficeUsers, hash_password};
 use crate::config_error::ConfigError;
 use domain::FieldError;
 use domain::audit::{AuditAction, AuditEvent};
-use domain::back_office_user::{Email, Password, User, UserStatus};
+use domain::back_office_user::{Email, Password, Role, User, UserStatus};
 use domain::clock::{Clock, Timestamp};
+use domain::merchant::MerchantId;
 use domain::random::SharedRandom;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -70,6 +71,17 @@ pub struct ActiveSession {
     pub user: User,
     /// The CSRF secret of the session's forms.
     pub csrf_secret: String,
+    /// The merchant a platform operator opened ([`BackOfficeSignIn::act_for`]).
+    pub acting_for: Option<MerchantId>,
+}
+
+/// A user as operators see it: whether sign-in is locked for it now.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The user.
+    pub user: User,
+    /// Until when sign-in is refused after too many failures, if it is.
+    pub locked_until: Option<Timestamp>,
 }
 
 /// Sign-in, sessions and password changes (cheap to clone).
@@ -179,7 +191,48 @@ impl BackOfficeSignIn {
         Ok(Some(ActiveSession {
             user,
             csrf_secret: stored.csrf_secret,
+            acting_for: stored.acting_for,
         }))
+    }
+
+    /// A platform operator's session opens `merchant`'s back office (recorded in that
+    /// merchant's audit trail, so its admins see who looked). Refused for anyone else.
+    pub async fn act_for(&self, token: &str, merchant: &str, address: &str) -> Result<MerchantId> {
+        let Some(session) = self.session(token).await? else {
+            return Err(FieldError::new("session", "has ended: sign in again").into());
+        };
+        if session.user.role != Role::Platform {
+            return Err(
+                FieldError::new("role", "must be platform to open another merchant").into(),
+            );
+        }
+        let merchant_id = MerchantId::parse("merchant", merchant)?;
+        let now = self.clock.now();
+        let mut uow = self.store.write().await?;
+        if uow.merchants().find(&merchant_id).await?.is_none() {
+            return Err(FieldError::new("merchant", "is not a merchant of this gateway").into());
+        }
+        uow.back_office_sessions()
+            .act_for(&token_hash(token), &merchant_id)
+            .await?;
+        let opened = AuditEvent {
+            merchant_id: Some(merchant_id.clone()),
+            subject: merchant_id.to_string(),
+            ..audit_event(&session.user, AuditAction::PlatformAccess, "", address, now)
+        };
+        uow.audit_events().append(&opened).await?;
+        uow.commit().await?;
+        Ok(merchant_id)
+    }
+
+    /// The merchant's users (`None`: the platform's operators) and whether each is locked out.
+    pub async fn accounts(&self, merchant: Option<&str>) -> Result<Vec<Account>> {
+        let mut accounts = Vec::new();
+        for user in self.users.list(merchant).await? {
+            let locked_until = self.locked_until(user.email.as_str()).await?;
+            accounts.push(Account { user, locked_until });
+        }
+        Ok(accounts)
     }
 
     /// Ends the session with this cookie value, signed out from `address` (nothing happens for

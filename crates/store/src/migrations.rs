@@ -127,6 +127,11 @@ const STEPS: &[Step] = &[
         description: "the calls made to merchants' notification URLs and their answers",
         sql: include_str!("../migrations/0018_notification_attempts.sql"),
     },
+    Step {
+        version: 19,
+        description: "a platform operator's session acts for one merchant",
+        sql: include_str!("../migrations/0019_platform_sessions.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

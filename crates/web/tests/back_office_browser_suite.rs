@@ -1,6 +1,7 @@
 //! The back office's sign-in in a real headless Chromium, as a new user would: the sign-in form,
 //! a wrong password, the one-time password changed (a mismatch first), the home page, the
-//! language switch, sign-out. Once in French on a desktop, once in English 360 px wide; every
+//! language switch, sign-out; the users and homologation tools pages; a platform operator's list
+//! of merchants and the merchant it opens. Once in French on a desktop, once in English 360 px wide; every
 //! page audited with axe-core (no critical or serious violation). Skipped loudly without
 //! Chromium or axe-core (a failure under CI=true).
 
@@ -72,14 +73,20 @@ async fn signs_in(db: TestDb, pass: Pass) {
         role: "admin".to_owned(),
     };
     let (_, password) = users.create(&request).await.unwrap();
+    let operator = UserRequest {
+        merchant: None,
+        email: "ops@example.com".to_owned(),
+        role: "platform".to_owned(),
+    };
+    let (_, operator_password) = users.create(&operator).await.unwrap();
     let url = format!("{}/backoffice/", h.base);
-    let password = password.expose().to_owned();
+    let passwords = [password, operator_password].map(|p| p.expose().to_owned());
     // The browser runs on its own thread (its waits are not `Send`); the app keeps serving here.
-    join_browser(on_browser_thread(move || new_user(url, password, pass))).await;
+    join_browser(on_browser_thread(move || new_user(url, passwords, pass))).await;
 }
 
 /// What the new user does in Chromium.
-async fn new_user(url: String, password: String, pass: Pass) {
+async fn new_user(url: String, [password, operator_password]: [String; 2], pass: Pass) {
     let browser = Browser::launch(pass.options.clone()).await.unwrap();
     browser.goto(&url).await.unwrap();
     browser.wait_for("#email", WAIT).await.unwrap();
@@ -146,7 +153,34 @@ async fn new_user(url: String, password: String, pass: Pass) {
     assert_eq!(shown, other, "the switch is remembered");
     browser.goto(&url).await.unwrap();
     browser.wait_for("#email", WAIT).await.unwrap();
+    a_platform_operator_opens_the_merchant(&browser, &operator_password, pass.name).await;
     browser.quit().await.unwrap();
+}
+
+/// The platform operator signs in for the first time, lists the merchants (audited with the
+/// operators' table) and opens the demo merchant: its dashboard.
+async fn a_platform_operator_opens_the_merchant(browser: &Browser, password: &str, name: &str) {
+    type_into(browser, "#email", "ops@example.com").await;
+    type_into(browser, "#password", password).await;
+    click(browser, "form button[type=submit]").await;
+    browser.wait_for("#confirm", WAIT).await.unwrap();
+    type_into(browser, "#current", password).await;
+    for field in ["#new", "#confirm"] {
+        type_into(browser, field, "an operator's new password").await;
+    }
+    click(browser, "form button[type=submit]").await;
+    let link = "a[href='/backoffice/merchants']";
+    browser.wait_for(link, WAIT).await.unwrap();
+    click(browser, link).await;
+    browser.wait_for("tr[data-merchant]", WAIT).await.unwrap();
+    check_page(browser, &format!("back_office_{name}_12_merchants")).await;
+    click(browser, "tr[data-merchant] form button").await;
+    browser.wait_for("svg", WAIT).await.unwrap();
+    check_page(
+        browser,
+        &format!("back_office_{name}_13_platform_dashboard"),
+    )
+    .await;
 }
 
 /// From the home page to the audit trail (newest first) and back.
@@ -171,6 +205,15 @@ async fn rotates_the_key_and_meets_an_unknown_page(browser: &Browser, home: &str
         .unwrap();
     browser.wait_for("[role=alert]", WAIT).await.unwrap();
     check_page(browser, &format!("back_office_{name}_9_not_found")).await;
+    for (page, shown, shot) in [
+        ("users", "tr[data-user]", "10_users"),
+        ("tools", "[data-beneficiary]", "11_tools"),
+    ] {
+        browser.goto(&format!("{home}{page}")).await.unwrap();
+        browser.wait_for(shown, WAIT).await.unwrap();
+        assert_fits_the_screen(browser).await;
+        check_page(browser, &format!("back_office_{name}_{shot}")).await;
+    }
     browser.goto(home).await.unwrap();
     browser.wait_for(".facts", WAIT).await.unwrap();
 }

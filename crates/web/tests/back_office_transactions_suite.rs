@@ -3,7 +3,9 @@
 //! refunded in part after a confirmation that tells what is left (a repeated confirm refunds
 //! once), the ANCV part in full; a viewer sees no action and its POST is 403; another merchant's
 //! transaction is 404. A payment's page tells its 3-D Secure result and each call made to the
-//! merchant's notification URL with the merchant's HTTP answer.
+//! merchant's notification URL with the merchant's HTTP answer. A platform operator lists the
+//! merchants, opens one (audited there) and sees a locked-out user; the homologation tools link
+//! to what the sandboxes answer.
 
 mod support;
 
@@ -19,13 +21,20 @@ testkit::backend_suite![
     a_split_payment_is_found_refunded_in_parts_and_audited,
     a_viewer_cannot_refund_and_other_merchants_are_not_found,
     a_payment_page_shows_its_3ds_result_and_the_notifications_sent,
+    a_platform_operator_opens_a_merchant_and_sees_its_lockouts,
+    the_homologation_tools_link_to_the_sandboxes,
 ];
 
 /// A signed-in user of the harness's merchant: its cookie.
 async fn signed_in(h: &Harness, email: &str, role: &str) -> String {
+    signed_in_for(h, Some(h.merchant_id.to_string()), email, role).await
+}
+
+/// A signed-in user of `merchant` (`None`: a platform operator): its cookie.
+async fn signed_in_for(h: &Harness, merchant: Option<String>, email: &str, role: &str) -> String {
     let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
     let request = UserRequest {
-        merchant: Some(h.merchant_id.to_string()),
+        merchant,
         email: email.to_owned(),
         role: role.to_owned(),
     };
@@ -357,4 +366,121 @@ async fn a_payment_page_shows_its_3ds_result_and_the_notifications_sent(db: Test
         "the URL called: {}",
         calls[1]
     );
+}
+
+/// A platform operator is sent to the merchants first; opening one needs the form's secret,
+/// then its pages work (its users show a lockout, its trail shows the opening). A merchant's
+/// admin cannot list or open merchants.
+async fn a_platform_operator_opens_a_merchant_and_sees_its_lockouts(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (_, card) = paid_split(&h).await;
+    let admin = signed_in(&h, "admin@example.com", "admin").await;
+    let users = BackOfficeUsers::new(h.store.clone(), h.clock.clone(), Arc::new(OsRandom));
+    let locked = UserRequest {
+        merchant: Some(h.merchant_id.to_string()),
+        email: "locked@example.com".into(),
+        role: "viewer".into(),
+    };
+    users.create(&locked).await.unwrap();
+    for _ in 0..5 {
+        let refused = try_sign_in(&h, "locked@example.com", "not the password").await;
+        assert_eq!(refused, 401);
+    }
+    let platform = signed_in_for(&h, None, "ops@example.com", "platform").await;
+    let (status, _) = get(&h, &platform, "/backoffice/transactions").await;
+    assert_eq!(status, 303, "a platform operator chooses a merchant first");
+    let (status, merchants) = get(&h, &platform, "/backoffice/merchants").await;
+    assert_eq!(status, 200);
+    assert!(merchants.contains(&format!("data-merchant=\"{}\"", h.merchant_id)));
+    assert!(merchants.contains("data-user=\"ops@example.com\" data-state=\"active\""));
+
+    let open = format!("/backoffice/merchants/{}/open", h.merchant_id);
+    let before = dump_database(&db).await;
+    let forged = post(&h, &platform, &open, &[("csrf", "forged")]).await;
+    assert_eq!(forged.status(), 403);
+    assert_eq!(dump_database(&db).await, before, "nothing opened");
+    let csrf = csrf_of(&merchants);
+    let opened = post(&h, &platform, &open, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(opened.status(), 303);
+    assert_eq!(opened.headers()[LOCATION], "/backoffice/dashboard");
+
+    let (status, _) = get(&h, &platform, &format!("/backoffice/transactions/{card}")).await;
+    assert_eq!(status, 200, "the merchant's payment");
+    let (status, accounts) = get(&h, &platform, "/backoffice/users").await;
+    assert_eq!(status, 200);
+    let row = accounts
+        .split("data-user=\"locked@example.com\"")
+        .nth(1)
+        .expect("the locked user is listed");
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.starts_with(" data-state=\"locked\""), "{row}");
+    assert!(row.contains("locked until"), "{row}");
+    let (_, trail) = get(&h, &admin, "/backoffice/audit").await;
+    assert!(
+        trail.contains("data-action=\"platform_access\"><td>") && trail.contains("ops@example.com"),
+        "the merchant's admins see who opened their back office"
+    );
+
+    let (status, _) = get(&h, &admin, "/backoffice/merchants").await;
+    assert_eq!(status, 403);
+    let csrf = csrf_of(&get(&h, &admin, "/backoffice/").await.1);
+    let refused = post(&h, &admin, &open, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(refused.status(), 403);
+}
+
+/// One sign-in attempt from a fresh form: the answer's status.
+async fn try_sign_in(h: &Harness, email: &str, password: &str) -> u16 {
+    let form = without_redirects()
+        .get(format!("{}/backoffice/sign-in", h.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = form.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let csrf = csrf_of(&form.text().await.unwrap());
+    let credentials = [
+        ("csrf", csrf.as_str()),
+        ("email", email),
+        ("password", password),
+    ];
+    post(h, &cookie, "/backoffice/sign-in", &credentials)
+        .await
+        .status()
+        .as_u16()
+}
+
+/// Every link of the homologation tools answers from the sandboxes, one per published test
+/// beneficiary and one per Shop ID of the merchant's ANCV contracts.
+async fn the_homologation_tools_link_to_the_sandboxes(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let viewer = signed_in(&h, "viewer@example.com", "viewer").await;
+    let (status, tools) = get(&h, &viewer, "/backoffice/tools").await;
+    assert_eq!(status, 200);
+    // The page is HTML-escaped: `/` is written `&#x2f;`.
+    let tools = tools.replace("&#x2f;", "/").replace("&#x27;", "'");
+    let links: Vec<&str> = tools
+        .split("href=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .filter(|href| href.contains("/sandbox/"))
+        .collect();
+    assert_eq!(
+        tools.matches("data-beneficiary=").count(),
+        ancv_sandbox::seed::PUBLISHED_BENEFICIARIES.len()
+    );
+    assert!(
+        tools.contains("data-shop=\""),
+        "the demo merchant's Shop ID"
+    );
+    assert!(links.len() >= 10, "{links:?}");
+    for link in links {
+        let answer = reqwest::get(link).await.unwrap();
+        assert_eq!(answer.status(), 200, "{link}");
+    }
+    for command in ["ancv/admin/settle", "card/admin/remit"] {
+        assert!(
+            tools.contains(&format!("{}/sandbox/{command}</code>", h.base)),
+            "{command}"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 use crate::StoreError;
 use domain::back_office_user::UserId;
 use domain::clock::Timestamp;
+use domain::merchant::MerchantId;
 use sqlx::{AnyConnection, Row};
 
 /// Back-office sessions (`back_office_sessions`) and failed sign-ins (`sign_in_failures`).
@@ -17,6 +18,8 @@ pub struct StoredSession {
     pub csrf_secret: String,
     /// When a request last used it.
     pub last_seen_at: Timestamp,
+    /// The merchant a platform operator opened in this session, if any.
+    pub acting_for: Option<MerchantId>,
 }
 
 impl<'a> BackOfficeSessions<'a> {
@@ -48,7 +51,8 @@ impl<'a> BackOfficeSessions<'a> {
     /// The session with this cookie hash.
     pub async fn find(&mut self, token_hash: &str) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT user_id, csrf_secret, last_seen_at FROM back_office_sessions WHERE token_hash = $1",
+            "SELECT user_id, csrf_secret, last_seen_at, acting_for FROM back_office_sessions
+             WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&mut *self.conn)
@@ -58,7 +62,28 @@ impl<'a> BackOfficeSessions<'a> {
             user_id: row.try_get("user_id")?,
             csrf_secret: row.try_get("csrf_secret")?,
             last_seen_at: Timestamp(row.try_get("last_seen_at")?),
+            acting_for: row
+                .try_get::<Option<String>, _>("acting_for")?
+                .map(|id| {
+                    MerchantId::parse("acting_for", &id)
+                        .map_err(|e| StoreError::corrupt("back_office_sessions", e.to_string()))
+                })
+                .transpose()?,
         }))
+    }
+
+    /// Makes the session act for `merchant_id` (a platform operator's choice).
+    pub async fn act_for(
+        &mut self,
+        token_hash: &str,
+        merchant_id: &MerchantId,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE back_office_sessions SET acting_for = $1 WHERE token_hash = $2")
+            .bind(merchant_id.as_str())
+            .bind(token_hash)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
     }
 
     /// Marks the session used now.

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::back_office_user::{Password, Role};
+use domain::merchant::MerchantId;
 use gateway::ConfigError;
 use gateway::back_office_sign_in::ActiveSession;
 use minijinja::context;
@@ -44,6 +45,15 @@ pub(super) async fn signed_in(state: &AppState, visit: &Visit) -> Result<ActiveS
     }
 }
 
+/// Whose back office the session shows: the user's merchant, or the one a platform operator
+/// opened.
+pub(super) fn merchant_of(session: &ActiveSession) -> Option<MerchantId> {
+    match session.user.role {
+        Role::Platform => session.acting_for.clone(),
+        _ => session.user.merchant_id.clone(),
+    }
+}
+
 /// `GET /backoffice/`.
 pub(super) async fn home(
     State(state): State<AppState>,
@@ -66,9 +76,10 @@ pub(super) async fn home(
             csrf => session.csrf_secret,
             email => user.email.as_str(),
             role => user.role.as_str(),
-            merchant => user.merchant_id.as_ref().map(|id| id.as_str()),
+            merchant => merchant_of(&session).map(|id| id.to_string()),
             platform => user.role == Role::Platform,
             admin => user.role.may_configure(),
+            homologation => state.homologation,
             notice => query.changed.is_some().then_some(texts.password_changed),
         },
         StatusCode::OK,

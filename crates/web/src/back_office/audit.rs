@@ -1,7 +1,7 @@
 //! `GET /backoffice/audit`: the merchant's audit trail, for admins (a platform operator sees
-//! the platform's own). Read only: nothing in the back office changes or deletes an entry.
+//! the merchant it opened, or else the platform's own). Read only: nothing in the back office changes or deletes an entry.
 
-use super::account::signed_in;
+use super::account::{merchant_of, signed_in};
 use super::render::{error, failed, page};
 use super::visit::Visit;
 use crate::state::AppState;
@@ -35,11 +35,8 @@ pub(super) async fn trail(State(state): State<AppState>, visit: Visit) -> Respon
     if !session.user.role.may_configure() {
         return error(visit.lang, StatusCode::FORBIDDEN, texts.forbidden);
     }
-    let events = match state
-        .users
-        .audit_trail(session.user.merchant_id.as_ref(), SHOWN)
-        .await
-    {
+    let merchant = merchant_of(&session);
+    let events = match state.users.audit_trail(merchant.as_ref(), SHOWN).await {
         Ok(events) => events,
         Err(failure) => return failed(visit.lang, &failure),
     };

@@ -2,7 +2,7 @@
 //! role; and what admins change there (a contract activated or deactivated). The forms that
 //! create them are `config_forms`'. Every change is in the audit trail.
 
-use super::account::signed_in;
+use super::account::{merchant_of, signed_in};
 use super::render::{error, failed, page};
 use super::visit::Visit;
 use crate::page_policy::{csrf_matches, same_origin};
@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::{AuditAction, AuditEvent};
+use domain::back_office_user::Role;
 use domain::contract::{Contract, ContractChange, ContractStatus};
 use domain::merchant::MerchantId;
 use domain::point_of_sale::PointOfSale;
@@ -26,20 +27,23 @@ pub(super) struct MerchantSession {
 }
 
 /// The live session of a merchant's user who may `act` (`may_configure` for changes), or the
-/// answer instead: the sign-in form, the change of a one-time password, or 403 (a platform
-/// operator has no merchant here yet).
+/// answer instead: the sign-in form, the change of a one-time password, the list of merchants
+/// (a platform operator who has not opened one), or 403.
 pub(super) async fn merchant_user(
     state: &AppState,
     visit: &Visit,
-    act: fn(domain::back_office_user::Role) -> bool,
+    act: fn(Role) -> bool,
 ) -> Result<MerchantSession, Response> {
     let session = signed_in(state, visit).await?;
     if session.user.must_change_password {
         return Err(Redirect::to("/backoffice/password").into_response());
     }
     let texts = visit.lang.texts();
-    match session.user.merchant_id.clone() {
+    match merchant_of(&session) {
         Some(merchant) if act(session.user.role) => Ok(MerchantSession { session, merchant }),
+        None if session.user.role == Role::Platform => {
+            Err(Redirect::to("/backoffice/merchants").into_response())
+        }
         _ => Err(error(visit.lang, StatusCode::FORBIDDEN, texts.forbidden)),
     }
 }
@@ -51,7 +55,7 @@ pub(super) async fn merchant_post(
     visit: &Visit,
     headers: &HeaderMap,
     csrf: &str,
-    act: fn(domain::back_office_user::Role) -> bool,
+    act: fn(Role) -> bool,
 ) -> Result<MerchantSession, Response> {
     let who = merchant_user(state, visit, act).await?;
     match refused_post(state, visit, headers, &who.session, csrf) {
@@ -62,7 +66,7 @@ pub(super) async fn merchant_post(
 
 /// The 403 for a post from elsewhere or without the session's CSRF secret; `None`: it may go
 /// on.
-fn refused_post(
+pub(super) fn refused_post(
     state: &AppState,
     visit: &Visit,
     headers: &HeaderMap,

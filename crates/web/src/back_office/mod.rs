@@ -1,5 +1,4 @@
-//! The merchant back office at `/backoffice/` (issue 13; this first part: sign-in, the change
-//! of a one-time password, sign-out, a home page). Server-rendered like the payment page: the
+//! The merchant back office at `/backoffice/`, server-rendered like the payment page: the
 //! same template engine, a strict CSP, no third-party asset, every form checked for its origin
 //! and its CSRF secret; French or English (the browser's choice, a switch on every page).
 //!
@@ -12,18 +11,24 @@
 //! - `dashboard`: the figures of today and the last 30 days, an SVG chart;
 //! - `transactions`, `transaction`: the list with its filters and CSV export, one payment
 //!   with its split, history and actions (operators, after a confirmation);
+//! - `accounts`: the merchant's users and their lockouts (admins);
+//! - `platform`: platform operators list the merchants and open one;
+//! - `tools`: the homologation sandboxes' test tools (homologation only);
 //! - `render`: templates, assets and the error page;
 //! - `texts`: every word, in both languages.
 
 mod access_key;
 mod account;
+mod accounts;
 mod audit;
 mod config_forms;
 mod configuration;
 mod dashboard;
+mod platform;
 mod render;
 mod sign_in;
 mod texts;
+mod tools;
 mod transaction;
 mod transactions;
 mod visit;
@@ -72,6 +77,13 @@ pub(crate) fn router() -> Router<AppState> {
             axum::routing::post(configuration::set_status),
         )
         .route("/backoffice/dashboard", get(dashboard::show))
+        .route("/backoffice/users", get(accounts::list))
+        .route("/backoffice/merchants", get(platform::list))
+        .route(
+            "/backoffice/merchants/{id}/open",
+            axum::routing::post(platform::open),
+        )
+        .route("/backoffice/tools", get(tools::show))
         .route("/backoffice/transactions", get(transactions::list))
         .route("/backoffice/transactions.csv", get(transactions::export))
         .route("/backoffice/transactions/{id}", get(transaction::show))

@@ -25,70 +25,36 @@ pub(super) async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// `(name, source)` of back-office templates, read from `templates/back_office/` at build time.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/back_office/", $name)))),*]
+    };
+}
+
 fn environment() -> &'static Environment<'static> {
     static ENVIRONMENT: OnceLock<Environment<'static>> = OnceLock::new();
     ENVIRONMENT.get_or_init(|| {
-        escaping_environment(&[
-            (
-                "layout.html",
-                include_str!("../../templates/back_office/layout.html"),
-            ),
-            (
-                "sign_in.html",
-                include_str!("../../templates/back_office/sign_in.html"),
-            ),
-            (
-                "password.html",
-                include_str!("../../templates/back_office/password.html"),
-            ),
-            (
-                "home.html",
-                include_str!("../../templates/back_office/home.html"),
-            ),
-            (
-                "configuration.html",
-                include_str!("../../templates/back_office/configuration.html"),
-            ),
-            (
-                "pos_form.html",
-                include_str!("../../templates/back_office/pos_form.html"),
-            ),
-            (
-                "contract_form.html",
-                include_str!("../../templates/back_office/contract_form.html"),
-            ),
-            (
-                "field.html",
-                include_str!("../../templates/back_office/field.html"),
-            ),
-            (
-                "transactions.html",
-                include_str!("../../templates/back_office/transactions.html"),
-            ),
-            (
-                "transaction.html",
-                include_str!("../../templates/back_office/transaction.html"),
-            ),
-            (
-                "confirm.html",
-                include_str!("../../templates/back_office/confirm.html"),
-            ),
-            (
-                "access_key.html",
-                include_str!("../../templates/back_office/access_key.html"),
-            ),
-            (
-                "dashboard.html",
-                include_str!("../../templates/back_office/dashboard.html"),
-            ),
-            (
-                "audit.html",
-                include_str!("../../templates/back_office/audit.html"),
-            ),
-            (
-                "error.html",
-                include_str!("../../templates/back_office/error.html"),
-            ),
+        escaping_environment(templates![
+            "layout.html",
+            "sign_in.html",
+            "password.html",
+            "home.html",
+            "configuration.html",
+            "pos_form.html",
+            "contract_form.html",
+            "field.html",
+            "transactions.html",
+            "transaction.html",
+            "confirm.html",
+            "access_key.html",
+            "dashboard.html",
+            "audit.html",
+            "error.html",
+            "accounts.html",
+            "merchants.html",
+            "users.html",
+            "tools.html",
         ])
     })
 }
