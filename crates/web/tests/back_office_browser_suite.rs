@@ -15,7 +15,8 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{
-    Harness, assert_fits_the_screen, check_page, click, join_browser, on_browser_thread, type_into,
+    Harness, assert_fits_the_screen, check_page, click, first_back_office_sign_in, join_browser,
+    on_browser_thread, type_into,
 };
 use testkit::TestDb;
 
@@ -160,15 +161,13 @@ async fn new_user(url: String, [password, operator_password]: [String; 2], pass:
 /// The platform operator signs in for the first time, lists the merchants (audited with the
 /// operators' table) and opens the demo merchant: its dashboard.
 async fn a_platform_operator_opens_the_merchant(browser: &Browser, password: &str, name: &str) {
-    type_into(browser, "#email", "ops@example.com").await;
-    type_into(browser, "#password", password).await;
-    click(browser, "form button[type=submit]").await;
-    browser.wait_for("#confirm", WAIT).await.unwrap();
-    type_into(browser, "#current", password).await;
-    for field in ["#new", "#confirm"] {
-        type_into(browser, field, "an operator's new password").await;
-    }
-    click(browser, "form button[type=submit]").await;
+    first_back_office_sign_in(
+        browser,
+        "ops@example.com",
+        password,
+        "an operator's password",
+    )
+    .await;
     let link = "a[href='/backoffice/merchants']";
     browser.wait_for(link, WAIT).await.unwrap();
     click(browser, link).await;

@@ -3,7 +3,8 @@
 //! contract, then `ANCV_CONNECT` with its Shop ID — refused first without it, the field marked —
 //! and the card contract as complement); a buyer takes a split payment through the page on them;
 //! the user finds it in the list, opens it, refunds the card part partially then the ANCV part,
-//! and sees the audit entries. Every page audited with axe-core. Skipped loudly without Chromium
+//! and sees the audit entries; then a viewer finds no refund button and its refund POST is
+//! refused (403). Every page audited with axe-core. Skipped loudly without Chromium
 //! or axe-core (a failure under CI=true).
 
 mod support;
@@ -15,14 +16,15 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{
-    DoWebPayment, Harness, assert_fits_the_screen, check_page, click, join_browser,
-    on_browser_thread, soap_value, type_into,
+    DoWebPayment, Harness, assert_fits_the_screen, check_page, click, first_back_office_sign_in,
+    join_browser, on_browser_thread, soap_value, type_into,
 };
 use testkit::TestDb;
 
 testkit::backend_suite![a_merchant_configures_sells_and_refunds_in_the_back_office];
 
 const WAIT: Duration = Duration::from_secs(20);
+const VIEWER: &str = "viewer@example.com";
 
 /// What the browser tells the test, and what it waits for.
 struct Link {
@@ -41,12 +43,19 @@ async fn a_merchant_configures_sells_and_refunds_in_the_back_office(db: TestDb) 
         .await
         .unwrap()
         .unwrap();
+    let viewer = gateway::back_office_users::UserRequest {
+        merchant: Some(h.merchant_id.to_string()),
+        email: VIEWER.to_owned(),
+        role: "viewer".to_owned(),
+    };
+    let (_, viewer_password) = users.create(&viewer).await.unwrap();
     let base = h.base.clone();
-    let (email, password) = (user.email.to_string(), password.expose().to_owned());
+    let passwords = [password, viewer_password].map(|p| p.expose().to_owned());
+    let email = user.email.to_string();
     let (to_test, mut from_browser) = tokio::sync::mpsc::unbounded_channel();
     let (to_browser, from_test) = std::sync::mpsc::channel::<String>();
     let link = Link { to_test, from_test };
-    let driven = on_browser_thread(move || merchant(base, email, password, link));
+    let driven = on_browser_thread(move || merchant(base, email, passwords, link));
 
     assert_eq!(from_browser.recv().await, Some("configured"));
     let request = DoWebPayment {
@@ -79,7 +88,8 @@ async fn a_merchant_configures_sells_and_refunds_in_the_back_office(db: TestDb) 
     join_browser(driven).await;
 }
 
-async fn merchant(base: String, email: String, password: String, link: Link) {
+async fn merchant(base: String, email: String, passwords: [String; 2], link: Link) {
+    let [password, viewer_password] = passwords;
     let options = LaunchOptions::default()
         .accept_language("fr")
         .window_size(360, 740);
@@ -96,10 +106,50 @@ async fn merchant(base: String, email: String, password: String, link: Link) {
     link.to_test.send("paid").unwrap();
     link.from_test.recv().unwrap();
     browser.goto(&format!("{base}/backoffice/")).await.unwrap();
-    refund_both_parts(&browser).await;
+    let card_part = refund_both_parts(&browser).await;
     sees_the_audit_entries(&browser).await;
     sees_the_dashboard(&browser).await;
+    a_viewer_cannot_refund(&browser, &base, &card_part, &viewer_password).await;
     browser.quit().await.unwrap();
+}
+
+/// Signed out, then in as a viewer: a refund posted with the viewer's own form secret is
+/// refused (the 403 page), and the card part's page has no refund button.
+async fn a_viewer_cannot_refund(browser: &Browser, base: &str, card_part: &str, password: &str) {
+    browser.goto(&format!("{base}/backoffice/")).await.unwrap();
+    click(browser, "form[action='/backoffice/sign-out'] button").await;
+    browser.wait_for("#email", WAIT).await.unwrap();
+    first_back_office_sign_in(browser, VIEWER, password, "a viewer's own password").await;
+    // The page's CSP allows no fetch: the refund is posted as a form would be.
+    let forged = "const fields = { csrf: document.querySelector('input[name=csrf]').value,
+            operation: 'refund', amount: '100' };
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = arguments[0] + '/confirm';
+        for (const [name, value] of Object.entries(fields)) {
+            const input = document.createElement('input');
+            input.type = 'hidden';
+            input.name = name;
+            input.value = value;
+            form.appendChild(input);
+        }
+        document.body.appendChild(form);
+        form.submit();";
+    browser.execute(forged, &[json!(card_part)]).await.unwrap();
+    browser
+        .wait_for_text(
+            "[role=alert]",
+            "Votre rôle ne permet pas d’ouvrir cette page.",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    check_page(browser, "back_office_flow_11_viewer_refused").await;
+    browser.goto(&format!("{base}{card_part}")).await.unwrap();
+    browser.wait_for("dd[data-total]", WAIT).await.unwrap();
+    let buttons = browser.find_all("button[data-action]").await.unwrap();
+    assert!(buttons.is_empty(), "a viewer sees no action");
+    check_page(browser, "back_office_flow_12_viewer").await;
 }
 
 /// The point of sale WEB, its card contract CB-WEB, then ANCV-WEB: refused without a Shop ID
@@ -197,7 +247,8 @@ async fn buyer_pays(browser: &Browser, redirect_url: &str, link: &Link) {
 
 /// Finds the payment in the list by its order reference, opens the card part, refunds 10.00 €
 /// of it after the confirmation, then the ANCV part in full.
-async fn refund_both_parts(browser: &Browser) {
+/// Refunds 10.00 € of the card part, then the ANCV part; returns the card part's path.
+async fn refund_both_parts(browser: &Browser) -> String {
     let link = "a[href='/backoffice/transactions']";
     browser.wait_for(link, WAIT).await.unwrap();
     click(browser, link).await;
@@ -222,6 +273,10 @@ async fn refund_both_parts(browser: &Browser) {
         .await
         .unwrap();
     assert_eq!(total, "60,00 € / 60,00 €", "the parts add up to the order");
+    let card_part = browser
+        .execute("return location.pathname", &[])
+        .await
+        .unwrap();
     check_page(browser, "back_office_flow_6_card_part").await;
     type_into(browser, "#amount", "10,00").await;
     click(browser, "button[data-action=refund]").await;
@@ -250,6 +305,7 @@ async fn refund_both_parts(browser: &Browser) {
         .await
         .unwrap();
     check_page(browser, "back_office_flow_8_ancv_refunded").await;
+    card_part.as_str().unwrap().to_owned()
 }
 
 /// The trail shows the three configuration changes and the two refunds.

@@ -733,6 +733,27 @@ pub async fn assert_fits_the_screen(browser: &browser::Browser) {
     );
 }
 
+/// Signs in to the back office from its sign-in form with a one-time password and replaces it
+/// with `new_password` (browser tests); ends on the home page.
+pub async fn first_back_office_sign_in(
+    browser: &browser::Browser,
+    email: &str,
+    password: &str,
+    new_password: &str,
+) {
+    let wait = std::time::Duration::from_secs(20);
+    type_into(browser, "#email", email).await;
+    type_into(browser, "#password", password).await;
+    click(browser, "form button[type=submit]").await;
+    browser.wait_for("#confirm", wait).await.unwrap();
+    type_into(browser, "#current", password).await;
+    for field in ["#new", "#confirm"] {
+        type_into(browser, field, new_password).await;
+    }
+    click(browser, "form button[type=submit]").await;
+    browser.wait_for(".facts", wait).await.unwrap();
+}
+
 /// Clicks the element matching `css` (browser tests).
 pub async fn click(browser: &browser::Browser, css: &str) {
     browser.find(css).await.unwrap().click().await.unwrap();
