@@ -12,8 +12,18 @@ use quick_xml::name::ResolveResult;
 
 /// Deeper documents are refused (no Payline message comes near it).
 pub(crate) const MAX_DEPTH: usize = 64;
-/// More elements are refused (a 1 MiB body of tiny elements stays well below it).
+/// More elements are refused. The largest Payline message has a few hundred; a 1 MiB body of
+/// `<a/>` would have 262,144, and is refused at the 100,001st.
 pub(crate) const MAX_ELEMENTS: usize = 100_000;
+/// More attributes on one element are refused. Checking an element's attributes for duplicates
+/// costs the square of their number: one element with 90,000 attributes would tie a thread for
+/// seconds. A SOAP envelope declares its namespaces with a handful.
+pub(crate) const MAX_ATTRIBUTES_PER_ELEMENT: usize = 32;
+/// More attributes in the whole document are refused.
+pub(crate) const MAX_ATTRIBUTES: usize = 10_000;
+/// More namespace declarations in scope at once are refused: every element's prefix is looked
+/// up among them.
+pub(crate) const MAX_NAMESPACES_IN_SCOPE: usize = 32;
 
 /// Why a document is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +40,15 @@ pub enum XmlError {
     /// More than `MAX_ELEMENTS` elements.
     #[error("the document has more than {MAX_ELEMENTS} elements")]
     TooManyElements,
+    /// More than `MAX_ATTRIBUTES_PER_ELEMENT` attributes on an element, or `MAX_ATTRIBUTES` in
+    /// all.
+    #[error(
+        "the document has more than {MAX_ATTRIBUTES_PER_ELEMENT} attributes on an element or {MAX_ATTRIBUTES} in all"
+    )]
+    TooManyAttributes,
+    /// More than `MAX_NAMESPACES_IN_SCOPE` namespace declarations in scope.
+    #[error("the document declares more than {MAX_NAMESPACES_IN_SCOPE} namespaces in scope")]
+    TooManyNamespaces,
 }
 
 /// One element: its resolved name, `xsi:nil`, text and children.
@@ -82,13 +101,15 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
     let mut buffer = Vec::new();
     let mut tree = Tree::default();
     loop {
-        let (resolved, event) = reader
-            .read_resolved_event_into(&mut buffer)
-            .map_err(malformed)?;
+        // Read without resolving: the element's attributes are counted first, so that no
+        // quadratic work (duplicate checks, prefix lookups) is done on a hostile element.
+        let event = reader.read_event_into(&mut buffer).map_err(malformed)?;
         match event {
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Start(ref start) | Event::Empty(ref start) => {
                 tree.admit()?;
+                tree.count_attributes(start, matches!(event, Event::Start(_)))?;
+                let (resolved, _) = reader.resolve_element(start.name());
                 let namespace = namespace_of(resolved)?;
                 let element = Element {
                     namespace,
@@ -102,7 +123,10 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
                     tree.stack.push(element);
                 }
             }
-            Event::End(_) => tree.close()?,
+            Event::End(_) => {
+                tree.close()?;
+                tree.namespaces.pop();
+            }
             Event::Text(text) => tree.text(&text.unescape().map_err(malformed)?)?,
             Event::CData(data) => {
                 let data = String::from_utf8(data.into_inner().into_owned())
@@ -149,16 +173,48 @@ fn is_nil(reader: &NsReader<&[u8]>, start: &BytesStart<'_>) -> Result<bool, XmlE
     Ok(nil)
 }
 
-/// The document read so far: the open elements, the root once closed, and how many elements
-/// were opened (against [`MAX_ELEMENTS`]).
+/// The document read so far: the open elements, the root once closed, how many elements and
+/// attributes were read (against [`MAX_ELEMENTS`] and [`MAX_ATTRIBUTES`]), and the namespace
+/// declarations of each open element.
 #[derive(Default)]
 struct Tree {
     stack: Vec<Element>,
     root: Option<Element>,
     count: usize,
+    attributes: usize,
+    namespaces: Vec<usize>,
 }
 
 impl Tree {
+    /// Counts an element's attributes and namespace declarations against the limits, without
+    /// checking them for duplicates (linear); `opens`: the element has content, so its
+    /// declarations stay in scope until its end tag.
+    fn count_attributes(&mut self, start: &BytesStart<'_>, opens: bool) -> Result<(), XmlError> {
+        let mut own = 0;
+        let mut declarations = 0;
+        for attribute in start.attributes().with_checks(false) {
+            let attribute = attribute.map_err(malformed)?;
+            own += 1;
+            if own > MAX_ATTRIBUTES_PER_ELEMENT {
+                return Err(XmlError::TooManyAttributes);
+            }
+            if attribute.key.as_namespace_binding().is_some() {
+                declarations += 1;
+            }
+        }
+        self.attributes += own;
+        if self.attributes > MAX_ATTRIBUTES {
+            return Err(XmlError::TooManyAttributes);
+        }
+        if self.namespaces.iter().sum::<usize>() + declarations > MAX_NAMESPACES_IN_SCOPE {
+            return Err(XmlError::TooManyNamespaces);
+        }
+        if opens {
+            self.namespaces.push(declarations);
+        }
+        Ok(())
+    }
+
     /// Checks that one more element may open here.
     fn admit(&mut self) -> Result<(), XmlError> {
         self.count += 1;
