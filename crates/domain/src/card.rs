@@ -16,6 +16,8 @@ use std::fmt;
 pub const NUMBER_FIELD: &str = "card.number";
 /// The field named in errors about the expiry date.
 pub const EXPIRY_FIELD: &str = "card.expiry";
+/// The rule an expiry in the past breaks (card-sandbox.md: refused 01101, card expired).
+pub const EXPIRED_RULE: &str = "the card has expired";
 /// The field named in errors about the security code.
 pub const CVV_FIELD: &str = "card.cvv";
 
@@ -43,14 +45,18 @@ impl CardNumber {
         &self.0
     }
 
-    /// First 6 digits, an `X` for each hidden digit, last 4: `497010XXXXXX0006`.
+    /// The first digits, an `X` for each hidden digit, the last 4: `497010XXXXXX0006`. At most
+    /// the first 6 and the last 4 show (card-sandbox.md), and never more than half of a number
+    /// shorter than 16 digits: `12XXXXXX9007` for 12 digits.
     pub fn masked(&self) -> String {
-        let hidden = self.0.len() - 10;
+        let length = self.0.len();
+        let shown = if length >= 16 { 10 } else { length / 2 };
+        let first = shown - 4;
         format!(
             "{}{}{}",
-            &self.0[..6],
-            "X".repeat(hidden),
-            &self.0[6 + hidden..]
+            &self.0[..first],
+            "X".repeat(length - shown),
+            &self.0[length - 4..]
         )
     }
 
@@ -262,7 +268,7 @@ impl CardData {
         let number = CardNumber::parse(number)?;
         let expiry = Expiry::parse(expiry)?;
         if expiry.is_past(now) {
-            return Err(FieldError::new(EXPIRY_FIELD, "the card has expired"));
+            return Err(FieldError::new(EXPIRY_FIELD, EXPIRED_RULE));
         }
         let cvv = Cvv::parse(cvv, number.brand())?;
         Ok(CardData {
@@ -354,17 +360,39 @@ mod tests {
     }
 
     #[test]
-    fn masking_keeps_first_six_and_last_four() {
+    fn masking_shows_at_most_six_and_four_and_never_half() {
         let number = CardNumber::parse("4970100000000006").unwrap();
         assert_eq!(number.masked(), "497010XXXXXX0006");
         assert_eq!(
+            CardNumber::parse("4970100000000000009").unwrap().masked(),
+            "497010XXXXXXXXX0009"
+        );
+        assert_eq!(
             CardNumber::parse("378282246310005").unwrap().masked(),
-            "378282XXXXX0005"
+            "378XXXXXXXX0005"
         );
         assert_eq!(
             CardNumber::parse("123456789007").unwrap().masked(),
-            "123456XX9007"
+            "12XXXXXX9007"
         );
+        // Every length: the digits shown are the number's own, at most 6 + 4, at most half
+        // below 16 digits.
+        for length in 12..=19 {
+            let mut digits: String = "4".repeat(length - 1);
+            let check = (0..10)
+                .map(|d| format!("{digits}{d}"))
+                .find(|n| CardNumber::parse(n).is_ok())
+                .unwrap();
+            digits = check;
+            let masked = CardNumber::parse(&digits).unwrap().masked();
+            let shown = masked.chars().filter(|c| *c != 'X').count();
+            assert_eq!(masked.len(), length);
+            assert!(
+                shown <= 10 && (length >= 16 || shown * 2 <= length),
+                "{masked}"
+            );
+            assert!(masked.ends_with(&digits[length - 4..]), "{masked}");
+        }
     }
 
     #[test]

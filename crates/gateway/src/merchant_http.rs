@@ -6,10 +6,13 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-/// A client for merchant calls: no redirects followed, 10 s at most, and (unless
+/// A client for merchant calls: no redirects followed, no proxy, 10 s at most, and (unless
 /// `allow_private_addresses`) host names resolved to public addresses only.
 pub fn client(allow_private_addresses: bool) -> reqwest::Client {
+    // No proxy from HTTP(S)_PROXY: a proxy would resolve the merchant's host itself, past the
+    // public-address check.
     let builder = reqwest::Client::builder()
+        .no_proxy()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("cvgate/", env!("CARGO_PKG_VERSION")));
@@ -73,6 +76,7 @@ pub fn is_public(ip: IpAddr) -> bool {
 fn is_public_v4(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
     let shared = a == 100 && (64..128).contains(&b); // 100.64.0.0/10 (carrier-grade NAT)
+    let benchmarking = a == 198 && (b == 18 || b == 19); // 198.18.0.0/15
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_private()
@@ -81,15 +85,34 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_multicast()
         || ip.is_documentation()
         || shared
+        || benchmarking
         || a == 0
         || a >= 240)
 }
 
+/// Besides the special ranges, the ones that carry an IPv4 address a gateway on the way would
+/// reach (NAT64, 6to4, Teredo, IPv4-compatible): cvgate cannot tell where they lead.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let segments = ip.segments();
+    let first = segments[0];
     let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
     let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
-    !(ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() || unique_local || link_local)
+    let nat64 = segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] // 64:ff9b::/96
+        || segments[..3] == [0x64, 0xff9b, 1]; // 64:ff9b:1::/48
+    let six_to_four = first == 0x2002; // 2002::/16
+    let teredo = first == 0x2001 && segments[1] == 0; // 2001::/32
+    let documentation = first == 0x2001 && segments[1] == 0x0db8; // 2001:db8::/32
+    let ipv4_compatible = segments[..6] == [0; 6]; // ::/96 (:: and ::1 included)
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || unique_local
+        || link_local
+        || nat64
+        || six_to_four
+        || teredo
+        || documentation
+        || ipv4_compatible)
 }
 
 /// Resolves names, keeping only public addresses.
@@ -133,10 +156,25 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "224.0.0.1",
+            "198.18.0.1",
+            "198.19.255.254",
+            "64:ff9b::7f00:1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "2001:db8::1",
+            "::7f00:1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "8.8.8.8", "2001:4860:4860::8888"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "198.20.0.1",
+            "2001:4860:4860::8888",
+            "2a00:1450:4007::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }
@@ -167,5 +205,54 @@ mod tests {
             format!("{error:?}").contains("no public address"),
             "{error:?}"
         );
+    }
+
+    /// Whatever `HTTP_PROXY` says, a merchant is called directly. The proxy variable is set
+    /// only in a child process (this test run again), so that no other test sees it.
+    #[tokio::test]
+    async fn merchant_calls_ignore_the_proxy_variables() {
+        const TARGET: &str = "CVGATE_TEST_MERCHANT_URL";
+        let merchant = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/notify", merchant.local_addr().unwrap());
+        if let Ok(target) = std::env::var(TARGET) {
+            // The child: the proxy variables point at a closed port.
+            let answer = client(true).get(&target).send().await;
+            assert!(answer.is_ok(), "called directly: {answer:?}");
+            return;
+        }
+        let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+        drop(proxy);
+        let serve = tokio::spawn(async move {
+            let (mut stream, _) = merchant.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let read = tokio::io::AsyncReadExt::read(&mut stream, &mut request)
+                .await
+                .unwrap();
+            let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+            tokio::io::AsyncWriteExt::write_all(&mut stream, answer)
+                .await
+                .unwrap();
+            String::from_utf8_lossy(&request[..read]).into_owned()
+        });
+        let child = tokio::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "merchant_http::tests::merchant_calls_ignore_the_proxy_variables",
+            ])
+            .env(TARGET, &url)
+            .env("HTTP_PROXY", &proxy_url)
+            .env("http_proxy", &proxy_url)
+            .env("ALL_PROXY", &proxy_url)
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            child.status.success(),
+            "{}",
+            String::from_utf8_lossy(&child.stdout)
+        );
+        let request = serve.await.unwrap();
+        assert!(request.starts_with("GET /notify HTTP/1.1"), "{request}");
     }
 }

@@ -20,6 +20,7 @@ testkit::backend_suite![
     transactions_search_periods_and_criteria,
     a_search_finds_matches_behind_a_busy_period,
     do_authorization_takes_cards_not_ancv,
+    absurd_search_dates_are_invalid_fields,
     details_show_the_ancv_transaction_id,
     details_list_the_refused_card_attempts_of_the_session,
     details_show_the_reset_cvgate_made_after_a_cancellation,
@@ -456,6 +457,27 @@ async fn do_authorization_takes_cards_not_ancv(db: TestDb) {
         answer_code(&h, "DirectPaymentAPI", &request("ANCV-DEMO")).await,
         "02321"
     );
+    // card-sandbox.md: an expiry in the past is refused 01101, whatever the number.
+    let expired = request("CB-DEMO").replace(">1230<", ">1025<");
+    assert_eq!(answer_code(&h, "DirectPaymentAPI", &expired).await, "01101");
+}
+
+/// Dates no calendar holds, or years far out, are refused as an invalid field (02305): no
+/// overflow, no server fault.
+async fn absurd_search_dates_are_invalid_fields(db: TestDb) {
+    let h = Harness::start(&db).await;
+    for (start, end) in [
+        ("01/01/99999", "02/01/99999"),
+        ("01/01/-2000", "02/01/2026"),
+        ("31/12/9999", "31/12/9999"),
+        ("01/01/0000", "01/01/0000"),
+        ("01/01/18446744073709551617", "01/01/2026"),
+        ("31/02/2026", "01/03/2026"),
+    ] {
+        let (status, body) = h.soap("ExtendedAPI", &search_by(start, end, "")).await;
+        assert_eq!(status, 200, "{start}–{end}: {body}");
+        assert_eq!(code(&body), "02305", "{start}–{end}: {body}");
+    }
 }
 
 /// The ANCV transaction of a split payment names ANCV's own id in

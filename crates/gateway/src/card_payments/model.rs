@@ -379,6 +379,13 @@ impl CardPaymentError {
             CardPaymentError::Invalid(error) if error.field == "amount" => {
                 ReturnCode::InvalidAmount
             }
+            // card-sandbox.md: an expiry in the past is refused 01101, whatever the number.
+            CardPaymentError::Invalid(error)
+                if error.field == domain::card::EXPIRY_FIELD
+                    && error.rule == domain::card::EXPIRED_RULE =>
+            {
+                ReturnCode::CardExpired
+            }
             CardPaymentError::Invalid(_) | CardPaymentError::UnknownTransaction(_) => {
                 ReturnCode::InvalidField
             }

@@ -333,7 +333,12 @@ async fn transactions_search(
         }))
     };
     let from = match input.start_date.as_deref().map(day_start) {
-        Some(None) => return refuse(ReturnCode::InvalidField, "startDate must be dd/mm/yyyy"),
+        Some(None) => {
+            return refuse(
+                ReturnCode::InvalidField,
+                "startDate must be dd/mm/yyyy, a year from 1970 to 2999",
+            );
+        }
         other => other.flatten(),
     };
     let to = match input
@@ -341,7 +346,12 @@ async fn transactions_search(
         .as_deref()
         .map(|d| day_start(d).map(|t| t.plus_millis(86_400_000)))
     {
-        Some(None) => return refuse(ReturnCode::InvalidField, "endDate must be dd/mm/yyyy"),
+        Some(None) => {
+            return refuse(
+                ReturnCode::InvalidField,
+                "endDate must be dd/mm/yyyy, a year from 1970 to 2999",
+            );
+        }
         other => other.flatten(),
     };
     let amount = |value: &Option<String>, field: &str| {
@@ -398,7 +408,12 @@ fn day_start(date: &str) -> Option<domain::clock::Timestamp> {
         parts.next()?.parse().ok()?,
         parts.next()?.parse().ok()?,
     );
-    if parts.next().is_some() || !(1..=31).contains(&day) || !(1..=12).contains(&month) {
+    // Years far out are refused before any date arithmetic can overflow on them.
+    if parts.next().is_some()
+        || !(1..=31).contains(&day)
+        || !(1..=12).contains(&month)
+        || !(1970..=2999).contains(&year)
+    {
         return None;
     }
     instant_of(year, month, day, 0, 0)
