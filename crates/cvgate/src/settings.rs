@@ -38,6 +38,9 @@ const KNOWN_KEYS: &[&str] = &[
     "notifications.allow_private_addresses",
     "jobs.workers",
     "jobs.max_failures",
+    "trusted_proxies",
+    "security.key_secret",
+    "security.key_secret_file",
 ];
 
 /// The homologation defaults of `[ancv]`: the sandbox's service provider and the published test
@@ -99,6 +102,19 @@ pub struct Settings {
     pub notifications: NotificationSettings,
     /// `[jobs]`: the background worker.
     pub jobs: JobSettings,
+    /// `[security]`: the operator's secrets.
+    pub security: SecuritySettings,
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: web::TrustedProxies,
+}
+
+/// `[security]`: secrets the operator supplies.
+#[derive(Debug, Clone)]
+pub struct SecuritySettings {
+    /// The secret merchants' access keys are hashed with (`key_secret`, or the contents of
+    /// `key_secret_file`). `None`: homologation keeps the one generated into the database;
+    /// production refuses to start.
+    pub key_secret: Option<Secret>,
 }
 
 /// `[jobs]`: the background worker.
@@ -338,13 +354,17 @@ impl Layers {
                 .parse("log_format", false, parse_log_format)?
                 .unwrap_or(LogFormat::Text),
             ancv: self.ancv(env)?,
+            security: self.security(env)?,
+            trusted_proxies: self
+                .parse("trusted_proxies", false, web::TrustedProxies::parse)?
+                .unwrap_or_default(),
             remittance_time: self
                 .parse("remittance_time", false, |v| {
                     card::RemittanceTime::parse("remittance_time", v).map_err(|e| e.rule)
                 })?
                 .unwrap_or(card::RemittanceTime::DEFAULT),
             card: CardSettings {
-                base_url: self.parse("card.base_url", false, parse_http_url)?,
+                base_url: self.partner_url("card.base_url", env)?,
                 connect_timeout_ms: self
                     .parse("card.connect_timeout_ms", false, positive)?
                     .unwrap_or(2_000),
@@ -382,8 +402,48 @@ impl Layers {
         })
     }
 
+    /// A partner's base URL: http(s) in homologation, https only in production.
+    fn partner_url(&self, key: &str, env: Environment) -> Result<Option<String>, SettingError> {
+        self.parse(key, false, |value| {
+            let url = parse_http_url(value)?;
+            match env {
+                Environment::Production if !url.starts_with("https://") => {
+                    Err("must be an https:// URL in production".to_owned())
+                }
+                _ => Ok(url),
+            }
+        })
+    }
+
+    /// `[security]`: `key_secret` or `key_secret_file` (not both); required in production.
+    fn security(&self, env: Environment) -> Result<SecuritySettings, SettingError> {
+        let given = self.parse("security.key_secret", true, parse_key_secret)?;
+        let from_file = self.parse("security.key_secret_file", false, |path| {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read the file: {error}"))?;
+            parse_key_secret(text.trim()).map_err(|rule| format!("its contents {rule}"))
+        })?;
+        let key_secret = match (given, from_file) {
+            (Some(_), Some(_)) => {
+                return Err(SettingError(
+                    "settings security.key_secret and security.key_secret_file: give only one"
+                        .to_owned(),
+                ));
+            }
+            (given, from_file) => given.or(from_file),
+        };
+        if env == Environment::Production && key_secret.is_none() {
+            return Err(SettingError(
+                "setting security.key_secret: is required in production (the secret access keys \
+                 are hashed with, at least 32 characters; or security.key_secret_file)"
+                    .to_owned(),
+            ));
+        }
+        Ok(SecuritySettings { key_secret })
+    }
+
     fn ancv(&self, env: Environment) -> Result<AncvSettings, SettingError> {
-        let base_url = self.parse("ancv.base_url", false, parse_http_url)?;
+        let base_url = self.partner_url("ancv.base_url", env)?;
         let service_provider_id = self.parse("ancv.service_provider_id", false, parse_digits)?;
         let seal_key = self.parse("ancv.seal_key", true, parse_seal_key)?;
         let seal_key_version = self.parse("ancv.seal_key_version", false, parse_key_version)?;
@@ -474,6 +534,13 @@ fn parse_seal_key(value: &str) -> Result<Secret, String> {
     Ok(Secret(value.to_owned()))
 }
 
+fn parse_key_secret(value: &str) -> Result<Secret, String> {
+    if value.chars().count() < 32 {
+        return Err("must be at least 32 characters".to_owned());
+    }
+    Ok(Secret(value.to_owned()))
+}
+
 fn parse_key_version(value: &str) -> Result<String, String> {
     if !value.is_empty()
         && value.len() <= 32
@@ -535,6 +602,11 @@ fn parse_log_format(value: &str) -> Result<LogFormat, String> {
 }
 
 impl Settings {
+    /// The access-key secret the operator supplied, if any (`[security]`).
+    pub fn key_secret(&self) -> Option<&str> {
+        self.security.key_secret.as_ref().map(Secret::expose)
+    }
+
     /// The public base URL: the configured one, or `http://<the address actually bound>`.
     pub fn public_base(&self, bound: SocketAddr) -> String {
         self.public_url
@@ -576,7 +648,8 @@ mod tests {
             &file,
             "listen = \"127.0.0.1:9000\"\nenv = \"production\"\npublic_url = \"https://pay.example.com/\"\n\
              [ancv]\nbase_url = \"https://ancv.example/v1\"\nservice_provider_id = 100016\n\
-             seal_key = \"0123456789abcdef0123\"\nseal_key_version = \"ver002\"\n",
+             seal_key = \"0123456789abcdef0123\"\nseal_key_version = \"ver002\"\n\
+             [security]\nkey_secret = \"an-operator-secret-of-at-least-32-chars\"\n",
         ).unwrap();
         let mut layers = Layers::default();
         layers.file(&file).unwrap();
@@ -687,7 +760,28 @@ mod tests {
             "CVGATE_ANCV__SEAL_KEY",
             "a-production-key-of-32-characters",
         )]));
+        assert!(
+            layers
+                .resolve()
+                .unwrap_err()
+                .to_string()
+                .starts_with("setting security.key_secret: is required in production")
+        );
+        layers.environment(env(&[("CVGATE_SECURITY__KEY_SECRET", "too-short-secret")]));
+        assert_eq!(
+            layers.resolve().unwrap_err().to_string(),
+            "setting security.key_secret (from $CVGATE_SECURITY__KEY_SECRET): must be at least 32 characters",
+            "the secret is not echoed"
+        );
+        layers.environment(env(&[(
+            "CVGATE_SECURITY__KEY_SECRET",
+            "an-operator-secret-of-at-least-32-chars",
+        )]));
         let production = layers.resolve().unwrap();
+        assert_eq!(
+            production.key_secret(),
+            Some("an-operator-secret-of-at-least-32-chars")
+        );
         assert!(
             !production.notifications.allow_private_addresses,
             "production calls public addresses only"

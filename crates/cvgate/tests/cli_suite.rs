@@ -808,7 +808,11 @@ async fn the_sandbox_refuses_a_production_database(db: TestDb) {
             )
             .env("CVGATE_ANCV__SERVICE_PROVIDER_ID", "100016")
             .env("CVGATE_ANCV__SEAL_KEY", "a-production-seal-key-0123456789")
-            .env("CVGATE_ANCV__SEAL_KEY_VERSION", "ver007");
+            .env("CVGATE_ANCV__SEAL_KEY_VERSION", "ver007")
+            .env(
+                "CVGATE_SECURITY__KEY_SECRET",
+                "an-operator-secret-of-at-least-32-chars",
+            );
         command
     };
     let migrated = production(&["migrate"]).output().await.unwrap();

@@ -10,6 +10,7 @@ testkit::backend_suite![
     first_start_prints_demo_credentials_and_restart_reuses_them,
     two_instances_started_together_both_come_up,
     production_has_no_demo_merchant,
+    production_refuses_what_homologation_allows,
     invalid_settings_stop_the_start_with_one_line,
     the_ancv_sandbox_runs_alone,
     the_demo_shop_sells_with_the_widget_from_a_fresh_start,
@@ -45,6 +46,11 @@ async fn first_start_prints_demo_credentials_and_restart_reuses_them(db: TestDb)
     let dir = workdir();
     let first = start_server(&db, dir.path(), &[]).await;
     assert_eq!(healthz_status(first.url("/healthz")).await, 200);
+    let healthz = reqwest::get(first.url("/healthz")).await.unwrap();
+    assert!(
+        !healthz.headers().contains_key("strict-transport-security"),
+        "no HSTS over plain http"
+    );
     let merchant_id = first
         .banner_value("merchant id:")
         .expect("merchant id printed");
@@ -143,12 +149,7 @@ async fn two_instances_started_together_both_come_up(db: TestDb) {
 async fn production_has_no_demo_merchant(db: TestDb) {
     let dir = workdir();
     let config = dir.path().join("production.toml");
-    std::fs::write(
-        &config,
-        "[ancv]\nbase_url = \"https://ancv.example/acquisition/api/public/v1\"\nservice_provider_id = \"100016\"\n\
-         seal_key = \"a-production-seal-key-0123456789\"\nseal_key_version = \"ver007\"\n",
-    )
-    .unwrap();
+    std::fs::write(&config, production_settings(dir.path())).unwrap();
     let args = [
         "--env",
         "production",
@@ -159,7 +160,10 @@ async fn production_has_no_demo_merchant(db: TestDb) {
     ];
     let server = start_server(&db, dir.path(), &args).await;
     assert!(
-        server.banner.contains("production environment"),
+        server.banner.contains("production environment")
+            && server
+                .banner
+                .contains("*** PRODUCTION: real ANCV and card payments ***"),
         "{}",
         server.banner
     );
@@ -174,6 +178,12 @@ async fn production_has_no_demo_merchant(db: TestDb) {
         server.banner
     );
     assert_eq!(healthz_status(server.url("/healthz")).await, 200);
+    let healthz = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(
+        healthz.headers()["strict-transport-security"],
+        "max-age=31536000",
+        "public_url is https: HSTS"
+    );
     for sandbox_path in [
         "/sandbox/ancv/app/",
         "/sandbox/ancv/acquisition/api/public/v1/payment-transactions/x/",
@@ -200,6 +210,83 @@ async fn production_has_no_demo_merchant(db: TestDb) {
     assert!(
         sandbox_tables.is_empty(),
         "a production database holds sandbox tables: {sandbox_tables:?}"
+    );
+}
+
+/// A production configuration: https partners, the operator's key secret in a file.
+fn production_settings(dir: &std::path::Path) -> String {
+    let secret = dir.join("key_secret");
+    std::fs::write(&secret, "an-operator-supplied-secret-of-40-chars!\n").unwrap();
+    format!(
+        "[ancv]\nbase_url = \"https://ancv.example/acquisition/api/public/v1\"\nservice_provider_id = \"100016\"\n\
+         seal_key = \"a-production-seal-key-0123456789\"\nseal_key_version = \"ver007\"\n\
+         [security]\nkey_secret_file = {:?}\n",
+        secret.to_str().unwrap()
+    )
+}
+
+/// Each production refusal is one line naming the setting: a partner over plain http, no
+/// key secret of the operator's, a database homologation has used.
+async fn production_refuses_what_homologation_allows(db: TestDb) {
+    let dir = workdir();
+    let config = dir.path().join("production.toml");
+    let settings = production_settings(dir.path());
+    let cases = [
+        (
+            settings.replace("https://ancv.example", "http://ancv.example"),
+            "error: setting ancv.base_url (from ",
+            "must be an https:// URL in production",
+        ),
+        (
+            format!("{settings}[card]\nbase_url = \"http://acquirer.example/api\"\n"),
+            "error: setting card.base_url (from ",
+            "must be an https:// URL in production",
+        ),
+        (
+            settings[..settings.find("[security]").unwrap()].to_owned(),
+            "error: setting security.key_secret: is required in production",
+            "at least 32 characters",
+        ),
+    ];
+    let production = ["serve", "--env", "production", "--config"];
+    for (text, starts, says) in cases {
+        std::fs::write(&config, text).unwrap();
+        let args = [&production[..], &[config.to_str().unwrap()]].concat();
+        let run = cvgate(&db, dir.path(), &args).await;
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(starts) && run.stderr.contains(says),
+            "{}",
+            run.stderr
+        );
+    }
+    let homologation = start_server(&db, dir.path(), &[]).await;
+    assert!(
+        homologation.banner.contains("*** HOMOLOGATION:"),
+        "{}",
+        homologation.banner
+    );
+    let demo = homologation.banner_value("merchant id:").unwrap();
+    homologation.terminate().await;
+    std::fs::write(&config, &settings).unwrap();
+    let args = [&production[..], &[config.to_str().unwrap()]].concat();
+    let run = cvgate(&db, dir.path(), &args).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // The logs of the start come first, on stderr too: the refusal is its last line.
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().last(), errors.first().copied());
+    assert!(
+        errors[0].starts_with(&format!(
+            "error: setting database_url: the database holds homologation data (the demo merchant {demo}; sandbox data in sandbox_ancv_beneficiaries"
+        )),
+        "{}",
+        run.stderr
     );
 }
 

@@ -7,6 +7,7 @@
 
 use crate::back_office_users::{BackOfficeUsers, hash_password};
 use crate::config_error::ConfigError;
+use crate::failure_throttle::FailureThrottle;
 use domain::FieldError;
 use domain::audit::{AuditAction, AuditEvent};
 use domain::back_office_user::{Email, Password, Role, User, UserStatus};
@@ -92,6 +93,7 @@ pub struct BackOfficeSignIn {
     clock: Arc<dyn Clock>,
     random: SharedRandom,
     policy: SignInPolicy,
+    throttle: FailureThrottle,
 }
 
 impl BackOfficeSignIn {
@@ -104,6 +106,7 @@ impl BackOfficeSignIn {
     ) -> BackOfficeSignIn {
         BackOfficeSignIn {
             users: BackOfficeUsers::new(store.clone(), clock.clone(), random.clone()),
+            throttle: FailureThrottle::new(store.clone(), clock.clone(), policy.window_ms),
             store,
             clock,
             random,
@@ -116,20 +119,18 @@ impl BackOfficeSignIn {
         let account = account_subject(email);
         let peer = address;
         let address = format!("address:{peer}");
-        if let Some(seconds) = self.throttled(&account, &address).await? {
+        let limits = [
+            (account.as_str(), self.policy.account_failures),
+            (address.as_str(), self.policy.address_failures),
+        ];
+        if let Some(seconds) = self.throttle.retry_after(&limits).await? {
             self.record_refusal(email, "throttled", peer).await?;
             return Ok(SignIn::Throttled {
                 retry_after_seconds: seconds,
             });
         }
         let Some(user) = self.users.check_password(email, password).await? else {
-            let now = self.clock.now();
-            let window_from = self.window_from(now);
-            let mut uow = self.store.write().await?;
-            let mut sessions = uow.back_office_sessions();
-            sessions.record_failure(&account, now, window_from).await?;
-            sessions.record_failure(&address, now, window_from).await?;
-            uow.commit().await?;
+            self.throttle.record(&[&account, &address]).await?;
             self.record_refusal(email, "wrong password or disabled user", peer)
                 .await?;
             return Ok(SignIn::Refused);
@@ -150,15 +151,11 @@ impl BackOfficeSignIn {
 
     /// Until when an account is locked (for operators), if it is.
     pub async fn locked_until(&self, email: &str) -> Result<Option<Timestamp>> {
-        let now = self.clock.now();
-        let mut uow = self.store.read().await?;
-        let failures = uow
-            .back_office_sessions()
-            .failures(&account_subject(email), self.window_from(now))
-            .await?;
-        Ok(failures
-            .filter(|(count, _)| *count >= self.policy.account_failures)
-            .map(|(_, start)| start.plus_millis(self.policy.window_ms)))
+        let (subject, limit) = (account_subject(email), self.policy.account_failures);
+        Ok(self
+            .throttle
+            .locked_until(&subject, limit, self.clock.now())
+            .await?)
     }
 
     /// The live session with this cookie value; `None` when unknown, unused for too long (it is
@@ -308,34 +305,6 @@ impl BackOfficeSignIn {
             must_change_password: false,
             ..session.user
         })
-    }
-
-    /// Seconds until the account's or the address's window ends, when either is throttled.
-    async fn throttled(&self, account: &str, address: &str) -> Result<Option<u64>> {
-        let now = self.clock.now();
-        let window_from = self.window_from(now);
-        let mut uow = self.store.read().await?;
-        let mut sessions = uow.back_office_sessions();
-        let mut until: Option<Timestamp> = None;
-        for (subject, limit) in [
-            (account, self.policy.account_failures),
-            (address, self.policy.address_failures),
-        ] {
-            if let Some((count, start)) = sessions.failures(subject, window_from).await?
-                && count >= limit
-            {
-                let end = start.plus_millis(self.policy.window_ms);
-                until = Some(until.map_or(end, |other| other.max(end)));
-            }
-        }
-        Ok(until.map(|end| {
-            let millis = u64::try_from(end.millis() - now.millis()).unwrap_or(0);
-            millis.div_ceil(1_000).max(1)
-        }))
-    }
-
-    fn window_from(&self, now: Timestamp) -> Timestamp {
-        now.plus_millis(-self.policy.window_ms)
     }
 }
 

@@ -114,6 +114,28 @@ impl MerchantConfig {
         })
     }
 
+    /// What only homologation puts in a database: the demo merchant and the sandboxes' data.
+    /// Empty: the database may serve production.
+    pub async fn homologation_traces(&self) -> Result<Vec<String>, ConfigError> {
+        let mut uow = self.store().read().await?;
+        let backend = uow.backend();
+        let mut traces: Vec<String> = uow
+            .demo_fixtures()
+            .find(FIXTURE)
+            .await?
+            .map(|merchant| format!("the demo merchant {merchant}"))
+            .into_iter()
+            .collect();
+        let tables = uow
+            .demo_fixtures()
+            .sandbox_tables_with_rows(backend)
+            .await?;
+        if !tables.is_empty() {
+            traces.push(format!("sandbox data in {}", tables.join(", ")));
+        }
+        Ok(traces)
+    }
+
     async fn demo_merchant_id(&self) -> Result<Option<MerchantId>, ConfigError> {
         Ok(self
             .store()

@@ -4,7 +4,7 @@
 //! refused request writes nothing.
 
 use domain::FieldError;
-use domain::access_key::{AccessKey, AccessKeyHasher};
+use domain::access_key::{AccessKey, AccessKeyHash, AccessKeyHasher};
 use domain::clock::Clock;
 use domain::contract::{
     Contract, ContractChange, ContractNumber, ContractRequest, ContractStatus, check_complementary,
@@ -89,6 +89,8 @@ pub struct MerchantConfig {
     clock: Arc<dyn Clock>,
     random: SharedRandom,
     hasher: AccessKeyHasher,
+    /// A hash no key matches, checked for unknown merchant ids.
+    no_merchant_hash: AccessKeyHash,
 }
 
 impl MerchantConfig {
@@ -98,18 +100,38 @@ impl MerchantConfig {
         clock: Arc<dyn Clock>,
         random: SharedRandom,
     ) -> Result<MerchantConfig> {
-        let candidate = random.hex(32);
-        let mut uow = store.write().await?;
-        let secret = uow
-            .server_secrets()
-            .get_or_insert(ACCESS_KEY_SECRET, &candidate, clock.now())
-            .await?;
-        uow.commit().await?;
+        MerchantConfig::with_key_secret(store, clock, random, None).await
+    }
+
+    /// With the access-key secret the operator supplied (`[security] key_secret`), or, when
+    /// `None`, the one generated into the database on its first start (homologation). Access
+    /// keys hashed with one secret do not verify with another: rotate them after a change.
+    pub async fn with_key_secret(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        random: SharedRandom,
+        key_secret: Option<&str>,
+    ) -> Result<MerchantConfig> {
+        let secret = match key_secret {
+            Some(secret) => secret.to_owned(),
+            None => {
+                let candidate = random.hex(32);
+                let mut uow = store.write().await?;
+                let secret = uow
+                    .server_secrets()
+                    .get_or_insert(ACCESS_KEY_SECRET, &candidate, clock.now())
+                    .await?;
+                uow.commit().await?;
+                secret
+            }
+        };
+        let hasher = AccessKeyHasher::new(secret.as_bytes());
         Ok(MerchantConfig {
+            no_merchant_hash: hasher.hash(&AccessKey::from_clear(&random.hex(16))),
             store,
             clock,
             random,
-            hasher: AccessKeyHasher::new(secret.as_bytes()),
+            hasher,
         })
     }
 
@@ -126,6 +148,14 @@ impl MerchantConfig {
     /// The back office's users over the same store, clock and randomness.
     pub fn back_office_users(&self) -> crate::BackOfficeUsers {
         crate::BackOfficeUsers::new(self.store.clone(), self.clock.clone(), self.random.clone())
+    }
+
+    /// The throttles of merchants' API credentials over the same store and clock.
+    pub fn api_throttle(
+        &self,
+        policy: crate::api_throttle::ApiThrottlePolicy,
+    ) -> crate::api_throttle::ApiThrottle {
+        crate::api_throttle::ApiThrottle::new(self.store.clone(), self.clock.clone(), policy)
     }
 
     /// Back-office sign-in over the same store, clock and randomness, under `policy`.
@@ -197,18 +227,24 @@ impl MerchantConfig {
         merchant_id: &str,
         presented_key: &str,
     ) -> Result<Option<MerchantId>> {
+        let presented = AccessKey::from_clear(presented_key);
         let Ok(id) = MerchantId::parse("merchant", merchant_id) else {
+            self.verify_against_nothing(&presented);
             return Ok(None);
         };
         let mut uow = self.store.read().await?;
         let Some(credentials) = uow.merchants().credentials(&id).await? else {
+            self.verify_against_nothing(&presented);
             return Ok(None);
         };
-        let key_matches = self.hasher.verify(
-            &AccessKey::from_clear(presented_key),
-            &credentials.access_key_hash,
-        );
+        let key_matches = self.hasher.verify(&presented, &credentials.access_key_hash);
         Ok((key_matches && credentials.status == MerchantStatus::Active).then_some(id))
+    }
+
+    /// Does the work of checking a key for an unknown merchant id too, so that its answer takes
+    /// as long as a wrong key's: the timing does not tell which merchant ids exist.
+    fn verify_against_nothing(&self, presented: &AccessKey) {
+        std::hint::black_box(self.hasher.verify(presented, &self.no_merchant_hash));
     }
 
     /// Every merchant, active or not.

@@ -7,12 +7,14 @@
 //!   script and stylesheet.
 //! - [`demo_shop`] is homologation's merchant checkout showing the widget.
 //! - `texts` is the one fr/en catalogue of what buyers read.
+//! - `client_address` tells who calls (the peer, or behind trusted proxies their client).
 //! - [`metrics`] counts and logs requests and renders the Prometheus text.
 //! - [`app`] (`router`) assembles the routers with the cross-cutting layers (request metrics and
 //!   logs).
 
 mod after_sale_answers;
 mod back_office;
+mod client_address;
 pub mod demo_shop;
 mod html_templates;
 mod merchant_auth;
@@ -32,5 +34,6 @@ mod token_api;
 pub mod widget_assets;
 mod widget_state;
 
+pub use client_address::TrustedProxies;
 pub use router::{Extras, app};
 pub use state::AppState;

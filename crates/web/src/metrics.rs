@@ -160,6 +160,18 @@ fn register_job_counts(registry: &mut Registry, runs: &JobMetrics, counts: &[Kin
     );
 }
 
+/// The method as a label: one of HTTP's own, or `other` (any token is a valid method: labels
+/// made of them would grow without bound).
+fn known_method(method: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
+}
+
 /// Middleware: times each request, records it, and logs one line (method, route, status, time).
 pub(crate) async fn record(
     State(metrics): State<Arc<HttpMetrics>>,
@@ -167,7 +179,7 @@ pub(crate) async fn record(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = known_method(request.method()).to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -7,6 +7,8 @@ use crate::{
     widget_assets,
 };
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 
 /// Routers that exist only in some environments.
 #[derive(Default)]
@@ -26,7 +28,7 @@ pub fn app(state: AppState, extras: Extras) -> Router {
         .merge(operations::router())
         .merge(back_office::router())
         .merge(partner::router())
-        .merge(soap_api::router())
+        .merge(soap_api::router(&state))
         .merge(payment_page::router())
         .merge(token_api::router())
         .merge(retail_api::router(&state))
@@ -41,8 +43,20 @@ pub fn app(state: AppState, extras: Extras) -> Router {
     if let Some(shop) = extras.demo_shop {
         router = router.merge(shop);
     }
+    if state.public_base.starts_with("https://") {
+        router = router.layer(axum::middleware::map_response(strict_transport_security));
+    }
     router.layer(axum::middleware::from_fn_with_state(
         state.metrics,
         metrics::record,
     ))
+}
+
+/// Behind https, browsers are told to use nothing else for a year (HSTS).
+async fn strict_transport_security(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    response
 }

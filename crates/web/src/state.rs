@@ -1,8 +1,10 @@
 //! The state every handler shares: the gateway's services, the public base URL, the metrics.
 
+use crate::client_address::TrustedProxies;
 use crate::metrics::HttpMetrics;
 use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::AncvPayments;
+use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
 use gateway::back_office_sign_in::{BackOfficeSignIn, SignInPolicy};
 use gateway::web_payments::WebPayments;
 use gateway::{BackOfficeUsers, MerchantConfig};
@@ -21,6 +23,10 @@ pub struct AppState {
     pub after_sale: AfterSale,
     /// Back-office sign-in and sessions.
     pub sign_in: BackOfficeSignIn,
+    /// The throttles of merchants' failed API authentications.
+    pub api_throttle: ApiThrottle,
+    /// The proxies whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// Back-office users and the audit trail.
     pub users: BackOfficeUsers,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
@@ -43,6 +49,8 @@ impl AppState {
     ) -> AppState {
         AppState {
             sign_in: config.back_office_sign_in(SignInPolicy::default()),
+            api_throttle: config.api_throttle(ApiThrottlePolicy::default()),
+            trusted_proxies: Arc::new(TrustedProxies::default()),
             users: config.back_office_users(),
             config,
             web_payments,
@@ -58,6 +66,14 @@ impl AppState {
     pub fn with_job_metrics(self, job_metrics: Arc<jobs::JobMetrics>) -> AppState {
         AppState {
             job_metrics,
+            ..self
+        }
+    }
+
+    /// Believes the `X-Forwarded-For` of these proxies.
+    pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> AppState {
+        AppState {
+            trusted_proxies: Arc::new(trusted_proxies),
             ..self
         }
     }

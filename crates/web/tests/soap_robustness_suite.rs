@@ -11,6 +11,7 @@ testkit::backend_suite![
     a_merchant_endpoint_failing_twice_gets_exactly_three_calls,
     no_notification_after_the_merchant_read_the_final_result,
     private_notification_urls_are_never_called_when_not_allowed,
+    failed_authentications_get_429_until_the_window_ends,
 ];
 
 async fn bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy(db: TestDb) {
@@ -188,4 +189,43 @@ async fn private_notification_urls_are_never_called_when_not_allowed(db: TestDb)
         pending.is_empty(),
         "refused once and for all, not retried: {pending:?}"
     );
+}
+
+/// 20 failed authentications from one address: the next call gets 429 with `Retry-After`, on
+/// SOAP and on the JSON API alike, even with the right key, until the 15-minute window ends.
+async fn failed_authentications_get_429_until_the_window_ends(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let soap = |key: &str| {
+        h.http
+            .post(format!("{}/V4/services/WebPaymentAPI", h.base))
+            .basic_auth(h.merchant_id.as_str(), Some(key.to_owned()))
+            .body(DoWebPayment::default().envelope())
+            .send()
+    };
+    for attempt in 1..=20 {
+        let wrong = soap("wrong-key").await.unwrap();
+        assert_eq!(wrong.status(), 401, "attempt {attempt}");
+    }
+    let throttled = soap(h.access_key.expose()).await.unwrap();
+    assert_eq!(throttled.status(), 429);
+    let retry_after: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let json = h
+        .http
+        .get(format!("{}/v1/checkout/transactions", h.base))
+        .basic_auth(h.merchant_id.as_str(), Some(h.access_key.expose()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 429);
+    assert!(json.headers().contains_key("retry-after"));
+    assert_eq!(json.headers()["content-type"], "application/problem+json");
+
+    h.clock.advance_millis(15 * 60_000 + 1_000);
+    let again = soap(h.access_key.expose()).await.unwrap();
+    assert_eq!(again.status(), 200, "the window is over");
 }

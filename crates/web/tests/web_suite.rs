@@ -10,6 +10,7 @@ testkit::backend_suite![
     healthz_follows_the_database,
     metrics_count_requests_by_route_and_status,
     metrics_show_job_runs_and_live_and_dead_jobs,
+    metrics_labels_stay_bounded_whatever_the_methods,
 ];
 
 async fn metrics_text(address: SocketAddr) -> String {
@@ -146,4 +147,48 @@ async fn metrics_show_job_runs_and_live_and_dead_jobs(db: TestDb) {
     ] {
         assert!(text.contains(&line), "{line}{text}");
     }
+}
+
+/// 1,000 requests with made-up methods and paths: unknown methods are `other`, unknown paths
+/// `unmatched`, so the series stay few.
+async fn metrics_labels_stay_bounded_whatever_the_methods(db: TestDb) {
+    let (address, _store) = serve(&db).await;
+    let client = reqwest::Client::new();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..1_000 {
+        let method: String = (0..6)
+            .map(|_| char::from(b'A' + (next() % 26) as u8))
+            .collect();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let path = format!("/x{}", next() % 100_000);
+        client
+            .request(method, format!("http://{address}{path}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = metrics_text(address).await;
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("cvgate_http_requests_total{"))
+        .collect();
+    assert!(series.len() <= 5, "{series:#?}");
+    assert!(
+        series
+            .iter()
+            .any(|line| line.contains("method=\"other\",route=\"unmatched\"")),
+        "{series:#?}"
+    );
+    let counted: u64 = series
+        .iter()
+        .filter(|line| line.contains("method=\"other\""))
+        .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(counted, 1_000);
 }

@@ -44,7 +44,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), CommandError> {
 /// Opens (and migrates) the database for an administration command.
 async fn open_config(settings: &Settings) -> Result<MerchantConfig, CommandError> {
     let store = Store::open(&settings.database_url).await?;
-    MerchantConfig::new(store, Arc::new(SystemClock), Arc::new(OsRandom))
+    let secret = settings.key_secret();
+    MerchantConfig::with_key_secret(store, Arc::new(SystemClock), Arc::new(OsRandom), secret)
         .await
         .map_err(|error| CommandError::from_config(error, false))
 }

@@ -24,9 +24,17 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     tracing::info!(database = %settings.database_url, env = settings.env.as_str(), "database ready");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let random: SharedRandom = Arc::new(OsRandom);
-    let config = MerchantConfig::new(store.clone(), clock.clone(), random.clone())
-        .await
-        .map_err(|error| CommandError::from_config(error, false))?;
+    let config = MerchantConfig::with_key_secret(
+        store.clone(),
+        clock.clone(),
+        random.clone(),
+        settings.key_secret(),
+    )
+    .await
+    .map_err(|error| CommandError::from_config(error, false))?;
+    if settings.env == Environment::Production {
+        refuse_homologation_data(&config).await?;
+    }
     let demo = demo_merchant(&settings, &config).await?;
     let demo_user = match &demo {
         Some(demo) => BackOfficeUsers::new(store.clone(), clock.clone(), random.clone())
@@ -74,14 +82,34 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     println!("cvgate listening on http://{bound} (public URL {base})");
     tracing::info!(address = %bound, public_url = %base, "listening");
 
-    let mut state =
-        AppState::new(config, web_payments, after_sale, &base).with_job_metrics(worker.metrics());
+    let mut state = AppState::new(config, web_payments, after_sale, &base)
+        .with_job_metrics(worker.metrics())
+        .with_trusted_proxies(settings.trusted_proxies.clone());
     if settings.env == Environment::Homologation {
         state = state.in_homologation();
     }
     run_until_stopped(listener, web::app(state, extras), worker, &store).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Production does not start on a database homologation has used (its demo merchant, the
+/// sandboxes' test data): one line naming the setting.
+async fn refuse_homologation_data(config: &MerchantConfig) -> Result<(), CommandError> {
+    let traces = config
+        .homologation_traces()
+        .await
+        .map_err(|error| CommandError::from_config(error, false))?;
+    if traces.is_empty() {
+        return Ok(());
+    }
+    Err(CommandError::Invalid {
+        line: format!(
+            "setting database_url: the database holds homologation data ({}); production needs a database of its own",
+            traces.join("; ")
+        ),
+        json: None,
+    })
 }
 
 /// In homologation, the demo merchant (created on the first start); none in production.
@@ -212,6 +240,16 @@ async fn wait_for_stop(mut stopped: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
+/// The line that says, unmistakably, which environment runs.
+fn environment_notice(env: Environment) -> &'static str {
+    match env {
+        Environment::Homologation => {
+            "*** HOMOLOGATION: built-in sandboxes and test cards, no real payment (--env production for real ones) ***"
+        }
+        Environment::Production => "*** PRODUCTION: real ANCV and card payments ***",
+    }
+}
+
 fn print_banner(
     settings: &Settings,
     base: &str,
@@ -224,6 +262,7 @@ fn print_banner(
         settings.env.as_str(),
         settings.database_url
     );
+    println!("{}", environment_notice(settings.env));
     if let Some(demo) = demo {
         print_demo(settings, demo, demo_user);
     }

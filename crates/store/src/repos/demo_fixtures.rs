@@ -1,4 +1,4 @@
-use crate::StoreError;
+use crate::{Backend, StoreError};
 use domain::clock::Timestamp;
 use domain::merchant::MerchantId;
 use sqlx::{AnyConnection, Row};
@@ -44,5 +44,45 @@ impl<'a> DemoFixtures<'a> {
                 .map_err(|e| StoreError::corrupt("demo_fixtures", e))
         })
         .transpose()
+    }
+
+    /// The sandboxes' tables (`sandbox_…`) that hold rows: data only homologation writes.
+    pub async fn sandbox_tables_with_rows(
+        &mut self,
+        backend: Backend,
+    ) -> Result<Vec<String>, StoreError> {
+        let catalog = match backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sandbox\\_%' ESCAPE '\\' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'sandbox\\_%' ESCAPE '\\' ORDER BY tablename"
+            }
+        };
+        let names: Vec<String> = sqlx::query(catalog)
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(|row| row.try_get("name"))
+            .collect::<Result<_, _>>()?;
+        let mut with_rows = Vec::new();
+        for name in names {
+            // Names from the catalog, checked to be plain identifiers before they go into SQL.
+            if !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                continue;
+            }
+            let query = format!("SELECT 1 AS one FROM {name} LIMIT 1");
+            if sqlx::query(sqlx::AssertSqlSafe(query))
+                .fetch_optional(&mut *self.conn)
+                .await?
+                .is_some()
+            {
+                with_rows.push(name);
+            }
+        }
+        Ok(with_rows)
     }
 }

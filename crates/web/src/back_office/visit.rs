@@ -2,12 +2,12 @@
 //! address; and the cookies it sets.
 
 use super::texts::Lang;
-use axum::extract::{ConnectInfo, FromRequestParts, Query};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
 /// The session cookie: HttpOnly, SameSite=Lax, only under `/backoffice`.
 pub(super) const SESSION_COOKIE: &str = "cvgate_bo";
@@ -38,10 +38,10 @@ pub(super) struct Visit {
     pub address: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Visit {
+impl FromRequestParts<AppState> for Visit {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         let Query(query) = Query::<LangQuery>::from_request_parts(parts, state)
             .await
             .unwrap_or_default();
@@ -53,10 +53,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Visit {
                 Lang::parse(accepted.trim())
             })
             .unwrap_or(Lang::Fr);
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        let address = state
+            .trusted_proxies
+            .client_address(&parts.extensions, &parts.headers);
         Ok(Visit {
             lang,
             lang_switched: switched.is_some(),

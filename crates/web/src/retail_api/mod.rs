@@ -25,6 +25,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 /// The JSON API's routes under `/v1`.
@@ -32,11 +33,32 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new().nest(
         "/v1",
         calls(state)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                throttle_failures,
+            ))
             .layer(tower_http::catch_panic::CatchPanicLayer::custom(
                 problem_net::panicked,
             ))
             .layer(axum::middleware::from_fn(problem_net::problems_only)),
     )
+}
+
+/// Callers over a limit of failed authentications get 429 with `Retry-After`, in problem JSON.
+async fn throttle_failures(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::merchant_auth::throttle_failures(&state, request, next, |seconds| {
+        crate::problem::Problem::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too many failed authentications: try again later",
+        )
+        .retry_after(seconds)
+        .into_response()
+    })
+    .await
 }
 
 fn calls(state: &AppState) -> Router<AppState> {

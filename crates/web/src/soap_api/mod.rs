@@ -18,6 +18,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::get;
 
 /// The WebPaymentAPI endpoint: `doWebPayment`, `getWebPaymentDetails`.
@@ -30,8 +31,9 @@ pub const EXTENDED_API: &str = "/V4/services/ExtendedAPI";
 /// Bodies above this are refused with 413 before being read whole.
 pub(crate) const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// The three services: SOAP requests on POST, their WSDL on GET.
-pub(crate) fn router() -> Router<AppState> {
+/// The three services: SOAP requests on POST, their WSDL on GET; callers over a limit of
+/// failed authentications get 429 with `Retry-After`.
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             WEB_PAYMENT_API,
@@ -54,4 +56,24 @@ pub(crate) fn router() -> Router<AppState> {
             ),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle_failures,
+        ))
+}
+
+async fn throttle_failures(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::merchant_auth::throttle_failures(&state, request, next, |seconds| {
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, seconds.to_string())],
+            "too many failed authentications: try again later\n",
+        )
+            .into_response()
+    })
+    .await
 }
