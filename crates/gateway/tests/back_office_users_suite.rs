@@ -1,6 +1,7 @@
 //! Back-office users, on SQLite and PostgreSQL: passwords checked against their argon2id hash,
 //! refused alike for an unknown address, a wrong password and a disabled user; a reset password
-//! replaces the old one; the demo merchant's admin is made once.
+//! replaces the old one; the demo merchant's admin is made once. Merchants' failed API
+//! authentications are throttled per merchant id (from any address) and per address.
 
 use domain::back_office_user::{Password, Role};
 use domain::clock::{ManualClock, SystemClock, Timestamp};
@@ -19,6 +20,7 @@ testkit::backend_suite![
     every_sign_in_opens_a_new_session_that_ends_when_idle,
     failed_sign_ins_lock_the_account_and_the_address,
     a_one_time_password_is_changed_and_other_sessions_end,
+    api_failures_are_throttled_per_merchant_and_per_address,
 ];
 
 async fn services(db: &TestDb) -> (MerchantConfig, BackOfficeUsers) {
@@ -321,5 +323,105 @@ async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
     assert!(
         matches!(&signed_in, SignIn::SignedIn { user, .. } if !user.must_change_password),
         "{signed_in:?}"
+    );
+}
+
+/// 50 failures naming one merchant id, each from another address, close that merchant id
+/// (from anywhere) until the window ends; a success forgets them. User names that are not
+/// merchant ids count against their address only.
+async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
+    use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
+    let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::at(Timestamp(1_800_000_000_000)));
+    let throttle = ApiThrottle::new(store, clock.clone(), ApiThrottlePolicy::default());
+    let merchant = "123456789012";
+    for n in 0..49 {
+        throttle
+            .failed(Some(merchant), &format!("192.0.2.{n}"))
+            .await
+            .unwrap();
+    }
+    let elsewhere = "198.51.100.1";
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+    throttle
+        .failed(Some(merchant), "192.0.2.200")
+        .await
+        .unwrap();
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), elsewhere)
+            .await
+            .unwrap(),
+        Some(900),
+        "the 50th failure closes the merchant id"
+    );
+    assert_eq!(
+        throttle
+            .retry_after(Some("210987654321"), elsewhere)
+            .await
+            .unwrap(),
+        None,
+        "other merchants are not concerned"
+    );
+    clock.advance_millis(15 * MINUTE + 1);
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+
+    for _ in 0..20 {
+        throttle
+            .failed(Some("not a merchant id"), "203.0.113.9")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), "203.0.113.9")
+            .await
+            .unwrap(),
+        Some(900),
+        "the address is closed"
+    );
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), elsewhere)
+            .await
+            .unwrap(),
+        None
+    );
+
+    for n in 0..10 {
+        throttle
+            .failed(Some(merchant), &format!("192.0.2.{n}"))
+            .await
+            .unwrap();
+    }
+    let id = domain::merchant::MerchantId::parse("merchant", merchant).unwrap();
+    throttle.succeeded(&id).await.unwrap();
+    for n in 0..49 {
+        throttle
+            .failed(Some(merchant), &format!("192.0.2.{n}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        throttle
+            .retry_after(Some(merchant), elsewhere)
+            .await
+            .unwrap(),
+        None,
+        "the success forgot the 10 before"
     );
 }
