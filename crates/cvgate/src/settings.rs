@@ -39,6 +39,7 @@ const KNOWN_KEYS: &[&str] = &[
     "jobs.workers",
     "jobs.max_failures",
     "trusted_proxies",
+    "metrics_listen",
     "security.key_secret",
     "security.key_secret_file",
 ];
@@ -106,6 +107,8 @@ pub struct Settings {
     pub security: SecuritySettings,
     /// The proxies whose `X-Forwarded-For` names the client (none by default).
     pub trusted_proxies: web::TrustedProxies,
+    /// Where `/metrics` is served instead of `listen` (`None`: with everything else).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `[security]`: secrets the operator supplies.
@@ -358,6 +361,7 @@ impl Layers {
             trusted_proxies: self
                 .parse("trusted_proxies", false, web::TrustedProxies::parse)?
                 .unwrap_or_default(),
+            metrics_listen: self.parse("metrics_listen", false, parse_listen)?,
             remittance_time: self
                 .parse("remittance_time", false, |v| {
                     card::RemittanceTime::parse("remittance_time", v).map_err(|e| e.rule)

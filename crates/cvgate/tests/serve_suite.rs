@@ -11,6 +11,7 @@ testkit::backend_suite![
     two_instances_started_together_both_come_up,
     production_has_no_demo_merchant,
     production_refuses_what_homologation_allows,
+    metrics_can_have_a_listener_of_their_own,
     invalid_settings_stop_the_start_with_one_line,
     the_ancv_sandbox_runs_alone,
     the_demo_shop_sells_with_the_widget_from_a_fresh_start,
@@ -288,6 +289,32 @@ async fn production_refuses_what_homologation_allows(db: TestDb) {
         "{}",
         run.stderr
     );
+}
+
+/// With `metrics_listen`, `/metrics` is served there and not on the main listener.
+async fn metrics_can_have_a_listener_of_their_own(db: TestDb) {
+    let dir = workdir();
+    let config = dir.path().join("cvgate.toml");
+    std::fs::write(&config, "metrics_listen = \"127.0.0.1:0\"\n").unwrap();
+    let server = start_server(&db, dir.path(), &["--config", config.to_str().unwrap()]).await;
+    let apart = server
+        .banner_value("metrics on")
+        .expect("the metrics address is printed");
+    let apart = apart.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(healthz_status(server.url("/healthz")).await, 200);
+    let main = reqwest::get(server.url("/metrics")).await.unwrap();
+    assert_eq!(main.status(), 404, "not on the main listener");
+    let metrics = reqwest::get(&apart).await.unwrap();
+    assert_eq!(metrics.status(), 200, "{apart}");
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(
+            "cvgate_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "the main listener's requests are counted: {text}"
+    );
+    let (code, _) = server.terminate().await;
+    assert_eq!(code, 0, "both listeners stop on SIGTERM");
 }
 
 async fn invalid_settings_stop_the_start_with_one_line(db: TestDb) {

@@ -9,11 +9,22 @@ use axum::routing::get;
 use std::time::Duration;
 use store::repos::KindCounts;
 
-/// `/healthz` and `/metrics`.
-pub(crate) fn router() -> Router<AppState> {
+/// `/healthz`, and `/metrics` unless it has a listener of its own ([`metrics_app`]).
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let router = Router::new().route("/healthz", get(healthz));
+    if state.metrics_apart {
+        router
+    } else {
+        router.route("/metrics", get(metrics))
+    }
+}
+
+/// `/metrics` alone, for its own listen address (`metrics_listen`): Prometheus reads it on a
+/// private interface while the public one does not serve it.
+pub fn metrics_app(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

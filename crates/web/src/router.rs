@@ -25,7 +25,7 @@ pub struct Extras {
 /// The whole application.
 pub fn app(state: AppState, extras: Extras) -> Router {
     let mut router = Router::new()
-        .merge(operations::router())
+        .merge(operations::router(&state))
         .merge(back_office::router())
         .merge(partner::router())
         .merge(soap_api::router(&state))

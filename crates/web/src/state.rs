@@ -27,6 +27,8 @@ pub struct AppState {
     pub api_throttle: ApiThrottle,
     /// The proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// `/metrics` is served on a listener of its own, not with the rest.
+    pub metrics_apart: bool,
     /// Back-office users and the audit trail.
     pub users: BackOfficeUsers,
     /// Absolute base of the URLs given to merchants and buyers (no trailing slash).
@@ -51,6 +53,7 @@ impl AppState {
             sign_in: config.back_office_sign_in(SignInPolicy::default()),
             api_throttle: config.api_throttle(ApiThrottlePolicy::default()),
             trusted_proxies: Arc::new(TrustedProxies::default()),
+            metrics_apart: false,
             users: config.back_office_users(),
             config,
             web_payments,
@@ -66,6 +69,14 @@ impl AppState {
     pub fn with_job_metrics(self, job_metrics: Arc<jobs::JobMetrics>) -> AppState {
         AppState {
             job_metrics,
+            ..self
+        }
+    }
+
+    /// `/metrics` leaves the main router for [`crate::operations::metrics_app`]'s listener.
+    pub fn with_metrics_apart(self) -> AppState {
+        AppState {
+            metrics_apart: true,
             ..self
         }
     }

@@ -79,18 +79,47 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     };
 
     print_banner(&settings, &base, demo.as_ref(), demo_user.as_ref());
-    println!("cvgate listening on http://{bound} (public URL {base})");
-    tracing::info!(address = %bound, public_url = %base, "listening");
-
     let mut state = AppState::new(config, web_payments, after_sale, &base)
         .with_job_metrics(worker.metrics())
         .with_trusted_proxies(settings.trusted_proxies.clone());
     if settings.env == Environment::Homologation {
         state = state.in_homologation();
     }
+    if let Some(address) = settings.metrics_listen {
+        state = serve_metrics_apart(address, state).await?;
+    }
+    println!("cvgate listening on http://{bound} (public URL {base})");
+    tracing::info!(address = %bound, public_url = %base, "listening");
     run_until_stopped(listener, web::app(state, extras), worker, &store).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `/metrics` on `address` only (`metrics_listen`), until SIGINT/SIGTERM; the state returned
+/// leaves it out of the main listener.
+async fn serve_metrics_apart(
+    address: std::net::SocketAddr,
+    state: AppState,
+) -> Result<AppState, CommandError> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (setting metrics_listen)"))?;
+    let bound = listener
+        .local_addr()
+        .context("the metrics socket has no address")?;
+    let state = state.with_metrics_apart();
+    let app = web::operations::metrics_app(state.clone());
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    println!("metrics on http://{bound}/metrics (not on the main listener)");
+    tracing::info!(address = %bound, "metrics listening");
+    Ok(state)
 }
 
 /// Production does not start on a database homologation has used (its demo merchant, the
