@@ -280,6 +280,22 @@ pub enum PosCommand {
         #[arg(long, value_name = "on|off", value_parser = on_off, action = clap::ArgAction::Set)]
         widget_data_updates: bool,
     },
+    /// Sign the point of sale's merchant notifications (Cvgate-Signature) with a new secret,
+    /// printed once; the previous secret keeps signing during the overlap
+    NotificationSecret {
+        /// Merchant id
+        #[arg(long, value_name = "ID")]
+        merchant: String,
+        /// Point of sale id
+        #[arg(long, value_name = "POS", allow_negative_numbers = true)]
+        pos: i64,
+        /// How long the previous secret still signs, 0 to 720 hours (default 24)
+        #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
+        overlap_hours: Option<i64>,
+        /// Stop signing instead (every secret forgotten)
+        #[arg(long, conflicts_with = "overlap_hours")]
+        off: bool,
+    },
 }
 
 /// `on` or `off` (also `true`/`false`).

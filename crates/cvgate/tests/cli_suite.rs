@@ -18,6 +18,7 @@ testkit::backend_suite![
     jobs_retry_revives_a_dead_job_and_refuses_unknown_ids,
     the_sandbox_refuses_a_production_database,
     pos_set_turns_widget_data_updates_on_and_off,
+    pos_notification_secret_is_shown_once_and_can_be_turned_off,
     pos_references_are_unique_per_merchant,
     users_are_created_listed_disabled_and_reset,
     refused_users_name_the_flag_and_write_nothing,
@@ -893,6 +894,61 @@ async fn pos_set_turns_widget_data_updates_on_and_off(db: TestDb) {
 
     assert_eq!(pos_set(&db, d, &merchant, &pos, "off").await.code, 0);
     assert_eq!(first_pos_updates(&db, d, &merchant).await, false);
+}
+
+/// `pos notification-secret` prints a new secret (JSON too), refuses another merchant's point
+/// of sale and an overlap out of range, and `--off` stops signing.
+async fn pos_notification_secret_is_shown_once_and_can_be_turned_off(db: TestDb) {
+    let dir = workdir();
+    let d = dir.path();
+    let merchant = new_merchant(&db, d, "Boutique Soleil").await;
+    let other = new_merchant(&db, d, "Autre boutique").await;
+    let created = cvgate(&db, d, &pos_create(&merchant, "Shop", &["--json"])).await;
+    let pos = created.json()["posId"].to_string();
+    let secret = |merchant: &str, extra: &[&str]| {
+        let mut args = vec![
+            "pos",
+            "notification-secret",
+            "--merchant",
+            merchant,
+            "--pos",
+            &pos,
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let db = &db;
+    let run = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cvgate(db, d, &args).await
+    };
+    let first = run(secret(&merchant, &["--json"])).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let shown = first.json()["notificationSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(shown.starts_with("cvsec_") && shown.len() == 70, "{shown}");
+    let text = run(secret(&merchant, &["--overlap-hours", "0"])).await;
+    assert!(
+        text.stdout.contains("notification secret: cvsec_"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains(&shown), "a new secret each time");
+    assert_refused(
+        &run(secret(&other, &[])).await,
+        "--pos",
+        "has no point of sale",
+    );
+    assert_refused(
+        &run(secret(&merchant, &["--overlap-hours", "721"])).await,
+        "--overlap-hours",
+        "must be from 0 to 720",
+    );
+    let off = run(secret(&merchant, &["--off"])).await;
+    assert_eq!(off.code, 0, "{}", off.stderr);
+    assert!(off.stdout.contains("no longer signs"), "{}", off.stdout);
 }
 
 async fn pos_references_are_unique_per_merchant(db: TestDb) {

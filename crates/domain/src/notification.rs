@@ -2,7 +2,27 @@
 //! shows them on a payment's page, with the merchant's HTTP answers.
 
 use crate::clock::Timestamp;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::str::FromStr;
+
+/// The header a signed notification carries (a cvgate extension; Payline's are unsigned).
+pub const SIGNATURE_HEADER: &str = "Cvgate-Signature";
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + url)>`, one `v1` per secret (two
+/// while a rotation's overlap lasts): the merchant accepts the call when one of them matches its
+/// secret and `t` is recent.
+pub fn signature(secrets: &[String], unix_seconds: i64, url: &str) -> String {
+    let mut header = format!("t={unix_seconds}");
+    for secret in secrets {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+            .expect("HMAC accepts keys of any length");
+        mac.update(format!("{unix_seconds}.{url}").as_bytes());
+        header.push_str(",v1=");
+        header.push_str(&hex::encode(mac.finalize().into_bytes()));
+    }
+    header
+}
 
 /// How one call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +89,20 @@ pub struct NotificationAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_carry_one_mac_per_secret() {
+        let url = "https://shop.example/n?notificationType=TRS&transactionId=1";
+        let one = signature(&["s1".to_owned()], 1_800_000_000, url);
+        assert!(one.starts_with("t=1800000000,v1="), "{one}");
+        assert_eq!(one.len(), "t=1800000000,v1=".len() + 64);
+        let two = signature(&["s1".to_owned(), "s0".to_owned()], 1_800_000_000, url);
+        assert!(
+            two.starts_with(&one),
+            "the current secret's MAC first: {two}"
+        );
+        assert_ne!(signature(&["s1".to_owned()], 1_800_000_001, url), one);
+    }
 
     #[test]
     fn outcomes_read_back_what_they_write() {

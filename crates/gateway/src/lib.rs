@@ -13,6 +13,7 @@ mod failure_throttle;
 pub mod job_wiring;
 pub mod merchant_config;
 pub(crate) mod merchant_http;
+pub mod notification_signing;
 pub mod notifications;
 pub mod observer;
 pub mod transaction_ids;

@@ -145,6 +145,11 @@ impl MerchantConfig {
         &self.store
     }
 
+    /// The randomness it draws secrets from.
+    pub(crate) fn random(&self) -> &SharedRandom {
+        &self.random
+    }
+
     /// The back office's users over the same store, clock and randomness.
     pub fn back_office_users(&self) -> crate::BackOfficeUsers {
         crate::BackOfficeUsers::new(self.store.clone(), self.clock.clone(), self.random.clone())

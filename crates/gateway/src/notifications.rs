@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::notification::{NotificationAttempt, NotificationOutcome};
+use domain::point_of_sale::PosId;
 use jobs::JobOutcome;
 use store::Store;
 
@@ -56,6 +57,17 @@ pub(crate) struct Notification<'a> {
     pub logged_as: &'a str,
     /// How long cvgate has been trying: past the policy's window, it gives up.
     pub trying_for_ms: i64,
+    /// The point of sale of the sale, whose secrets (if any) sign the call.
+    pub pos_id: PosId,
+}
+
+/// One HTTP call of a notification.
+struct Call<'a> {
+    target: &'a str,
+    signature: Option<&'a str>,
+    kind: &'a str,
+    logged_as: &'a str,
+    trying_for_ms: i64,
 }
 
 impl MerchantNotifier {
@@ -79,6 +91,7 @@ impl MerchantNotifier {
             subject: (name, value),
             logged_as,
             trying_for_ms,
+            pos_id,
         } = notification;
         let separator = if url.contains('?') { '&' } else { '?' };
         // Monext's Retail API clients tell a session's notification by `paymentEndpoint=1`
@@ -89,7 +102,23 @@ impl MerchantNotifier {
             ""
         };
         let target = format!("{url}{separator}notificationType={kind}&{name}={value}{endpoint}");
-        let (outcome, status, detail) = self.call(&target, kind, logged_as, trying_for_ms).await;
+        let secrets =
+            match crate::notification_signing::signing_secrets(&self.store, pos_id, now).await {
+                Ok(secrets) => secrets,
+                // Unsigned would be refused by a merchant who checks: try again later instead.
+                Err(error) => return JobOutcome::Failed(error.to_string()),
+            };
+        let signature = (!secrets.is_empty()).then(|| {
+            domain::notification::signature(&secrets, now.millis().div_euclid(1_000), &target)
+        });
+        let call = Call {
+            target: &target,
+            signature: signature.as_deref(),
+            kind,
+            logged_as,
+            trying_for_ms,
+        };
+        let (outcome, status, detail) = self.call(call).await;
         let attempt = NotificationAttempt {
             subject: value.to_owned(),
             kind: kind.to_owned(),
@@ -109,20 +138,25 @@ impl MerchantNotifier {
     }
 
     /// Makes the call: how it ended, the merchant's HTTP status, and why it failed.
-    async fn call(
-        &self,
-        target: &str,
-        kind: &str,
-        logged_as: &str,
-        trying_for_ms: i64,
-    ) -> (NotificationOutcome, Option<u16>, String) {
+    async fn call(&self, call: Call<'_>) -> (NotificationOutcome, Option<u16>, String) {
+        let Call {
+            target,
+            signature,
+            kind,
+            logged_as,
+            trying_for_ms,
+        } = call;
         if let Err(reason) =
             crate::merchant_http::check_url(target, self.policy.allow_private_addresses)
         {
             tracing::warn!(kind, subject = logged_as, %reason, "notification URL refused: no notification");
             return (NotificationOutcome::Refused, None, reason.to_string());
         }
-        let (status, reason) = match self.http.get(target).send().await {
+        let mut request = self.http.get(target);
+        if let Some(signature) = signature {
+            request = request.header(domain::notification::SIGNATURE_HEADER, signature);
+        }
+        let (status, reason) = match request.send().await {
             Ok(response) if response.status().is_success() => {
                 let status = response.status().as_u16();
                 tracing::info!(kind, subject = logged_as, status, "merchant notified");

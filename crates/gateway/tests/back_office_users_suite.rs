@@ -6,6 +6,7 @@
 use domain::back_office_user::{Password, Role};
 use domain::clock::{ManualClock, SystemClock, Timestamp};
 use domain::random::OsRandom;
+use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
 use gateway::back_office_sign_in::{BackOfficeSignIn, SignIn, SignInPolicy};
 use gateway::back_office_users::UserRequest;
 use gateway::demo;
@@ -330,7 +331,6 @@ async fn a_one_time_password_is_changed_and_other_sessions_end(db: TestDb) {
 /// (from anywhere) until the window ends; a success forgets them. User names that are not
 /// merchant ids count against their address only.
 async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
-    use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
     let store = Store::open(&DatabaseUrl::parse(&db.url).unwrap())
         .await
         .unwrap();
@@ -379,7 +379,15 @@ async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
             .unwrap(),
         None
     );
+    made_up_names_close_their_address(&throttle, merchant, elsewhere).await;
+    a_success_forgets_the_failures(&throttle, merchant, elsewhere).await;
+}
 
+async fn made_up_names_close_their_address(
+    throttle: &ApiThrottle,
+    merchant: &str,
+    elsewhere: &str,
+) {
     for _ in 0..20 {
         throttle
             .failed(Some("not a merchant id"), "203.0.113.9")
@@ -401,7 +409,9 @@ async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
             .unwrap(),
         None
     );
+}
 
+async fn a_success_forgets_the_failures(throttle: &ApiThrottle, merchant: &str, elsewhere: &str) {
     for n in 0..10 {
         throttle
             .failed(Some(merchant), &format!("192.0.2.{n}"))

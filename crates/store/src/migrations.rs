@@ -132,6 +132,11 @@ const STEPS: &[Step] = &[
         description: "a platform operator's session acts for one merchant",
         sql: include_str!("../migrations/0019_platform_sessions.sql"),
     },
+    Step {
+        version: 20,
+        description: "the secrets merchant notifications are signed with",
+        sql: include_str!("../migrations/0020_notification_secrets.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -1,7 +1,7 @@
 use crate::repos::{
     AncvPayments, AncvRefunds, AuditEvents, BackOfficeSessions, BackOfficeUsers, CardTransactions,
-    Contracts, DemoFixtures, Jobs, Merchants, NotificationAttempts, OperationReplays, PointsOfSale,
-    ServerSecrets, TransactionIds, TransactionSearch, WebPayments,
+    Contracts, DemoFixtures, Jobs, Merchants, NotificationAttempts, NotificationSecrets,
+    OperationReplays, PointsOfSale, ServerSecrets, TransactionIds, TransactionSearch, WebPayments,
 };
 use crate::{Backend, StoreError};
 use sqlx::{Any, Transaction};
@@ -124,5 +124,10 @@ impl UnitOfWork {
     /// The calls made to merchants' notification URLs.
     pub fn notification_attempts(&mut self) -> NotificationAttempts<'_> {
         NotificationAttempts::new(&mut self.tx)
+    }
+
+    /// The secrets merchant notifications are signed with.
+    pub fn notification_secrets(&mut self) -> NotificationSecrets<'_> {
+        NotificationSecrets::new(&mut self.tx)
     }
 }

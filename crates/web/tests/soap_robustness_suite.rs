@@ -12,6 +12,7 @@ testkit::backend_suite![
     no_notification_after_the_merchant_read_the_final_result,
     private_notification_urls_are_never_called_when_not_allowed,
     failed_authentications_get_429_until_the_window_ends,
+    notifications_are_signed_once_a_secret_is_set,
 ];
 
 async fn bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy(db: TestDb) {
@@ -228,4 +229,96 @@ async fn failed_authentications_get_429_until_the_window_ends(db: TestDb) {
     h.clock.advance_millis(15 * 60_000 + 1_000);
     let again = soap(h.access_key.expose()).await.unwrap();
     assert_eq!(again.status(), 200, "the window is over");
+}
+
+/// `hmac.compare_digest`-checked by Python's own HMAC-SHA256: whether `header` carries a `v1`
+/// for `secret` over `t + "." + url`, with `t` the given time.
+fn python_verifies(header: &str, secret: &str, url: &str, unix_seconds: i64) -> bool {
+    let script = "import hmac, hashlib, sys\n\
+header, secret, url, now = sys.argv[1:5]\n\
+parts = [p.split('=', 1) for p in header.split(',')]\n\
+t = [v for k, v in parts if k == 't'][0]\n\
+if abs(int(now) - int(t)) > 300: sys.exit(1)\n\
+mac = hmac.new(secret.encode(), (t + '.' + url).encode(), hashlib.sha256).hexdigest()\n\
+sys.exit(0 if any(hmac.compare_digest(mac, v) for k, v in parts if k == 'v1') else 1)\n";
+    std::process::Command::new("python3")
+        .args(["-c", script, header, secret, url, &unix_seconds.to_string()])
+        .status()
+        .expect("python3 runs")
+        .success()
+}
+
+/// A paid split payment with a notification URL: its token, and the one call the merchant got
+/// (its full URL and signature header).
+async fn paid(h: &Harness) -> (String, (String, Option<String>)) {
+    let (token, merchant) = h.notifying_web_payment(0).await;
+    h.pay_split(&token, 2_500).await;
+    h.run_jobs().await;
+    let signed = merchant.signed.lock().unwrap().clone();
+    assert_eq!(signed.len(), 1, "{signed:?}");
+    (token, signed[0].clone())
+}
+
+/// Unsigned by default; once the point of sale has a secret, every call carries
+/// `Cvgate-Signature`, which an independent implementation (Python's hmac) verifies; after a
+/// rotation both secrets verify during the overlap, then only the new one.
+async fn notifications_are_signed_once_a_secret_is_set(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let (token, (_, unsigned)) = paid(&h).await;
+    assert_eq!(unsigned, None, "unsigned by default");
+    let pos = h
+        .web_payments
+        .snapshot(&token)
+        .await
+        .unwrap()
+        .payment
+        .pos_id;
+    let merchant = h.merchant_id.to_string();
+    let config = gateway::MerchantConfig::new(
+        h.store.clone(),
+        h.clock.clone(),
+        std::sync::Arc::new(domain::random::OsRandom),
+    )
+    .await
+    .unwrap();
+    let first = config
+        .rotate_notification_secret(&merchant, pos, 3_600_000)
+        .await
+        .unwrap();
+    let now = || domain::clock::Clock::now(&*h.clock).millis() / 1_000;
+    let (_, (url, header)) = paid(&h).await;
+    let header = header.expect("signed");
+    assert!(
+        python_verifies(&header, &first, &url, now()),
+        "{header} {url}"
+    );
+    assert!(!python_verifies(&header, "another secret", &url, now()));
+    assert!(
+        !python_verifies(&header, &first, &format!("{url}&x=1"), now()),
+        "the URL is signed"
+    );
+
+    let second = config
+        .rotate_notification_secret(&merchant, pos, 3_600_000)
+        .await
+        .unwrap();
+    let (_, (url, header)) = paid(&h).await;
+    let header = header.expect("signed");
+    assert_eq!(header.matches("v1=").count(), 2, "{header}");
+    assert!(python_verifies(&header, &second, &url, now()));
+    assert!(python_verifies(&header, &first, &url, now()), "the overlap");
+
+    h.clock.advance_millis(3_600_000 + 1_000);
+    let (_, (url, header)) = paid(&h).await;
+    let header = header.expect("signed");
+    assert_eq!(header.matches("v1=").count(), 1, "{header}");
+    assert!(python_verifies(&header, &second, &url, now()));
+    assert!(
+        !python_verifies(&header, &first, &url, now()),
+        "the overlap is over"
+    );
+    assert!(
+        !python_verifies(&header, &second, &url, now() + 3_600),
+        "an old call is refused"
+    );
 }

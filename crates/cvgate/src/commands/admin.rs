@@ -5,6 +5,7 @@ use super::output::Output;
 use crate::cli::{ContractCommand, MerchantCommand, PosCommand};
 use domain::contract::ContractRequest;
 use gateway::MerchantConfig;
+use gateway::notification_signing::DEFAULT_OVERLAP_MS;
 
 /// `cvgate merchant create|rotate-key|list`.
 pub async fn merchant(
@@ -32,7 +33,7 @@ pub async fn merchant(
     Ok(())
 }
 
-/// `cvgate pos create|list|set`.
+/// `cvgate pos create|list|set|notification-secret`.
 pub async fn pos(
     config: &MerchantConfig,
     command: PosCommand,
@@ -66,6 +67,28 @@ pub async fn pos(
                 .await
                 .map_err(fail)?;
             out.points_of_sale(std::slice::from_ref(&pos));
+        }
+        PosCommand::NotificationSecret {
+            merchant,
+            pos,
+            overlap_hours,
+            off,
+        } => {
+            if off {
+                config
+                    .stop_signing_notifications(&merchant, pos)
+                    .await
+                    .map_err(fail)?;
+                out.notification_secret(pos, None);
+            } else {
+                let overlap_ms =
+                    overlap_hours.map_or(DEFAULT_OVERLAP_MS, |h| h.saturating_mul(3_600_000));
+                let secret = config
+                    .rotate_notification_secret(&merchant, pos, overlap_ms)
+                    .await
+                    .map_err(fail)?;
+                out.notification_secret(pos, Some(&secret));
+            }
         }
     }
     Ok(())

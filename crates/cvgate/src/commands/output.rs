@@ -49,6 +49,23 @@ impl Output {
         );
     }
 
+    /// A point of sale's new notification secret (shown this once), or that signing stopped.
+    pub fn notification_secret(&self, pos_id: i64, secret: Option<&str>) {
+        if self.json {
+            return self.print_json(json!({"posId": pos_id, "notificationSecret": secret}));
+        }
+        match secret {
+            Some(secret) => {
+                println!("point of sale {pos_id} signs its notifications (Cvgate-Signature)");
+                println!("  notification secret: {secret}");
+                println!(
+                    "The secret is shown only now: give it to the merchant to check the signatures."
+                );
+            }
+            None => println!("point of sale {pos_id} no longer signs its notifications"),
+        }
+    }
+
     /// Every merchant, one per line (never their keys).
     pub fn merchants(&self, merchants: &[Merchant]) {
         if self.json {

@@ -3,12 +3,14 @@
 use super::service::{AfterSale, Inner};
 use crate::notifications::Notification;
 use crate::notifications::TRS_JOB;
+use domain::web_payment::WebPayment;
 use jobs::{JobFuture, JobHandler, JobOutcome, Lane};
 use store::StoreError;
 
 impl Inner {
-    /// The notification URL of the sale a transaction belongs to.
-    async fn notification_url(&self, transaction_id: &str) -> Result<Option<String>, StoreError> {
+    /// The web payment session of the sale a transaction belongs to (its notification URL,
+    /// its point of sale).
+    async fn sale_session(&self, transaction_id: &str) -> Result<Option<WebPayment>, StoreError> {
         let mut uow = self.store.read().await?;
         if let Some(payment) = uow.ancv_payments().find(transaction_id).await? {
             let session = match &payment.web_payment_token {
@@ -19,14 +21,14 @@ impl Inner {
                         .await?
                 }
             };
-            return Ok(session.and_then(|s| s.request.notification_url));
+            return Ok(session);
         }
         if let Some(refund) = uow.ancv_refunds().find(transaction_id).await? {
             let session = uow
                 .web_payments()
                 .find_by_ancv_payment(&refund.payment_id)
                 .await?;
-            return Ok(session.and_then(|s| s.request.notification_url));
+            return Ok(session);
         }
         drop(uow);
         let Some(op) = self.card.find_operation(transaction_id).await? else {
@@ -38,15 +40,17 @@ impl Inner {
         let Some(token) = card.attempt_group else {
             return Ok(None);
         };
-        let session = self.store.read().await?.web_payments().find(&token).await?;
-        Ok(session.and_then(|s| s.request.notification_url))
+        self.store.read().await?.web_payments().find(&token).await
     }
 
     async fn notify_trs(&self, transaction_id: &str, attempt: i64) -> JobOutcome {
-        let url = match self.notification_url(transaction_id).await {
-            Ok(Some(url)) => url,
+        let session = match self.sale_session(transaction_id).await {
+            Ok(Some(session)) => session,
             Ok(None) => return JobOutcome::Done,
             Err(error) => return JobOutcome::Failed(error.to_string()),
+        };
+        let Some(url) = session.request.notification_url else {
+            return JobOutcome::Done;
         };
         let notification = Notification {
             url: &url,
@@ -54,6 +58,7 @@ impl Inner {
             subject: ("transactionId", transaction_id),
             logged_as: transaction_id,
             trying_for_ms: self.notifier.trying_for_ms(attempt),
+            pos_id: session.pos_id,
         };
         self.notifier.send(notification, self.clock.now()).await
     }

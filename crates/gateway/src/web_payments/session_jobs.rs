@@ -46,6 +46,7 @@ impl Inner {
             subject: ("token", token),
             logged_as: &logged_as,
             trying_for_ms: now.millis() - since.millis(),
+            pos_id: payment.pos_id,
         };
         self.notifier.send(notification, now).await
     }

@@ -623,11 +623,16 @@ pub fn without_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// A notification call as the merchant got it: the full URL and its `Cvgate-Signature`.
+pub type SignedCall = (String, Option<String>);
+
 /// A merchant's notification endpoint that answers 500 `failures` times, then 200, recording
 /// the query of every call.
 #[derive(Clone, Default)]
 pub struct MerchantEndpoint {
     pub calls: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    /// Each call's full URL and its `Cvgate-Signature` header, if any.
+    pub signed: Arc<Mutex<Vec<SignedCall>>>,
     failures: Arc<Mutex<usize>>,
 }
 
@@ -649,8 +654,19 @@ impl MerchantEndpoint {
 async fn notified(
     axum::extract::State(merchant): axum::extract::State<MerchantEndpoint>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
 ) -> axum::http::StatusCode {
     merchant.calls.lock().unwrap().push(query);
+    let host = headers["host"].to_str().unwrap();
+    let signature = headers
+        .get("cvgate-signature")
+        .map(|value| value.to_str().unwrap().to_owned());
+    merchant
+        .signed
+        .lock()
+        .unwrap()
+        .push((format!("http://{host}{uri}"), signature));
     let mut failures = merchant.failures.lock().unwrap();
     if *failures > 0 {
         *failures -= 1;
