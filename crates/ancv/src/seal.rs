@@ -206,6 +206,44 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    /// Hostile 1 MiB notification bodies, read as cvgate's notification endpoint reads them (the
+    /// JSON, the sealed fields, the seal), within 50 ms of CPU each.
+    #[test]
+    fn hostile_notifications_are_checked_within_the_cpu_budget() {
+        const MIB: usize = 1 << 20;
+        let repeat = |unit: &str| unit.repeat(MIB / unit.len() - 64);
+        let bodies = [
+            ("deep nesting", repeat("{\"a\":")),
+            (
+                "long id",
+                format!("{{\"transaction\":{{\"id\":\"{}\"}}}}", repeat("x")),
+            ),
+            (
+                "many keys",
+                format!("{{{}\"transaction\":{{\"id\":\"t\"}}}}", repeat("\"k\":1,")),
+            ),
+            (
+                "escaped state",
+                format!(
+                    "{{\"transaction\":{{\"id\":\"t\",\"state\":\"{}\"}}}}",
+                    repeat("\\u0041")
+                ),
+            ),
+        ];
+        let keyring = SealKeyring::new(vec![
+            SealKey::new("ver001", "663768ff68ad8ea6768bbf65163e9b0a").unwrap(),
+        ]);
+        let seal = format!("{SCHEME}.ver001.{}", "A".repeat(43));
+        for (name, body) in bodies {
+            testkit::within_cpu_budget(name, 50.0, || {
+                if let Ok(json) = serde_json::from_slice::<Value>(body.as_bytes()) {
+                    let fields = Operation::Notification.fields(&json);
+                    std::hint::black_box(keyring.verify(Some(&seal), &fields).is_ok());
+                }
+            });
+        }
+    }
+
     const TEST_KEY: &str = "663768ff68ad8ea6768bbf65163e9b0a";
 
     fn key() -> SealKey {

@@ -139,6 +139,45 @@ mod tests {
             .unwrap()
     }
 
+    /// Hostile 1 MiB bodies, read as each body the API takes, within 50 ms of CPU each.
+    #[test]
+    fn hostile_bodies_are_read_within_the_cpu_budget() {
+        const MIB: usize = 1 << 20;
+        let repeat = |unit: &str| unit.repeat(MIB / unit.len() - 16);
+        let bodies = [
+            ("deep nesting", repeat("[")),
+            ("many keys", format!("{{{}\"z\":0}}", repeat("\"k\":{},"))),
+            (
+                "escaped text",
+                format!("{{\"order\":{{\"reference\":\"{}\"}}}}", repeat("\\u00e9")),
+            ),
+            (
+                "long array",
+                format!("{{\"contracts\":[{}0]}}", repeat("1e308,")),
+            ),
+        ];
+        for (name, body) in bodies {
+            assert!(body.len() <= MIB, "{name}");
+            let bytes = body.as_bytes();
+            let budget = |what: &str, read: fn(&[u8]) -> bool| {
+                let what = format!("{name} as {what}");
+                testkit::within_cpu_budget(&what, 50.0, || std::hint::black_box(read(bytes)));
+            };
+            budget("a session", |b| {
+                parse_json::<json_api::CreateSession>(b).is_ok()
+            });
+            budget("an operation", |b| {
+                parse_json::<json_api::OperationRequest>(b).is_ok()
+            });
+            budget("a point of sale", |b| {
+                parse_json::<json_api::PointOfSaleBody>(b).is_ok()
+            });
+            budget("a contract", |b| {
+                parse_json::<json_api::ContractBody>(b).is_ok()
+            });
+        }
+    }
+
     #[test]
     fn a_wrong_type_names_the_field() {
         let problem = parse_json::<Body>(br#"{"order": {"amount": "ten"}}"#).unwrap_err();
