@@ -14,7 +14,7 @@ use gateway::BackOfficeUsers;
 use gateway::back_office_users::UserRequest;
 use reqwest::header::LOCATION;
 use std::sync::Arc;
-use support::{DoWebPayment, Harness, answer_acs, soap_value, without_redirects};
+use support::{DoWebPayment, Harness, soap_value, without_redirects};
 use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
@@ -324,11 +324,7 @@ async fn a_viewer_cannot_refund_and_other_merchants_are_not_found(db: TestDb) {
 async fn a_payment_page_shows_its_3ds_result_and_the_notifications_sent(db: TestDb) {
     let h = Harness::start(&db).await;
     let (token, merchant) = h.notifying_web_payment(1).await;
-    let acs = h.start_challenge(&token).await;
-    let back = answer_acs(&acs).await;
-    h.http.get(&back).send().await.unwrap();
-    h.run_jobs().await;
-    h.advance(60_000).await;
+    h.pay_after_a_challenge(&token).await;
     assert_eq!(
         merchant.calls_of("WEBTRS").len(),
         2,

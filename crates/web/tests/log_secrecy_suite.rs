@@ -8,7 +8,7 @@ mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
-use support::{CARD_CHALLENGE, Harness, answer_acs, soap_value};
+use support::{CARD_CHALLENGE, Harness, soap_value};
 use testkit::TestDb;
 
 testkit::backend_suite![a_whole_flow_logged_at_trace_level_keeps_its_secrets];
@@ -46,11 +46,7 @@ async fn a_whole_flow_logged_at_trace_level_keeps_its_secrets(db: TestDb) {
     let h = Harness::start(&db).await;
     let (token, merchant) = h.notifying_web_payment(1).await;
     h.validate_vouchers(&token, 2_500).await;
-    let acs = h.start_challenge(&token).await;
-    let back = answer_acs(&acs).await;
-    h.http.get(&back).send().await.unwrap();
-    h.run_jobs().await;
-    h.advance(60_000).await;
+    h.pay_after_a_challenge(&token).await;
     assert_eq!(
         merchant.calls_of("WEBTRS").len(),
         2,

@@ -582,6 +582,16 @@ impl Harness {
         token
     }
 
+    /// Pays the rest by the challenge card, the buyer passing the challenge and coming back;
+    /// then the merchant's notification is sent, and sent again a minute later.
+    pub async fn pay_after_a_challenge(&self, token: &str) {
+        let acs = self.start_challenge(token).await;
+        let back = answer_acs(&acs).await;
+        self.http.get(&back).send().await.unwrap();
+        self.run_jobs().await;
+        self.advance(60_000).await;
+    }
+
     /// Starts the challenge card on the page; returns the ACS page's URL.
     pub async fn start_challenge(&self, token: &str) -> String {
         let (status, location) = self
