@@ -2,8 +2,9 @@
 
 mod support;
 
+use std::time::Duration;
 use support::{DoWebPayment, Harness, soap_value};
-use testkit::TestDb;
+use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
     bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy,
@@ -13,6 +14,7 @@ testkit::backend_suite![
     private_notification_urls_are_never_called_when_not_allowed,
     failed_authentications_get_429_until_the_window_ends,
     notifications_are_signed_once_a_secret_is_set,
+    details_write_only_when_a_final_result_is_first_read,
 ];
 
 async fn bad_requests_get_a_fault_413_or_401_and_the_server_stays_healthy(db: TestDb) {
@@ -321,4 +323,35 @@ async fn notifications_are_signed_once_a_secret_is_set(db: TestDb) {
         !python_verifies(&header, &second, &url, now() + 3_600),
         "an old call is refused"
     );
+}
+
+/// getWebPaymentDetails writes nothing while the session is under way, records the first read
+/// of its final result, and writes nothing on the reads after.
+async fn details_write_only_when_a_final_result_is_first_read(db: TestDb) {
+    let h = Harness::start(&db).await;
+    let token = h.do_web_payment(&DoWebPayment::default()).await;
+    h.page(&token).await;
+    let before = dump_database(&db).await;
+    h.details(&token).await;
+    assert_eq!(
+        dump_database(&db).await,
+        before,
+        "a session under way: a pure read"
+    );
+    h.pay_split(&token, 2_500).await;
+    h.run_jobs().await;
+    let paid = dump_database(&db).await;
+    let first = h.details(&token).await;
+    let read = dump_database(&db).await;
+    assert_ne!(read, paid, "the first read of the result is recorded");
+    let again = h.details(&token).await;
+    assert_eq!(again, first, "the same answer");
+    assert_eq!(dump_database(&db).await, read, "later reads write nothing");
+    // Nor do they wait for a writer: on SQLite this transaction holds the write lock.
+    let writer = h.store.write().await.unwrap();
+    let while_writing = tokio::time::timeout(Duration::from_secs(60), h.details(&token))
+        .await
+        .expect("answered while another transaction writes");
+    assert_eq!(while_writing, first);
+    drop(writer);
 }

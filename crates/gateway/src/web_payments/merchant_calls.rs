@@ -62,12 +62,30 @@ impl WebPayments {
     }
 
     /// `getWebPaymentDetails`: the session as the merchant sees it. Reading a final result stops
-    /// the merchant notifications.
+    /// the merchant notifications. The common read writes nothing: only the first read of a
+    /// final result (recorded) and a session due to expire (expired now) go through a write.
     pub async fn details(
         &self,
         merchant_id: &MerchantId,
         token: &str,
     ) -> Result<Snapshot, WebPaymentError> {
+        let stored = self
+            .inner
+            .store
+            .read()
+            .await?
+            .web_payments()
+            .find(token)
+            .await?;
+        let payment = stored
+            .filter(|payment| &payment.merchant_id == merchant_id)
+            .ok_or(WebPaymentError::UnknownToken)?;
+        let is_final = payment.session.state.is_final();
+        let first_read_of_the_result = is_final && payment.merchant_read_at.is_none();
+        let due_to_expire = !is_final && self.inner.clock.now() >= payment.session.expires_at;
+        if !first_read_of_the_result && !due_to_expire {
+            return self.inner.snapshot_of(payment).await;
+        }
         self.inner
             .modify(token, |payment, now| {
                 if &payment.merchant_id != merchant_id {
