@@ -40,6 +40,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     // Test support.
     ("testkit", &[]),
+    // The benchmark reaches cvgate over HTTP only.
+    ("bench", &[]),
     ("browser", &[]),
     (
         "simulation",

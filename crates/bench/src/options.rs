@@ -1,0 +1,59 @@
+//! The command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const USAGE: &str =
+    "usage: cvgate-bench [--seconds N] [--concurrency N] [--postgres URL] [--cvgate PATH]
+  --seconds N       how long each operation runs (default 10)
+  --concurrency N   requests in flight at once (default 16)
+  --postgres URL    also run on PostgreSQL (a fresh schema in that database)
+  --cvgate PATH     the cvgate binary (default: beside this one)";
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub duration: Duration,
+    pub concurrency: usize,
+    pub postgres: Option<String>,
+    pub cvgate: PathBuf,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let beside = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join("cvgate")))
+            .unwrap_or_else(|| PathBuf::from("cvgate"));
+        let mut options = Options {
+            duration: Duration::from_secs(10),
+            concurrency: 16,
+            postgres: None,
+            cvgate: beside,
+        };
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let mut value = || {
+                args.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{flag} needs a value"))
+            };
+            match flag.as_str() {
+                "--seconds" => options.duration = Duration::from_secs(number(flag, &value()?)?),
+                "--concurrency" => options.concurrency = number(flag, &value()?)? as usize,
+                "--postgres" => options.postgres = Some(value()?),
+                "--cvgate" => options.cvgate = PathBuf::from(value()?),
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+fn number(flag: &str, value: &str) -> Result<u64, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .ok_or_else(|| format!("{flag} must be a whole number from 1 to 100000; got {value:?}"))
+}

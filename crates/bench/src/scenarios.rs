@@ -1,0 +1,339 @@
+//! What is measured, on each database: cvgate's doWebPayment against the floor's insert,
+//! getWebPaymentDetails against the floor's read, and the JSON API's session create and get.
+
+use crate::cvgate_server::{self, Server};
+use crate::load::{self, Outcome};
+use crate::options::Options;
+use crate::report::{self, Row};
+use std::sync::Arc;
+
+/// Sessions (and floor rows) made before a read run, read round-robin.
+const READ_SET: u64 = 500;
+
+/// The demo merchant's credentials on one cvgate.
+#[derive(Clone)]
+struct Cvgate {
+    base: String,
+    merchant: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+/// Every operation on SQLite, then on PostgreSQL when asked; prints the report.
+pub async fn run_all(options: &Options) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let sqlite = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    let mut rows = on_backend(
+        "SQLite",
+        &sqlite("cvgate.sqlite"),
+        &sqlite("floor.sqlite"),
+        options,
+    )
+    .await?;
+    if let Some(url) = &options.postgres {
+        let schemas = PostgresSchemas::create(url).await?;
+        let measured = on_backend(
+            "PostgreSQL",
+            &schemas.url_of("cvgate"),
+            &schemas.url_of("floor"),
+            options,
+        )
+        .await;
+        schemas.drop_all().await;
+        rows.extend(measured?);
+    }
+    report::print(&rows, options);
+    Ok(())
+}
+
+async fn on_backend(
+    backend: &'static str,
+    cvgate_url: &str,
+    floor_url: &str,
+    options: &Options,
+) -> Result<Vec<Row>, String> {
+    let server = cvgate_server::start(
+        &options.cvgate,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            cvgate_url,
+        ],
+        &[("CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS", "0")],
+        "cvgate listening on",
+    )
+    .await?;
+    let cvgate = credentials(&server)?;
+    let this = std::env::current_exe().map_err(|e| e.to_string())?;
+    let floor = cvgate_server::start(
+        &this,
+        &["floor", "--database-url", floor_url],
+        &[],
+        "floor listening on ",
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let (c, d) = (options.concurrency, options.duration);
+    eprintln!(
+        "{backend}: floor insert, doWebPayment, floor read, getWebPaymentDetails, JSON sessions…"
+    );
+    let floor_insert = {
+        let (http, url) = (http.clone(), format!("{}/insert", floor.base));
+        load::run(c, d, move |_| ok(http.post(url.clone()).send())).await
+    };
+    let do_web_payment = {
+        let cvgate = cvgate.clone();
+        load::run(c, d, move |n| {
+            let cvgate = cvgate.clone();
+            async move { cvgate.do_web_payment(n).await.is_some() }
+        })
+        .await
+    };
+    let floor_read = read_floor(&http, &floor.base, options).await?;
+    let details = read_details(&cvgate, options).await?;
+    let (json_create, json_get) = json_sessions(&cvgate, options).await?;
+    Ok(vec![
+        Row::new(
+            backend,
+            "doWebPayment (SOAP)",
+            do_web_payment,
+            Some(&floor_insert),
+        ),
+        Row::new(
+            backend,
+            "getWebPaymentDetails (SOAP)",
+            details,
+            Some(&floor_read),
+        ),
+        Row::new(
+            backend,
+            "POST /v1/…/sessions (JSON)",
+            json_create,
+            Some(&floor_insert),
+        ),
+        Row::new(
+            backend,
+            "GET /v1/…/sessions/{id} (JSON)",
+            json_get,
+            Some(&floor_read),
+        ),
+        Row::new(backend, "floor: insert", floor_insert, None),
+        Row::new(backend, "floor: read", floor_read, None),
+    ])
+}
+
+fn credentials(server: &Server) -> Result<Cvgate, String> {
+    let merchant = server
+        .printed("merchant id:")
+        .ok_or("cvgate printed no demo merchant (is the database new?)")?;
+    let key = server
+        .printed("access key:")
+        .ok_or("cvgate printed no access key")?;
+    Ok(Cvgate {
+        base: server.base.clone(),
+        merchant,
+        key,
+        http: reqwest::Client::new(),
+    })
+}
+
+/// Whether the request was answered 2xx.
+async fn ok(sent: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>) -> bool {
+    matches!(sent.await, Ok(answer) if answer.status().is_success())
+}
+
+async fn read_floor(
+    http: &reqwest::Client,
+    base: &str,
+    options: &Options,
+) -> Result<Outcome, String> {
+    let mut tokens = Vec::new();
+    for _ in 0..READ_SET {
+        let answer = http.post(format!("{base}/insert")).send().await;
+        let token = answer
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        tokens.push(token);
+    }
+    let (http, base, tokens) = (http.clone(), base.to_owned(), Arc::new(tokens));
+    Ok(load::run(options.concurrency, options.duration, move |n| {
+        let url = format!("{base}/read/{}", tokens[(n % READ_SET) as usize]);
+        ok(http.get(url).send())
+    })
+    .await)
+}
+
+async fn read_details(cvgate: &Cvgate, options: &Options) -> Result<Outcome, String> {
+    let mut tokens = Vec::new();
+    for n in 0..READ_SET {
+        tokens.push(
+            cvgate
+                .do_web_payment(u64::MAX - n)
+                .await
+                .ok_or("doWebPayment failed")?,
+        );
+    }
+    let (cvgate, tokens) = (cvgate.clone(), Arc::new(tokens));
+    Ok(load::run(options.concurrency, options.duration, move |n| {
+        let (cvgate, tokens) = (cvgate.clone(), Arc::clone(&tokens));
+        async move {
+            let token = &tokens[(n % READ_SET) as usize];
+            let envelope = format!(
+                r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com"><soapenv:Body><impl:getWebPaymentDetailsRequest><impl:version>34</impl:version><impl:token>{token}</impl:token></impl:getWebPaymentDetailsRequest></soapenv:Body></soapenv:Envelope>"#
+            );
+            cvgate.soap("WebPaymentAPI", envelope).await.is_some()
+        }
+    })
+    .await)
+}
+
+async fn json_sessions(cvgate: &Cvgate, options: &Options) -> Result<(Outcome, Outcome), String> {
+    let created = {
+        let cvgate = cvgate.clone();
+        load::run(options.concurrency, options.duration, move |n| {
+            let cvgate = cvgate.clone();
+            async move { cvgate.create_session(n).await.is_some() }
+        })
+        .await
+    };
+    let mut ids = Vec::new();
+    for n in 0..READ_SET {
+        ids.push(
+            cvgate
+                .create_session(u64::MAX - n)
+                .await
+                .ok_or("session create failed")?,
+        );
+    }
+    let (cvgate, ids) = (cvgate.clone(), Arc::new(ids));
+    let read = load::run(options.concurrency, options.duration, move |n| {
+        let url = format!(
+            "{}/v1/checkout/payments/sessions/{}",
+            cvgate.base,
+            ids[(n % READ_SET) as usize]
+        );
+        ok(cvgate
+            .http
+            .get(url)
+            .basic_auth(&cvgate.merchant, Some(&cvgate.key))
+            .send())
+    })
+    .await;
+    Ok((created, read))
+}
+
+impl Cvgate {
+    /// A SOAP call answered 200 with a result (any code: a session under way is 02306): the
+    /// answer.
+    async fn soap(&self, api: &str, envelope: String) -> Option<String> {
+        let answer = self
+            .http
+            .post(format!("{}/V4/services/{api}", self.base))
+            .basic_auth(&self.merchant, Some(&self.key))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(envelope)
+            .send()
+            .await
+            .ok()?;
+        if answer.status() != reqwest::StatusCode::OK {
+            return None;
+        }
+        let body = answer.text().await.ok()?;
+        body.contains("result>").then_some(body)
+    }
+
+    /// doWebPayment of the demo merchant's split payment (order `n`): the token.
+    async fn do_web_payment(&self, n: u64) -> Option<String> {
+        let envelope = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://impl.ws.payline.experian.com" xmlns:ns2="http://obj.ws.payline.experian.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><SOAP-ENV:Body><ns1:doWebPaymentRequest><ns1:version>34</ns1:version><ns1:payment><ns2:amount>6000</ns2:amount><ns2:currency>978</ns2:currency><ns2:action>101</ns2:action><ns2:mode>CPT</ns2:mode><ns2:contractNumber>ANCV-DEMO</ns2:contractNumber><ns2:differedActionDate xsi:nil="true"/></ns1:payment><ns1:returnURL>https://shop.example/return</ns1:returnURL><ns1:cancelURL>https://shop.example/cancel</ns1:cancelURL><ns1:order><ns2:ref>bench-{n}</ns2:ref><ns2:amount>6000</ns2:amount><ns2:currency>978</ns2:currency><ns2:date>02/12/2026 11:00</ns2:date><ns2:details/></ns1:order><ns1:notificationURL xsi:nil="true"/><ns1:selectedContractList><ns2:selectedContract>ANCV-DEMO</ns2:selectedContract><ns2:selectedContract>CB-DEMO</ns2:selectedContract></ns1:selectedContractList><ns1:secondSelectedContractList xsi:nil="true"/><ns1:privateDataList/><ns1:languageCode>fr</ns1:languageCode><ns1:buyer><ns2:lastName>Martin</ns2:lastName><ns2:firstName>Camille</ns2:firstName><ns2:email>camille.martin@example.com</ns2:email></ns1:buyer></ns1:doWebPaymentRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"#
+        );
+        let body = self
+            .soap("WebPaymentAPI", envelope)
+            .await
+            .filter(|body| body.contains(">00000<"))?;
+        let start = body.find("token>")? + "token>".len();
+        let end = start + body[start..].find('<')?;
+        Some(body[start..end].to_owned())
+    }
+
+    /// A JSON API session (order `n`): its id.
+    async fn create_session(&self, n: u64) -> Option<String> {
+        let body = serde_json::json!({
+            "pointOfSaleReference": "DEMO-SHOP",
+            "order": {"reference": format!("bench-json-{n}"), "amount": 6000, "currency": "EUR"},
+            "buyer": {"email": "camille.martin@example.com"},
+            "returnURL": "https://shop.example/return"
+        });
+        let answer = self
+            .http
+            .post(format!("{}/v1/checkout/payments/sessions", self.base))
+            .basic_auth(&self.merchant, Some(&self.key))
+            .json(&body)
+            .send()
+            .await
+            .ok()?;
+        if !answer.status().is_success() {
+            return None;
+        }
+        let created: serde_json::Value = answer.json().await.ok()?;
+        created["sessionId"].as_str().map(str::to_owned)
+    }
+}
+
+/// Two fresh schemas in the PostgreSQL database given, one for cvgate and one for the floor.
+struct PostgresSchemas {
+    url: String,
+    suffix: String,
+}
+
+impl PostgresSchemas {
+    async fn create(url: &str) -> Result<PostgresSchemas, String> {
+        let schemas = PostgresSchemas {
+            url: url.to_owned(),
+            suffix: format!("{}", std::process::id()),
+        };
+        schemas
+            .each(|schema| format!("CREATE SCHEMA {schema}"))
+            .await
+            .map_err(|e| format!("cannot create schemas in {url}: {e}"))?;
+        Ok(schemas)
+    }
+
+    fn schema(&self, name: &str) -> String {
+        format!("bench_{name}_{}", self.suffix)
+    }
+
+    /// The URL whose connections work in schema `name`.
+    fn url_of(&self, name: &str) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{separator}options=-c%20search_path%3D{}",
+            self.url,
+            self.schema(name)
+        )
+    }
+
+    async fn each(&self, statement: fn(&str) -> String) -> Result<(), sqlx::Error> {
+        use sqlx::Executor;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url).await?;
+        for name in ["cvgate", "floor"] {
+            pool.execute(sqlx::AssertSqlSafe(statement(&self.schema(name))))
+                .await?;
+        }
+        pool.close().await;
+        Ok(())
+    }
+
+    async fn drop_all(&self) {
+        let drop = |schema: &str| format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+        if let Err(error) = self.each(drop).await {
+            eprintln!("cannot drop the benchmark's schemas: {error}");
+        }
+    }
+}
