@@ -155,52 +155,27 @@ async fn a_visa_authorization_is_not_captured(h: &Harness) {
 
 async fn invalid_cards_never_reach_the_acquirer(db: TestDb) {
     let h = Harness::start(&db).await;
+    let invalid = |field| (field, ReturnCode::InvalidField);
     // An expiry in the past is refused 01101 (card-sandbox.md), other bad fields 02305.
     let cases = [
         (
             "4970100000000007",
             VALID_EXPIRY,
             "123",
-            "card.number",
-            ReturnCode::InvalidField,
+            invalid("card.number"),
         ),
-        (
-            "49701000",
-            VALID_EXPIRY,
-            "123",
-            "card.number",
-            ReturnCode::InvalidField,
-        ),
+        ("49701000", VALID_EXPIRY, "123", invalid("card.number")),
         (
             "4970100000000006",
             "1026",
             "123",
-            "card.expiry",
-            ReturnCode::CardExpired,
+            ("card.expiry", ReturnCode::CardExpired),
         ),
-        (
-            "4970100000000006",
-            "13/30",
-            "123",
-            "card.expiry",
-            ReturnCode::InvalidField,
-        ),
-        (
-            "4970100000000006",
-            VALID_EXPIRY,
-            "12",
-            "card.cvv",
-            ReturnCode::InvalidField,
-        ),
-        (
-            "378282246310005",
-            VALID_EXPIRY,
-            "123",
-            "card.cvv",
-            ReturnCode::InvalidField,
-        ),
+        ("4970100000000006", "13/30", "123", invalid("card.expiry")),
+        ("4970100000000006", VALID_EXPIRY, "12", invalid("card.cvv")),
+        ("378282246310005", VALID_EXPIRY, "123", invalid("card.cvv")),
     ];
-    for (number, expiry, cvv, field, code) in cases {
+    for (number, expiry, cvv, (field, code)) in cases {
         let error = h
             .payments
             .pay(h.request(Some("tok"), number, expiry, cvv))
