@@ -17,6 +17,7 @@ mod load;
 mod options;
 mod report;
 mod scenarios;
+mod split_flow;
 
 use options::Options;
 use std::process::ExitCode;

@@ -1,5 +1,6 @@
 //! What is measured, on each database: cvgate's doWebPayment against the floor's insert,
-//! getWebPaymentDetails against the floor's read, and the JSON API's session create and get.
+//! getWebPaymentDetails against the floor's read, the JSON API's session create and get, and
+//! complete split payments (`split_flow`).
 
 use crate::cvgate_server::{self, Server};
 use crate::load::{self, Outcome};
@@ -12,11 +13,13 @@ const READ_SET: u64 = 500;
 
 /// The demo merchant's credentials on one cvgate.
 #[derive(Clone)]
-struct Cvgate {
-    base: String,
+pub struct Cvgate {
+    pub base: String,
     merchant: String,
     key: String,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
+    /// For the page's forms, answered with redirects.
+    pub no_redirects: reqwest::Client,
 }
 
 /// Every operation on SQLite, then on PostgreSQL when asked; prints the report.
@@ -94,7 +97,9 @@ async fn on_backend(
     let floor_read = read_floor(&http, &floor.base, options).await?;
     let details = read_details(&cvgate, options).await?;
     let (json_create, json_get) = json_sessions(&cvgate, options).await?;
+    let split = crate::split_flow::run(&cvgate, options).await?;
     Ok(vec![
+        Row::new(backend, "complete split payment (flows)", split, None),
         Row::new(
             backend,
             "doWebPayment (SOAP)",
@@ -136,6 +141,10 @@ fn credentials(server: &Server) -> Result<Cvgate, String> {
         merchant,
         key,
         http: reqwest::Client::new(),
+        no_redirects: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?,
     })
 }
 
@@ -182,10 +191,7 @@ async fn read_details(cvgate: &Cvgate, options: &Options) -> Result<Outcome, Str
         let (cvgate, tokens) = (cvgate.clone(), Arc::clone(&tokens));
         async move {
             let token = &tokens[(n % READ_SET) as usize];
-            let envelope = format!(
-                r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com"><soapenv:Body><impl:getWebPaymentDetailsRequest><impl:version>34</impl:version><impl:token>{token}</impl:token></impl:getWebPaymentDetailsRequest></soapenv:Body></soapenv:Envelope>"#
-            );
-            cvgate.soap("WebPaymentAPI", envelope).await.is_some()
+            cvgate.details(token).await.is_some()
         }
     })
     .await)
@@ -246,8 +252,16 @@ impl Cvgate {
         body.contains("result>").then_some(body)
     }
 
+    /// getWebPaymentDetails: the answer (any result code).
+    pub async fn details(&self, token: &str) -> Option<String> {
+        let envelope = format!(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com"><soapenv:Body><impl:getWebPaymentDetailsRequest><impl:version>34</impl:version><impl:token>{token}</impl:token></impl:getWebPaymentDetailsRequest></soapenv:Body></soapenv:Envelope>"#
+        );
+        self.soap("WebPaymentAPI", envelope).await
+    }
+
     /// doWebPayment of the demo merchant's split payment (order `n`): the token.
-    async fn do_web_payment(&self, n: u64) -> Option<String> {
+    pub async fn do_web_payment(&self, n: u64) -> Option<String> {
         let envelope = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="http://impl.ws.payline.experian.com" xmlns:ns2="http://obj.ws.payline.experian.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><SOAP-ENV:Body><ns1:doWebPaymentRequest><ns1:version>34</ns1:version><ns1:payment><ns2:amount>6000</ns2:amount><ns2:currency>978</ns2:currency><ns2:action>101</ns2:action><ns2:mode>CPT</ns2:mode><ns2:contractNumber>ANCV-DEMO</ns2:contractNumber><ns2:differedActionDate xsi:nil="true"/></ns1:payment><ns1:returnURL>https://shop.example/return</ns1:returnURL><ns1:cancelURL>https://shop.example/cancel</ns1:cancelURL><ns1:order><ns2:ref>bench-{n}</ns2:ref><ns2:amount>6000</ns2:amount><ns2:currency>978</ns2:currency><ns2:date>02/12/2026 11:00</ns2:date><ns2:details/></ns1:order><ns1:notificationURL xsi:nil="true"/><ns1:selectedContractList><ns2:selectedContract>ANCV-DEMO</ns2:selectedContract><ns2:selectedContract>CB-DEMO</ns2:selectedContract></ns1:selectedContractList><ns1:secondSelectedContractList xsi:nil="true"/><ns1:privateDataList/><ns1:languageCode>fr</ns1:languageCode><ns1:buyer><ns2:lastName>Martin</ns2:lastName><ns2:firstName>Camille</ns2:firstName><ns2:email>camille.martin@example.com</ns2:email></ns1:buyer></ns1:doWebPaymentRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"#
