@@ -73,31 +73,13 @@ async fn create_beneficiaries(
 async fn flow(cvgate: &Cvgate, n: u64) -> Option<()> {
     let token = cvgate.do_web_payment(n).await?;
     let page = format!("{}/webpayment/{token}", cvgate.base);
-    let csrf = csrf_of(
-        &cvgate
-            .http
-            .get(&page)
-            .send()
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?,
-    )?;
+    let csrf = csrf_of(&get_text(cvgate, &page).await?)?;
     let asked = [("csrf", csrf.as_str()), ("beneficiary", &email(n))];
     post(cvgate, &format!("{page}/ancv"), &asked).await?;
     // The sandbox validates at once; cvgate learns it from ANCV's notification.
     let mut partial = None;
     for _ in 0..1_000 {
-        let html = cvgate
-            .http
-            .get(&page)
-            .send()
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
+        let html = get_text(cvgate, &page).await?;
         if html.contains(r#"data-view="partial""#) {
             partial = Some(html);
             break;
@@ -115,6 +97,11 @@ async fn flow(cvgate: &Cvgate, n: u64) -> Option<()> {
     post(cvgate, &format!("{page}/card"), &card).await?;
     let details = cvgate.details(&token).await?;
     details.contains(">00000<").then_some(())
+}
+
+/// The page's HTML.
+async fn get_text(cvgate: &Cvgate, url: &str) -> Option<String> {
+    cvgate.http.get(url).send().await.ok()?.text().await.ok()
 }
 
 /// A form post answered with a redirect (the page's way of saying it was taken).
