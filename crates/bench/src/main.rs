@@ -11,6 +11,7 @@
 //! target/release/cvgate-bench --postgres postgres://postgres@127.0.0.1:5432/test
 //! ```
 
+mod cvgate_client;
 mod cvgate_server;
 mod floor;
 mod load;

@@ -2,9 +2,9 @@
 //! page, the vouchers asked for in the app (a test beneficiary of the sandbox validates 25.00 €
 //! of 60.00 € at once), the card for the rest, getWebPaymentDetails answering 00000.
 
+use crate::cvgate_client::Cvgate;
 use crate::load::{self, Outcome};
 use crate::options::Options;
-use crate::scenarios::Cvgate;
 use std::sync::Arc;
 use std::time::Duration;
 
