@@ -421,7 +421,13 @@ fn operation_id(call: &Call) -> String {
 
 /// The problem answers a call may give; one status may have several reasons.
 fn problems(call: &Call) -> Vec<(u16, String)> {
-    let mut reasons: Vec<(u16, &str)> = vec![(401, "HTTP Basic credentials missing or wrong")];
+    let mut reasons: Vec<(u16, &str)> = vec![
+        (401, "HTTP Basic credentials missing or wrong"),
+        (
+            429,
+            "Too many failed authentications from this address or for this merchant id: try again after `Retry-After` seconds",
+        ),
+    ];
     if !call.query.is_empty() {
         reasons.push((400, "A query parameter is invalid (`field` names it)"));
     }
@@ -502,7 +508,7 @@ mod tests {
         let refund = &document["paths"]["/v1/checkout/transactions/{id}/refunds"]["post"];
         assert_eq!(refund["operationId"], "postCheckoutTransactionsIdRefunds");
         for status in [
-            "201", "400", "401", "404", "409", "413", "415", "422", "500",
+            "201", "400", "401", "404", "409", "413", "415", "422", "429", "500",
         ] {
             assert!(refund["responses"][status].is_object(), "{status}");
         }
