@@ -31,6 +31,10 @@ pub enum StoreError {
         /// Which rule the row broke.
         detail: String,
     },
+    /// The transaction a write shared with others (group commit) failed or was abandoned; the
+    /// text says why. The write was not committed, unless the commit itself failed half-way.
+    #[error("database error in a group commit: {0}")]
+    GroupCommit(String),
     /// Any other database failure (connection lost, SQL error, timeout…).
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -8,6 +8,7 @@
 
 pub mod backend;
 mod error;
+pub mod group_commit;
 pub mod migrations;
 pub mod repos;
 pub mod single_row;
@@ -15,10 +16,12 @@ mod unit_of_work;
 
 pub use backend::{Backend, DatabaseUrl, InvalidDatabaseUrl};
 pub use error::StoreError;
+pub use group_commit::GroupCommit;
 pub use unit_of_work::UnitOfWork;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// A pool of connections to cvgate's database; cheap to clone, shared by the whole process.
@@ -27,6 +30,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: DatabaseUrl,
+    /// Started on first use; shared by every clone.
+    group_commit: Arc<OnceLock<GroupCommit>>,
 }
 
 impl Store {
@@ -64,6 +69,7 @@ impl Store {
             pool,
             backend,
             url: url.clone(),
+            group_commit: Arc::default(),
         })
     }
 
@@ -98,10 +104,27 @@ impl Store {
         Ok(UnitOfWork::new(tx, self.backend))
     }
 
+    /// The group commit of this store's writes ([`group_commit`]), started on first use (from
+    /// within the Tokio runtime).
+    pub fn group_commit(&self) -> &GroupCommit {
+        // The lanes hold the pool, not the store: once every clone of the store is gone, the
+        // queue closes and the lanes stop.
+        self.group_commit
+            .get_or_init(|| GroupCommit::start(self.pool.clone(), self.backend))
+    }
+
     /// A unit of work that only reads (a consistent snapshot).
     pub async fn read(&self) -> Result<UnitOfWork, StoreError> {
         let tx = self.pool.begin().await?;
         Ok(UnitOfWork::new(tx, self.backend))
+    }
+
+    /// Reads without a transaction: each statement is its own snapshot, and costs one round trip
+    /// (a transaction adds two: `BEGIN` and its end). For reads that are one statement, or whose
+    /// statements need not agree with each other. Never write with it.
+    pub async fn quick_read(&self) -> Result<UnitOfWork, StoreError> {
+        let conn = self.pool.acquire().await?;
+        Ok(UnitOfWork::without_transaction(conn, self.backend))
     }
 
     /// Whether the database answers (for `/healthz`).

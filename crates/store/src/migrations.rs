@@ -137,6 +137,11 @@ const STEPS: &[Step] = &[
         description: "the secrets merchant notifications are signed with",
         sql: include_str!("../migrations/0020_notification_secrets.sql"),
     },
+    Step {
+        version: 21,
+        description: "the merchants' configuration version, for caches",
+        sql: include_str!("../migrations/0021_configuration_version.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

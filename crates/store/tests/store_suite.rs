@@ -25,6 +25,8 @@ testkit::backend_suite![
     a_lease_is_known_by_its_token_and_renewed,
     failing_jobs_die_and_come_back_when_asked_again,
     points_of_sale_and_contracts_are_updated_in_place,
+    group_commit_answers_each_work_and_rolls_back_failures_alone,
+    configuration_changes_move_the_version,
 ];
 
 async fn open(db: &TestDb) -> Store {
@@ -770,4 +772,94 @@ async fn a_complementary_list_is_emptied(
             .iter()
             .all(|c| c.status == ContractStatus::Active && c.method == MethodSettings::Card)
     );
+}
+
+/// Works queued together share commits; each is answered with its own result, and one that
+/// fails (its own error, or a conflict) leaves nothing behind while the others are kept.
+async fn group_commit_answers_each_work_and_rolls_back_failures_alone(db: TestDb) {
+    let store = open(&db).await;
+    let works: Vec<_> = (0..40)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                // Work 7 reuses work 3's id: whichever runs second conflicts; 35 fails.
+                let id = if n == 7 { 1003 } else { 1000 + n };
+                store
+                    .group_commit()
+                    .run(move |uow| {
+                        Box::pin(async move {
+                            uow.merchants()
+                                .insert(&merchant(&id.to_string()), &hash("00"))
+                                .await?;
+                            if n == 35 {
+                                return Err(StoreError::corrupt("merchants", "work 35 gave up"));
+                            }
+                            Ok(n)
+                        })
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut kept = Vec::new();
+    let mut conflicts = 0;
+    for (n, work) in (0..).zip(works) {
+        match (n, work.await.unwrap()) {
+            (3 | 7, Err(StoreError::Conflict { .. })) => conflicts += 1,
+            (35, Err(StoreError::Corrupt { .. })) => {}
+            (n, Ok(answered)) if n != 35 => {
+                assert_eq!(answered, n, "each work gets its own result");
+                kept.push(if n == 7 { 1003 } else { 1000 + n });
+            }
+            (n, other) => panic!("work {n}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(conflicts, 1, "one of works 3 and 7 conflicts");
+    kept.sort_unstable();
+    let mut uow = store.read().await.unwrap();
+    let stored: Vec<i64> = uow
+        .merchants()
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id.as_str().parse().unwrap())
+        .collect();
+    let mut stored = stored;
+    stored.sort_unstable();
+    assert_eq!(
+        stored, kept,
+        "the failed works left nothing, the others everything"
+    );
+}
+
+/// Every configuration write moves the version a cache compares with.
+async fn configuration_changes_move_the_version(db: TestDb) {
+    let store = open(&db).await;
+    let version = |store: Store| async move {
+        let mut uow = store.quick_read().await.unwrap();
+        uow.configuration_version().current().await.unwrap()
+    };
+    let before = version(store.clone()).await;
+    let (id, pos) = with_merchant_and_pos(&store, "21").await;
+    let after_creation = version(store.clone()).await;
+    assert!(after_creation > before, "{after_creation} > {before}");
+    let mut uow = store.write().await.unwrap();
+    uow.contracts()
+        .insert(&id, pos, &card("CB-9").validate().unwrap(), Timestamp(5))
+        .await
+        .unwrap();
+    uow.rollback().await.unwrap();
+    assert_eq!(
+        version(store.clone()).await,
+        after_creation,
+        "a change rolled back leaves the version"
+    );
+    let mut uow = store.write().await.unwrap();
+    uow.merchants()
+        .replace_access_key(&id, &hash("01"), Timestamp(6))
+        .await
+        .unwrap();
+    uow.commit().await.unwrap();
+    assert!(version(store).await > after_creation, "a new key moves it");
 }

@@ -31,6 +31,7 @@ impl<'a> Contracts<'a> {
         contract: &NewContract,
         at: Timestamp,
     ) -> Result<(), StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let shop_id = contract.method.shop_id().map(ShopId::as_str);
         sqlx::query(
             "INSERT INTO contracts (merchant_id, number, pos_id, card_code, label, currency, description, status, shop_id, created_at, updated_at)
@@ -60,6 +61,7 @@ impl<'a> Contracts<'a> {
     /// ID) and replaces its complementary list by `contract`'s; false when the merchant has no
     /// contract with that number. Number, point of sale, payment method and currency stay.
     pub async fn update(&mut self, contract: &Contract, at: Timestamp) -> Result<bool, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let done = sqlx::query(
             "UPDATE contracts SET label = $1, description = $2, status = $3, shop_id = $4, updated_at = $5
              WHERE merchant_id = $6 AND number = $7",
@@ -157,6 +159,7 @@ impl<'a> Contracts<'a> {
         status: ContractStatus,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let done = sqlx::query("UPDATE contracts SET status = $1, updated_at = $2 WHERE merchant_id = $3 AND number = $4")
             .bind(status.as_str())
             .bind(at.millis())

@@ -30,6 +30,7 @@ impl<'a> Merchants<'a> {
         merchant: &Merchant,
         hash: &AccessKeyHash,
     ) -> Result<(), StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         sqlx::query(
             "INSERT INTO merchants (id, name, status, access_key_hash, access_key_rotated_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $5)",
@@ -89,6 +90,7 @@ impl<'a> Merchants<'a> {
         hash: &AccessKeyHash,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let done = sqlx::query(
             "UPDATE merchants SET access_key_hash = $1, access_key_rotated_at = $2 WHERE id = $3",
         )

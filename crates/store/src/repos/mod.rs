@@ -2,10 +2,12 @@
 
 mod after_sale;
 mod ancv_payments;
+mod api_access;
 mod audit_events;
 mod back_office_sessions;
 mod back_office_users;
 mod card_transactions;
+mod configuration_version;
 mod contracts;
 mod demo_fixtures;
 mod jobs;
@@ -21,10 +23,12 @@ pub use after_sale::{
     AncvRefundRow, AncvRefunds, OperationReplays, ReplayKey, StoredReplay, TransactionIds,
 };
 pub use ancv_payments::{AncvPaymentEvent, AncvPayments};
+pub use api_access::{ApiAccessReads, ApiAccessRow, Caller, Failures};
 pub use audit_events::AuditEvents;
 pub use back_office_sessions::{BackOfficeSessions, StoredSession};
 pub use back_office_users::{BackOfficeUsers, NewUser};
 pub use card_transactions::{CardOperationRow, CardTransactionRow, CardTransactions};
+pub use configuration_version::ConfigurationVersion;
 pub use contracts::Contracts;
 pub use demo_fixtures::DemoFixtures;
 pub use jobs::{JobFilter, JobState, Jobs, KindCounts, LeasedJob, RecordedFailure, StoredJob};

@@ -30,6 +30,7 @@ impl<'a> PointsOfSale<'a> {
         session_lifetime: SessionLifetime,
         at: Timestamp,
     ) -> Result<PosId, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let row = sqlx::query(
             "INSERT INTO points_of_sale (merchant_id, label, reference, session_minutes, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -101,6 +102,7 @@ impl<'a> PointsOfSale<'a> {
         id: PosId,
         allowed: bool,
     ) -> Result<bool, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let done = sqlx::query("UPDATE points_of_sale SET widget_data_updates = $1 WHERE id = $2")
             .bind(i64::from(allowed))
             .bind(id)
@@ -113,6 +115,7 @@ impl<'a> PointsOfSale<'a> {
     /// updates), found by its id; false when there is no such point of sale. Its id, merchant,
     /// reference and creation date stay.
     pub async fn update_settings(&mut self, pos: &PointOfSale) -> Result<bool, StoreError> {
+        super::configuration_version::bump(&mut *self.conn).await?;
         let done = sqlx::query(
             "UPDATE points_of_sale SET label = $1, session_minutes = $2, widget_data_updates = $3
              WHERE id = $4 AND merchant_id = $5",
