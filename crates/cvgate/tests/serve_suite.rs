@@ -3,6 +3,7 @@
 mod support;
 
 use std::time::Duration;
+use support::payline::{self, result_code};
 use support::{cvgate, start_server, workdir};
 use testkit::TestDb;
 
@@ -15,6 +16,7 @@ testkit::backend_suite![
     invalid_settings_stop_the_start_with_one_line,
     the_ancv_sandbox_runs_alone,
     the_demo_shop_sells_with_the_widget_from_a_fresh_start,
+    a_configuration_change_made_elsewhere_is_seen_by_the_next_call,
 ];
 
 /// One request, no retry: the server must answer as soon as it said it listens.
@@ -464,4 +466,60 @@ async fn the_demo_shop_sells_with_the_widget_from_a_fresh_start(db: TestDb) {
     assert_eq!(refused.status(), 422);
     assert!(refused.text().await.unwrap().contains("at most 2 decimals"));
     assert_eq!(server.terminate().await.0, 0);
+}
+
+/// The server keeps merchants' contracts in memory; a change made by another process on the
+/// same database (the CLI here; another instance on PostgreSQL alike) is seen by the very next
+/// call, with no wait: each call's access check reads the configuration version.
+async fn a_configuration_change_made_elsewhere_is_seen_by_the_next_call(db: TestDb) {
+    let dir = workdir();
+    let server = start_server(&db, dir.path(), &[]).await;
+    let merchant = server.banner_value("merchant id:").unwrap();
+    let key = server.banner_value("access key:").unwrap();
+    let http = reqwest::Client::new();
+    let do_web_payment = |key: String, order: &str| {
+        let request = http
+            .post(server.url("/V4/services/WebPaymentAPI"))
+            .basic_auth(&merchant, Some(key))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(payline::do_web_payment(6000, order, "buyer@example.com"));
+        async move {
+            let reply = request.send().await.unwrap();
+            (reply.status().as_u16(), reply.text().await.unwrap())
+        }
+    };
+    let (_, before) = do_web_payment(key.clone(), "order-1").await;
+    assert_eq!(result_code(&before), "00000", "{before}");
+    let disable = [
+        "contract",
+        "disable",
+        "--merchant",
+        &merchant,
+        "--number",
+        "CB-DEMO",
+    ];
+    assert_eq!(cvgate(&db, dir.path(), &disable).await.code, 0);
+    let (_, after) = do_web_payment(key.clone(), "order-2").await;
+    assert_ne!(
+        result_code(&after),
+        "00000",
+        "a disabled contract is refused: {after}"
+    );
+    assert!(
+        after.contains("CB-DEMO"),
+        "the refusal names the contract: {after}"
+    );
+
+    let rotate = ["merchant", "rotate-key", "--merchant", &merchant, "--json"];
+    let new_key = cvgate(&db, dir.path(), &rotate).await.json()["accessKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        do_web_payment(key, "order-3").await.0,
+        401,
+        "the old key is refused"
+    );
+    let (status, _) = do_web_payment(new_key, "order-4").await;
+    assert_eq!(status, 200, "the new key works at once");
 }

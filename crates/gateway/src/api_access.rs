@@ -1,12 +1,20 @@
-//! Merchants' API credentials under two throttles: failed HTTP Basic authentications counted per
-//! merchant id and per address over a window; over either limit, calls are refused until the
-//! window ends. A merchant's successful call forgets its failures, so that an attacker must
-//! fail the whole limit between two of the merchant's own calls to lock it out.
+//! Who may call the merchant APIs (SOAP and JSON), decided with one read per call: the
+//! merchant's HTTP Basic credentials, under two throttles of failed authentications counted per
+//! merchant id and per address over a window. Over either limit, calls are refused until the
+//! window ends, right credentials or not. A merchant's successful call forgets its failures, so
+//! that an attacker must fail the whole limit between two of the merchant's own calls to lock
+//! it out.
+//!
+//! The same read gives the merchants' configuration version, handed to the
+//! [`ConfigurationCache`] so that the call's own work sees the configuration as it is now.
 
+use crate::configuration_cache::ConfigurationCache;
 use crate::failure_throttle::FailureThrottle;
+use domain::access_key::{AccessKey, AccessKeyHash, AccessKeyHasher};
 use domain::clock::Clock;
-use domain::merchant::MerchantId;
+use domain::merchant::{MerchantId, MerchantStatus};
 use std::sync::Arc;
+use store::repos::Caller;
 use store::{Store, StoreError};
 
 /// How many failed authentications are allowed, and over which window.
@@ -31,60 +39,130 @@ impl Default for ApiThrottlePolicy {
     }
 }
 
-/// The throttles (cheap to clone).
-#[derive(Clone)]
-pub struct ApiThrottle {
-    throttle: FailureThrottle,
-    policy: ApiThrottlePolicy,
+/// What a call's credentials get it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiVerdict {
+    /// Over a throttle's limit: refused for this many seconds, credentials unchecked.
+    Throttled(u64),
+    /// The credentials are right and the merchant active.
+    Merchant {
+        /// The merchant.
+        id: MerchantId,
+        /// Failures were counted against its id: [`ApiAccess::forget_failures`] once the call
+        /// succeeds.
+        has_failures: bool,
+    },
+    /// No credentials, or wrong ones, or a merchant that may not call (one answer for all, so
+    /// as not to tell which).
+    Unauthorized,
 }
 
-impl ApiThrottle {
-    /// Throttles over `store`'s failure counts.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, policy: ApiThrottlePolicy) -> ApiThrottle {
-        ApiThrottle {
-            throttle: FailureThrottle::new(store, clock, policy.window_ms),
+/// The access check (cheap to clone).
+#[derive(Clone)]
+pub struct ApiAccess {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    throttle: FailureThrottle,
+    policy: ApiThrottlePolicy,
+    hasher: AccessKeyHasher,
+    /// A hash no key matches, checked for unknown merchant ids.
+    no_merchant_hash: AccessKeyHash,
+    cache: ConfigurationCache,
+}
+
+impl ApiAccess {
+    /// Checks keys with `hasher` (the one they were hashed with), counts failures under
+    /// `policy`, and tells `cache` the configuration version each call reads.
+    pub(crate) fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        policy: ApiThrottlePolicy,
+        hasher: AccessKeyHasher,
+        no_merchant_hash: AccessKeyHash,
+        cache: ConfigurationCache,
+    ) -> ApiAccess {
+        ApiAccess {
+            throttle: FailureThrottle::new(store.clone(), clock.clone(), policy.window_ms),
+            store,
+            clock,
             policy,
+            hasher,
+            no_merchant_hash,
+            cache,
         }
     }
 
-    /// How many seconds a call naming `user` (the Basic user name, if any) from `address` must
-    /// wait; `None`: it may go on.
-    pub async fn retry_after(
+    /// The verdict on a call from `address` with these Basic credentials (user, password), if
+    /// it has any: one read.
+    pub async fn check(
         &self,
-        user: Option<&str>,
+        credentials: Option<(&str, &str)>,
         address: &str,
-    ) -> Result<Option<u64>, StoreError> {
-        let address = address_subject(address);
-        let merchant = user.and_then(merchant_subject);
-        let mut limits = vec![(address.as_str(), self.policy.address_failures)];
-        if let Some(merchant) = &merchant {
-            limits.push((merchant.as_str(), self.policy.merchant_failures));
+    ) -> Result<ApiVerdict, StoreError> {
+        let now = self.clock.now();
+        let address_subject = address_subject(address);
+        let merchant = credentials.and_then(|(user, _)| MerchantId::parse("merchant", user).ok());
+        let merchant_subject = merchant.as_ref().map(merchant_subject);
+        let caller = Caller {
+            address_subject: &address_subject,
+            merchant: merchant.as_ref().zip(merchant_subject.as_deref()),
+        };
+        let found = self
+            .store
+            .quick_read()
+            .await?
+            .api_access()
+            .read(&caller, self.throttle.window_from(now))
+            .await?;
+        self.cache.observe(found.configuration_version);
+        let limits = [
+            (found.address_failures, self.policy.address_failures),
+            (found.merchant_failures, self.policy.merchant_failures),
+        ];
+        if let Some(seconds) = self.throttle.wait_for(&limits, now) {
+            return Ok(ApiVerdict::Throttled(seconds));
         }
-        self.throttle.retry_after(&limits).await
+        let Some((_, password)) = credentials else {
+            return Ok(ApiVerdict::Unauthorized);
+        };
+        let presented = AccessKey::from_clear(password);
+        let (Some(id), Some(stored)) = (merchant, found.credentials) else {
+            // As much work as a wrong key, so that the timing does not tell which ids exist.
+            std::hint::black_box(self.hasher.verify(&presented, &self.no_merchant_hash));
+            return Ok(ApiVerdict::Unauthorized);
+        };
+        let key_matches = self.hasher.verify(&presented, &stored.access_key_hash);
+        if !key_matches || stored.status != MerchantStatus::Active {
+            return Ok(ApiVerdict::Unauthorized);
+        }
+        Ok(ApiVerdict::Merchant {
+            id,
+            has_failures: found.merchant_failures.is_some(),
+        })
     }
 
     /// A call naming `user` from `address` failed to authenticate.
     pub async fn failed(&self, user: Option<&str>, address: &str) -> Result<(), StoreError> {
         let address = address_subject(address);
-        match user.and_then(merchant_subject) {
+        let merchant = user.and_then(|user| MerchantId::parse("merchant", user).ok());
+        match merchant.as_ref().map(merchant_subject) {
             Some(merchant) => self.throttle.record(&[&address, &merchant]).await,
             None => self.throttle.record(&[&address]).await,
         }
     }
 
-    /// `merchant` authenticated: its failures are forgotten (a write only when it has some).
-    pub async fn succeeded(&self, merchant: &MerchantId) -> Result<(), StoreError> {
-        let subject = format!("api:merchant:{merchant}");
-        self.throttle.clear_if_any(&subject).await
+    /// `merchant` authenticated: its failures are forgotten.
+    pub async fn forget_failures(&self, merchant: &MerchantId) -> Result<(), StoreError> {
+        self.throttle
+            .clear_if_any(&merchant_subject(merchant))
+            .await
     }
 }
 
 /// The counter of a user name that is a merchant id; other names (which could be anything an
 /// attacker makes up, each a row) count only against their address.
-fn merchant_subject(user: &str) -> Option<String> {
-    MerchantId::parse("merchant", user)
-        .ok()
-        .map(|merchant| format!("api:merchant:{merchant}"))
+fn merchant_subject(merchant: &MerchantId) -> String {
+    format!("api:merchant:{merchant}")
 }
 
 fn address_subject(address: &str) -> String {

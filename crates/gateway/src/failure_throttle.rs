@@ -5,6 +5,7 @@
 
 use domain::clock::{Clock, Timestamp};
 use std::sync::Arc;
+use store::repos::Failures;
 use store::{Store, StoreError};
 
 /// Counts failures over windows of `window_ms`.
@@ -29,23 +30,30 @@ impl FailureThrottle {
     pub async fn retry_after(&self, limits: &[(&str, i64)]) -> Result<Option<u64>, StoreError> {
         let now = self.clock.now();
         let mut uow = self.store.read().await?;
-        let mut until: Option<Timestamp> = None;
+        let mut counts = Vec::with_capacity(limits.len());
         for (subject, limit) in limits {
             let failures = uow
                 .back_office_sessions()
                 .failures(subject, self.window_from(now))
                 .await?;
-            if let Some((count, start)) = failures
-                && count >= *limit
-            {
-                let end = start.plus_millis(self.window_ms);
-                until = Some(until.map_or(end, |other| other.max(end)));
-            }
+            counts.push((failures, *limit));
         }
-        Ok(until.map(|end| {
-            let millis = u64::try_from(end.millis() - now.millis()).unwrap_or(0);
-            millis.div_ceil(1_000).max(1)
-        }))
+        Ok(self.wait_for(&counts, now))
+    }
+
+    /// Seconds from `now` until the latest window among `counts` (`(failures, limit)` pairs,
+    /// already read) at its limit ends; `None` when none is.
+    pub fn wait_for(&self, counts: &[(Failures, i64)], now: Timestamp) -> Option<u64> {
+        let until = counts
+            .iter()
+            .filter_map(|(failures, limit)| {
+                failures
+                    .filter(|(count, _)| count >= limit)
+                    .map(|(_, start)| start.plus_millis(self.window_ms))
+            })
+            .max()?;
+        let millis = u64::try_from(until.millis() - now.millis()).unwrap_or(0);
+        Some(millis.div_ceil(1_000).max(1))
     }
 
     /// When `subject`'s window ends, if it holds `limit` failures or more.
@@ -95,7 +103,8 @@ impl FailureThrottle {
         uow.commit().await
     }
 
-    fn window_from(&self, now: Timestamp) -> Timestamp {
+    /// The oldest window start still counted at `now`.
+    pub fn window_from(&self, now: Timestamp) -> Timestamp {
         now.plus_millis(-self.window_ms)
     }
 }

@@ -3,11 +3,12 @@
 
 pub mod after_sale;
 pub mod ancv_payments;
-pub mod api_throttle;
+pub mod api_access;
 pub mod back_office_sign_in;
 pub mod back_office_users;
 pub mod card_payments;
 pub mod config_error;
+pub mod configuration_cache;
 pub mod demo;
 mod failure_throttle;
 pub mod job_wiring;

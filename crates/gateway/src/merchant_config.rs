@@ -155,12 +155,21 @@ impl MerchantConfig {
         crate::BackOfficeUsers::new(self.store.clone(), self.clock.clone(), self.random.clone())
     }
 
-    /// The throttles of merchants' API credentials over the same store and clock.
-    pub fn api_throttle(
+    /// The merchant APIs' access check (credentials and their throttles) over the same store,
+    /// clock and key secret; it hands the configuration version each call reads to `cache`.
+    pub fn api_access(
         &self,
-        policy: crate::api_throttle::ApiThrottlePolicy,
-    ) -> crate::api_throttle::ApiThrottle {
-        crate::api_throttle::ApiThrottle::new(self.store.clone(), self.clock.clone(), policy)
+        policy: crate::api_access::ApiThrottlePolicy,
+        cache: crate::configuration_cache::ConfigurationCache,
+    ) -> crate::api_access::ApiAccess {
+        crate::api_access::ApiAccess::new(
+            self.store.clone(),
+            self.clock.clone(),
+            policy,
+            self.hasher.clone(),
+            self.no_merchant_hash.clone(),
+            cache,
+        )
     }
 
     /// Back-office sign-in over the same store, clock and randomness, under `policy`.

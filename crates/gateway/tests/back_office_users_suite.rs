@@ -6,13 +6,14 @@
 use domain::back_office_user::{Password, Role};
 use domain::clock::{ManualClock, SystemClock, Timestamp};
 use domain::random::OsRandom;
-use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
+use gateway::api_access::{ApiAccess, ApiThrottlePolicy, ApiVerdict};
 use gateway::back_office_sign_in::{BackOfficeSignIn, SignIn, SignInPolicy};
 use gateway::back_office_users::UserRequest;
+use gateway::configuration_cache::ConfigurationCache;
 use gateway::demo;
 use gateway::{BackOfficeUsers, MerchantConfig};
 use std::sync::Arc;
-use store::{DatabaseUrl, Store};
+use store::{DatabaseUrl, Store, StoreError};
 use testkit::{TestDb, dump_database};
 
 testkit::backend_suite![
@@ -335,7 +336,11 @@ async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
         .await
         .unwrap();
     let clock = Arc::new(ManualClock::at(Timestamp(1_800_000_000_000)));
-    let throttle = ApiThrottle::new(store, clock.clone(), ApiThrottlePolicy::default());
+    let config = MerchantConfig::new(store, clock.clone(), Arc::new(OsRandom))
+        .await
+        .unwrap();
+    let throttle =
+        ApiThrottle(config.api_access(ApiThrottlePolicy::default(), ConfigurationCache::default()));
     let merchant = "123456789012";
     for n in 0..49 {
         throttle
@@ -381,6 +386,32 @@ async fn api_failures_are_throttled_per_merchant_and_per_address(db: TestDb) {
     );
     made_up_names_close_their_address(&throttle, merchant, elsewhere).await;
     a_success_forgets_the_failures(&throttle, merchant, elsewhere).await;
+}
+
+/// The access check as these tests use it: calls with a wrong key.
+struct ApiThrottle(ApiAccess);
+
+impl ApiThrottle {
+    async fn failed(&self, user: Option<&str>, address: &str) -> Result<(), StoreError> {
+        self.0.failed(user, address).await
+    }
+
+    /// Seconds a call naming `user` must wait; `None` when it is checked.
+    async fn retry_after(
+        &self,
+        user: Option<&str>,
+        address: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let credentials = user.map(|user| (user, "a wrong key"));
+        Ok(match self.0.check(credentials, address).await? {
+            ApiVerdict::Throttled(seconds) => Some(seconds),
+            _ => None,
+        })
+    }
+
+    async fn succeeded(&self, merchant: &domain::merchant::MerchantId) -> Result<(), StoreError> {
+        self.0.forget_failures(merchant).await
+    }
 }
 
 async fn made_up_names_close_their_address(

@@ -1,5 +1,6 @@
 //! HTTP Basic authentication of merchants (user = merchant id, password = access key), shared by
-//! the SOAP endpoints and the JSON API: the same credentials work on both.
+//! the SOAP endpoints and the JSON API: the same credentials work on both, checked once per call
+//! by the access layer ([`check_access`]).
 
 use crate::state::AppState;
 use axum::extract::Request;
@@ -9,36 +10,36 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use domain::merchant::MerchantId;
-use gateway::merchant_config::ConfigError;
+use gateway::api_access::ApiVerdict;
+use std::sync::Arc;
+use store::StoreError;
 
 /// Why a call is not authenticated.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum AuthFailure {
     /// No Basic credentials, or wrong ones (the same answer, so as not to tell which).
     Unauthorized,
     /// The credentials could not be checked (database).
-    Failed(ConfigError),
+    Failed(Arc<StoreError>),
 }
 
-/// The merchant the request's Basic credentials name, if they are right; `surface` names the
-/// API in the log of a refusal.
-pub(crate) async fn authenticated_merchant(
-    state: &AppState,
-    headers: &HeaderMap,
-    surface: &str,
-) -> Result<MerchantId, AuthFailure> {
-    let Some((user, password)) = credentials(headers) else {
-        return Err(AuthFailure::Unauthorized);
-    };
-    match state.config.authenticate(&user, &password).await {
-        Ok(Some(merchant)) => Ok(merchant),
-        Ok(None) => {
-            let merchant = loggable_user(&user);
-            tracing::warn!(%merchant, surface, "call with wrong credentials");
-            Err(AuthFailure::Unauthorized)
-        }
-        Err(error) => Err(AuthFailure::Failed(error)),
-    }
+tokio::task_local! {
+    /// The access layer's verdict on the request being handled: set by [`check_access`] around
+    /// the rest of the request, read by handlers through [`authenticated_merchant`].
+    static CALLER: Result<MerchantId, AuthFailure>;
+}
+
+/// The merchant the request's Basic credentials name, if they are right (as the access layer
+/// found, with its one read); `surface` names the API in the log of a refusal.
+pub(crate) fn authenticated_merchant(surface: &str) -> Result<MerchantId, AuthFailure> {
+    CALLER.try_with(Clone::clone).unwrap_or_else(|_| {
+        // A route outside the access layer: a wiring bug, never an open door.
+        tracing::error!(surface, "an API route is outside the access layer");
+        Err(AuthFailure::Failed(Arc::new(StoreError::corrupt(
+            "access",
+            "the API route was not checked",
+        ))))
+    })
 }
 
 /// A user name as logs may show it: letters, digits, `-`, `_` and `.` kept, anything else `?`,
@@ -61,12 +62,12 @@ pub(crate) fn loggable_user(user: &str) -> String {
     shown
 }
 
-/// A layer over an API surface: a caller whose failed authentications went over a throttle's
-/// limit (per merchant id, per address) gets `refused(seconds)` (429) without being checked;
-/// each 401 the surface answers counts as a failure; a merchant that authenticates has its
-/// failures forgotten. If the counts cannot be read, the call goes on: authentication itself
-/// still holds.
-pub(crate) async fn throttle_failures(
+/// The layer over an API surface: one read ([`ApiAccess::check`]) decides on the call. A
+/// caller whose failed authentications went over a throttle's limit (per merchant id, per
+/// address) gets `refused(seconds)` (429) without its credentials being checked; otherwise the
+/// handlers find the verdict with [`authenticated_merchant`]. Each 401 the surface answers
+/// counts as a failure; a merchant that authenticates has its failures forgotten.
+pub(crate) async fn check_access(
     state: &AppState,
     request: Request,
     next: Next,
@@ -75,30 +76,36 @@ pub(crate) async fn throttle_failures(
     let address = state
         .trusted_proxies
         .client_address(request.extensions(), request.headers());
-    let user = credentials(request.headers()).map(|(user, _)| user);
-    let throttle = &state.api_throttle;
-    match throttle.retry_after(user.as_deref(), &address).await {
-        Ok(Some(seconds)) => {
+    let credentials = credentials(request.headers());
+    let user = credentials.as_ref().map(|(user, _)| user.clone());
+    let access = &state.api_access;
+    let presented = credentials
+        .as_ref()
+        .map(|(user, password)| (user.as_str(), password.as_str()));
+    let (caller, has_failures) = match access.check(presented, &address).await {
+        Ok(ApiVerdict::Throttled(seconds)) => {
             let merchant = user.as_deref().map(loggable_user);
             tracing::warn!(?merchant, %address, seconds, "call refused: too many failed authentications");
             return refused(seconds);
         }
-        Ok(None) => {}
-        Err(error) => tracing::error!(%error, "failed authentications cannot be counted"),
-    }
-    let response = next.run(request).await;
-    let counted = if response.status() == StatusCode::UNAUTHORIZED {
-        throttle.failed(user.as_deref(), &address).await
-    } else {
-        match user
-            .as_deref()
-            .map(|user| MerchantId::parse("merchant", user))
-        {
-            Some(Ok(merchant)) if response.status() != StatusCode::TOO_MANY_REQUESTS => {
-                throttle.succeeded(&merchant).await
+        Ok(ApiVerdict::Merchant { id, has_failures }) => (Ok(id), has_failures),
+        Ok(ApiVerdict::Unauthorized) => {
+            if let Some(user) = &user {
+                let merchant = loggable_user(user);
+                tracing::warn!(%merchant, "call with wrong credentials");
             }
-            _ => Ok(()),
+            (Err(AuthFailure::Unauthorized), false)
         }
+        Err(error) => (Err(AuthFailure::Failed(Arc::new(error))), false),
+    };
+    let merchant = caller.as_ref().ok().cloned();
+    let response = CALLER.scope(caller, next.run(request)).await;
+    let counted = match merchant {
+        _ if response.status() == StatusCode::UNAUTHORIZED => {
+            access.failed(user.as_deref(), &address).await
+        }
+        Some(merchant) if has_failures => access.forget_failures(&merchant).await,
+        _ => Ok(()),
     };
     if let Err(error) = counted {
         tracing::error!(%error, "a failed authentication cannot be counted");

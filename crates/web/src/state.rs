@@ -4,7 +4,7 @@ use crate::client_address::TrustedProxies;
 use crate::metrics::HttpMetrics;
 use gateway::after_sale::AfterSale;
 use gateway::ancv_payments::AncvPayments;
-use gateway::api_throttle::{ApiThrottle, ApiThrottlePolicy};
+use gateway::api_access::{ApiAccess, ApiThrottlePolicy};
 use gateway::back_office_sign_in::{BackOfficeSignIn, SignInPolicy};
 use gateway::web_payments::WebPayments;
 use gateway::{BackOfficeUsers, MerchantConfig};
@@ -23,8 +23,8 @@ pub struct AppState {
     pub after_sale: AfterSale,
     /// Back-office sign-in and sessions.
     pub sign_in: BackOfficeSignIn,
-    /// The throttles of merchants' failed API authentications.
-    pub api_throttle: ApiThrottle,
+    /// The merchant APIs' access check: credentials, and the throttles of failed ones.
+    pub api_access: ApiAccess,
     /// The proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Arc<TrustedProxies>,
     /// `/metrics` is served on a listener of its own, not with the rest.
@@ -51,7 +51,10 @@ impl AppState {
     ) -> AppState {
         AppState {
             sign_in: config.back_office_sign_in(SignInPolicy::default()),
-            api_throttle: config.api_throttle(ApiThrottlePolicy::default()),
+            api_access: config.api_access(
+                ApiThrottlePolicy::default(),
+                web_payments.configuration_cache(),
+            ),
             trusted_proxies: Arc::new(TrustedProxies::default()),
             metrics_apart: false,
             users: config.back_office_users(),

@@ -18,17 +18,18 @@ impl WebPayments {
         request: &WebPaymentRequest,
     ) -> Result<(String, String), WebPaymentError> {
         let inner = &self.inner;
-        let mut uow = inner.store.write().await?;
-        let contracts = uow.contracts().list_for(merchant_id).await?;
-        let valid = validate(request, &contracts).map_err(WebPaymentError::Refused)?;
-        let payment_contract = contracts
+        let setup = inner
+            .configuration
+            .merchant(&inner.store, merchant_id)
+            .await?;
+        let valid = validate(request, &setup.contracts).map_err(WebPaymentError::Refused)?;
+        let payment_contract = setup
+            .contracts
             .iter()
             .find(|c| c.number == valid.payment_contract)
             .ok_or_else(|| StoreError::corrupt("contracts", "the validated contract vanished"))?;
-        let pos = uow
-            .points_of_sale()
-            .find(payment_contract.pos_id)
-            .await?
+        let pos = setup
+            .point_of_sale(payment_contract.pos_id)
             .ok_or_else(|| {
                 StoreError::corrupt("points_of_sale", "a contract's point of sale is missing")
             })?;
@@ -51,12 +52,21 @@ impl WebPayments {
             updated_at: now,
             version: 0,
         };
-        uow.web_payments().insert(&payment).await?;
-        uow.jobs()
-            .enqueue(EXPIRY_JOB, &token, expires_at, now)
+        let amount = payment.request.amount;
+        inner
+            .store
+            .group_commit()
+            .run(move |uow| {
+                Box::pin(async move {
+                    uow.web_payments().insert(&payment).await?;
+                    uow.jobs()
+                        .enqueue(EXPIRY_JOB, &payment.token, expires_at, now)
+                        .await?;
+                    Ok::<_, StoreError>(())
+                })
+            })
             .await?;
-        uow.commit().await?;
-        tracing::info!(token = %short(&token), merchant = %merchant_id, amount = payment.request.amount, "web payment created");
+        tracing::info!(token = %short(&token), merchant = %merchant_id, amount, "web payment created");
         let redirect_url = format!("{}{}", inner.public_base, page_path(&token));
         Ok((token, redirect_url))
     }
@@ -69,10 +79,10 @@ impl WebPayments {
         merchant_id: &MerchantId,
         token: &str,
     ) -> Result<Snapshot, WebPaymentError> {
-        let stored = self
-            .inner
+        let inner = &self.inner;
+        let stored = inner
             .store
-            .read()
+            .quick_read()
             .await?
             .web_payments()
             .find(token)
@@ -82,11 +92,15 @@ impl WebPayments {
             .ok_or(WebPaymentError::UnknownToken)?;
         let is_final = payment.session.state.is_final();
         let first_read_of_the_result = is_final && payment.merchant_read_at.is_none();
-        let due_to_expire = !is_final && self.inner.clock.now() >= payment.session.expires_at;
+        let due_to_expire = !is_final && inner.clock.now() >= payment.session.expires_at;
         if !first_read_of_the_result && !due_to_expire {
-            return self.inner.snapshot_of(payment).await;
+            let setup = inner
+                .configuration
+                .merchant(&inner.store, merchant_id)
+                .await?;
+            return inner.snapshot_with(payment, &setup).await;
         }
-        self.inner
+        inner
             .modify(token, |payment, now| {
                 if &payment.merchant_id != merchant_id {
                     return Err(WebPaymentError::UnknownToken);

@@ -3,6 +3,7 @@
 
 use crate::ancv_payments::{AncvPaymentObserver, AncvPayments};
 use crate::card_payments::{CardPaymentObserver, CardPayments};
+use crate::configuration_cache::ConfigurationCache;
 use crate::notifications::{MerchantNotifier, NotificationPolicy};
 use domain::clock::{Clock, Timestamp};
 use domain::random::SharedRandom;
@@ -25,6 +26,7 @@ pub(super) struct Inner {
     pub(super) card: CardPayments,
     pub(super) public_base: String,
     pub(super) notifier: MerchantNotifier,
+    pub(super) configuration: ConfigurationCache,
     pub(super) wake_worker: OnceLock<Arc<Notify>>,
 }
 
@@ -49,6 +51,7 @@ impl WebPayments {
             card,
             public_base: public_base.trim_end_matches('/').to_owned(),
             notifier,
+            configuration: ConfigurationCache::default(),
             wake_worker: OnceLock::new(),
         });
         let ancv_observer: std::sync::Weak<dyn AncvPaymentObserver> = Arc::downgrade(&inner) as _;
@@ -62,6 +65,12 @@ impl WebPayments {
     pub fn with_worker_wake(self, wake: Arc<Notify>) -> WebPayments {
         let _ = self.inner.wake_worker.set(wake);
         self
+    }
+
+    /// Its copy of the merchants' contracts and points of sale, for the API's access check to
+    /// keep up to date ([`crate::merchant_config::MerchantConfig::api_access`]).
+    pub fn configuration_cache(&self) -> ConfigurationCache {
+        self.inner.configuration.clone()
     }
 
     /// The ANCV payment service it drives.

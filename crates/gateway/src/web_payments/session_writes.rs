@@ -9,6 +9,7 @@ use super::model::{
 use super::service::Inner;
 use crate::ancv_payments::StartPayment;
 use crate::card_payments::{CardTransaction, PreparedPayment};
+use crate::configuration_cache::MerchantSetup;
 use crate::notifications::{NOTIFY_JOB, TRS_JOB};
 use domain::ancv_payment::AncvPayment;
 use domain::clock::Timestamp;
@@ -217,29 +218,48 @@ impl Inner {
         Ok(())
     }
 
+    /// The session as the merchant and the page see it, with the configuration read now.
     pub(super) async fn snapshot_of(
         &self,
         payment: WebPayment,
     ) -> Result<Snapshot, WebPaymentError> {
-        let mut uow = self.store.read().await?;
-        let all = uow.contracts().list_for(&payment.merchant_id).await?;
+        let (_, setup) = MerchantSetup::read(&self.store, &payment.merchant_id).await?;
+        self.snapshot_with(payment, &setup).await
+    }
+
+    /// The session as the merchant and the page see it, with the merchant's `setup`.
+    pub(super) async fn snapshot_with(
+        &self,
+        payment: WebPayment,
+        setup: &MerchantSetup,
+    ) -> Result<Snapshot, WebPaymentError> {
         let contracts = payment
             .request
             .offered
             .iter()
-            .filter_map(|number| all.iter().find(|c| &c.number == number).cloned())
+            .filter_map(|number| {
+                setup
+                    .contracts
+                    .iter()
+                    .find(|c| &c.number == number)
+                    .cloned()
+            })
             .collect();
+        let point_of_sale_label = setup
+            .point_of_sale(payment.pos_id)
+            .map(|pos| pos.label.clone())
+            .unwrap_or_default();
         let ancv = match &payment.session.ancv_payment_id {
-            Some(id) => uow.ancv_payments().find(id).await?,
+            Some(id) => {
+                self.store
+                    .quick_read()
+                    .await?
+                    .ancv_payments()
+                    .find(id)
+                    .await?
+            }
             None => None,
         };
-        let point_of_sale_label = uow
-            .points_of_sale()
-            .find(payment.pos_id)
-            .await?
-            .map(|pos| pos.label)
-            .unwrap_or_default();
-        drop(uow);
         let card = match &payment.session.card_transaction_id {
             Some(id) => self.card.find(id).await?,
             None => None,

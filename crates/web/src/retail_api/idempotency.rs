@@ -104,7 +104,7 @@ pub(super) async fn remember_answers(
         Ok(None) => return next.run(request).await,
         Err(problem) => return problem.into_response(),
     };
-    let Ok(merchant) = merchant(&state, request.headers()).await else {
+    let Ok(merchant) = merchant() else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();

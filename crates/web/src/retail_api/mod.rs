@@ -35,7 +35,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         calls(state)
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
-                throttle_failures,
+                check_access,
             ))
             .layer(tower_http::catch_panic::CatchPanicLayer::custom(
                 problem_net::panicked,
@@ -45,12 +45,12 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// Callers over a limit of failed authentications get 429 with `Retry-After`, in problem JSON.
-async fn throttle_failures(
+async fn check_access(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    crate::merchant_auth::throttle_failures(&state, request, next, |seconds| {
+    crate::merchant_auth::check_access(&state, request, next, |seconds| {
         crate::problem::Problem::new(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             "too many failed authentications: try again later",

@@ -66,7 +66,7 @@ async fn operate(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<serde_json::Value, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let key = idempotency::key_of(headers)?;
     let bytes = body_bytes(headers, body).await?;
     let request: OperationRequest = parse_json(&bytes)?;

@@ -3,7 +3,6 @@
 
 use crate::merchant_auth::{AuthFailure, authenticated_merchant};
 use crate::problem::Problem;
-use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
 use domain::merchant::MerchantId;
@@ -13,16 +12,14 @@ use serde::de::DeserializeOwned;
 pub(super) const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The merchant whose Basic credentials the call carries; 401 otherwise.
-pub(super) async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, Problem> {
-    authenticated_merchant(state, headers, "JSON API")
-        .await
-        .map_err(|failure| match failure {
-            AuthFailure::Unauthorized => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "HTTP Basic credentials (merchant id and access key) are missing or wrong",
-            ),
-            AuthFailure::Failed(error) => internal(&error),
-        })
+pub(super) fn merchant() -> Result<MerchantId, Problem> {
+    authenticated_merchant("JSON API").map_err(|failure| match failure {
+        AuthFailure::Unauthorized => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "HTTP Basic credentials (merchant id and access key) are missing or wrong",
+        ),
+        AuthFailure::Failed(error) => internal(&error),
+    })
 }
 
 /// The body as `T`: 413 above 1 MiB, 415 unless it says it is JSON, 400 naming where the JSON

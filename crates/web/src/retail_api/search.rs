@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::clock::Timestamp;
 use gateway::after_sale::PageCriteria;
@@ -23,10 +23,9 @@ const MAX_LIMIT: usize = 500;
 /// 200 with a page; 400 naming the query parameter that is wrong.
 pub(super) async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    match page(&state, &headers, &query).await {
+    match page(&state, &query).await {
         Ok(page) => Json(page).into_response(),
         Err(problem) => problem.into_response(),
     }
@@ -34,10 +33,9 @@ pub(super) async fn search(
 
 async fn page(
     state: &AppState,
-    headers: &HeaderMap,
     query: &HashMap<String, String>,
 ) -> Result<TransactionPage, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let text = |name: &str| query.get(name).filter(|v| !v.is_empty()).cloned();
     let criteria = PageCriteria {
         from: text("from").map(|v| instant("from", &v)).transpose()?,

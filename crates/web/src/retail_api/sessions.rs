@@ -33,7 +33,7 @@ async fn create_session(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<SessionCreated, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let body: CreateSession = json_body(headers, body).await?;
     let request = {
         let (pos, contracts) = point_of_sale(state, &merchant, &body).await?;
@@ -85,12 +85,8 @@ async fn point_of_sale(
 }
 
 /// `GET …/sessions/{id}` → 200 with the session, or 404 `02304`.
-pub(super) async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let merchant = match merchant(&state, &headers).await {
+pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let merchant = match merchant() {
         Ok(merchant) => merchant,
         Err(problem) => return problem.into_response(),
     };

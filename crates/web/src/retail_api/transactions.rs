@@ -6,16 +6,12 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// 200 with the transaction, or 404 `02301`.
-pub(super) async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let merchant = match merchant(&state, &headers).await {
+pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let merchant = match merchant() {
         Ok(merchant) => merchant,
         Err(problem) => return problem.into_response(),
     };

@@ -6,7 +6,6 @@ use super::reply::{SoapError, answer, result};
 use crate::after_sale_answers::{remembered, soap_form};
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::merchant::MerchantId;
 use domain::money::Currency;
@@ -32,22 +31,12 @@ use soap::objects::{
 use store::StoreError;
 
 /// DirectPaymentAPI or ExtendedAPI: authenticate, parse, dispatch, answer.
-pub(super) async fn api(
-    state: AppState,
-    headers: HeaderMap,
-    body: Bytes,
-    service: &str,
-) -> Response {
-    answer(dispatch(&state, &headers, &body, service).await)
+pub(super) async fn api(state: AppState, body: Bytes, service: &str) -> Response {
+    answer(dispatch(&state, &body, service).await)
 }
 
-async fn dispatch(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &Bytes,
-    service: &str,
-) -> Result<String, SoapError> {
-    let (merchant, request) = authenticated_request(state, headers, body).await?;
+async fn dispatch(state: &AppState, body: &Bytes, service: &str) -> Result<String, SoapError> {
+    let (merchant, request) = authenticated_request(body)?;
     let outcome = match service {
         "DirectPaymentAPI" => direct(state, &merchant, &request).await,
         _ => extended(state, &merchant, &request).await,

@@ -2,29 +2,21 @@
 
 use super::reply::SoapError;
 use crate::merchant_auth::{AuthFailure, authenticated_merchant};
-use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::HeaderMap;
 use domain::merchant::MerchantId;
 use soap::envelope::{SoapRequest, parse_request};
 
 /// The authenticated merchant and the parsed envelope.
-pub(super) async fn authenticated_request(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(MerchantId, SoapRequest), SoapError> {
-    let merchant = merchant(state, headers).await?;
+pub(super) fn authenticated_request(body: &Bytes) -> Result<(MerchantId, SoapRequest), SoapError> {
+    let merchant = merchant()?;
     let request = parse_request(body).map_err(|error| SoapError::Client(error.to_string()))?;
     Ok((merchant, request))
 }
 
 /// The merchant the credentials name, if they are right.
-async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, SoapError> {
-    authenticated_merchant(state, headers, "SOAP")
-        .await
-        .map_err(|failure| match failure {
-            AuthFailure::Unauthorized => SoapError::Unauthorized,
-            AuthFailure::Failed(error) => SoapError::internal(error),
-        })
+fn merchant() -> Result<MerchantId, SoapError> {
+    authenticated_merchant("SOAP").map_err(|failure| match failure {
+        AuthFailure::Unauthorized => SoapError::Unauthorized,
+        AuthFailure::Failed(error) => SoapError::internal(error),
+    })
 }

@@ -17,7 +17,6 @@ use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
@@ -42,32 +41,32 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route(
             DIRECT_PAYMENT_API,
             get(|state| wsdl::service_wsdl(state, "DirectPaymentAPI")).post(
-                |State(state): State<AppState>, headers: HeaderMap, body: Bytes| {
-                    after_sale::api(state, headers, body, "DirectPaymentAPI")
+                |State(state): State<AppState>, body: Bytes| {
+                    after_sale::api(state, body, "DirectPaymentAPI")
                 },
             ),
         )
         .route(
             EXTENDED_API,
             get(|state| wsdl::service_wsdl(state, "ExtendedAPI")).post(
-                |State(state): State<AppState>, headers: HeaderMap, body: Bytes| {
-                    after_sale::api(state, headers, body, "ExtendedAPI")
+                |State(state): State<AppState>, body: Bytes| {
+                    after_sale::api(state, body, "ExtendedAPI")
                 },
             ),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            throttle_failures,
+            check_access,
         ))
 }
 
-async fn throttle_failures(
+async fn check_access(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    crate::merchant_auth::throttle_failures(&state, request, next, |seconds| {
+    crate::merchant_auth::check_access(&state, request, next, |seconds| {
         (
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             [(axum::http::header::RETRY_AFTER, seconds.to_string())],

@@ -7,7 +7,6 @@ use super::reply::{SoapError, answer, result};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::merchant::MerchantId;
 use domain::return_code::ReturnCode;
@@ -19,20 +18,12 @@ use soap::web_payment_api::{
 };
 
 /// The WebPaymentAPI endpoint: authenticate, parse, dispatch, answer.
-pub(super) async fn api(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    answer(dispatch(&state, &headers, &body).await)
+pub(super) async fn api(State(state): State<AppState>, body: Bytes) -> Response {
+    answer(dispatch(&state, &body).await)
 }
 
-async fn dispatch(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<String, SoapError> {
-    let (merchant, request) = authenticated_request(state, headers, body).await?;
+async fn dispatch(state: &AppState, body: &Bytes) -> Result<String, SoapError> {
+    let (merchant, request) = authenticated_request(body)?;
     match request.operation.as_str() {
         "doWebPayment" => do_web_payment(state, &merchant, &request).await,
         "getWebPaymentDetails" => get_web_payment_details(state, &merchant, &request).await,

@@ -15,12 +15,12 @@ use domain::point_of_sale::PointOfSale;
 use gateway::merchant_config::PosKey;
 
 /// `GET /v1/contracts` → 200 `{"contracts": [...]}`, by point of sale then number.
-pub(super) async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    ok(all(&state, &headers).await)
+pub(super) async fn list(State(state): State<AppState>) -> Response {
+    ok(all(&state).await)
 }
 
-async fn all(state: &AppState, headers: &HeaderMap) -> Result<json_api::Contracts, Problem> {
-    let merchant = merchant(state, headers).await?;
+async fn all(state: &AppState) -> Result<json_api::Contracts, Problem> {
+    let merchant = merchant()?;
     let points_of_sale = points_of_sale(state, &merchant).await?;
     let all = state
         .config
@@ -50,7 +50,7 @@ async fn add(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<json_api::Contract, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let mut body: json_api::ContractBody = json_body(headers, body).await?;
     let Some(reference) = body.point_of_sale_reference.take() else {
         return Err(Problem::field(
@@ -69,20 +69,12 @@ async fn add(
 }
 
 /// `GET /v1/contracts/{number}` → 200, or 404.
-pub(super) async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-) -> Response {
-    ok(one(&state, &headers, &number).await)
+pub(super) async fn show(State(state): State<AppState>, Path(number): Path<String>) -> Response {
+    ok(one(&state, &number).await)
 }
 
-async fn one(
-    state: &AppState,
-    headers: &HeaderMap,
-    number: &str,
-) -> Result<json_api::Contract, Problem> {
-    let merchant = merchant(state, headers).await?;
+async fn one(state: &AppState, number: &str) -> Result<json_api::Contract, Problem> {
+    let merchant = merchant()?;
     let Some(contract) = state
         .config
         .contract(&merchant, number)
@@ -111,7 +103,7 @@ async fn change(
     number: &str,
     body: Body,
 ) -> Result<json_api::Contract, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let body: json_api::ContractBody = json_body(headers, body).await?;
     let Some(contract) = state
         .config

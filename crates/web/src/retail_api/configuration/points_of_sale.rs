@@ -11,12 +11,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 /// `GET /v1/points-of-sale` → 200 `{"pointsOfSale": [...]}`, oldest first.
-pub(super) async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    ok(all(&state, &headers).await)
+pub(super) async fn list(State(state): State<AppState>) -> Response {
+    ok(all(&state).await)
 }
 
-async fn all(state: &AppState, headers: &HeaderMap) -> Result<json_api::PointsOfSale, Problem> {
-    let merchant = merchant(state, headers).await?;
+async fn all(state: &AppState) -> Result<json_api::PointsOfSale, Problem> {
+    let merchant = merchant()?;
     let all = state
         .config
         .list_points_of_sale(merchant.as_str())
@@ -42,7 +42,7 @@ async fn add(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<json_api::PointOfSale, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let body: json_api::PointOfSaleBody = json_body(headers, body).await?;
     let pos = state
         .config
@@ -53,20 +53,12 @@ async fn add(
 }
 
 /// `GET /v1/points-of-sale/{reference}` → 200, or 404.
-pub(super) async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-) -> Response {
-    ok(one(&state, &headers, &reference).await)
+pub(super) async fn show(State(state): State<AppState>, Path(reference): Path<String>) -> Response {
+    ok(one(&state, &reference).await)
 }
 
-async fn one(
-    state: &AppState,
-    headers: &HeaderMap,
-    reference: &str,
-) -> Result<json_api::PointOfSale, Problem> {
-    let merchant = merchant(state, headers).await?;
+async fn one(state: &AppState, reference: &str) -> Result<json_api::PointOfSale, Problem> {
+    let merchant = merchant()?;
     match state.config.point_of_sale(&merchant, reference).await {
         Ok(Some(pos)) => Ok(point_of_sale(&pos)),
         Ok(None) => Err(not_found("point of sale")),
@@ -91,7 +83,7 @@ async fn change(
     reference: &str,
     body: Body,
 ) -> Result<json_api::PointOfSale, Problem> {
-    let merchant = merchant(state, headers).await?;
+    let merchant = merchant()?;
     let body: json_api::PointOfSaleBody = json_body(headers, body).await?;
     match state
         .config
