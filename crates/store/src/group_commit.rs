@@ -1,21 +1,25 @@
-//! Group commit: the writes of concurrent requests committed together, in one transaction, so
-//! that they share one commit (one `fsync` on SQLite, one WAL flush on PostgreSQL) instead of
-//! paying one each. A request is answered only once the commit holding its writes returned.
+//! Group commit of short works (a few statements, no reads to wait on between them): the works
+//! of concurrent requests committed together, in one transaction, so that they share one
+//! commit and its round trips instead of paying them each. A request is answered only once the
+//! commit holding its writes returned.
 //!
-//! Each lane (a task) takes the work queued while its previous commit ran (up to
-//! [`MAX_BATCH`]), runs each in a savepoint of one transaction — a work that fails is rolled
+//! On PostgreSQL, each lane (a task) takes the works queued while its previous commit ran (up
+//! to [`MAX_BATCH`]), runs each in a savepoint of one transaction — a work that fails is rolled
 //! back to its savepoint, alone — commits, and then answers every work of the batch. An idle
-//! lane starts at once: a lone request waits for nobody. SQLite gets one lane (it has one
-//! writer anyway); PostgreSQL a few, whose batches commit side by side.
+//! lane starts at once: a lone request waits for nobody. On SQLite every unit of work is
+//! already batched this way (`crate::writers`): a work runs as one, in the caller's task.
 //!
 //! A work runs on the lane's connection: it must only use the database (never call a partner).
 
+use crate::writers::Writers;
 use crate::{Backend, StoreError, UnitOfWork};
-use sqlx::AnyPool;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// PostgreSQL: batches committed side by side.
+const LANES: usize = 3;
 
 /// At most this many works share a commit.
 pub const MAX_BATCH: usize = 64;
@@ -26,24 +30,30 @@ pub type WorkFuture<'u, T> = Pin<Box<dyn Future<Output = T> + Send + 'u>>;
 /// The queue into the lanes (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct GroupCommit {
-    queue: mpsc::UnboundedSender<Box<dyn Queued>>,
+    writers: Writers,
+    /// PostgreSQL: the lanes' queue.
+    queue: Option<mpsc::UnboundedSender<Box<dyn Queued>>>,
 }
 
 impl GroupCommit {
-    /// Starts the lanes over `pool` (on the current Tokio runtime); they stop when every clone
-    /// of the returned queue is dropped.
-    pub(crate) fn start(pool: AnyPool, backend: Backend) -> GroupCommit {
+    /// Starts the lanes (on the current Tokio runtime); they stop when every clone of the
+    /// returned queue is dropped.
+    pub(crate) fn start(writers: Writers) -> GroupCommit {
+        if writers.backend() == Backend::Sqlite {
+            return GroupCommit {
+                writers,
+                queue: None,
+            };
+        }
         let (queue, receiver) = mpsc::unbounded_channel();
         let receiver = Arc::new(Mutex::new(receiver));
-        let lanes = match backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => 3,
-        };
-        let writer = Writer { pool, backend };
-        for _ in 0..lanes {
-            tokio::spawn(lane(writer.clone(), receiver.clone()));
+        for _ in 0..LANES {
+            tokio::spawn(lane(writers.clone(), receiver.clone()));
         }
-        GroupCommit { queue }
+        GroupCommit {
+            writers,
+            queue: Some(queue),
+        }
     }
 
     /// Runs `work` in a transaction shared with other requests' works; its result once that
@@ -54,9 +64,20 @@ impl GroupCommit {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let Some(queue) = &self.queue else {
+            let mut uow = UnitOfWork::writing(self.writers.begin().await?, self.writers.backend());
+            let result = work(&mut uow).await;
+            return match result {
+                Ok(value) => uow.commit().await.map(|()| value).map_err(E::from),
+                Err(error) => {
+                    uow.rollback().await?;
+                    Err(error)
+                }
+            };
+        };
         let (reply, answer) = oneshot::channel();
         let queued: Box<dyn Queued> = Box::new(Pending { work, reply });
-        if self.queue.send(queued).is_err() {
+        if queue.send(queued).is_err() {
             return Err(StoreError::GroupCommit("the writer has stopped".into()).into());
         }
         answer.await.unwrap_or_else(|_| {
@@ -131,21 +152,7 @@ where
 
 type Receiver = Arc<Mutex<mpsc::UnboundedReceiver<Box<dyn Queued>>>>;
 
-/// How a lane begins its transactions.
-#[derive(Clone)]
-struct Writer {
-    pool: AnyPool,
-    backend: Backend,
-}
-
-impl Writer {
-    async fn begin(&self) -> Result<UnitOfWork, StoreError> {
-        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
-        Ok(UnitOfWork::new(tx, self.backend))
-    }
-}
-
-async fn lane(writer: Writer, receiver: Receiver) {
+async fn lane(writer: Writers, receiver: Receiver) {
     loop {
         let batch = {
             let mut receiver = receiver.lock().await;
@@ -171,8 +178,12 @@ const SAVEPOINT: &str = "SAVEPOINT cvgate_work";
 const RELEASE: &str = "RELEASE SAVEPOINT cvgate_work";
 const ROLLBACK_TO: &str = "ROLLBACK TO SAVEPOINT cvgate_work";
 
-async fn commit_batch(writer: Writer, batch: Vec<Box<dyn Queued>>) {
-    let mut uow = match writer.begin().await {
+async fn commit_batch(writer: Writers, batch: Vec<Box<dyn Queued>>) {
+    let mut uow = match writer
+        .begin()
+        .await
+        .map(|begun| UnitOfWork::writing(begun, writer.backend()))
+    {
         Ok(uow) => uow,
         Err(error) => {
             let reason = error.to_string();

@@ -13,6 +13,7 @@ pub mod migrations;
 pub mod repos;
 pub mod single_row;
 mod unit_of_work;
+mod writers;
 
 pub use backend::{Backend, DatabaseUrl, InvalidDatabaseUrl};
 pub use error::StoreError;
@@ -30,6 +31,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: DatabaseUrl,
+    writers: writers::Writers,
     /// Started on first use; shared by every clone.
     group_commit: Arc<OnceLock<GroupCommit>>,
 }
@@ -66,6 +68,7 @@ impl Store {
                 source,
             })?;
         Ok(Store {
+            writers: writers::Writers::new(pool.clone(), backend),
             pool,
             backend,
             url: url.clone(),
@@ -100,8 +103,8 @@ impl Store {
     /// A unit of work that will write. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers queue instead of failing half-way.
     pub async fn write(&self) -> Result<UnitOfWork, StoreError> {
-        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
-        Ok(UnitOfWork::new(tx, self.backend))
+        let begun = self.writers.begin().await?;
+        Ok(UnitOfWork::writing(begun, self.backend))
     }
 
     /// The group commit of this store's writes ([`group_commit`]), started on first use (from
@@ -110,7 +113,7 @@ impl Store {
         // The lanes hold the pool, not the store: once every clone of the store is gone, the
         // queue closes and the lanes stop.
         self.group_commit
-            .get_or_init(|| GroupCommit::start(self.pool.clone(), self.backend))
+            .get_or_init(|| GroupCommit::start(self.writers.clone()))
     }
 
     /// A unit of work that only reads (a consistent snapshot).

@@ -4,6 +4,7 @@ use crate::repos::{
     NotificationAttempts, NotificationSecrets, OperationReplays, PointsOfSale, ServerSecrets,
     TransactionIds, TransactionSearch, WebPayments,
 };
+use crate::writers::{Begun, Turn};
 use crate::{Backend, StoreError};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Transaction};
@@ -20,6 +21,8 @@ pub struct UnitOfWork {
 
 enum Connection {
     Transaction(Transaction<'static, Any>),
+    /// A turn in the shared SQLite transaction (`crate::writers`).
+    Turn(Turn),
     Statements(PoolConnection<Any>),
 }
 
@@ -38,9 +41,18 @@ impl UnitOfWork {
         }
     }
 
+    pub(crate) fn writing(begun: Begun, backend: Backend) -> Self {
+        let conn = match begun {
+            Begun::Transaction(tx) => Connection::Transaction(tx),
+            Begun::Turn(turn) => Connection::Turn(turn),
+        };
+        UnitOfWork { conn, backend }
+    }
+
     fn conn(&mut self) -> &mut AnyConnection {
         match &mut self.conn {
             Connection::Transaction(tx) => tx,
+            Connection::Turn(turn) => turn.connection(),
             Connection::Statements(conn) => conn,
         }
     }
@@ -58,16 +70,20 @@ impl UnitOfWork {
 
     /// Makes every write of this unit of work durable, all at once.
     pub async fn commit(self) -> Result<(), StoreError> {
-        if let Connection::Transaction(tx) = self.conn {
-            tx.commit().await?;
+        match self.conn {
+            Connection::Transaction(tx) => tx.commit().await?,
+            Connection::Turn(turn) => turn.commit().await?,
+            Connection::Statements(_) => {}
         }
         Ok(())
     }
 
     /// Undoes every write of this unit of work (as dropping it does, but waiting for it).
     pub async fn rollback(self) -> Result<(), StoreError> {
-        if let Connection::Transaction(tx) = self.conn {
-            tx.rollback().await?;
+        match self.conn {
+            Connection::Transaction(tx) => tx.rollback().await?,
+            Connection::Turn(turn) => turn.rollback().await?,
+            Connection::Statements(_) => {}
         }
         Ok(())
     }

@@ -27,6 +27,7 @@ testkit::backend_suite![
     points_of_sale_and_contracts_are_updated_in_place,
     group_commit_answers_each_work_and_rolls_back_failures_alone,
     configuration_changes_move_the_version,
+    units_of_work_ended_any_way_keep_exactly_the_committed_writes,
 ];
 
 async fn open(db: &TestDb) -> Store {
@@ -862,4 +863,63 @@ async fn configuration_changes_move_the_version(db: TestDb) {
         .unwrap();
     uow.commit().await.unwrap();
     assert!(version(store).await > after_creation, "a new key moves it");
+}
+
+/// Concurrent writers (on SQLite: turns in one shared transaction, each in a savepoint): those
+/// that commit keep their writes once `commit` returns, those that roll back or are dropped
+/// mid-way leave nothing, and the last one dropped does not keep the database locked: another
+/// store on the same database (as another process would) writes next.
+async fn units_of_work_ended_any_way_keep_exactly_the_committed_writes(db: TestDb) {
+    let store = open(&db).await;
+    let writers: Vec<_> = (0..30)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut uow = store.write().await.unwrap();
+                uow.merchants()
+                    .insert(&merchant(&(2000 + n).to_string()), &hash("00"))
+                    .await
+                    .unwrap();
+                match n % 3 {
+                    0 => drop(uow),
+                    1 => uow.rollback().await.unwrap(),
+                    _ => uow.commit().await.unwrap(),
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let mut last = store.write().await.unwrap();
+    last.merchants()
+        .insert(&merchant("2999"), &hash("00"))
+        .await
+        .unwrap();
+    drop(last);
+    let elsewhere = open(&db).await;
+    let mut uow = elsewhere
+        .write()
+        .await
+        .expect("the database is not kept locked");
+    uow.merchants()
+        .insert(&merchant("3000"), &hash("00"))
+        .await
+        .unwrap();
+    uow.commit().await.unwrap();
+    let mut stored: Vec<i64> = elsewhere
+        .read()
+        .await
+        .unwrap()
+        .merchants()
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id.as_str().parse().unwrap())
+        .collect();
+    stored.sort_unstable();
+    let mut expected: Vec<i64> = (0..30).filter(|n| n % 3 == 2).map(|n| 2000 + n).collect();
+    expected.push(3000);
+    assert_eq!(stored, expected);
 }

@@ -93,14 +93,7 @@ impl<'a> WebPayments<'a> {
 
     /// The session with this token, with its private data.
     pub async fn find(&mut self, token: &str) -> Result<Option<WebPayment>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE token = $1")))
-            .bind(token)
-            .fetch_optional(&mut *self.conn)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.complete(&row).await?)),
-            None => Ok(None),
-        }
+        self.find_one("token", token).await
     }
 
     /// The session an ANCV payment belongs to.
@@ -108,16 +101,35 @@ impl<'a> WebPayments<'a> {
         &mut self,
         payment_id: &str,
     ) -> Result<Option<WebPayment>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE ancv_payment_id = $1"
+        self.find_one("ancv_payment_id", payment_id).await
+    }
+
+    /// The session whose `column` is `value`, and its private data, in one statement (a row per
+    /// private datum, or one row with none).
+    async fn find_one(
+        &mut self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<WebPayment>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT s.*, p.data_key AS private_key, p.value AS private_value
+             FROM ({SELECT} WHERE {column} = $1 LIMIT 1) s
+             LEFT JOIN web_payment_private_data p ON p.token = s.token
+             ORDER BY p.position"
         )))
-        .bind(payment_id)
-        .fetch_optional(&mut *self.conn)
+        .bind(value)
+        .fetch_all(&mut *self.conn)
         .await?;
-        match row {
-            Some(row) => Ok(Some(self.complete(&row).await?)),
-            None => Ok(None),
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut private_data = Vec::new();
+        for row in &rows {
+            if let Some(key) = row.try_get::<Option<String>, _>("private_key")? {
+                private_data.push((key, row.try_get("private_value")?));
+            }
         }
+        Ok(Some(from_row(first, private_data)?))
     }
 
     /// Writes the session's progress if nobody changed it since `payment.version` was read; the
@@ -168,18 +180,6 @@ impl<'a> WebPayments<'a> {
         .execute(&mut *self.conn)
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    async fn complete(&mut self, row: &AnyRow) -> Result<WebPayment, StoreError> {
-        let token: String = row.try_get("token")?;
-        let private_data = sqlx::query("SELECT data_key, value FROM web_payment_private_data WHERE token = $1 ORDER BY position")
-            .bind(&token)
-            .fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("data_key")?, r.try_get("value")?)))
-            .collect::<Result<Vec<(String, String)>, StoreError>>()?;
-        from_row(row, private_data)
     }
 }
 
