@@ -276,7 +276,7 @@ impl Worker {
         let mut running = Running::default();
         loop {
             worker.start_due_jobs(&mut running).await;
-            let kinds = worker.kinds_with_room(&running);
+            let kinds = worker.kinds_with_room(running.busy());
             // With every lane full, only the end of a job (or a stop) can give work to do.
             let pause = if kinds.is_empty() {
                 None
@@ -304,30 +304,52 @@ impl Worker {
         while running.tasks.join_next().await.is_some() {}
     }
 
-    /// Leases and starts due jobs while a lane has room.
+    /// Leases due jobs while a lane has room, in one unit of work (one commit for all), and
+    /// starts them.
     async fn start_due_jobs(self: &Arc<Self>, running: &mut Running) {
-        loop {
-            let kinds = self.kinds_with_room(running);
-            if kinds.is_empty() {
-                return;
-            }
-            match self.lease(&kinds).await {
-                Ok(Some(job)) => running.start(self, job),
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::error!(%error, "background jobs: cannot reach the database");
-                    return;
-                }
+        match self.lease_while_room(running).await {
+            Ok(leased) => leased.into_iter().for_each(|job| running.start(self, job)),
+            Err(error) => {
+                tracing::error!(%error, "background jobs: cannot reach the database");
             }
         }
     }
 
-    fn kinds_with_room(&self, running: &Running) -> Vec<&'static str> {
-        if running.lanes.len() >= self.config.workers() {
+    async fn lease_while_room(&self, running: &Running) -> Result<Vec<LeasedJob>, StoreError> {
+        let mut busy = running.busy();
+        let mut kinds = self.kinds_with_room(busy);
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        let lease_until = now.plus_millis(self.config.lease_ms());
+        let mut uow = self.store.write().await?;
+        let mut leased = Vec::new();
+        while !kinds.is_empty() {
+            let token = OsRandom.hex(16);
+            let Some(job) = uow
+                .jobs()
+                .lease_due(&kinds, now, lease_until, &token)
+                .await?
+            else {
+                break;
+            };
+            busy.jobs += 1;
+            if self.lane_of(&job.kind) == Lane::Notification {
+                busy.notifications += 1;
+            }
+            leased.push(job);
+            kinds = self.kinds_with_room(busy);
+        }
+        uow.commit().await?;
+        Ok(leased)
+    }
+
+    fn kinds_with_room(&self, busy: Busy) -> Vec<&'static str> {
+        if busy.jobs >= self.config.workers() {
             return Vec::new();
         }
-        let notifications_have_room =
-            running.in_lane(Lane::Notification) < self.config.notification_slots();
+        let notifications_have_room = busy.notifications < self.config.notification_slots();
         self.kinds_where(|lane| lane == Lane::Money || notifications_have_room)
     }
 
@@ -375,6 +397,20 @@ impl Running {
     fn in_lane(&self, lane: Lane) -> usize {
         self.lanes.values().filter(|l| **l == lane).count()
     }
+
+    fn busy(&self) -> Busy {
+        Busy {
+            jobs: self.lanes.len(),
+            notifications: self.in_lane(Lane::Notification),
+        }
+    }
+}
+
+/// How many jobs run, and how many of them are merchant notifications.
+#[derive(Clone, Copy)]
+struct Busy {
+    jobs: usize,
+    notifications: usize,
 }
 
 fn counted_as(outcome: &JobOutcome) -> RunOutcome {
