@@ -8,7 +8,8 @@ pub const USAGE: &str =
   --seconds N       how long each operation runs (default 10)
   --concurrency N   requests in flight at once (default 16)
   --postgres URL    also run on PostgreSQL (a fresh schema in that database)
-  --cvgate PATH     the cvgate binary (default: beside this one)";
+  --cvgate PATH     the cvgate binary (default: beside this one)
+  --only split      only the complete split payments (no floor)";
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Options {
     pub concurrency: usize,
     pub postgres: Option<String>,
     pub cvgate: PathBuf,
+    /// Only the complete split payments.
+    pub split_only: bool,
 }
 
 impl Options {
@@ -30,6 +33,7 @@ impl Options {
             concurrency: 16,
             postgres: None,
             cvgate: beside,
+            split_only: false,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -43,6 +47,10 @@ impl Options {
                 "--concurrency" => options.concurrency = number(flag, &value()?)? as usize,
                 "--postgres" => options.postgres = Some(value()?),
                 "--cvgate" => options.cvgate = PathBuf::from(value()?),
+                "--only" => match value()?.as_str() {
+                    "split" => options.split_only = true,
+                    other => return Err(format!("--only takes split; got {other:?}")),
+                },
                 other => return Err(format!("unknown argument {other}")),
             }
         }

@@ -45,20 +45,18 @@ async fn on_backend(
     floor_url: &str,
     options: &Options,
 ) -> Result<Vec<Row>, String> {
-    let server = cvgate_server::start(
-        &options.cvgate,
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            cvgate_url,
-        ],
-        &[("CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS", "0")],
-        "cvgate listening on",
-    )
-    .await?;
+    let server = start_cvgate(cvgate_url, options).await?;
     let cvgate = Cvgate::of(&server)?;
+    if options.split_only {
+        eprintln!("{backend}: complete split payments…");
+        let split = crate::split_flow::run(&cvgate, options).await?;
+        return Ok(vec![Row::new(
+            backend,
+            "complete split payment (flows)",
+            split,
+            None,
+        )]);
+    }
     let this = std::env::current_exe().map_err(|e| e.to_string())?;
     let floor = cvgate_server::start(
         &this,
@@ -117,6 +115,26 @@ async fn on_backend(
         Row::new(backend, "floor: insert", floor_insert, None),
         Row::new(backend, "floor: read", floor_read, None),
     ])
+}
+
+/// `cvgate serve` on `database_url`, the sandbox app validating at once.
+async fn start_cvgate(
+    database_url: &str,
+    options: &Options,
+) -> Result<cvgate_server::Server, String> {
+    cvgate_server::start(
+        &options.cvgate,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ],
+        &[("CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS", "0")],
+        "cvgate listening on",
+    )
+    .await
 }
 
 /// Whether the request was answered 2xx.
