@@ -33,6 +33,7 @@ const KNOWN_KEYS: &[&str] = &[
     "card.base_url",
     "card.connect_timeout_ms",
     "card.read_timeout_ms",
+    "card.never_arrived_after_secs",
     "notifications.retry_every_secs",
     "notifications.give_up_after_secs",
     "notifications.allow_private_addresses",
@@ -139,6 +140,9 @@ pub struct CardSettings {
     pub connect_timeout_ms: u64,
     /// How long the acquirer may take to answer (its outcome is then unknown and checked later).
     pub read_timeout_ms: u64,
+    /// An authorization the acquirer still does not know this long after it was sent never
+    /// arrived (declined): far longer than any request could still be on its way.
+    pub never_arrived_after_secs: u64,
 }
 
 /// `[notifications]`: merchant notifications (WEBTRS/TRS).
@@ -367,15 +371,7 @@ impl Layers {
                     card::RemittanceTime::parse("remittance_time", v).map_err(|e| e.rule)
                 })?
                 .unwrap_or(card::RemittanceTime::DEFAULT),
-            card: CardSettings {
-                base_url: self.partner_url("card.base_url", env)?,
-                connect_timeout_ms: self
-                    .parse("card.connect_timeout_ms", false, positive)?
-                    .unwrap_or(2_000),
-                read_timeout_ms: self
-                    .parse("card.read_timeout_ms", false, positive)?
-                    .unwrap_or(10_000),
-            },
+            card: self.card(env)?,
             notifications: NotificationSettings {
                 retry_every_secs: self
                     .parse("notifications.retry_every_secs", false, positive)?
@@ -407,6 +403,32 @@ impl Layers {
     }
 
     /// A partner's base URL: http(s) in homologation, https only in production.
+    /// `[card]`, the wait before an unknown authorization counts as never arrived checked
+    /// against the read timeout: a request still on its way must not be declared lost.
+    fn card(&self, env: Environment) -> Result<CardSettings, SettingError> {
+        let card = CardSettings {
+            base_url: self.partner_url("card.base_url", env)?,
+            connect_timeout_ms: self
+                .parse("card.connect_timeout_ms", false, positive)?
+                .unwrap_or(2_000),
+            read_timeout_ms: self
+                .parse("card.read_timeout_ms", false, positive)?
+                .unwrap_or(10_000),
+            never_arrived_after_secs: self
+                .parse("card.never_arrived_after_secs", false, |v| {
+                    whole_number_in(v, 10, 86_400)
+                })?
+                .unwrap_or(300),
+        };
+        if card.never_arrived_after_secs.saturating_mul(1_000) <= card.read_timeout_ms {
+            return Err(SettingError(format!(
+                "setting card.never_arrived_after_secs: must be longer than card.read_timeout_ms ({} ms); got {} s",
+                card.read_timeout_ms, card.never_arrived_after_secs
+            )));
+        }
+        Ok(card)
+    }
+
     fn partner_url(&self, key: &str, env: Environment) -> Result<Option<String>, SettingError> {
         self.parse(key, false, |value| {
             let url = parse_http_url(value)?;
@@ -869,6 +891,30 @@ mod tests {
             layers.environment(env(&[(var, value)]));
             assert_eq!(layers.resolve().unwrap_err().to_string(), message);
         }
+    }
+
+    #[test]
+    fn an_unknown_authorization_waits_longer_than_a_request_can_take() {
+        let mut layers = Layers::default();
+        layers.environment(env(&[("CVGATE_CARD__NEVER_ARRIVED_AFTER_SECS", "20")]));
+        assert_eq!(layers.resolve().unwrap().card.never_arrived_after_secs, 20);
+        assert_eq!(
+            Layers::default()
+                .resolve()
+                .unwrap()
+                .card
+                .never_arrived_after_secs,
+            300
+        );
+        let mut layers = Layers::default();
+        layers.environment(env(&[
+            ("CVGATE_CARD__NEVER_ARRIVED_AFTER_SECS", "20"),
+            ("CVGATE_CARD__READ_TIMEOUT_MS", "20000"),
+        ]));
+        assert_eq!(
+            layers.resolve().unwrap_err().to_string(),
+            "setting card.never_arrived_after_secs: must be longer than card.read_timeout_ms (20000 ms); got 20 s"
+        );
     }
 
     #[test]

@@ -138,6 +138,9 @@ pub fn card_payments(
     let config = CardPaymentsConfig {
         remittance_time: settings.remittance_time,
         wake_worker: Some(wake_worker),
+        never_arrived_after_ms: i64::try_from(settings.card.never_arrived_after_secs)
+            .unwrap_or(i64::MAX / 1_000)
+            * 1_000,
     };
     Ok(CardPayments::new(
         store.clone(),

@@ -23,6 +23,9 @@ const SETTINGS: &[(&str, &str)] = &[
     ("CVGATE_JOBS__WORKERS", "4"),
     // An authorization left unanswered is reconciled after this.
     ("CVGATE_CARD__READ_TIMEOUT_MS", "3000"),
+    // An authorization the acquirer never received (an instance killed before sending it) is
+    // declared lost after this (5 minutes by default: longer than the run may wait).
+    ("CVGATE_CARD__NEVER_ARRIVED_AFTER_SECS", "20"),
 ];
 
 pub const NAMES: [&str; 2] = ["A", "B"];

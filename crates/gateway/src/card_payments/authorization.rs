@@ -2,8 +2,8 @@
 //! the acquirer asked, its answer applied; 3-D Secure completion and reconciliation.
 
 use super::model::{
-    CHALLENGE_CHECK_MS, CardPaymentError, CardTransaction, MAX_ATTEMPTS, NEVER_ARRIVED_AFTER_MS,
-    PayRequest, PaymentState, RECONCILE_DELAY_MS, RECONCILE_JOB,
+    CHALLENGE_CHECK_MS, CardPaymentError, CardTransaction, MAX_ATTEMPTS, PayRequest, PaymentState,
+    RECONCILE_DELAY_MS, RECONCILE_JOB,
 };
 use super::rows::{transaction_from_row, transaction_to_row};
 use super::service::CardPayments;
@@ -240,7 +240,10 @@ impl CardPayments {
         let now = self.inner.clock.now();
         let tx = match self.inner.acquirer.status(id).await {
             Ok(Some(state)) => self.apply(id, state).await?,
-            Ok(None) if now.millis() > tx.created_at.millis() + NEVER_ARRIVED_AFTER_MS => {
+            Ok(None)
+                if now.millis()
+                    > tx.created_at.millis() + self.inner.config.never_arrived_after_ms =>
+            {
                 tracing::warn!(
                     transaction_id = id,
                     "the acquirer never received the authorization"

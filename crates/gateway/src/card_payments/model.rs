@@ -39,9 +39,6 @@ pub const REMITTANCE_SUBJECT: &str = "daily";
 pub const MAX_ATTEMPTS: usize = 3;
 /// Between two questions to the acquirer about an unknown outcome.
 pub(super) const RECONCILE_DELAY_MS: i64 = 30_000;
-/// When the acquirer still does not know a reference this long after it was sent, the request
-/// never arrived.
-pub(super) const NEVER_ARRIVED_AFTER_MS: i64 = 5 * 60_000;
 /// How often to ask about a challenge: the buyer may pass it and never come back to cvgate.
 pub(super) const CHALLENGE_CHECK_MS: i64 = 60_000;
 pub(super) const REMITTANCE_BATCH: i64 = 500;
@@ -439,6 +436,9 @@ pub struct CardPaymentsConfig {
     pub remittance_time: RemittanceTime,
     /// Lets enqueued work start at once instead of at the worker's next idle tick.
     pub wake_worker: Option<Arc<Notify>>,
+    /// When the acquirer still does not know a reference this long after it was sent, the
+    /// request never arrived (default 5 minutes).
+    pub never_arrived_after_ms: i64,
 }
 
 impl Default for CardPaymentsConfig {
@@ -446,6 +446,7 @@ impl Default for CardPaymentsConfig {
         CardPaymentsConfig {
             remittance_time: RemittanceTime::DEFAULT,
             wake_worker: None,
+            never_arrived_after_ms: 5 * 60_000,
         }
     }
 }
