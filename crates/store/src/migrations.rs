@@ -142,6 +142,11 @@ const STEPS: &[Step] = &[
         description: "the merchants' configuration version, for caches",
         sql: include_str!("../migrations/0021_configuration_version.sql"),
     },
+    Step {
+        version: 22,
+        description: "jobs: an index on lease ends",
+        sql: include_str!("../migrations/0022_jobs_lease_index.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

@@ -177,11 +177,12 @@ impl<'a> Jobs<'a> {
             Backend::Sqlite => "",
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
+        let kind = self.kind_filtered_not_indexed();
         let sql = format!(
             "UPDATE jobs SET locked_until = $1, lease_token = $2, attempts = attempts + 1
              WHERE id = (SELECT id FROM jobs
                          WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
-                           AND dead_at IS NULL AND kind IN ({})
+                           AND dead_at IS NULL AND {kind} IN ({})
                          ORDER BY run_at, id LIMIT 1 {skip_locked})
              RETURNING id, kind, subject, attempts, failures, generation, locked_until, lease_token",
             placeholders(kinds.len(), 4)
@@ -394,17 +395,47 @@ impl<'a> Jobs<'a> {
         if kinds.is_empty() {
             return Ok(None);
         }
+        // Two index walks that stop at their first row (the earliest free job by `run_at`,
+        // the earliest lease to run out by `locked_until`), not a scan of every pending job:
+        // the worker asks this after every job.
+        let kinds_in = placeholders(kinds.len(), 1);
+        let kind = self.kind_filtered_not_indexed();
         let sql = format!(
-            "SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) AS next
-             FROM jobs WHERE dead_at IS NULL AND kind IN ({})",
-            placeholders(kinds.len(), 1)
+            "SELECT
+               (SELECT run_at FROM jobs
+                 WHERE dead_at IS NULL AND {kind} IN ({kinds_in})
+                   AND (locked_until IS NULL OR locked_until <= run_at)
+                 ORDER BY run_at LIMIT 1) AS free_at,
+               (SELECT locked_until FROM jobs
+                 WHERE locked_until IS NOT NULL AND locked_until > run_at
+                   AND dead_at IS NULL AND {kind} IN ({kinds_in})
+                 ORDER BY locked_until LIMIT 1) AS lease_ends_at"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for kind in kinds {
             query = query.bind(*kind);
         }
         let row = query.fetch_one(&mut *self.conn).await?;
-        Ok(row.try_get::<Option<i64>, _>("next")?.map(Timestamp))
+        let free_at: Option<i64> = row.try_get("free_at")?;
+        let lease_ends_at: Option<i64> = row.try_get("lease_ends_at")?;
+        let next = match (free_at, lease_ends_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(next.map(Timestamp))
+    }
+}
+
+impl Jobs<'_> {
+    /// `kind` where the due jobs are looked for in time order. SQLite would otherwise walk the
+    /// (kind, subject) index through every pending job of each kind — thousands of session
+    /// expiries — and sort them; `+kind` keeps it on the time indexes, which stop at the first
+    /// row. PostgreSQL chooses well by itself (and has no unary plus on text).
+    fn kind_filtered_not_indexed(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "+kind",
+            Backend::Postgres => "kind",
+        }
     }
 }
 
