@@ -817,17 +817,7 @@ async fn group_commit_answers_each_work_and_rolls_back_failures_alone(db: TestDb
     }
     assert_eq!(conflicts, 1, "one of works 3 and 7 conflicts");
     kept.sort_unstable();
-    let mut uow = store.read().await.unwrap();
-    let stored: Vec<i64> = uow
-        .merchants()
-        .list()
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.id.as_str().parse().unwrap())
-        .collect();
-    let mut stored = stored;
-    stored.sort_unstable();
+    let stored = merchant_numbers(&store).await;
     assert_eq!(
         stored, kept,
         "the failed works left nothing, the others everything"
@@ -907,10 +897,16 @@ async fn units_of_work_ended_any_way_keep_exactly_the_committed_writes(db: TestD
         .await
         .unwrap();
     uow.commit().await.unwrap();
-    let mut stored: Vec<i64> = elsewhere
-        .read()
-        .await
-        .unwrap()
+    let stored = merchant_numbers(&elsewhere).await;
+    let mut expected: Vec<i64> = (0..30).filter(|n| n % 3 == 2).map(|n| 2000 + n).collect();
+    expected.push(3000);
+    assert_eq!(stored, expected);
+}
+
+/// The ids of the stored merchants, as numbers, in order.
+async fn merchant_numbers(store: &Store) -> Vec<i64> {
+    let mut uow = store.read().await.unwrap();
+    let mut numbers: Vec<i64> = uow
         .merchants()
         .list()
         .await
@@ -918,8 +914,6 @@ async fn units_of_work_ended_any_way_keep_exactly_the_committed_writes(db: TestD
         .iter()
         .map(|m| m.id.as_str().parse().unwrap())
         .collect();
-    stored.sort_unstable();
-    let mut expected: Vec<i64> = (0..30).filter(|n| n % 3 == 2).map(|n| 2000 + n).collect();
-    expected.push(3000);
-    assert_eq!(stored, expected);
+    numbers.sort_unstable();
+    numbers
 }
