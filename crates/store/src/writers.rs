@@ -239,10 +239,16 @@ impl Turn {
         let Some(tx) = self.guard.tx.take() else {
             return;
         };
-        let outcome = tx.commit().await.map_err(|error| error.to_string());
-        for reply in self.guard.released.drain(..) {
-            let _ = reply.send(outcome.clone());
-        }
+        let released = std::mem::take(&mut self.guard.released);
+        // A task of its own: if this writer's request is dropped meanwhile (a client gone),
+        // the commit still ends and the others still hear how it went.
+        let commit = tokio::spawn(async move {
+            let outcome = tx.commit().await.map_err(|error| error.to_string());
+            for reply in released {
+                let _ = reply.send(outcome.clone());
+            }
+        });
+        let _ = commit.await;
     }
 
     /// The shared transaction is lost: rolled back, and every unit released into it told.
