@@ -14,7 +14,7 @@ use domain::access_key::{AccessKey, AccessKeyHash, AccessKeyHasher};
 use domain::clock::Clock;
 use domain::merchant::{MerchantId, MerchantStatus};
 use std::sync::Arc;
-use store::repos::Caller;
+use store::repos::{Caller, MerchantCredentials};
 use store::{Store, StoreError};
 
 /// How many failed authentications are allowed, and over which window.
@@ -64,10 +64,30 @@ pub struct ApiAccess {
     clock: Arc<dyn Clock>,
     throttle: FailureThrottle,
     policy: ApiThrottlePolicy,
-    hasher: AccessKeyHasher,
-    /// A hash no key matches, checked for unknown merchant ids.
-    no_merchant_hash: AccessKeyHash,
+    keys: KeyCheck,
     cache: ConfigurationCache,
+}
+
+/// Checks a presented access key against a merchant's stored credentials, and does the same
+/// work for an unknown merchant id, so that the timing does not tell which ids exist.
+#[derive(Clone)]
+pub(crate) struct KeyCheck {
+    pub hasher: AccessKeyHasher,
+    /// A hash no key matches, checked for unknown merchant ids.
+    pub no_merchant_hash: AccessKeyHash,
+}
+
+impl KeyCheck {
+    /// Whether `presented` is the key of an active merchant whose credentials are `stored`.
+    pub fn accepts(&self, presented: &str, stored: Option<&MerchantCredentials>) -> bool {
+        let presented = AccessKey::from_clear(presented);
+        let Some(stored) = stored else {
+            std::hint::black_box(self.hasher.verify(&presented, &self.no_merchant_hash));
+            return false;
+        };
+        self.hasher.verify(&presented, &stored.access_key_hash)
+            && stored.status == MerchantStatus::Active
+    }
 }
 
 impl ApiAccess {
@@ -77,8 +97,7 @@ impl ApiAccess {
         store: Store,
         clock: Arc<dyn Clock>,
         policy: ApiThrottlePolicy,
-        hasher: AccessKeyHasher,
-        no_merchant_hash: AccessKeyHash,
+        keys: KeyCheck,
         cache: ConfigurationCache,
     ) -> ApiAccess {
         ApiAccess {
@@ -86,8 +105,7 @@ impl ApiAccess {
             store,
             clock,
             policy,
-            hasher,
-            no_merchant_hash,
+            keys,
             cache,
         }
     }
@@ -125,16 +143,10 @@ impl ApiAccess {
         let Some((_, password)) = credentials else {
             return Ok(ApiVerdict::Unauthorized);
         };
-        let presented = AccessKey::from_clear(password);
-        let (Some(id), Some(stored)) = (merchant, found.credentials) else {
-            // As much work as a wrong key, so that the timing does not tell which ids exist.
-            std::hint::black_box(self.hasher.verify(&presented, &self.no_merchant_hash));
+        let stored = merchant.as_ref().and(found.credentials.as_ref());
+        let (Some(id), true) = (merchant.clone(), self.keys.accepts(password, stored)) else {
             return Ok(ApiVerdict::Unauthorized);
         };
-        let key_matches = self.hasher.verify(&presented, &stored.access_key_hash);
-        if !key_matches || stored.status != MerchantStatus::Active {
-            return Ok(ApiVerdict::Unauthorized);
-        }
         Ok(ApiVerdict::Merchant {
             id,
             has_failures: found.merchant_failures.is_some(),

@@ -3,8 +3,9 @@
 //! Every operation validates its whole input first and then writes in one unit of work, so a
 //! refused request writes nothing.
 
+use crate::api_access::KeyCheck;
 use domain::FieldError;
-use domain::access_key::{AccessKey, AccessKeyHash, AccessKeyHasher};
+use domain::access_key::{AccessKey, AccessKeyHasher};
 use domain::clock::Clock;
 use domain::contract::{
     Contract, ContractChange, ContractNumber, ContractRequest, ContractStatus, check_complementary,
@@ -88,9 +89,7 @@ pub struct MerchantConfig {
     store: Store,
     clock: Arc<dyn Clock>,
     random: SharedRandom,
-    hasher: AccessKeyHasher,
-    /// A hash no key matches, checked for unknown merchant ids.
-    no_merchant_hash: AccessKeyHash,
+    keys: KeyCheck,
 }
 
 impl MerchantConfig {
@@ -126,12 +125,15 @@ impl MerchantConfig {
             }
         };
         let hasher = AccessKeyHasher::new(secret.as_bytes());
-        Ok(MerchantConfig {
+        let keys = KeyCheck {
             no_merchant_hash: hasher.hash(&AccessKey::from_clear(&random.hex(16))),
+            hasher,
+        };
+        Ok(MerchantConfig {
             store,
             clock,
             random,
-            hasher,
+            keys,
         })
     }
 
@@ -166,8 +168,7 @@ impl MerchantConfig {
             self.store.clone(),
             self.clock.clone(),
             policy,
-            self.hasher.clone(),
-            self.no_merchant_hash.clone(),
+            self.keys.clone(),
             cache,
         )
     }
@@ -213,7 +214,7 @@ impl MerchantConfig {
         };
         let key = self.new_access_key();
         uow.merchants()
-            .insert(&merchant, &self.hasher.hash(&key))
+            .insert(&merchant, &self.keys.hasher.hash(&key))
             .await?;
         Ok((merchant, key))
     }
@@ -225,7 +226,7 @@ impl MerchantConfig {
         let mut uow = self.store.write().await?;
         if !uow
             .merchants()
-            .replace_access_key(&id, &self.hasher.hash(&key), self.clock.now())
+            .replace_access_key(&id, &self.keys.hasher.hash(&key), self.clock.now())
             .await?
         {
             return Err(unknown_merchant(&id));
@@ -241,24 +242,16 @@ impl MerchantConfig {
         merchant_id: &str,
         presented_key: &str,
     ) -> Result<Option<MerchantId>> {
-        let presented = AccessKey::from_clear(presented_key);
         let Ok(id) = MerchantId::parse("merchant", merchant_id) else {
-            self.verify_against_nothing(&presented);
+            self.keys.accepts(presented_key, None);
             return Ok(None);
         };
         let mut uow = self.store.read().await?;
-        let Some(credentials) = uow.merchants().credentials(&id).await? else {
-            self.verify_against_nothing(&presented);
-            return Ok(None);
-        };
-        let key_matches = self.hasher.verify(&presented, &credentials.access_key_hash);
-        Ok((key_matches && credentials.status == MerchantStatus::Active).then_some(id))
-    }
-
-    /// Does the work of checking a key for an unknown merchant id too, so that its answer takes
-    /// as long as a wrong key's: the timing does not tell which merchant ids exist.
-    fn verify_against_nothing(&self, presented: &AccessKey) {
-        std::hint::black_box(self.hasher.verify(presented, &self.no_merchant_hash));
+        let stored = uow.merchants().credentials(&id).await?;
+        Ok(self
+            .keys
+            .accepts(presented_key, stored.as_ref())
+            .then_some(id))
     }
 
     /// Every merchant, active or not.
