@@ -62,6 +62,14 @@ impl Cvgate {
         self.soap("WebPaymentAPI", envelope).await
     }
 
+    /// transactionsSearch of the days `start` to `end` (dd/mm/yyyy, both included): the answer.
+    pub async fn transactions_search(&self, start: &str, end: &str) -> Option<String> {
+        let envelope = format!(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:impl="http://impl.ws.payline.experian.com"><soapenv:Body><impl:transactionsSearchRequest><impl:version>34</impl:version><impl:startDate>{start}</impl:startDate><impl:endDate>{end}</impl:endDate></impl:transactionsSearchRequest></soapenv:Body></soapenv:Envelope>"#
+        );
+        self.soap("ExtendedAPI", envelope).await
+    }
+
     /// doWebPayment of the demo merchant's split payment (order `n`): the token.
     pub async fn do_web_payment(&self, n: u64) -> Option<String> {
         let envelope = format!(

@@ -17,7 +17,9 @@ mod floor;
 mod load;
 mod options;
 mod report;
+mod scale;
 mod scenarios;
+mod seed;
 mod split_flow;
 
 use options::Options;
@@ -46,7 +48,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(scenarios::run_all(&options)) {
+    let run = async {
+        match options.seeded {
+            Some(sessions) => scale::run_all(&options, sessions).await,
+            None => scenarios::run_all(&options).await,
+        }
+    };
+    match runtime.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("cvgate-bench: {error}");

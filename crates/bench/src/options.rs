@@ -9,7 +9,11 @@ pub const USAGE: &str =
   --concurrency N   requests in flight at once (default 16)
   --postgres URL    also run on PostgreSQL (a fresh schema in that database)
   --cvgate PATH     the cvgate binary (default: beside this one)
-  --only split      only the complete split payments (no floor)";
+  --only split      only the complete split payments (no floor)
+  --seeded N        the scale run: doWebPayment and getWebPaymentDetails on an empty database,
+                    then on one seeded with N sessions, N transactions and N/10 pending merchant
+                    notifications (1000000 for issue 15's figures), and transactionsSearch of
+                    the last 31 days there";
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -20,6 +24,8 @@ pub struct Options {
     pub cvgate: PathBuf,
     /// Only the complete split payments.
     pub split_only: bool,
+    /// The scale run, with this many sessions seeded.
+    pub seeded: Option<u64>,
 }
 
 impl Options {
@@ -34,6 +40,7 @@ impl Options {
             postgres: None,
             cvgate: beside,
             split_only: false,
+            seeded: None,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -47,6 +54,7 @@ impl Options {
                 "--concurrency" => options.concurrency = number(flag, &value()?)? as usize,
                 "--postgres" => options.postgres = Some(value()?),
                 "--cvgate" => options.cvgate = PathBuf::from(value()?),
+                "--seeded" => options.seeded = Some(sessions(&value()?)?),
                 "--only" => match value()?.as_str() {
                     "split" => options.split_only = true,
                     other => return Err(format!("--only takes split; got {other:?}")),
@@ -56,6 +64,17 @@ impl Options {
         }
         Ok(options)
     }
+}
+
+/// `--seeded`'s session count: even (half split, half cancelled), 1,000 to 10,000,000.
+fn sessions(value: &str) -> Result<u64, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1_000..=10_000_000).contains(n) && n % 2 == 0)
+        .ok_or_else(|| {
+            format!("--seeded must be an even whole number from 1000 to 10000000; got {value:?}")
+        })
 }
 
 fn number(flag: &str, value: &str) -> Result<u64, String> {

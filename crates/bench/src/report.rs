@@ -6,36 +6,38 @@ use crate::options::Options;
 /// One measured operation.
 pub struct Row {
     backend: &'static str,
-    operation: &'static str,
+    operation: String,
     outcome: Outcome,
-    /// The floor's throughput for the same kind of work (insert or read), if compared.
+    /// The throughput this row is compared with (the floor's same kind of work, or the same
+    /// operation on an empty database), if any.
     floor_per_second: Option<f64>,
 }
 
 impl Row {
     pub fn new(
         backend: &'static str,
-        operation: &'static str,
+        operation: impl Into<String>,
         outcome: Outcome,
         floor: Option<&Outcome>,
     ) -> Row {
         Row {
             backend,
-            operation,
+            operation: operation.into(),
             outcome,
             floor_per_second: floor.map(Outcome::per_second),
         }
     }
 }
 
-/// Prints the table (Markdown, so that it can go into the README as it is).
-pub fn print(rows: &[Row], options: &Options) {
+/// Prints the table (Markdown, so that it can go into the README as it is); `ratio` names the
+/// last column.
+pub fn print(rows: &[Row], options: &Options, ratio: &str) {
     println!(
-        "\n{} s per operation, {} requests in flight; ratio = cvgate / floor throughput\n",
+        "\n{} s per operation, {} requests in flight (unless said); ratio = {ratio} throughput\n",
         options.duration.as_secs(),
         options.concurrency
     );
-    println!("| database | operation | per second | p50 ms | p99 ms | failed | ratio to floor |");
+    println!("| database | operation | per second | p50 ms | p99 ms | failed | {ratio} |");
     println!("|---|---|---|---|---|---|---|");
     for row in rows {
         let ratio = row.floor_per_second.map_or_else(String::new, |floor| {

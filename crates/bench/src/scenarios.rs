@@ -35,7 +35,7 @@ pub async fn run_all(options: &Options) -> Result<(), String> {
         schemas.drop_all().await;
         rows.extend(measured?);
     }
-    report::print(&rows, options);
+    report::print(&rows, options, "cvgate / floor");
     Ok(())
 }
 
@@ -74,14 +74,7 @@ async fn on_backend(
         let (http, url) = (http.clone(), format!("{}/insert", floor.base));
         load::run(c, d, move |_| ok(http.post(url.clone()).send())).await
     };
-    let do_web_payment = {
-        let cvgate = cvgate.clone();
-        load::run(c, d, move |n| {
-            let cvgate = cvgate.clone();
-            async move { cvgate.do_web_payment(n).await.is_some() }
-        })
-        .await
-    };
+    let do_web_payment = do_web_payments(&cvgate, options).await;
     let floor_read = read_floor(&http, &floor.base, options).await?;
     let details = read_details(&cvgate, options).await?;
     let (json_create, json_get) = json_sessions(&cvgate, options).await?;
@@ -117,8 +110,18 @@ async fn on_backend(
     ])
 }
 
+/// doWebPayment at the options' concurrency for their duration.
+pub async fn do_web_payments(cvgate: &Cvgate, options: &Options) -> Outcome {
+    let cvgate = cvgate.clone();
+    load::run(options.concurrency, options.duration, move |n| {
+        let cvgate = cvgate.clone();
+        async move { cvgate.do_web_payment(n).await.is_some() }
+    })
+    .await
+}
+
 /// `cvgate serve` on `database_url`, the sandbox app validating at once.
-async fn start_cvgate(
+pub async fn start_cvgate(
     database_url: &str,
     options: &Options,
 ) -> Result<cvgate_server::Server, String> {
@@ -165,7 +168,8 @@ async fn read_floor(
     .await)
 }
 
-async fn read_details(cvgate: &Cvgate, options: &Options) -> Result<Outcome, String> {
+/// getWebPaymentDetails of sessions made just before, round-robin.
+pub async fn read_details(cvgate: &Cvgate, options: &Options) -> Result<Outcome, String> {
     let mut tokens = Vec::new();
     for n in 0..READ_SET {
         tokens.push(
@@ -214,13 +218,13 @@ async fn json_sessions(cvgate: &Cvgate, options: &Options) -> Result<(Outcome, O
 }
 
 /// Two fresh schemas in the PostgreSQL database given, one for cvgate and one for the floor.
-struct PostgresSchemas {
+pub struct PostgresSchemas {
     url: String,
     suffix: String,
 }
 
 impl PostgresSchemas {
-    async fn create(url: &str) -> Result<PostgresSchemas, String> {
+    pub async fn create(url: &str) -> Result<PostgresSchemas, String> {
         let schemas = PostgresSchemas {
             url: url.to_owned(),
             suffix: format!("{}", std::process::id()),
@@ -237,7 +241,7 @@ impl PostgresSchemas {
     }
 
     /// The URL whose connections work in schema `name`.
-    fn url_of(&self, name: &str) -> String {
+    pub fn url_of(&self, name: &str) -> String {
         let separator = if self.url.contains('?') { '&' } else { '?' };
         format!(
             "{}{separator}options=-c%20search_path%3D{}",
@@ -258,7 +262,7 @@ impl PostgresSchemas {
         Ok(())
     }
 
-    async fn drop_all(&self) {
+    pub async fn drop_all(&self) {
         let drop = |schema: &str| format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
         if let Err(error) = self.each(drop).await {
             eprintln!("cannot drop the benchmark's schemas: {error}");

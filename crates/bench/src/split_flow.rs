@@ -17,7 +17,7 @@ fn beneficiaries_needed(options: &Options) -> u64 {
 /// Runs flows for the options' duration and concurrency.
 pub async fn run(cvgate: &Cvgate, options: &Options) -> Result<Outcome, String> {
     let count = beneficiaries_needed(options);
-    create_beneficiaries(cvgate, count, options.concurrency).await?;
+    create_beneficiaries_from(cvgate, 0, count, options.concurrency).await?;
     let cvgate = cvgate.clone();
     Ok(load::run(options.concurrency, options.duration, move |n| {
         let cvgate = cvgate.clone();
@@ -30,20 +30,21 @@ fn email(n: u64) -> String {
     format!("bench{n}@example.com")
 }
 
-/// Test beneficiaries 0..count: 25.00 € each, answering in the app at once (`auto_partial`).
-async fn create_beneficiaries(
+/// Test beneficiaries first..end: 25.00 € each, answering in the app at once (`auto_partial`).
+async fn create_beneficiaries_from(
     cvgate: &Cvgate,
-    count: u64,
+    first: u64,
+    end: u64,
     concurrency: usize,
 ) -> Result<(), String> {
-    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(first));
     let mut workers = Vec::new();
     for _ in 0..concurrency {
         let (cvgate, next) = (cvgate.clone(), Arc::clone(&next));
         workers.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= count {
+                if n >= end {
                     return Ok(());
                 }
                 let body = serde_json::json!({
@@ -69,8 +70,34 @@ async fn create_beneficiaries(
     Ok(())
 }
 
-/// One whole flow; `None` at the first step that goes wrong.
-async fn flow(cvgate: &Cvgate, n: u64) -> Option<()> {
+/// One complete split payment with a beneficiary of its own (numbered after any run's): its
+/// token.
+pub async fn one(cvgate: &Cvgate) -> Result<String, String> {
+    let n = 9_000_000;
+    create_beneficiaries_from(cvgate, n, n + 1, 1).await?;
+    flow(cvgate, n)
+        .await
+        .ok_or_else(|| "a complete split payment failed".to_owned())
+}
+
+/// A session cancelled by the buyer on the page: its token.
+pub async fn cancelled(cvgate: &Cvgate) -> Result<String, String> {
+    let failed = || "a session cancelled on the page failed".to_owned();
+    let token = cvgate.do_web_payment(9_000_001).await.ok_or_else(failed)?;
+    let page = format!("{}/webpayment/{token}", cvgate.base);
+    let csrf = csrf_of(&get_text(cvgate, &page).await.ok_or_else(failed)?).ok_or_else(failed)?;
+    post(
+        cvgate,
+        &format!("{page}/cancel"),
+        &[("csrf", csrf.as_str())],
+    )
+    .await
+    .ok_or_else(failed)?;
+    Ok(token)
+}
+
+/// One whole flow: its token; `None` at the first step that goes wrong.
+async fn flow(cvgate: &Cvgate, n: u64) -> Option<String> {
     let token = cvgate.do_web_payment(n).await?;
     let page = format!("{}/webpayment/{token}", cvgate.base);
     let csrf = csrf_of(&get_text(cvgate, &page).await?)?;
@@ -96,7 +123,7 @@ async fn flow(cvgate: &Cvgate, n: u64) -> Option<()> {
     ];
     post(cvgate, &format!("{page}/card"), &card).await?;
     let details = cvgate.details(&token).await?;
-    details.contains(">00000<").then_some(())
+    details.contains(">00000<").then_some(token)
 }
 
 /// The page's HTML.

@@ -37,6 +37,7 @@ const KNOWN_KEYS: &[&str] = &[
     "notifications.retry_every_secs",
     "notifications.give_up_after_secs",
     "notifications.allow_private_addresses",
+    "notifications.max_per_second",
     "jobs.workers",
     "jobs.max_failures",
     "trusted_proxies",
@@ -155,6 +156,9 @@ pub struct NotificationSettings {
     /// Whether notification URLs may reach loopback/private networks (default: only in
     /// homologation).
     pub allow_private_addresses: bool,
+    /// How many notifications an instance starts a second at most (default 100): a backlog
+    /// (a merchant's server down) takes a bounded share of the machine, never the payments'.
+    pub max_per_second: u32,
 }
 
 /// `[ancv]`: the connector to ANCV's acquisition API.
@@ -382,6 +386,11 @@ impl Layers {
                 allow_private_addresses: self
                     .parse("notifications.allow_private_addresses", false, parse_bool)?
                     .unwrap_or(env == Environment::Homologation),
+                max_per_second: self
+                    .parse("notifications.max_per_second", false, |v| {
+                        whole_number_in(v, 1, 10_000)
+                    })?
+                    .unwrap_or(100),
             },
             jobs: JobSettings {
                 workers: self
@@ -841,6 +850,28 @@ mod tests {
         assert!(layers.resolve().unwrap_err().to_string().starts_with(
             "setting sandbox.ancv.auto_delay_ms (from $CVGATE_SANDBOX__ANCV__AUTO_DELAY_MS)"
         ));
+    }
+
+    #[test]
+    fn the_notification_pace_has_a_default_and_bounds() {
+        let defaults = Layers::default().resolve().unwrap().notifications;
+        assert_eq!(defaults.max_per_second, 100);
+        let mut layers = Layers::default();
+        layers.environment(env(&[("CVGATE_NOTIFICATIONS__MAX_PER_SECOND", "10000")]));
+        assert_eq!(
+            layers.resolve().unwrap().notifications.max_per_second,
+            10_000
+        );
+        for value in ["0", "10001", "fast"] {
+            let mut layers = Layers::default();
+            layers.environment(env(&[("CVGATE_NOTIFICATIONS__MAX_PER_SECOND", value)]));
+            assert_eq!(
+                layers.resolve().unwrap_err().to_string(),
+                format!(
+                    "setting notifications.max_per_second (from $CVGATE_NOTIFICATIONS__MAX_PER_SECOND): must be a whole number from 1 to 10000; got \"{value}\""
+                )
+            );
+        }
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //!
 //! The [`Worker`]'s background loop runs several jobs at once in two lanes: jobs that call
 //! merchants' URLs (slow, retried for hours) may take at most half of the workers, so the money
-//! jobs always have room. A running job's lease is renewed; a handler that panics or keeps
+//! jobs always have room, and they start at a steady pace at most (`WorkerConfig::notification_pace`).
+//! A running job's lease is renewed; a handler that panics or keeps
 //! failing is retried with a growing delay, and after too many failures in a row it is dead
 //! (kept for operators, see `cvgate jobs`).
 
 mod handler;
 mod metrics;
+mod pace;
 mod worker;
 
 pub use handler::{JobFuture, JobHandler, JobOutcome, Lane};

@@ -3,6 +3,7 @@
 
 use crate::handler::{JobHandler, JobOutcome, Lane};
 use crate::metrics::{JobMetrics, RunOutcome};
+use crate::pace::Pace;
 use domain::clock::{Clock, Timestamp};
 use domain::random::{OsRandom, Random};
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use store::repos::LeasedJob;
 use store::{Store, StoreError};
 use tokio::sync::Notify;
 use tokio::task::{Id, JoinError, JoinSet};
+use tokio::time::Instant;
 
 /// Delays between retries of a failing job, by its count of consecutive failures.
 const RETRY_DELAYS_MS: [i64; 5] = [1_000, 5_000, 30_000, 60_000, 300_000];
@@ -30,6 +32,9 @@ pub struct WorkerConfig {
     /// How often a running job's lease is renewed, in real time (a third of the lease by
     /// default, so that two renewals may fail before it expires).
     pub renew_every: Duration,
+    /// The least real time between the starts of two merchant notifications (`None`: as fast
+    /// as their lane allows), so that a backlog of them never slows the payments.
+    pub notification_pace: Option<Duration>,
 }
 
 impl Default for WorkerConfig {
@@ -39,6 +44,7 @@ impl Default for WorkerConfig {
             max_failures: 10,
             lease: Duration::from_secs(60),
             renew_every: Duration::from_secs(20),
+            notification_pace: None,
         }
     }
 }
@@ -272,8 +278,11 @@ impl Worker {
     /// `shutdown` completes; then it lets the running jobs finish.
     pub async fn run(self, idle: Duration, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut running = Running {
+            pace: Pace::every(self.config.notification_pace),
+            ..Running::default()
+        };
         let worker = Arc::new(self);
-        let mut running = Running::default();
         loop {
             worker.start_due_jobs(&mut running).await;
             let kinds = worker.kinds_with_room(running.busy());
@@ -281,11 +290,14 @@ impl Worker {
             let pause = if kinds.is_empty() {
                 None
             } else {
+                let due_in = worker.next_due_in(&kinds).await;
+                let paced = running.pace.wait(Instant::now());
                 Some(
-                    worker
-                        .next_due_in(&kinds)
-                        .await
-                        .map_or(idle, |d| d.min(idle)),
+                    [due_in, paced, Some(idle)]
+                        .into_iter()
+                        .flatten()
+                        .min()
+                        .unwrap_or(idle),
                 )
             };
             tokio::select! {
@@ -315,7 +327,7 @@ impl Worker {
         }
     }
 
-    async fn lease_while_room(&self, running: &Running) -> Result<Vec<LeasedJob>, StoreError> {
+    async fn lease_while_room(&self, running: &mut Running) -> Result<Vec<LeasedJob>, StoreError> {
         let mut busy = running.busy();
         let mut kinds = self.kinds_with_room(busy);
         if kinds.is_empty() {
@@ -337,6 +349,9 @@ impl Worker {
             busy.jobs += 1;
             if self.lane_of(&job.kind) == Lane::Notification {
                 busy.notifications += 1;
+                let now = Instant::now();
+                running.pace.started(now);
+                busy.notifications_paced = !running.pace.allows(now);
             }
             leased.push(job);
             kinds = self.kinds_with_room(busy);
@@ -349,7 +364,8 @@ impl Worker {
         if busy.jobs >= self.config.workers() {
             return Vec::new();
         }
-        let notifications_have_room = busy.notifications < self.config.notification_slots();
+        let notifications_have_room =
+            busy.notifications < self.config.notification_slots() && !busy.notifications_paced;
         self.kinds_where(|lane| lane == Lane::Money || notifications_have_room)
     }
 
@@ -367,11 +383,12 @@ impl Worker {
     }
 }
 
-/// The jobs the loop runs, and the lane of each.
+/// The jobs the loop runs, the lane of each, and when the next notification may start.
 #[derive(Default)]
 struct Running {
     tasks: JoinSet<()>,
     lanes: HashMap<Id, Lane>,
+    pace: Pace,
 }
 
 impl Running {
@@ -402,15 +419,18 @@ impl Running {
         Busy {
             jobs: self.lanes.len(),
             notifications: self.in_lane(Lane::Notification),
+            notifications_paced: !self.pace.allows(Instant::now()),
         }
     }
 }
 
-/// How many jobs run, and how many of them are merchant notifications.
+/// How many jobs run, how many of them are merchant notifications, and whether the pace holds
+/// the next notification back.
 #[derive(Clone, Copy)]
 struct Busy {
     jobs: usize,
     notifications: usize,
+    notifications_paced: bool,
 }
 
 fn counted_as(outcome: &JobOutcome) -> RunOutcome {

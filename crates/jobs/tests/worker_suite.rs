@@ -14,6 +14,7 @@ use testkit::TestDb;
 testkit::backend_suite![
     a_slow_notification_does_not_hold_money_jobs,
     two_workers_run_one_notification_at_a_time,
+    notifications_start_no_faster_than_their_pace,
     a_panicking_handler_is_retried_and_the_loop_goes_on,
     a_job_failing_too_often_is_dead_until_retried_or_asked_again,
     a_running_job_keeps_its_lease_and_a_lost_lease_changes_nothing,
@@ -249,6 +250,36 @@ async fn two_workers_run_one_notification_at_a_time(db: TestDb) {
     notifications.release.notify_one();
     setup.wait_until_no_job_is_left().await;
     assert_eq!(notifications.most_at_once.load(Ordering::SeqCst), 1);
+    background.stop().await;
+}
+
+async fn notifications_start_no_faster_than_their_pace(db: TestDb) {
+    let setup = Setup::new(&db).await;
+    // A pace no test ever reaches: one notification, then none until the hour is over.
+    let mut worker = setup.worker(WorkerConfig {
+        notification_pace: Some(Duration::from_secs(3_600)),
+        ..config(4)
+    });
+    let notifications = setup.handler(&mut worker, NOTIFY, Lane::Notification, Act::Finish);
+    let money = setup.handler(&mut worker, MONEY, Lane::Money, Act::Finish);
+    setup.enqueue(&worker, NOTIFY, "n1").await;
+    setup.enqueue(&worker, NOTIFY, "n2").await;
+    let background = Loop::start(worker.clone());
+    wait_until("a notification runs", || notifications.runs() == 1).await;
+
+    // Both notification slots are free and n2 is due before m1: m1 running (after n1 ended)
+    // proves that the loop went round and the pace kept n2 waiting.
+    setup
+        .wait_for_jobs("n1 is done", |jobs| jobs.iter().all(|j| j.subject != "n1"))
+        .await;
+    setup.enqueue(&worker, MONEY, "m1").await;
+    wait_until("the money job runs", || money.runs() == 1).await;
+    setup
+        .wait_for_jobs("m1 is done", |jobs| jobs.iter().all(|j| j.subject != "m1"))
+        .await;
+    assert_eq!(notifications.started(), ["n1"]);
+    let waiting = setup.job("n2").await;
+    assert_eq!(waiting.attempts, 0, "n2 was never leased");
     background.stop().await;
 }
 

@@ -147,6 +147,16 @@ const STEPS: &[Step] = &[
         description: "jobs: an index on lease ends",
         sql: include_str!("../migrations/0022_jobs_lease_index.sql"),
     },
+    Step {
+        version: 23,
+        description: "transactionsSearch: indexes in the search's order",
+        sql: include_str!("../migrations/0023_transaction_search_indexes.sql"),
+    },
+    Step {
+        version: 24,
+        description: "jobs: live jobs by kind and time",
+        sql: include_str!("../migrations/0024_jobs_live_by_kind.sql"),
+    },
 ];
 
 /// The dialect's words for each placeholder.

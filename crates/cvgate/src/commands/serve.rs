@@ -54,6 +54,7 @@ pub async fn run(settings: Settings) -> Result<(), CommandError> {
     let mut worker = Worker::new(store.clone(), clock.clone()).with_config(WorkerConfig {
         workers: settings.jobs.workers,
         max_failures: settings.jobs.max_failures,
+        notification_pace: Some(Duration::from_secs(1) / settings.notifications.max_per_second),
         ..WorkerConfig::default()
     });
     let (web_payments, after_sale) = services(

@@ -173,20 +173,7 @@ impl<'a> Jobs<'a> {
         if kinds.is_empty() {
             return Ok(None);
         }
-        let skip_locked = match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        };
-        let kind = self.kind_filtered_not_indexed();
-        let sql = format!(
-            "UPDATE jobs SET locked_until = $1, lease_token = $2, attempts = attempts + 1
-             WHERE id = (SELECT id FROM jobs
-                         WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
-                           AND dead_at IS NULL AND {kind} IN ({})
-                         ORDER BY run_at, id LIMIT 1 {skip_locked})
-             RETURNING id, kind, subject, attempts, failures, generation, locked_until, lease_token",
-            placeholders(kinds.len(), 4)
-        );
+        let sql = lease_due_sql(self.backend, kinds.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(lease_until.millis())
             .bind(lease_token)
@@ -395,22 +382,7 @@ impl<'a> Jobs<'a> {
         if kinds.is_empty() {
             return Ok(None);
         }
-        // Two index walks that stop at their first row (the earliest free job by `run_at`,
-        // the earliest lease to run out by `locked_until`), not a scan of every pending job:
-        // the worker asks this after every job.
-        let kinds_in = placeholders(kinds.len(), 1);
-        let kind = self.kind_filtered_not_indexed();
-        let sql = format!(
-            "SELECT
-               (SELECT run_at FROM jobs
-                 WHERE dead_at IS NULL AND {kind} IN ({kinds_in})
-                   AND (locked_until IS NULL OR locked_until <= run_at)
-                 ORDER BY run_at LIMIT 1) AS free_at,
-               (SELECT locked_until FROM jobs
-                 WHERE locked_until IS NOT NULL AND locked_until > run_at
-                   AND dead_at IS NULL AND {kind} IN ({kinds_in})
-                 ORDER BY locked_until LIMIT 1) AS lease_ends_at"
-        );
+        let sql = next_run_at_sql(self.backend, kinds.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for kind in kinds {
             query = query.bind(*kind);
@@ -426,17 +398,78 @@ impl<'a> Jobs<'a> {
     }
 }
 
-impl Jobs<'_> {
-    /// `kind` where the due jobs are looked for in time order. SQLite would otherwise walk the
-    /// (kind, subject) index through every pending job of each kind — thousands of session
-    /// expiries — and sort them; `+kind` keeps it on the time indexes, which stop at the first
-    /// row. PostgreSQL chooses well by itself (and has no unary plus on text).
-    fn kind_filtered_not_indexed(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "+kind",
-            Backend::Postgres => "kind",
-        }
-    }
+/// `lease_due`'s statement for `kinds` kinds: $1 lease end, $2 lease token, $3 now, then the
+/// kinds.
+pub(super) fn lease_due_sql(backend: Backend, kinds: usize) -> String {
+    let skip_locked = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+    };
+    let due = first_of_each_kind(
+        kinds,
+        4,
+        "id, run_at",
+        "run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)",
+        &format!("run_at, id LIMIT 1 {skip_locked}"),
+    );
+    format!(
+        "UPDATE jobs SET locked_until = $1, lease_token = $2, attempts = attempts + 1
+         WHERE id = (SELECT id FROM ({due}) AS due ORDER BY run_at, id LIMIT 1)
+         RETURNING id, kind, subject, attempts, failures, generation, locked_until, lease_token"
+    )
+}
+
+/// `next_run_at`'s statement for `kinds` kinds ($1…). Index walks that stop at their first row
+/// (each kind's earliest free job by `run_at`, the earliest lease to run out by
+/// `locked_until`), not a scan of every pending job: the worker asks this after every job.
+pub(super) fn next_run_at_sql(backend: Backend, kinds: usize) -> String {
+    let free = first_of_each_kind(
+        kinds,
+        1,
+        "run_at",
+        "(locked_until IS NULL OR locked_until <= run_at)",
+        "run_at LIMIT 1",
+    );
+    // SQLite would look for the leased jobs on a kind index (through every pending job of the
+    // kind); `+kind` keeps it on the lease index, which holds only the jobs running.
+    // PostgreSQL chooses well by itself (and has no unary plus on text).
+    let kind = match backend {
+        Backend::Sqlite => "+kind",
+        Backend::Postgres => "kind",
+    };
+    let kinds_in = placeholders(kinds, 1);
+    format!(
+        "SELECT
+           (SELECT MIN(run_at) FROM ({free}) AS free) AS free_at,
+           (SELECT locked_until FROM jobs
+             WHERE locked_until IS NOT NULL AND locked_until > run_at
+               AND dead_at IS NULL AND {kind} IN ({kinds_in})
+             ORDER BY locked_until LIMIT 1) AS lease_ends_at"
+    )
+}
+
+/// One query per kind (placeholders `$first`…), each the first live job of its kind that
+/// matches `condition` in `order_limit` order, as `SELECT columns … UNION ALL …`. Each walks
+/// its own kind on the index of live jobs by (kind, run_at) and stops at its first row, never
+/// through other kinds' jobs: a hundred thousand notifications waiting must not slow finding
+/// the next money job. `order_limit` may end with a row lock (PostgreSQL's SKIP LOCKED).
+fn first_of_each_kind(
+    kinds: usize,
+    first: usize,
+    columns: &str,
+    condition: &str,
+    order_limit: &str,
+) -> String {
+    (first..first + kinds)
+        .map(|placeholder| {
+            format!(
+                "SELECT {columns} FROM (SELECT {columns} FROM jobs
+                   WHERE kind = ${placeholder} AND dead_at IS NULL AND {condition}
+                   ORDER BY {order_limit}) AS kind{placeholder}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
 /// `$first, $first+1, …` for `count` bound values.

@@ -15,6 +15,8 @@ mod merchants;
 mod notification_attempts;
 mod notification_secrets;
 mod points_of_sale;
+#[cfg(test)]
+mod query_plans;
 mod server_secrets;
 mod transaction_search;
 mod web_payments;
